@@ -1,0 +1,15 @@
+/**
+ * `tensorfold/laws`: the laws tensorfold is tested against, for users to check their own functions.
+ * Pure predicates (`checkGrads`, `adjointGap`, `backendAgreement`) plus fast-check arbitraries and the
+ * catalogue of op cases.
+ *
+ * @example
+ * import { checkGrads } from 'tensorfold/laws'
+ * expect(checkGrads((x) => sum(mul(x, sin(x))), tensor([0.3, 1.2])).ok).toBe(true)
+ *
+ * @since 0.1.0
+ */
+export { checkGrads, adjointGap, seededValues, type GradCheckOptions, type GradCheckReport } from './gradcheck.js'
+export { backendAgreement, secondDerivativeCheck, type AgreementReport } from './backend.js'
+export * from './arbitraries.js'
+export { opCases, type OpCase, type OpInstance } from './ops.js'

@@ -1,0 +1,71 @@
+/**
+ * Choosing the backend. The current backend is a dynamic setting: `setBackend` changes it for the
+ * process, `withBackend` for the extent of one synchronous call (the laws run whole computations on the
+ * float64 `reference` backend this way). New tensors get the float storage of the current backend.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { Backend } from './Backend.js'
+import { reference } from './reference.js'
+import { gpujsBackend, type GpujsMode, GPUJS_MODES } from './gpujs/index.js'
+import { setFloatStorage } from '../core/Tensor.js'
+import { tfError, type TfError, orThrow, show } from '../core/errors.js'
+
+export type { Backend, UnaryOp, BinaryOp, ReduceOp, View } from './Backend.js'
+export { reference } from './reference.js'
+export { type GpujsMode, GPUJS_MODES } from './gpujs/index.js'
+
+/** Backend names a user may choose. `auto` picks the best working gpu.js mode. */
+export type BackendName = 'auto' | 'reference' | GpujsMode
+
+let current: Backend | undefined
+
+/** The backend ops run on now (the best gpu.js mode unless chosen otherwise). */
+export const getBackend = (): Backend => {
+  if (current === undefined) {
+    current = gpujsBackend('auto')
+    setFloatStorage(current.precision)
+  }
+  return current
+}
+
+/** Resolve a name or backend value, as `Either`. */
+export const resolveBackend = (b: BackendName | Backend): E.Either<TfError, Backend> => {
+  if (typeof b === 'object' && b !== null && typeof (b as Backend).matmul === 'function') return E.right(b as Backend)
+  if (b === 'reference') return E.right(reference)
+  if (b === 'auto' || (typeof b === 'string' && (GPUJS_MODES as ReadonlyArray<string>).includes(b))) {
+    try {
+      return E.right(gpujsBackend(b as GpujsMode | 'auto'))
+    } catch (err) {
+      return E.left(tfError('BackendUnavailable', `setBackend: gpu.js mode ${show(b)} is not available here: ${(err as Error).message}`, { expected: b, received: b }))
+    }
+  }
+  return E.left(
+    tfError('InvalidArgument', `setBackend: expected one of 'auto', 'reference', ${GPUJS_MODES.map((m) => `'${m}'`).join(', ')} or a Backend, received ${show(b)}`, {
+      op: 'setBackend',
+      expected: ['auto', 'reference', ...GPUJS_MODES],
+      received: b
+    })
+  )
+}
+
+/** Choose the backend for the process. @example setBackend('cpu') */
+export const setBackend = (b: BackendName | Backend): Backend => {
+  const be = orThrow(resolveBackend(b))
+  current = be
+  setFloatStorage(be.precision)
+  return be
+}
+
+/** Run `f` with another backend, then restore the previous one. @example withBackend('reference', () => grad(f)(x)) */
+export const withBackend = <A>(b: BackendName | Backend, f: () => A): A => {
+  const prev = getBackend()
+  setBackend(b)
+  try {
+    return f()
+  } finally {
+    current = prev
+    setFloatStorage(prev.precision)
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Random tensors from explicit keys. Same key, same numbers, on every backend.
+ * @since 0.1.0
+ */
+import { type Key, uniforms, normals } from './Key.js'
+import { type Tensor, fromBuffer, allocFloat } from './Tensor.js'
+import { type Shape, size, isShape } from './Shape.js'
+import { fail, show } from './errors.js'
+
+const checkArgs = (op: string, k: Key, shape: Shape): void => {
+  if (typeof k !== 'object' || k === null || (k as Key)._tag !== 'Key') fail('InvalidArgument', `${op}: expected a Key (from key(seed)) as first argument, received ${show(k)}`, { op, expected: 'Key', received: k })
+  if (!isShape(shape)) fail('InvalidShape', `${op}: expected a shape (array of non-negative integers), received ${show(shape)}`, { op, expected: 'shape', received: shape })
+}
+
+/** Normal samples. @example randomNormal(key(0), [2, 3], 0, 0.05) */
+export const randomNormal = (k: Key, shape: Shape, mean = 0, stddev = 1): Tensor => {
+  checkArgs('randomNormal', k, shape)
+  const n = size(shape)
+  const z = normals(k, n)
+  const out = allocFloat(n)
+  for (let i = 0; i < n; i++) out[i] = mean + stddev * z[i]
+  return fromBuffer(out, shape)
+}
+
+/** Normal samples redrawn until within two standard deviations (Keras's truncated normal). */
+export const truncatedNormal = (k: Key, shape: Shape, mean = 0, stddev = 1): Tensor => {
+  checkArgs('truncatedNormal', k, shape)
+  const n = size(shape)
+  const out = allocFloat(n)
+  let z = normals(k, 2 * n + 16)
+  let j = 0
+  let round = 0
+  for (let i = 0; i < n; i++) {
+    for (;;) {
+      if (j >= z.length) {
+        z = normals({ _tag: 'Key', state: [k.state[0] ^ ++round, k.state[1], k.state[2], k.state[3]] }, 2 * n + 16)
+        j = 0
+      }
+      const v = z[j++]
+      if (Math.abs(v) <= 2) {
+        out[i] = mean + stddev * v
+        break
+      }
+    }
+  }
+  return fromBuffer(out, shape)
+}
+
+/** Uniform samples in `[minval, maxval)`. @example randomUniform(key(0), [3], -1, 1) */
+export const randomUniform = (k: Key, shape: Shape, minval = 0, maxval = 1): Tensor => {
+  checkArgs('randomUniform', k, shape)
+  const n = size(shape)
+  const u = uniforms(k, n)
+  const out = allocFloat(n)
+  for (let i = 0; i < n; i++) out[i] = minval + (maxval - minval) * u[i]
+  return fromBuffer(out, shape)
+}
+
+/** Uniform integers in `[minval, maxval)` as int32. */
+export const randomInt = (k: Key, shape: Shape, minval: number, maxval: number): Tensor => {
+  checkArgs('randomInt', k, shape)
+  const n = size(shape)
+  const u = uniforms(k, n)
+  const out = new Int32Array(n)
+  for (let i = 0; i < n; i++) out[i] = minval + Math.floor((maxval - minval) * u[i])
+  return fromBuffer(out, shape, 'int32')
+}
+
+/** A seeded permutation of `0..n-1` (Fisher–Yates). @example shuffleIndices(key(1), 5) */
+export const shuffleIndices = (k: Key, n: number): Int32Array => {
+  const u = uniforms(k, n)
+  const p = new Int32Array(n)
+  for (let i = 0; i < n; i++) p[i] = i
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(u[i] * (i + 1))
+    const t = p[i]
+    p[i] = p[j]
+    p[j] = t
+  }
+  return p
+}

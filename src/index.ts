@@ -1,0 +1,23 @@
+/**
+ * tensorfold: functional, immutable differentiable programming for TypeScript.
+ *
+ * The notebook surface is the lowercase functions exported here; the functional surface adds the
+ * namespaced modules (`Tree`, `Key`, …) and `Either`-returning variants.
+ *
+ * @since 0.1.0
+ */
+export {
+  Tensor, tensor, fromValues, zeros, ones, fill, scalar, range, toArray, dataSync, shape, item, isTensor,
+  type DType, type NestedArray
+} from './core/Tensor.js'
+export { type Shape, size, broadcastShapes } from './core/Shape.js'
+export * as Tree from './core/Tree.js'
+export * as Key from './core/Key.js'
+export { key, split, foldIn, type Key as RandomKey } from './core/Key.js'
+export { randomNormal, randomUniform, randomInt, shuffleIndices } from './core/random.js'
+export { type TfError, TensorfoldError, tfError, orThrow, attempt } from './core/errors.js'
+export { getBackend, setBackend, withBackend, resolveBackend, reference, type Backend, type BackendName } from './backend/index.js'
+export * from './ops/index.js'
+export * from './ad/index.js'
+export { primitives, type PrimitiveDef, type PrimitiveName } from './primitives/index.js'
+export { safe } from './safe.js'

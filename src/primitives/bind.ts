@@ -1,0 +1,112 @@
+/**
+ * Binding a primitive: the one place where tensors meet kernels and traces.
+ *
+ * `bind(def, inputs, params)` runs the primitive's kernel when every input is concrete. When some input
+ * is a tracer, it peels off the *innermost* trace (the highest tag), binds again one level down, and
+ * wraps the result in a tracer of that tag whose node remembers the VJP. Each `vjp` call (src/ad) opens
+ * a fresh tag, so nested differentiation never mixes perturbations, and since every VJP is written in
+ * differentiable ops, the backward sweep of an inner trace is itself traced by the outer ones.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { Tensor, isTensor, scalar, type DType, type Buffer } from '../core/Tensor.js'
+import type { Shape } from '../core/Shape.js'
+import { type TfError, TensorfoldError, tfError, show } from '../core/errors.js'
+import type { Backend, View } from '../backend/Backend.js'
+import { getBackend } from '../backend/index.js'
+
+/** The names of all primitives. */
+export type PrimitiveName =
+  | 'add' | 'mul' | 'div' | 'neg' | 'exp' | 'log' | 'tanh' | 'sqrt' | 'pow' | 'abs' | 'sign'
+  | 'maximum' | 'minimum' | 'compare' | 'where' | 'matmul' | 'transpose' | 'reshape' | 'broadcastTo'
+  | 'sum' | 'max' | 'slice' | 'gather' | 'scatterAdd' | 'concat' | 'pad' | 'cast' | 'argmax'
+
+/** The result type of a shape rule. */
+export interface OutSpec {
+  readonly shape: Shape
+  readonly dtype: DType
+}
+
+/**
+ * A primitive: its shape rule (Either on bad shapes), its kernel binding, and its VJP written in
+ * differentiable ops. The VJP returns one cotangent per input (`undefined` = zero / not differentiable).
+ */
+export interface PrimitiveDef<P> {
+  readonly name: PrimitiveName
+  readonly shapeRule: (inputs: ReadonlyArray<Tensor>, params: P) => E.Either<TfError, OutSpec>
+  readonly impl: (be: Backend, inputs: ReadonlyArray<View>, params: P, out: OutSpec) => Buffer
+  readonly vjp: (ct: Tensor, inputs: ReadonlyArray<Tensor>, out: Tensor, params: P) => ReadonlyArray<Tensor | undefined>
+}
+
+/** @internal A node of a trace: its parents (nodes of the same trace) and its VJP. */
+export interface Node {
+  readonly id: number
+  readonly parents: ReadonlyArray<Node | undefined>
+  readonly vjp: ((ct: Tensor) => ReadonlyArray<Tensor | undefined>) | undefined
+}
+
+let nodeIds = 0
+/** @internal A fresh node id (ids grow in creation order, which is a topological order). */
+export const nextNodeId = (): number => ++nodeIds
+
+/** Something ops accept where a tensor is expected: a Tensor or a plain number. */
+export type TensorLike = Tensor | number
+
+/** @internal Lift numbers to scalars; reject anything else with a clear error naming the op. */
+export const lift = (op: string, x: unknown, argIndex = 0): Tensor => {
+  if (isTensor(x)) return x
+  if (typeof x === 'number') return scalar(x)
+  throw new TensorfoldError(
+    tfError('InvalidArgument', `${op}: expected a Tensor or a number for argument ${argIndex + 1}, received ${show(x)}`, {
+      op,
+      path: `arguments[${argIndex}]`,
+      expected: 'Tensor | number',
+      received: x
+    })
+  )
+}
+
+/** @internal Observer of concrete primitive executions (used by compiled mode to record a step). */
+export interface ExecObserver {
+  onExec(def: PrimitiveDef<unknown>, inputs: ReadonlyArray<Tensor>, params: unknown, out: Tensor): void
+}
+let observer: ExecObserver | undefined
+/** @internal Install (or remove) the execution observer; returns the previous one. */
+export const setExecObserver = (o: ExecObserver | undefined): ExecObserver | undefined => {
+  const prev = observer
+  observer = o
+  return prev
+}
+
+const viewOf = (t: Tensor): View => ({ data: t.data as Buffer, shape: t.shape })
+
+/** Bind a primitive to its inputs: run its kernel, or record it on the innermost trace. */
+export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, params: P): Tensor => {
+  let tag = 0
+  for (const x of inputs) if (x.trace !== undefined && x.trace.tag > tag) tag = x.trace.tag
+  if (tag === 0) {
+    const spec = def.shapeRule(inputs, params)
+    if (E.isLeft(spec)) throw new TensorfoldError(spec.left)
+    const be = getBackend()
+    const data = def.impl(be, inputs.map(viewOf), params, spec.right)
+    const out = new Tensor(spec.right.shape, spec.right.dtype, data, undefined)
+    if (observer !== undefined) observer.onExec(def as PrimitiveDef<unknown>, inputs, params, out)
+    return out
+  }
+  const primals = inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? x.trace.primal : x))
+  const outPrimal = bind(def, primals, params)
+  const node: Node = {
+    id: nextNodeId(),
+    parents: inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? (x.trace.node as Node) : undefined)),
+    vjp: (ct) => def.vjp(ct, primals, outPrimal, params)
+  }
+  return new Tensor(outPrimal.shape, outPrimal.dtype, undefined, { tag, primal: outPrimal, node })
+}
+
+/** @internal Make a shape-rule error. */
+export const shapeError = (op: string, message: string, expected: unknown, actual: unknown): E.Either<TfError, never> =>
+  E.left(tfError('ShapeMismatch', `${op}: ${message}`, { op, expected, actual }))
+
+/** @internal An OutSpec in Right. */
+export const ok = (shape: Shape, dtype: DType = 'float32'): E.Either<TfError, OutSpec> => E.right({ shape, dtype })
