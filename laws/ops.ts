@@ -98,6 +98,8 @@ export const opCases: ReadonlyArray<OpCase> = [
   binary('pow', P.pow, { min: 0.5, max: 2 }, { min: -2, max: 2 }, true, 'pow', 4),
   unary('abs', P.abs, { awayFromZero: 0.05 }, false, 'abs'),
   unary('sign', P.sign, { awayFromZero: 0.05 }, false, 'sign'),
+  unary('sin', P.sin, { min: -3, max: 3 }, true, 'sin'),
+  unary('cos', P.cos, { min: -3, max: 3 }, true, 'cos'),
   { name: 'maximum', primitive: 'maximum', arb: separatedPair(0.01).map(([a, b]) => inst('maximum', [a, b], ([x, y]) => P.maximum(x, y), false)) },
   { name: 'minimum', primitive: 'minimum', arb: separatedPair(0.01).map(([a, b]) => inst('minimum', [a, b], ([x, y]) => P.minimum(x, y), false)) },
   {

@@ -18,6 +18,14 @@ import { tfError, orThrow, show } from './errors.js'
 export interface Key {
   readonly _tag: 'Key'
   readonly state: readonly [number, number, number, number]
+  /** @internal present only on keys derived from a root marked by compiled mode: how to re-derive them */
+  readonly origin?: KeyOrigin
+}
+
+/** @internal How a key was derived from a marked root key. */
+export interface KeyOrigin {
+  readonly root: object
+  readonly path: ReadonlyArray<readonly ['split', number, number] | readonly ['foldIn', number]>
 }
 
 const fmix32 = (h0: number): number => {
@@ -30,12 +38,22 @@ const fmix32 = (h0: number): number => {
   return h | 0
 }
 
-const make = (a: number, b: number, c: number, d: number): Key => {
+const make = (a: number, b: number, c: number, d: number, origin?: KeyOrigin): Key => {
   // xoroshiro must not start from the all-zero state
   const s: [number, number, number, number] = [a | 0, b | 0, c | 0, d | 0]
   if (s.every((v) => v === 0)) s[3] = 1
-  return Object.freeze({ _tag: 'Key', state: Object.freeze(s) }) as Key
+  return Object.freeze(origin === undefined ? { _tag: 'Key', state: Object.freeze(s) } : { _tag: 'Key', state: Object.freeze(s), origin }) as Key
 }
+
+const extend = (k: Key, step: readonly ['split', number, number] | readonly ['foldIn', number]): KeyOrigin | undefined =>
+  k.origin === undefined ? undefined : { root: k.origin.root, path: [...k.origin.path, step] }
+
+/** @internal A copy of `k` marked as the root of a derivation (compiled mode replays derivations). */
+export const markRoot = (k: Key, root: object): Key => make(k.state[0], k.state[1], k.state[2], k.state[3], { root, path: [] })
+
+/** @internal Re-derive, from a new root key, the key that `origin` describes. */
+export const rederive = (root: Key, origin: KeyOrigin): Key =>
+  origin.path.reduce<Key>((k, st) => (st[0] === 'split' ? split(k, st[1])[st[2]] : foldIn(k, st[1])), { _tag: 'Key', state: root.state })
 
 /** A key from an integer seed. @example const k = key(42) */
 export const key = (seed: number): Key => {
@@ -56,7 +74,7 @@ export const split = (k: Key, n = 2): Key[] => {
   const out: Key[] = []
   for (let i = 0; i < n; i++) {
     const j = Math.imul(i + 1, 0x9e3779b1)
-    out.push(make(fmix32(a ^ j), fmix32(b + fmix32(j ^ 0x1b873593)), fmix32(c ^ fmix32(j + 0xcc9e2d51)), fmix32(d + fmix32(j ^ 0x5bd1e995))))
+    out.push(make(fmix32(a ^ j), fmix32(b + fmix32(j ^ 0x1b873593)), fmix32(c ^ fmix32(j + 0xcc9e2d51)), fmix32(d + fmix32(j ^ 0x5bd1e995)), extend(k, ['split', n, i])))
   }
   return out
 }
@@ -65,7 +83,7 @@ export const split = (k: Key, n = 2): Key[] => {
 export const foldIn = (k: Key, data: number): Key => {
   const [a, b, c, d] = k.state
   const x = fmix32(data | 0)
-  return make(fmix32(a ^ x), fmix32(b + x), fmix32(c ^ fmix32(x + 1)), fmix32(d + fmix32(x + 2)))
+  return make(fmix32(a ^ x), fmix32(b + x), fmix32(c ^ fmix32(x + 1)), fmix32(d + fmix32(x + 2)), extend(k, ['foldIn', data]))
 }
 
 /** @internal `n` uniform doubles in [0, 1) from a key. */

@@ -97,8 +97,20 @@ export const concrete = (t: Tensor): Tensor => {
   return c
 }
 
-/** @internal The storage of a tensor's concrete value. */
-export const bufferOf = (t: Tensor): Buffer => concrete(t).data as Buffer
+let hostReadHook: ((t: Tensor) => void) | undefined
+/** @internal Observe reads of tensor values back to the host (compiled mode refuses to bake them in). */
+export const setHostReadHook = (h: ((t: Tensor) => void) | undefined): ((t: Tensor) => void) | undefined => {
+  const prev = hostReadHook
+  hostReadHook = h
+  return prev
+}
+
+/** @internal The storage of a tensor's concrete value, as read by the host. */
+export const bufferOf = (t: Tensor): Buffer => {
+  const c = concrete(t)
+  if (hostReadHook !== undefined) hostReadHook(c)
+  return c.data as Buffer
+}
 
 /** @internal Wrap an owned buffer (never copied, never written again). */
 export const fromBuffer = (data: Buffer, shape: Shape, dtype: DType = data instanceof Int32Array ? 'int32' : 'float32'): Tensor =>

@@ -36,8 +36,9 @@ const mapAt = (tree: Tree, f: (leaf: Tensor, path: string) => Tensor, path: stri
   if (isTensor(tree)) return f(tree, path)
   if (Array.isArray(tree)) return Object.freeze((tree as ReadonlyArray<Tree>).map((t, i) => mapAt(t, f, `${path}[${i}]`)))
   if (isRecord(tree)) {
+    // visit keys in sorted order, the order of `leaves`, so zipWith pairs the right leaves
     const out: Record<string, Tree> = {}
-    for (const k of Object.keys(tree)) out[k] = mapAt(tree[k] as Tree, f, path ? `${path}.${k}` : k)
+    for (const k of Object.keys(tree).sort()) out[k] = mapAt(tree[k] as Tree, f, path ? `${path}.${k}` : k)
     return Object.freeze(out)
   }
   return orThrow(E.left(notATree(tree, path)))

@@ -2,10 +2,27 @@
  * Random tensors from explicit keys. Same key, same numbers, on every backend.
  * @since 0.1.0
  */
-import { type Key, uniforms, normals } from './Key.js'
+import { type Key, uniforms, normals, rederive } from './Key.js'
 import { type Tensor, fromBuffer, allocFloat } from './Tensor.js'
 import { type Shape, size, isShape } from './Shape.js'
 import { fail, show } from './errors.js'
+
+/** @internal Observer of random tensors drawn from keys derived from a marked root (compiled mode). */
+export type RandomObserver = (out: Tensor, regenerate: (root: Key) => Tensor) => void
+let randomObserver: RandomObserver | undefined
+/** @internal Install (or remove) the random observer; returns the previous one. */
+export const setRandomObserver = (o: RandomObserver | undefined): RandomObserver | undefined => {
+  const prev = randomObserver
+  randomObserver = o
+  return prev
+}
+const observed = (k: Key, out: Tensor, again: (k2: Key) => Tensor): Tensor => {
+  if (randomObserver !== undefined && k.origin !== undefined) {
+    const origin = k.origin
+    randomObserver(out, (root) => again(rederive(root, origin)))
+  }
+  return out
+}
 
 const checkArgs = (op: string, k: Key, shape: Shape): void => {
   if (typeof k !== 'object' || k === null || (k as Key)._tag !== 'Key') fail('InvalidArgument', `${op}: expected a Key (from key(seed)) as first argument, received ${show(k)}`, { op, expected: 'Key', received: k })
@@ -19,7 +36,7 @@ export const randomNormal = (k: Key, shape: Shape, mean = 0, stddev = 1): Tensor
   const z = normals(k, n)
   const out = allocFloat(n)
   for (let i = 0; i < n; i++) out[i] = mean + stddev * z[i]
-  return fromBuffer(out, shape)
+  return observed(k, fromBuffer(out, shape), (k2) => randomNormal(k2, shape, mean, stddev))
 }
 
 /** Normal samples redrawn until within two standard deviations (Keras's truncated normal). */
@@ -43,7 +60,7 @@ export const truncatedNormal = (k: Key, shape: Shape, mean = 0, stddev = 1): Ten
       }
     }
   }
-  return fromBuffer(out, shape)
+  return observed(k, fromBuffer(out, shape), (k2) => truncatedNormal(k2, shape, mean, stddev))
 }
 
 /** Uniform samples in `[minval, maxval)`. @example randomUniform(key(0), [3], -1, 1) */
@@ -53,7 +70,7 @@ export const randomUniform = (k: Key, shape: Shape, minval = 0, maxval = 1): Ten
   const u = uniforms(k, n)
   const out = allocFloat(n)
   for (let i = 0; i < n; i++) out[i] = minval + (maxval - minval) * u[i]
-  return fromBuffer(out, shape)
+  return observed(k, fromBuffer(out, shape), (k2) => randomUniform(k2, shape, minval, maxval))
 }
 
 /** Uniform integers in `[minval, maxval)` as int32. */
@@ -63,7 +80,7 @@ export const randomInt = (k: Key, shape: Shape, minval: number, maxval: number):
   const u = uniforms(k, n)
   const out = new Int32Array(n)
   for (let i = 0; i < n; i++) out[i] = minval + Math.floor((maxval - minval) * u[i])
-  return fromBuffer(out, shape, 'int32')
+  return observed(k, fromBuffer(out, shape, 'int32'), (k2) => randomInt(k2, shape, minval, maxval))
 }
 
 /** A seeded permutation of `0..n-1` (Fisher–Yates). @example shuffleIndices(key(1), 5) */

@@ -18,7 +18,7 @@ import { getBackend } from '../backend/index.js'
 
 /** The names of all primitives. */
 export type PrimitiveName =
-  | 'add' | 'mul' | 'div' | 'neg' | 'exp' | 'log' | 'tanh' | 'sqrt' | 'pow' | 'abs' | 'sign'
+  | 'add' | 'mul' | 'div' | 'neg' | 'exp' | 'log' | 'tanh' | 'sqrt' | 'pow' | 'abs' | 'sign' | 'sin' | 'cos'
   | 'maximum' | 'minimum' | 'compare' | 'where' | 'matmul' | 'transpose' | 'reshape' | 'broadcastTo'
   | 'sum' | 'max' | 'slice' | 'gather' | 'scatterAdd' | 'concat' | 'pad' | 'cast' | 'argmax'
 

@@ -16,6 +16,8 @@ import { sqrtDef, sqrt } from './sqrt.js'
 import { powDef, pow } from './pow.js'
 import { absDef, abs } from './abs.js'
 import { signDef, sign } from './sign.js'
+import { sinDef, sin } from './sin.js'
+import { cosDef, cos } from './cos.js'
 import { maximumDef, maximum } from './maximum.js'
 import { minimumDef, minimum } from './minimum.js'
 import { compareDef, compare, type Comparison } from './compare.js'
@@ -38,14 +40,14 @@ import { argmaxDef, argmax } from './argmax.js'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const primitives: { readonly [K in PrimitiveName]: PrimitiveDef<any> } = {
   add: addDef, mul: mulDef, div: divDef, neg: negDef, exp: expDef, log: logDef, tanh: tanhDef, sqrt: sqrtDef,
-  pow: powDef, abs: absDef, sign: signDef, maximum: maximumDef, minimum: minimumDef, compare: compareDef,
+  pow: powDef, abs: absDef, sign: signDef, sin: sinDef, cos: cosDef, maximum: maximumDef, minimum: minimumDef, compare: compareDef,
   where: whereDef, matmul: matmulDef, transpose: transposeDef, reshape: reshapeDef, broadcastTo: broadcastToDef,
   sum: sumDef, max: maxDef, slice: sliceDef, gather: gatherDef, scatterAdd: scatterAddDef, concat: concatDef,
   pad: padDef, cast: castDef, argmax: argmaxDef
 }
 
 export {
-  add, mul, div, neg, exp, log, tanh, sqrt, pow, abs, sign, maximum, minimum, compare, where, matmul, transpose,
+  add, mul, div, neg, exp, log, tanh, sqrt, pow, abs, sign, sin, cos, maximum, minimum, compare, where, matmul, transpose,
   reshape, broadcastTo, sum, max, slice, gather, scatterAdd, concat, pad, cast, argmax,
   type Comparison, type MatmulParams
 }

@@ -1,0 +1,48 @@
+/**
+ * The contract every model satisfies — `Sequential` and functional `Model` alike — so that training,
+ * evaluation and saving never care which one they hold. A model is an immutable value: its weights
+ * (`params`) and non-trainable state (`state`, e.g. batch-norm statistics) live in it, and every
+ * change returns a new model.
+ *
+ * @since 0.1.0
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import type { Tensor } from '../core/Tensor.js'
+import type { Tree } from '../core/Tree.js'
+import type { Key } from '../core/Key.js'
+import type { TfError } from '../core/errors.js'
+
+/** A shape whose batch axis (first) may be unknown: `[null, 16]`. */
+export type BatchShape = ReadonlyArray<number | null>
+
+/** What a layer's `apply` receives besides its input: training or inference, and a random key. */
+export interface Ctx {
+  readonly training: boolean
+  readonly key: Key
+}
+
+/** The model contract used by `train/` and `io/`. */
+export interface ModelLike {
+  readonly kind: 'Sequential' | 'Functional'
+  readonly name: string
+  /** whether weights exist */
+  readonly built: boolean
+  /** one batch shape per input (batch axis null); empty until known */
+  readonly inputShapes: ReadonlyArray<BatchShape>
+  /** one batch shape per output; empty until built */
+  readonly outputShapes: ReadonlyArray<BatchShape>
+  /** input names (functional: the `input({name})`s; sequential: one name) */
+  readonly inputNames: ReadonlyArray<string>
+  /** output names, made unique Keras-style (`out`, `out_1`) */
+  readonly outputNames: ReadonlyArray<string>
+  /** trainable weights as a tree (empty tree before build) */
+  readonly params: Tree
+  /** non-trainable state as a tree */
+  readonly state: Tree
+  /** the same model with other weights/state of the same structure (no checks beyond structure) */
+  withWeights(params: Tree, state: Tree): ModelLike
+  /** build for concrete input shapes if not built yet (returns itself when built) */
+  ensureBuilt(inputShapes: ReadonlyArray<BatchShape>): E.Either<TfError, ModelLike>
+  /** the pure forward function: params and state in, outputs (one per output) and new state out */
+  forward(params: Tree, state: Tree, inputs: ReadonlyArray<Tensor>, ctx: Ctx): { readonly outputs: ReadonlyArray<Tensor>; readonly state: Tree }
+}

@@ -1,0 +1,74 @@
+import { describe, it, expect } from 'vitest'
+import fc from 'fast-check'
+import {
+  tensor, valueAndGrad, mul, sub, matmul, relu, randomNormal, randomUniform, key, split, foldIn, compare, mean, square,
+  Tree, Tensor, dataSync, item, add, setBackend, getBackend
+} from '../../src/index.js'
+import { jit } from '../../src/compile/jit.js'
+
+type P = { w: Tensor; b: Tensor }
+const step = (inp: { p: P; x: Tensor; y: Tensor }, k: Parameters<typeof split>[0]) => {
+  const [k1] = split(k, 2)
+  const mask = compare(randomUniform(k1, [inp.x.shape[0], 4]), 0.3, 'gt')
+  const [loss, g] = valueAndGrad((p: P) => mean(square(sub(mul(relu(add(matmul(inp.x, p.w), p.b)), mask), inp.y))))(inp.p)
+  return { p: Tree.zipWith(inp.p, g, (a, b) => sub(a, mul(0.1, b))), loss }
+}
+
+describe('jit', () => {
+  it('replays give the same results as eager calls, with fresh random masks per key', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (n, d, seed) => {
+        const js = jit(step)
+        let p1: P = { w: randomNormal(key(seed), [d, 4]), b: randomNormal(key(seed + 1), [4]) }
+        let p2 = p1
+        const x = randomNormal(key(seed + 2), [n, d])
+        const y = randomNormal(key(seed + 3), [n, 4])
+        for (let i = 0; i < 4; i++) {
+          const k = foldIn(key(seed), i)
+          const a = step({ p: p1, x, y }, k)
+          const b = js({ p: p2, x, y }, k)
+          p1 = a.p
+          p2 = b.p
+          expect(item(b.loss)).toBe(item(a.loss))
+        }
+        expect(dataSync(p2.w)).toEqual(dataSync(p1.w))
+        expect(dataSync(p2.b)).toEqual(dataSync(p1.b))
+        expect(js.stats()).toMatchObject({ traces: 1, replays: 3 })
+      }),
+      { numRuns: 10 }
+    )
+  })
+  it('retraces for a new input signature', () => {
+    const f = jit((x: Tensor) => mul(x, 2))
+    f(tensor([1]), key(0))
+    f(tensor([1, 2]), key(0))
+    expect(dataSync(f(tensor([3, 4]), key(0)))).toEqual(new Float32Array([6, 8]))
+    expect(f.stats()).toMatchObject({ traces: 2, replays: 1 })
+  })
+  it('falls back to eager when the function reads values back to the host', () => {
+    const f = jit((x: Tensor) => (item(add(x, 0)) > 0 ? mul(x, 2) : mul(x, 3)))
+    f(tensor(1), key(0))
+    expect(item(f(tensor(-1), key(0)))).toBe(-3)
+    expect(f.stats()).toMatchObject({ traces: 1, replays: 0, eagerCalls: 1 })
+  })
+  it('does not mutate inputs and returns frozen trees', () => {
+    const f = jit((p: { a: Tensor }) => ({ a: add(p.a, 1) }))
+    const p = { a: tensor([1, 2]) }
+    f(p, key(0))
+    const r = f(p, key(0))
+    expect(dataSync(p.a)).toEqual(new Float32Array([1, 2]))
+    expect(Object.isFrozen(r)).toBe(true)
+  })
+  it('runs eagerly under another backend than the one it recorded on', () => {
+    const f = jit((x: Tensor) => mul(x, 2))
+    f(tensor([1]), key(0))
+    const prev = getBackend()
+    setBackend('reference')
+    try {
+      expect(dataSync(f(tensor([5]), key(0)))).toEqual(new Float32Array([10]))
+    } finally {
+      setBackend(prev)
+    }
+    expect(f.stats().eagerCalls).toBe(1)
+  })
+})
