@@ -1,0 +1,156 @@
+/**
+ * The gpu.js backend: the only module of the project that imports gpu.js. Every compute method of
+ * `Backend` runs as a gpu.js kernel (float32), generated per (op, shapes, parameters), compiled once and
+ * cached (LRU, 512 kernels and ~512 MiB of pinned wasm memory per mode; evicted kernels are destroyed).
+ * One `GPU` instance per mode.
+ *
+ * Modes (see `/work/shared/notes/gpujs-field-notes.md` for what each does on a CPU-only machine):
+ * - `webasm`: gpu.js's WebAssembly backend, synchronous (no `asyncMode` threads: every threaded kernel
+ *   would own a worker pool, field notes G4). Needs nothing; the fastest mode here, so `auto` picks it.
+ * - `cpu`: gpu.js's JavaScript backend (computes in float64, stores float32).
+ * - `gpu`: headless GL. Needs the real `gl` package and an X display (`xvfb-run -a`); tensorfold installs
+ *   an empty stand-in for `gl`, so by default it throws a clear error. Never picked by `auto`: on a
+ *   CPU-only machine it runs on llvmpipe, slower than webasm, and llvmpipe ends loops after 65 535
+ *   iterations (G2). Not exercised by the test-suite.
+ * - `webgpu`: gpu.js's WebGPU kernels are asynchronous (every call returns a Promise and reads back
+ *   through `mapAsync`), so they cannot implement the synchronous `Backend` interface: creating this
+ *   backend always throws, saying that an async path would be needed. {@link installWebGpu} still sets
+ *   up `navigator.gpu` (Dawn's OpenGL backend) for code that uses gpu.js's WebGPU mode directly.
+ *
+ * Exactness beyond 2^24 elements: see `layout.ts` (index math) and `backend.ts` (loop fallbacks).
+ *
+ * @since 0.1.0
+ */
+import { GPU } from 'gpu.js'
+import type { Backend } from '../Backend.js'
+import { createGpujsBackend, type GpuLike, type GpujsBackend, type GpujsMode } from './backend.js'
+
+export type { GpujsMode } from './backend.js'
+
+/** Every gpu.js mode, in no particular order. */
+export const GPUJS_MODES: ReadonlyArray<GpujsMode> = Object.freeze(['webasm', 'cpu', 'gpu', 'webgpu'] as GpujsMode[])
+
+/** The order `auto` tries. */
+const AUTO_ORDER: ReadonlyArray<GpujsMode> = ['webasm', 'cpu']
+
+interface GpuStatics {
+  readonly isHeadlessGLSupported: boolean
+  readonly isWebAssemblySupported: boolean
+}
+const statics = GPU as unknown as GpuStatics
+
+const memo = new Map<GpujsMode, GpujsBackend>()
+
+const hasNavigatorGpu = (): boolean => {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator
+  return nav !== undefined && nav.gpu !== undefined && nav.gpu !== null
+}
+
+const makeGpu = (mode: GpujsMode): GpuLike => {
+  switch (mode) {
+    case 'webasm':
+      if (!statics.isWebAssemblySupported) throw new Error("gpu.js mode 'webasm' is not available: this runtime has no WebAssembly")
+      return new GPU({ mode: 'webasm' }) as unknown as GpuLike
+    case 'cpu':
+      return new GPU({ mode: 'cpu' }) as unknown as GpuLike
+    case 'gpu':
+      if (!statics.isHeadlessGLSupported)
+        throw new Error(
+          "gpu.js mode 'gpu' (headless GL) is not available: the 'gl' package could not create a WebGL context. " +
+            'tensorfold installs an empty stand-in for gl (vendor/no-gl); install gl@8.1.6 (builds ANGLE, needs libxi-dev) and run under `xvfb-run -a`.'
+        )
+      return new GPU({ mode: 'headlessgl' }) as unknown as GpuLike
+    case 'webgpu':
+      if (!hasNavigatorGpu())
+        throw new Error(
+          "gpu.js mode 'webgpu' is not available: globalThis.navigator.gpu is missing (call `await installWebGpu()` first). " +
+            'Even then, gpu.js WebGPU kernels are asynchronous, and the synchronous Backend interface needs an async path that tensorfold does not have.'
+        )
+      // gpu.js's WebGPU kernel.run() always returns a Promise (readback goes through mapAsync), so no
+      // synchronous Backend can be built on it.
+      throw new Error(
+        "gpu.js mode 'webgpu' cannot back tensorfold: gpu.js WebGPU kernels return Promises, and the synchronous Backend interface needs an async path (not implemented). Use 'webasm'."
+      )
+  }
+}
+
+/** A fresh, unmemoised backend for `mode` (throws when the mode is unavailable). */
+const create = (mode: GpujsMode): GpujsBackend => {
+  const gpu = makeGpu(mode)
+  const be = createGpujsBackend(mode, gpu)
+  // Smoke test: one tiny kernel must give the right answer, or the mode does not work here.
+  const r = be.binary('add', { data: new Float32Array([1, 2]), shape: [2] }, { data: new Float32Array([3, 4]), shape: [2] }, [2])
+  if (r[0] !== 4 || r[1] !== 6) throw new Error(`gpu.js mode '${mode}' computed a wrong result in its self-test`)
+  return be
+}
+
+const isMode = (m: unknown): m is GpujsMode => typeof m === 'string' && (GPUJS_MODES as ReadonlyArray<string>).includes(m)
+
+/**
+ * The gpu.js backend for a mode, memoised per mode; `auto` is the best working mode (webasm, else cpu).
+ * Throws an `Error` saying why when the mode is unavailable.
+ * @example gpujsBackend('webasm').matmul(a, b, 1, 2, 2, 2, false, false)
+ */
+export function gpujsBackend(mode: GpujsMode | 'auto'): Backend {
+  if (mode === 'auto') {
+    const errors: string[] = []
+    for (const m of AUTO_ORDER) {
+      try {
+        return gpujsBackend(m)
+      } catch (err) {
+        errors.push((err as Error).message)
+      }
+    }
+    throw new Error(`gpu.js: no working mode: ${errors.join('; ')}`)
+  }
+  if (!isMode(mode)) throw new Error(`gpu.js: unknown mode ${JSON.stringify(mode)} (expected 'auto' or one of ${GPUJS_MODES.join(', ')})`)
+  const hit = memo.get(mode)
+  if (hit !== undefined) return hit
+  const be = create(mode)
+  memo.set(mode, be)
+  return be
+}
+
+/** The gpu.js modes that work in this process (each one was created and passed a self-test). */
+export function availableModes(): GpujsMode[] {
+  return GPUJS_MODES.filter((m) => {
+    try {
+      gpujsBackend(m)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
+ * Try to provide `globalThis.navigator.gpu` with Dawn (the `webgpu` package, 0.6.2): its OpenGL backend
+ * on a surfaceless EGL display at feature level `compatibility`, the setup that works on a CPU-only Linux
+ * machine (field notes §1). Resolves `true` when an adapter answers (or navigator.gpu already existed),
+ * `false` otherwise; never throws. Dawn may print adapter warnings on stderr (native code).
+ *
+ * This does not make `gpujsBackend('webgpu')` work: gpu.js WebGPU kernels are asynchronous.
+ */
+export async function installWebGpu(): Promise<boolean> {
+  if (hasNavigatorGpu()) return true
+  try {
+    if (process.env.EGL_PLATFORM === undefined) process.env.EGL_PLATFORM = 'surfaceless'
+    const spec = 'webgpu'
+    const mod = (await import(spec)) as {
+      create: (flags: string[]) => { requestAdapter: (o?: Record<string, unknown>) => Promise<unknown> }
+      globals: Record<string, unknown>
+    }
+    const dawn = mod.create(['backend=opengl'])
+    const requestAdapter = (o?: Record<string, unknown>) => dawn.requestAdapter({ featureLevel: 'compatibility', ...(o ?? {}) })
+    const adapter = await requestAdapter()
+    if (adapter === null || adapter === undefined) return false
+    Object.assign(globalThis, mod.globals)
+    const gpu = { requestAdapter, getPreferredCanvasFormat: () => 'rgba8unorm' }
+    const g = globalThis as { navigator?: Record<string, unknown> }
+    if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
+    else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true })
+    return hasNavigatorGpu()
+  } catch {
+    return false
+  }
+}
