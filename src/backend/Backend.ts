@@ -18,6 +18,17 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mini
 /** Reductions. */
 export type ReduceOp = 'sum' | 'max'
 
+/**
+ * An elementwise expression over inputs, for fused kernels: compiled mode merges chains of
+ * elementwise primitives into one such expression, evaluated in one pass with no intermediates.
+ */
+export type Expr =
+  | { readonly k: 'in'; readonly i: number }
+  | { readonly k: 'const'; readonly v: number }
+  | { readonly k: 'un'; readonly op: UnaryOp; readonly x: Expr }
+  | { readonly k: 'bin'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
+  | { readonly k: 'where'; readonly c: Expr; readonly a: Expr; readonly b: Expr }
+
 /** A buffer with its shape. */
 export interface View {
   readonly data: Buffer
@@ -51,4 +62,9 @@ export interface Backend {
   pad(x: View, paddings: ReadonlyArray<readonly [number, number]>, value: number): Buffer
   /** Cast to float storage (int32 -> float). */
   toFloat(x: Buffer): FloatBuffer
+  /**
+   * Evaluate a fused elementwise expression. Every input has the output's size, size 1, or the shape
+   * of a suffix of the output shape (broadcast along leading axes).
+   */
+  fused(expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer
 }

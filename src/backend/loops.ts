@@ -8,7 +8,7 @@
 import type { Shape } from '../core/Shape.js'
 import { size, strides } from '../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../core/Tensor.js'
-import type { BinaryOp, ReduceOp, UnaryOp, View } from './Backend.js'
+import type { BinaryOp, Expr, ReduceOp, UnaryOp, View } from './Backend.js'
 
 /** Which float array a set of loops writes. */
 export type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor
@@ -282,7 +282,43 @@ export const makeLoops = (F: FloatCtor) => {
     return out
   }
   const toFloat = (x: Buffer): FloatBuffer => (x instanceof F ? (x as FloatBuffer) : F.from(x))
-  return { unary, binary, where, matmul, reduce, argmax, transpose, broadcastTo, slice, gather, scatterAdd, concat, pad, toFloat }
+  const fused = (expr: Expr, inputs: ReadonlyArray<View>, outShape: Shape): FloatBuffer => {
+    const n = size(outShape)
+    const out = new F(n)
+    const ev = evalExpr(expr)
+    const sizes = inputs.map((v) => v.data.length)
+    const datas = inputs.map((v) => v.data)
+    for (let i = 0; i < n; i++) out[i] = ev((k) => datas[k][sizes[k] === n ? i : i % sizes[k]])
+    return out
+  }
+  return { unary, binary, where, matmul, reduce, argmax, transpose, broadcastTo, slice, gather, scatterAdd, concat, pad, toFloat, fused }
+}
+
+/** An interpreter for fused expressions: `read(k)` gives input k's value at the current element. */
+export const evalExpr = (e: Expr): ((read: (k: number) => number) => number) => {
+  switch (e.k) {
+    case 'in':
+      return (read) => read(e.i)
+    case 'const':
+      return () => e.v
+    case 'un': {
+      const f = unaryFn[e.op]
+      const x = evalExpr(e.x)
+      return (read) => f(x(read))
+    }
+    case 'bin': {
+      const f = binaryFn[e.op]
+      const a = evalExpr(e.a)
+      const b = evalExpr(e.b)
+      return (read) => f(a(read), b(read))
+    }
+    case 'where': {
+      const c = evalExpr(e.c)
+      const a = evalExpr(e.a)
+      const b = evalExpr(e.b)
+      return (read) => (c(read) !== 0 ? a(read) : b(read))
+    }
+  }
 }
 
 export const isIdentity = (perm: ReadonlyArray<number>): boolean => perm.every((p, i) => p === i)

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import {
   tensor, valueAndGrad, mul, sub, matmul, relu, randomNormal, randomUniform, key, split, foldIn, compare, mean, square,
-  Tree, Tensor, dataSync, item, add, setBackend, getBackend
+  Tree, Tensor, dataSync, item, add, div, sqrt, setBackend, getBackend
 } from '../../src/index.js'
 import { jit } from '../../src/compile/jit.js'
 
@@ -34,6 +34,31 @@ describe('jit', () => {
         expect(dataSync(p2.w)).toEqual(dataSync(p1.w))
         expect(dataSync(p2.b)).toEqual(dataSync(p1.b))
         expect(js.stats()).toMatchObject({ traces: 1, replays: 3 })
+      }),
+      { numRuns: 10 }
+    )
+  })
+  it('keeps input positions apart when the first call passes one tensor twice', () => {
+    const f = jit((p: { a: Tensor; b: Tensor }) => sub(p.a, p.b))
+    const t = tensor([1, 2])
+    expect(dataSync(f({ a: t, b: t }, key(0)))).toEqual(new Float32Array([0, 0]))
+    expect(dataSync(f({ a: tensor([5, 5]), b: tensor([1, 2]) }, key(0)))).toEqual(new Float32Array([4, 3]))
+  })
+  it('fuses elementwise chains into single kernels with the same results', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer(), (n, seed) => {
+        const g = (p: { x: Tensor; y: Tensor; b: Tensor }) => {
+          const h = add(mul(p.x, 0.9), mul(sub(p.y, p.b), 0.1))
+          return { out: div(h, add(sqrt(mul(p.y, p.y)), 1e-7)), r: relu(add(p.x, p.b)) }
+        }
+        const f = jit(g)
+        const inp = { x: randomNormal(key(seed), [3, n]), y: randomNormal(key(seed + 1), [3, n]), b: randomNormal(key(seed + 2), [n]) }
+        f(inp, key(0))
+        const got = f(inp, key(0))
+        const want = g(inp)
+        expect(dataSync(got.out)).toEqual(dataSync(want.out))
+        expect(dataSync(got.r)).toEqual(dataSync(want.r))
+        expect(f.stats().fused).toBeGreaterThan(0)
       }),
       { numRuns: 10 }
     )

@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import type { Backend, BinaryOp, ReduceOp, UnaryOp, View } from '../Backend.js'
+import type { Backend, BinaryOp, Expr, ReduceOp, UnaryOp, View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { makeLoops } from '../loops.js'
@@ -259,6 +259,49 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
       ([ia, ib]) => f(ia, ib)
     )
     return r ?? loops.binary(op, a, b, out)
+  }
+
+  /** A float literal gpu.js parses as a float. */
+  const literal = (v: number): string => {
+    if (v === Infinity) return 'Infinity'
+    if (v === -Infinity) return '(-Infinity)'
+    const t = String(Math.fround(v))
+    const f = /[.e]/.test(t) ? t : `${t}.0`
+    return v < 0 ? `(${f})` : f
+  }
+  const render = (e: Expr, leaf: (i: number) => string): string => {
+    switch (e.k) {
+      case 'in':
+        return leaf(e.i)
+      case 'const':
+        return literal(e.v)
+      case 'un':
+        return `(${unarySrc[e.op](render(e.x, leaf))})`
+      case 'bin':
+        return `(${binarySrc[e.op](render(e.a, leaf), render(e.b, leaf))})`
+      case 'where':
+        return `(${render(e.c, leaf)} != 0 ? ${render(e.a, leaf)} : ${render(e.b, leaf)})`
+    }
+  }
+  const exprKey = (e: Expr): string =>
+    e.k === 'in' ? `i${e.i}` : e.k === 'const' ? `c${e.v}` : e.k === 'un' ? `${e.op}(${exprKey(e.x)})` : e.k === 'bin' ? `${e.op}(${exprKey(e.a)},${exprKey(e.b)})` : `w(${exprKey(e.c)},${exprKey(e.a)},${exprKey(e.b)})`
+
+  /** One kernel for a whole elementwise expression; inputs are full-size, scalar or suffix-broadcast. */
+  const fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer => {
+    const n = prod(out)
+    if (n === 0) return new Float32Array(0)
+    const sizes = inputs.map((v) => v.data.length)
+    // i % s is float math in the kernel: exact below 2^24 only; beyond, interpret in JS
+    if (n >= F32_EXACT && sizes.some((s) => s !== n && s !== 1)) return loops.fused(expr, inputs, out)
+    const access = (k: number): string => (sizes[k] === n ? `x${k}[this.thread.x]` : sizes[k] === 1 ? `x${k}[0]` : `x${k}[this.thread.x % ${sizes[k]}]`)
+    const key = `f|${n}|${sizes.map((s) => (s === n ? 'v' : s === 1 ? 's' : s)).join(',')}|${exprKey(expr)}`
+    return run(
+      key,
+      () => ({ source: `function (${inputs.map((_, k) => `x${k}`).join(', ')}) {\nreturn ${render(expr, access)};\n}`, output: [n] }),
+      inputs.map((v) => nonEmpty(v.data instanceof Float32Array ? v.data : Float32Array.from(v.data))),
+      n,
+      sizes.reduce((a, b) => a + b, 0)
+    )
   }
 
   const where = (cond: View, a: View, b: View, out: Shape): FloatBuffer => {
@@ -713,6 +756,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     name,
     precision: 'float32',
     unary,
+    fused,
     binary,
     where,
     matmul,
