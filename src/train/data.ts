@@ -1,0 +1,406 @@
+/**
+ * Training data: what `fit`, `evaluate` and `predict` accept, and its checks. Everything is checked
+ * before any step runs — sample counts, missing targets, empty inputs, feature shapes against the
+ * model, NaN labels — and each problem is a tagged error naming the input or output involved.
+ *
+ * Accepted forms for `x` (and `y`, `sampleWeight`):
+ * - a `Tensor`, a nested array of numbers, or a typed array with a shape (`{data, shape}`);
+ * - a list of those (one per model input/output; the elements must be Tensors or `{data, shape}`);
+ * - a record by input/output name (`{image: …, meta: …}`);
+ * - for `x` alone, an (async) iterable of batches `[x, y]`, `[x, y, sampleWeight]` or `{x, y, sampleWeight}`
+ *   (any iterable but an array — pass `batches.values()` for an array of batches).
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { Tensor, isTensor, fromValues, dataSync, fromBuffer, type NestedArray } from '../core/Tensor.js'
+import { type Shape, isShape, size as shapeSize } from '../core/Shape.js'
+import { type TfError, show } from '../core/errors.js'
+import { dataError } from './errors.js'
+import { nearest } from '../core/nearest.js'
+
+const nearName = (name: string, candidates: ReadonlyArray<string>): string | undefined =>
+  nearest(name, candidates, { maxDistance: Math.max(2, Math.ceil(name.length / 2)) })
+
+/** Typed arrays accepted as data. */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array | Uint8ClampedArray
+
+/** A flat typed (or plain) array with its shape: `{data: new Float32Array(6), shape: [2, 3]}`. */
+export interface ShapedArray {
+  readonly data: TypedArray | ReadonlyArray<number>
+  readonly shape: Shape
+}
+
+/** One array of samples (the first axis is the sample axis). */
+export type ArrayData = Tensor | NestedArray | ShapedArray | TypedArray
+
+/** Data for all inputs (or all outputs) of a model. */
+export type Data = ArrayData | ReadonlyArray<Tensor | ShapedArray> | { readonly [name: string]: ArrayData }
+
+/** One batch from an iterable source. */
+export type BatchLike =
+  | readonly [Data, Data]
+  | readonly [Data, Data, Data]
+  | readonly [Data]
+  | { readonly x: Data; readonly y?: Data; readonly sampleWeight?: Data }
+
+/** An (async) iterable of batches. Arrays are not batch sources (they are data): use `array.values()`. */
+export type BatchSource = Iterable<BatchLike> | AsyncIterable<BatchLike>
+
+/** @internal Host-side samples: a float32 buffer and its shape (first axis = samples). */
+export interface Host {
+  readonly data: Float32Array
+  readonly shape: ReadonlyArray<number>
+}
+
+/** @internal A batch of tensors, one per input / output; `sw` is per output (undefined = unweighted). */
+export interface TensorBatch {
+  readonly xs: ReadonlyArray<Tensor>
+  readonly ys: ReadonlyArray<Tensor>
+  readonly sw: ReadonlyArray<Tensor | undefined>
+  readonly size: number
+}
+
+/** @internal Validated in-memory data. */
+export interface ArrayDataset {
+  readonly xs: ReadonlyArray<Host>
+  readonly ys: ReadonlyArray<Host>
+  readonly sw: ReadonlyArray<Host | undefined>
+  readonly n: number
+}
+
+/** @internal What the checks need to know about the model. */
+export interface DataSpec {
+  readonly op: string
+  readonly inputNames: ReadonlyArray<string>
+  readonly outputNames: ReadonlyArray<string>
+  readonly inputShapes: ReadonlyArray<ReadonlyArray<number | null>>
+}
+
+const isTyped = (u: unknown): u is TypedArray => ArrayBuffer.isView(u) && !(u instanceof DataView)
+
+/** Whether `u` is a `{data, shape}` pair. */
+export const isShapedArray = (u: unknown): u is ShapedArray =>
+  typeof u === 'object' && u !== null && !isTensor(u) && !Array.isArray(u) && 'shape' in u && 'data' in u && isShape((u as ShapedArray).shape) &&
+  (isTyped((u as ShapedArray).data) || Array.isArray((u as ShapedArray).data))
+
+const isPlainRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) && !isTensor(u) && !isTyped(u) && !isShapedArray(u) &&
+  !(Symbol.iterator in u) && !(Symbol.asyncIterator in u)
+
+/** Whether `x` is a batch source (an iterable or async iterable that is not an array or typed array). */
+export const isBatchSource = (u: unknown): u is BatchSource =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) && !isTyped(u) && !isTensor(u) &&
+  (typeof (u as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (u as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+
+/** @internal One array of samples to the host. */
+export const toHost = (u: unknown, where: string, op: string): E.Either<TfError, Host> => {
+  let data: Float32Array
+  let shape: ReadonlyArray<number>
+  if (isTensor(u)) {
+    data = dataSync(u)
+    shape = u.shape
+  } else if (isShapedArray(u)) {
+    const t = fromValues(isTyped(u.data) ? u.data : Float32Array.from(u.data as ReadonlyArray<number>), u.shape)
+    if (E.isLeft(t)) return E.left(dataError(t.left._tag, `${op}: ${where}: ${t.left.message}`, { ...t.left, where }))
+    data = dataSync(t.right)
+    shape = u.shape
+  } else if (isTyped(u) || typeof u === 'number' || Array.isArray(u)) {
+    const t = fromValues(u)
+    if (E.isLeft(t)) return E.left(dataError(t.left._tag, `${op}: ${where}: ${t.left.message}`, { ...t.left, where }))
+    data = dataSync(t.right)
+    shape = t.right.shape
+  } else {
+    return E.left(
+      dataError('InvalidData', `${op}: ${where}: expected a Tensor, a nested array of numbers or {data, shape}, received ${show(u)}`, {
+        op,
+        where,
+        expected: 'Tensor | number[][] | {data, shape}',
+        received: u
+      })
+    )
+  }
+  if (shape.length === 0)
+    return E.left(dataError('InvalidData', `${op}: ${where}: expected samples along a first axis, received a scalar`, { op, where, expected: 'rank >= 1', received: shape }))
+  return E.right({ data, shape })
+}
+
+/**
+ * @internal Split data for several named slots (inputs or outputs) into one item per slot: a record by
+ * name, a list in slot order, or a single array for a single slot.
+ */
+export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, op: string): E.Either<TfError, ReadonlyArray<unknown>> => {
+  if (isPlainRecord(u)) {
+    const keys = Object.keys(u)
+    const unknownKey = keys.find((k) => !names.includes(k))
+    if (unknownKey !== undefined) {
+      const near = nearName(unknownKey, names)
+      return E.left(
+        dataError('UnknownName', `${op}: ${what}: no ${what === 'x' ? 'input' : 'output'} named '${unknownKey}'${near ? ` — did you mean '${near}'?` : ''} The model has: ${names.map((n) => `'${n}'`).join(', ')}.`, {
+          op,
+          where: what,
+          received: unknownKey,
+          allowed: names,
+          nearest: near
+        })
+      )
+    }
+    const missing = names.filter((n) => !(n in u))
+    if (missing.length > 0)
+      return E.left(
+        dataError('MissingData', `${op}: ${what}: missing data for ${missing.map((n) => `'${n}'`).join(', ')} (the model has ${names.map((n) => `'${n}'`).join(', ')})`, {
+          op,
+          where: what,
+          missing,
+          expected: names
+        })
+      )
+    return E.right(names.map((n) => u[n]))
+  }
+  // a non-empty array whose elements are all Tensors or {data, shape} is a list of slots; any other
+  // array is nested numbers (one slot)
+  const isList = Array.isArray(u) && u.length > 0 && u.every((e) => isTensor(e) || isShapedArray(e))
+  const items: ReadonlyArray<unknown> = isList ? (u as ReadonlyArray<unknown>) : [u]
+  if (names.length > 0 && items.length !== names.length)
+    return E.left(
+      dataError('DataCardinality', `${op}: ${what}: the model has ${names.length} ${what === 'x' ? 'inputs' : 'outputs'} (${names.map((n) => `'${n}'`).join(', ')}), received ${items.length} array${items.length === 1 ? '' : 's'}`, {
+        op,
+        where: what,
+        expected: names.length,
+        actual: items.length
+      })
+    )
+  return E.right(items)
+}
+
+const slotName = (names: ReadonlyArray<string>, i: number, what: string): string => (names.length > 1 ? `${what} '${names[i]}'` : what)
+
+const traverse = <A, B>(as: ReadonlyArray<A>, f: (a: A, i: number) => E.Either<TfError, B>): E.Either<TfError, B[]> => {
+  const out: B[] = []
+  for (let i = 0; i < as.length; i++) {
+    const r = f(as[i], i)
+    if (E.isLeft(r)) return r
+    out.push(r.right)
+  }
+  return E.right(out)
+}
+
+/** @internal Check feature shapes against the model's known input shapes (batch axis free). */
+export const checkFeatureShapes = (xs: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, spec: DataSpec): E.Either<TfError, void> => {
+  if (spec.inputShapes.length !== xs.length) return E.right(undefined)
+  for (let i = 0; i < xs.length; i++) {
+    const exp = spec.inputShapes[i]
+    const act = xs[i].shape
+    const bad = exp.length !== act.length || exp.some((d, j) => j > 0 && d !== null && d !== act[j])
+    if (bad) {
+      const name = spec.inputNames[i] ?? `input ${i}`
+      return E.left(
+        dataError(
+          'ShapeMismatch',
+          `${spec.op}: input '${name}' expects samples of shape ${show(exp.slice(1))} (batch shape ${show(exp)}), received data of shape ${show(act)}`,
+          { op: spec.op, where: `x '${name}'`, expected: exp, actual: act }
+        )
+      )
+    }
+  }
+  return E.right(undefined)
+}
+
+const checkFinite = (h: Host, where: string, op: string, what: string): E.Either<TfError, void> => {
+  const d = h.data
+  for (let i = 0; i < d.length; i++)
+    if (!Number.isFinite(d[i])) {
+      const per = d.length / (h.shape[0] || 1)
+      const sample = Math.floor(i / per)
+      return E.left(
+        dataError(what === 'labels' ? 'InvalidLabels' : 'InvalidSampleWeights', `${op}: ${where} has a non-finite value (${d[i]}) at sample ${sample}: ${what} must be finite numbers`, {
+          op,
+          where,
+          index: sample,
+          received: d[i]
+        })
+      )
+    }
+  return E.right(undefined)
+}
+
+const checkCardinality = (op: string, groups: ReadonlyArray<readonly [string, ReadonlyArray<Host | undefined>]>): E.Either<TfError, number> => {
+  const counts = groups.map(([name, hs]) => [name, hs.filter((h): h is Host => h !== undefined).map((h) => h.shape[0])] as const)
+  const all = counts.flatMap(([, c]) => c)
+  const n = all[0] ?? 0
+  if (all.some((c) => c !== n))
+    return E.left(
+      dataError(
+        'DataCardinality',
+        `${op}: data cardinality is ambiguous: ${counts
+          .filter(([, c]) => c.length > 0)
+          .map(([name, c]) => `${name} sizes: ${c.join(', ')}`)
+          .join('; ')}. Make sure all arrays contain the same number of samples.`,
+        { op, sizes: Object.fromEntries(counts) }
+      )
+    )
+  if (n === 0) return E.left(dataError('EmptyData', `${op}: the data has no samples (x has 0 rows); at least one sample is needed`, { op, expected: '>= 1 sample', actual: 0 }))
+  return E.right(n)
+}
+
+/**
+ * @internal Validate in-memory data: x (and y unless `requireTargets` is false) and sample weights,
+ * all with the same sample count and at least one sample, features matching the model, finite labels.
+ */
+export const prepareArrays = (
+  x: unknown,
+  y: unknown,
+  sampleWeight: unknown,
+  spec: DataSpec,
+  requireTargets = true
+): E.Either<TfError, ArrayDataset> => {
+  const { op } = spec
+  if (x === undefined || x === null) return E.left(dataError('MissingData', `${op}: no input data: pass x (the samples) as the first argument`, { op, where: 'x' }))
+  if (requireTargets && (y === undefined || y === null))
+    return E.left(
+      dataError('MissingTargets', `${op}: no targets: pass y (the labels) after x, or an iterable of [x, y] batches as x`, { op, where: 'y', expected: 'targets' })
+    )
+  const xItems = perSlot(x, spec.inputNames, 'x', op)
+  if (E.isLeft(xItems)) return xItems
+  const xs = traverse(xItems.right, (u, i) => toHost(u, slotName(spec.inputNames, i, 'x'), op))
+  if (E.isLeft(xs)) return xs
+  let ys: Host[] = []
+  if (y !== undefined && y !== null) {
+    const yItems = perSlot(y, spec.outputNames, 'y', op)
+    if (E.isLeft(yItems)) return yItems
+    const r = traverse(yItems.right, (u, i) => toHost(u, slotName(spec.outputNames, i, 'y'), op))
+    if (E.isLeft(r)) return r
+    ys = r.right
+  }
+  let sw: Array<Host | undefined> = ys.map(() => undefined)
+  if (sampleWeight !== undefined && sampleWeight !== null) {
+    const items = perSlot(sampleWeight, spec.outputNames, 'sampleWeight', op)
+    if (E.isLeft(items)) return items
+    const r = traverse(items.right, (u, i) => (u === undefined || u === null ? E.right(undefined) : toHost(u, slotName(spec.outputNames, i, 'sampleWeight'), op)))
+    if (E.isLeft(r)) return r
+    sw = r.right
+  }
+  const n = checkCardinality(op, [
+    ['x', xs.right],
+    ['y', ys],
+    ['sampleWeight', sw]
+  ])
+  if (E.isLeft(n)) return n
+  const shapes = checkFeatureShapes(xs.right, spec)
+  if (E.isLeft(shapes)) return shapes
+  for (let i = 0; i < ys.length; i++) {
+    const r = checkFinite(ys[i], slotName(spec.outputNames, i, 'y'), op, 'labels')
+    if (E.isLeft(r)) return r
+  }
+  for (let i = 0; i < sw.length; i++) {
+    const h = sw[i]
+    if (h === undefined) continue
+    if (h.shape.length > 2 || (h.shape.length === 2 && h.shape[1] !== 1))
+      return E.left(dataError('InvalidSampleWeights', `${op}: sampleWeight must be one number per sample (shape [n]), received shape ${show(h.shape)}`, { op, actual: h.shape }))
+    const r = checkFinite(h, slotName(spec.outputNames, i, 'sampleWeight'), op, 'sample weights')
+    if (E.isLeft(r)) return r
+  }
+  return E.right({ xs: xs.right, ys, sw, n: n.right })
+}
+
+/** @internal Rows `[start, end)` of host data (optionally through an index permutation) as a tensor. */
+export const rows = (h: Host, start: number, end: number, order?: Int32Array): Tensor => {
+  const per = shapeSize(h.shape.slice(1))
+  const out = new Float32Array((end - start) * per)
+  if (order === undefined) out.set(h.data.subarray(start * per, end * per))
+  else for (let r = start; r < end; r++) out.set(h.data.subarray(order[r] * per, (order[r] + 1) * per), (r - start) * per)
+  return fromBuffer(out, [end - start, ...h.shape.slice(1)])
+}
+
+/** @internal Host rows `[start, end)` (a copy). */
+export const hostRows = (h: Host, start: number, end: number): Host => {
+  const per = shapeSize(h.shape.slice(1))
+  return { data: h.data.slice(start * per, end * per), shape: [end - start, ...h.shape.slice(1)] }
+}
+
+/** @internal Split off the last `fraction` of the samples (Keras `validationSplit`: from the tail, before shuffling). */
+export const splitTail = (d: ArrayDataset, fraction: number, op: string): E.Either<TfError, readonly [ArrayDataset, ArrayDataset]> => {
+  const at = Math.floor(d.n * (1 - fraction))
+  if (at <= 0 || at >= d.n)
+    return E.left(
+      dataError('EmptyData', `${op}: validationSplit ${fraction} of ${d.n} samples leaves ${at} for training and ${d.n - at} for validation; both need at least one`, {
+        op,
+        where: 'validationSplit',
+        received: fraction
+      })
+    )
+  const part = (a: number, b: number): ArrayDataset => ({
+    xs: d.xs.map((h) => hostRows(h, a, b)),
+    ys: d.ys.map((h) => hostRows(h, a, b)),
+    sw: d.sw.map((h) => (h === undefined ? undefined : hostRows(h, a, b))),
+    n: b - a
+  })
+  return E.right([part(0, at), part(at, d.n)])
+}
+
+/** @internal The class of each sample of a target: argmax of one-hot rows, the rounded value otherwise. */
+const classesOf = (y: Host): Int32Array => {
+  const n = y.shape[0]
+  const per = y.data.length / (n || 1)
+  const out = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    if (per === 1) out[i] = Math.round(y.data[i])
+    else {
+      let best = 0
+      for (let j = 1; j < per; j++) if (y.data[i * per + j] > y.data[i * per + best]) best = j
+      out[i] = best
+    }
+  }
+  return out
+}
+
+/** @internal Fold Keras `classWeight` into the sample weights of a single-output dataset. */
+export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<string, number>>, op: string): E.Either<TfError, ArrayDataset> => {
+  if (d.ys.length !== 1)
+    return E.left(dataError('InvalidOption', `${op}: classWeight is only supported for models with a single output; use sampleWeight per output instead`, { op, where: 'classWeight' }))
+  const cls = classesOf(d.ys[0])
+  const missing = [...new Set(cls)].filter((c) => !(String(c) in classWeight)).sort((a, b) => a - b)
+  if (missing.length > 0)
+    return E.left(
+      dataError('InvalidOption', `${op}: classWeight has no weight for class${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} found in y`, {
+        op,
+        where: 'classWeight',
+        missing
+      })
+    )
+  const base = d.sw[0]
+  const w = new Float32Array(d.n)
+  for (let i = 0; i < d.n; i++) w[i] = classWeight[String(cls[i])] * (base === undefined ? 1 : base.data[i])
+  return E.right({ ...d, sw: [{ data: w, shape: [d.n] }] })
+}
+
+/** @internal A batch from in-memory data: rows `[start, end)` of the (possibly shuffled) order. */
+export const arrayBatch = (d: ArrayDataset, start: number, end: number, order?: Int32Array): TensorBatch => ({
+  xs: d.xs.map((h) => rows(h, start, end, order)),
+  ys: d.ys.map((h) => rows(h, start, end, order)),
+  sw: d.sw.map((h) => (h === undefined ? undefined : reshape1(rows(h, start, end, order)))),
+  size: end - start
+})
+
+const reshape1 = (t: Tensor): Tensor => (t.shape.length === 1 ? t : fromBuffer(dataSync(t), [t.shape[0]]))
+
+/** @internal Normalise one batch (from an iterable, `trainOnBatch` or `trainStep`) to tensors, with the same checks. */
+export const prepareBatch = (b: unknown, spec: DataSpec, requireTargets: boolean, index?: number): E.Either<TfError, TensorBatch> => {
+  const op = index === undefined ? spec.op : `${spec.op} (batch ${index})`
+  let x: unknown
+  let y: unknown
+  let sw: unknown
+  if (Array.isArray(b) && b.length >= 1 && b.length <= 3) [x, y, sw] = b as unknown[]
+  else if (typeof b === 'object' && b !== null && 'x' in b) ({ x, y, sampleWeight: sw } = b as { x: unknown; y?: unknown; sampleWeight?: unknown })
+  else
+    return E.left(
+      dataError('InvalidData', `${op}: expected a batch [x, y], [x, y, sampleWeight] or {x, y, sampleWeight}, received ${show(b)}`, {
+        op,
+        expected: '[x, y] | [x, y, sampleWeight] | {x, y, sampleWeight}',
+        received: b
+      })
+    )
+  const d = prepareArrays(x, y, sw, { ...spec, op }, requireTargets)
+  if (E.isLeft(d)) return d
+  return E.right(arrayBatch(d.right, 0, d.right.n))
+}

@@ -1,0 +1,164 @@
+/**
+ * @internal The machinery `fit`, `evaluate` and the batch functions share: building a trainer for its
+ * data, one training step, one evaluation step, metric totals (a fold of monoids), and a dry run that
+ * checks the model and the losses on one sample before any step.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { type Tensor, ones, item, dataSync, fromBuffer } from '../core/Tensor.js'
+import { type TfError, attempt, tfError, show } from '../core/errors.js'
+import type { Trainer } from './Trainer.js'
+import type { Logs } from './History.js'
+import { stepFns, makeEvalFn, type StepOut } from './step.js'
+import { resolveMetric, type MetricValue } from './registry.js'
+import type { TensorBatch, DataSpec } from './data.js'
+
+/** @internal The data checks' view of a trainer's model. */
+export const dataSpec = (t: Trainer, op: string): DataSpec => ({
+  op,
+  inputNames: t.model.inputNames,
+  outputNames: t.model.outputNames,
+  inputShapes: t.model.built ? t.model.inputShapes : []
+})
+
+/** @internal A trainer whose model is built (for these input shapes) and whose optimizer state exists. */
+export const ready = (t: Trainer, xShapes: ReadonlyArray<ReadonlyArray<number>>, op: string): E.Either<TfError, Trainer> => {
+  if (t.optState !== undefined && t.fns !== undefined && t.model.built) return E.right(t)
+  const built = t.model.built ? E.right(t.model) : t.model.ensureBuilt(xShapes.map((s) => Object.freeze([null, ...s.slice(1)])))
+  if (E.isLeft(built)) return E.left(tfError(built.left._tag, `${op}: cannot build the model for the data: ${built.left.message}`, { ...built.left }))
+  const model = built.right
+  const c = t.config
+  return E.map((optState: NonNullable<Trainer['optState']>) =>
+    t.with({
+      model,
+      optState,
+      fns: t.fns ?? stepFns({ model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer }, c.runEagerly)
+    })
+  )(t.optState !== undefined ? E.right(t.optState) : attempt(() => c.optimizer.init(model.params)))
+}
+
+const onesCache = new Map<number, Tensor>()
+/** @internal `[n]` ones (shared: tensors are immutable). */
+export const onesOf = (n: number): Tensor => {
+  let o = onesCache.get(n)
+  if (o === undefined) {
+    o = ones([n])
+    if (onesCache.size < 64) onesCache.set(n, o)
+  }
+  return o
+}
+
+/** @internal One training step on a checked batch of a ready trainer. */
+export const stepCore = (t: Trainer, b: TensorBatch): readonly [Trainer, StepOut] => {
+  const fns = t.fns as NonNullable<Trainer['fns']>
+  const out = fns.train(
+    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: b.ys, sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
+    t.stepKey()
+  )
+  return [t.with({ model: t.model.withWeights(out.params, out.state), optState: out.optState, step: t.step + 1 }), out]
+}
+
+/** @internal One evaluation step on a checked batch of a ready trainer. */
+export const evalCore = (t: Trainer, b: TensorBatch): { readonly loss: Tensor; readonly perOutputLosses: ReadonlyArray<Tensor>; readonly yPreds: ReadonlyArray<Tensor> } => {
+  const fns = t.fns as NonNullable<Trainer['fns']>
+  return fns.evaluate({ params: t.model.params, state: t.model.state, xs: b.xs, ys: b.ys, sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) }, t.inferenceKey())
+}
+
+/** @internal One resolved metric, at its place in `metricsNames`. */
+export interface BoundMetric {
+  readonly name: string
+  readonly output: number
+  readonly weighted: boolean
+  readonly metric: MetricValue
+}
+
+/**
+ * @internal Resolve the compiled metrics for the shapes of the data: `accuracy` and `crossentropy`
+ * depend on the loss, the output shape and the target shape.
+ */
+export const bindMetrics = (t: Trainer, yPreds: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, ys: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>): E.Either<TfError, ReadonlyArray<BoundMetric>> => {
+  const out: BoundMetric[] = []
+  const names = t.config.metricsNames
+  const multi = t.config.losses.length > 1
+  let k = multi ? 1 + t.config.losses.length : 1
+  for (let i = 0; i < t.config.metrics.length; i++)
+    for (const src of t.config.metrics[i]) {
+      const m = resolveMetric(src.spec, { loss: t.config.lossNames[i], outputShape: yPreds[i].shape, targetShape: ys[i].shape, path: src.path })
+      if (E.isLeft(m)) return m
+      out.push({ name: names[k++], output: i, weighted: src.weighted, metric: m.right })
+    }
+  return E.right(out)
+}
+
+/** @internal Running totals of an epoch (or an evaluation): batch-size-weighted losses and metric states. */
+export interface Totals {
+  readonly lossSum: number
+  readonly outSums: ReadonlyArray<number>
+  readonly count: number
+  readonly states: ReadonlyArray<unknown>
+}
+
+/** @internal Empty totals. */
+export const emptyTotals = (metrics: ReadonlyArray<BoundMetric>, outputs: number): Totals => ({
+  lossSum: 0,
+  outSums: Array.from({ length: outputs }, () => 0),
+  count: 0,
+  states: metrics.map((m) => m.metric.empty)
+})
+
+/** @internal Add one batch's losses and predictions to the totals (reads numbers: outside the step). */
+export const addBatch = (
+  tot: Totals,
+  metrics: ReadonlyArray<BoundMetric>,
+  b: TensorBatch,
+  loss: Tensor,
+  perOutputLosses: ReadonlyArray<Tensor>,
+  yPreds: ReadonlyArray<Tensor>
+): Totals => ({
+  lossSum: tot.lossSum + item(loss) * b.size,
+  outSums: tot.outSums.map((s, i) => s + (perOutputLosses.length > 1 ? item(perOutputLosses[i]) * b.size : 0)),
+  count: tot.count + b.size,
+  states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output], yPreds[m.output], m.weighted ? b.sw[m.output] : undefined))
+})
+
+/** @internal The logs of totals, in `metricsNames` order. */
+export const logsOf = (t: Trainer, tot: Totals, metrics: ReadonlyArray<BoundMetric>): Logs => {
+  const logs: Record<string, number> = { loss: tot.count > 0 ? tot.lossSum / tot.count : NaN }
+  const outs = t.model.outputNames
+  if (t.config.losses.length > 1) tot.outSums.forEach((s, i) => (logs[`${outs[i]}_loss`] = tot.count > 0 ? s / tot.count : NaN))
+  metrics.forEach((m, j) => (logs[m.name] = m.metric.result(tot.states[j])))
+  return Object.freeze(logs)
+}
+
+/** @internal Prefix every key (`val_`). */
+export const prefixed = (prefix: string, logs: Logs): Logs => Object.freeze(Object.fromEntries(Object.entries(logs).map(([k, v]) => [prefix + k, v])))
+
+/**
+ * @internal Run the model and the losses once, in inference mode, on the first sample: any shape or
+ * loss problem shows up here, as a clear error, before a single step. Returns the prediction shapes.
+ */
+export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TfError, ReadonlyArray<ReadonlyArray<number>>> => {
+  const first = (x: Tensor): Tensor => {
+    const per = x.size / (x.shape[0] || 1)
+    return fromBuffer(dataSync(x).slice(0, per), [1, ...x.shape.slice(1)])
+  }
+  const one: TensorBatch = { xs: b.xs.map(first), ys: b.ys.map(first), sw: b.sw.map((w) => (w === undefined ? undefined : first(w))), size: 1 }
+  const c = t.config
+  const f = makeEvalFn({ model: t.model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer })
+  const r = attempt(() => f({ params: t.model.params, state: t.model.state, xs: one.xs, ys: one.ys, sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
+  if (E.isLeft(r))
+    return E.left(
+      tfError(r.left._tag, `${op}: the model and its loss cannot run on this data (x ${show(b.xs.map((x) => x.shape))}, y ${show(b.ys.map((y) => y.shape))}): ${r.left.message}`, {
+        ...r.left,
+        op
+      })
+    )
+  const bad = r.right.perOutputLosses.findIndex((l) => l.size !== 1)
+  if (bad >= 0) return E.left(tfError('InvalidLoss', `${op}: the loss of output '${t.model.outputNames[bad]}' must give one value per sample`, { op, output: bad }))
+  return E.right(r.right.yPreds.map((y) => y.shape))
+}
+
+/** @internal Let the event loop run (a notebook stays responsive during long fits). */
+export const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))

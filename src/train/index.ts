@@ -1,0 +1,159 @@
+/**
+ * The `Trainer` module: compile a model into an immutable trainer, then fold training steps over data.
+ *
+ * Functional surface (this module, `import { Trainer } from 'tensorfold'`): total functions returning
+ * `Either` (synchronous) or `TaskEither` (asynchronous), each callable data-first or data-last:
+ *
+ * ```ts
+ * const t = Trainer.compile(model, { optimizer: 'sgd', loss: 'mse' })            // Either<TfError, Trainer>
+ * const r = await pipe(t, TE.fromEither, TE.flatMap(Trainer.fit(x, y, { epochs: 10 })))()
+ * ```
+ *
+ * Notebook surface: the trainer's methods (`await trainer.fit(x, y, opts)`, `trainer.evaluate(…)`),
+ * which throw, and {@link withTraining} / {@link compileOrThrow} for `model.compile(opts)`.
+ *
+ * Laws (test/train): `fit` leaves its input unchanged; fitting on batches `xs` then `ys` equals fitting
+ * on `xs ++ ys`; the same seed gives the same weights.
+ *
+ * @since 0.1.0
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as T from 'fp-ts/lib/Task.js'
+import type { Tensor } from '../core/Tensor.js'
+import { type TfError, orThrow } from '../core/errors.js'
+import { dual } from '../core/function.js'
+import type { ModelLike } from '../layers/Model.js'
+import { Trainer as TrainerClass, isTrainer } from './Trainer.js'
+import { compile as compileE } from './compile.js'
+import { fit as fitTE } from './fit.js'
+import * as Ev from './evaluate.js'
+import type { FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchOptionsInput, CompileOptionsInput, FitResult } from './options.js'
+import type { Logs } from './History.js'
+
+export { isTrainer }
+/** The trainer value (a class: `instanceof Trainer.Trainer` works). */
+export type Trainer = TrainerClass
+export const Trainer = TrainerClass
+export type { Batch } from './evaluate.js'
+export type {
+  FitOptionsInput as FitOptions,
+  EvaluateOptionsInput as EvaluateOptions,
+  PredictOptionsInput as PredictOptions,
+  BatchOptionsInput as BatchOptions,
+  CompileOptionsInput as CompileOptions,
+  FitResult,
+  MetricSpec,
+  MetricsInput,
+  LossSpec,
+  ValidationDataInput
+} from './options.js'
+export type { History, HistoryParams, Logs } from './History.js'
+export type { CompileError, OptionError } from './errors.js'
+export type { Data, ArrayData, ShapedArray, BatchLike, BatchSource, TypedArray } from './data.js'
+export { metricsNamesOf } from './compile.js'
+export { makeStepFn, makeEvalFn, makePredictFn, type StepIn, type StepOut, type StepSpec, type LossFn } from './step.js'
+
+const isModel = (u: unknown): boolean => typeof u === 'object' && u !== null && typeof (u as ModelLike).forward === 'function' && typeof (u as ModelLike).withWeights === 'function'
+
+/**
+ * Compile a model: `Either<TfError, Trainer>`. Data-first or data-last.
+ * @example Trainer.compile(model, { optimizer: 'adam', loss: 'mse', metrics: ['mae'] })
+ */
+export const compile: {
+  (options: CompileOptionsInput): (model: ModelLike) => E.Either<TfError, TrainerClass>
+  (model: ModelLike, options: CompileOptionsInput): E.Either<TfError, TrainerClass>
+} = dual((args) => isModel(args[0]), compileE)
+
+/**
+ * Train; resolves to `{trainer, history, stopped}`. The input trainer is unchanged.
+ * @example await Trainer.fit(trainer, x, y, { epochs: 10, batchSize: 32 })()
+ */
+export const fit: {
+  (x: unknown, y?: unknown, options?: FitOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, FitResult>
+  (trainer: TrainerClass, x: unknown, y?: unknown, options?: FitOptionsInput): TE.TaskEither<TfError, FitResult>
+} = dual((args) => isTrainer(args[0]), fitTE)
+
+/**
+ * Loss and metrics on data, in `metricsNames` order (or a record with `returnDict`).
+ * @example await Trainer.evaluate(trainer, xTest, yTest)()
+ */
+export const evaluate: {
+  (x: unknown, y?: unknown, options?: EvaluateOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, ReadonlyArray<number> | Logs>
+  (trainer: TrainerClass, x: unknown, y?: unknown, options?: EvaluateOptionsInput): TE.TaskEither<TfError, ReadonlyArray<number> | Logs>
+} = dual((args) => isTrainer(args[0]), Ev.evaluate)
+
+/**
+ * Predictions: a tensor for one output, one per output otherwise.
+ * @example await Trainer.predict(trainer, xTest)()
+ */
+export const predict: {
+  (x: unknown, options?: PredictOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, Tensor | ReadonlyArray<Tensor>>
+  (trainer: TrainerClass, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Tensor | ReadonlyArray<Tensor>>
+} = dual((args) => isTrainer(args[0]), Ev.predict)
+
+/**
+ * One pure, synchronous training step: `[newTrainer, logs]` (throws on a bad batch).
+ * @example const [t2, logs] = Trainer.trainStep(trainer, { x, y })
+ */
+export const trainStep: {
+  (batch: Ev.Batch): (trainer: TrainerClass) => readonly [TrainerClass, Logs]
+  (trainer: TrainerClass, batch: Ev.Batch): readonly [TrainerClass, Logs]
+} = dual(2, Ev.trainStep)
+
+/** The async twin of {@link trainStep}. */
+export const trainStepAsync: {
+  (batch: Ev.Batch): (trainer: TrainerClass) => T.Task<readonly [TrainerClass, Logs]>
+  (trainer: TrainerClass, batch: Ev.Batch): T.Task<readonly [TrainerClass, Logs]>
+} = dual(2, Ev.trainStepAsync)
+
+/** One training step on one batch, as `Either<TfError, [trainer, values]>`. */
+export const trainOnBatch: {
+  (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TfError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
+  (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
+} = dual((args) => isTrainer(args[0]), Ev.trainOnBatch)
+
+/** Loss and metrics of one batch, as `Either`. */
+export const testOnBatch: {
+  (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TfError, ReadonlyArray<number> | Logs>
+  (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, ReadonlyArray<number> | Logs>
+} = dual((args) => isTrainer(args[0]), Ev.testOnBatch)
+
+/** Predictions for one batch, as `Either`. */
+export const predictOnBatch: {
+  (x: unknown): (trainer: TrainerClass) => E.Either<TfError, Tensor | ReadonlyArray<Tensor>>
+  (trainer: TrainerClass, x: unknown): E.Either<TfError, Tensor | ReadonlyArray<Tensor>>
+} = dual(2, Ev.predictOnBatch)
+
+/** Keras's `metrics_names` of a trainer. */
+export const metricsNames = (t: TrainerClass): ReadonlyArray<string> => t.metricsNames
+
+/** The learning rate of the next step (named optimizers), or undefined. */
+export const learningRate = (t: TrainerClass): number | undefined => t.learningRate
+
+/** A trainer whose next steps use learning rate `lr`. */
+export const withLearningRate: {
+  (lr: number): (trainer: TrainerClass) => E.Either<TfError, TrainerClass>
+  (trainer: TrainerClass, lr: number): E.Either<TfError, TrainerClass>
+} = dual(2, (t: TrainerClass, lr: number) => t.withLearningRate(lr))
+
+/**
+ * The notebook form of compile: the trainer, or a thrown `TensorfoldError`.
+ * @example const trainer = compileOrThrow(model, { optimizer: 'sgd', loss: 'mse' })
+ */
+export const compileOrThrow = (model: ModelLike, options: CompileOptionsInput): TrainerClass => orThrow(compileE(model, options))
+
+/** A model with Keras's `compile` method (which throws on bad options). */
+export type Trainable<M extends ModelLike> = M & { compile(options: CompileOptionsInput): TrainerClass }
+
+/**
+ * Give a model the notebook method `model.compile(opts)`. The result has every property of the model
+ * (it is a frozen object whose prototype is the model) plus `compile`.
+ * @example const trainer = withTraining(sequential([dense(1, { inputShape: [3] })])).compile({ optimizer: 'sgd', loss: 'mse' })
+ */
+export const withTraining = <M extends ModelLike>(model: M): Trainable<M> => {
+  if (typeof (model as unknown as { readonly compile?: unknown }).compile === 'function') return model as Trainable<M>
+  return Object.freeze(Object.create(model, { compile: { value: (options: CompileOptionsInput) => compileOrThrow(model, options), enumerable: false } })) as Trainable<M>
+}
+
+export * as Callbacks from './callbacks/index.js'

@@ -1,0 +1,366 @@
+/**
+ * Options of `compile`, `fit`, `evaluate` and `predict`, as io-ts codecs. Options come from outside, so
+ * they are decoded before use; a bad one is a tagged error naming the option's path, what is allowed
+ * and, for a misspelt name, the nearest allowed one ("fit: unknown option 'epoch' — did you mean
+ * 'epochs'?").
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import type { Tensor } from '../core/Tensor.js'
+import type { Tree } from '../core/Tree.js'
+import { type TfError, tfError, show } from '../core/errors.js'
+import { nearest } from '../core/nearest.js'
+import type { GradientTransformation } from '../optimizers/base.js'
+import { type Callback, isCallback } from './callbacks/Callback.js'
+import type { Trainer } from './Trainer.js'
+import type { History } from './History.js'
+import type { Data, BatchLike, BatchSource } from './data.js'
+import { isBatchSource } from './data.js'
+import type { LossFn } from './step.js'
+import type { MetricValue } from './registry.js'
+
+// ---------------------------------------------------------------------------------------------------
+// small codecs
+
+const refine = <A>(name: string, is: (u: unknown) => u is A, why?: (u: unknown) => string): t.Type<A, A, unknown> =>
+  new t.Type<A, A, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, why?.(u))), t.identity)
+
+/** A positive integer. */
+export const PositiveInt = refine('a positive integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0)
+/** A non-negative integer. */
+export const NonNegativeInt = refine('a non-negative integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0)
+/** A finite number. */
+export const Finite = refine('a finite number', (u): u is number => typeof u === 'number' && Number.isFinite(u))
+/** A fraction in [0, 1). */
+export const Fraction = refine('a number in [0, 1)', (u): u is number => typeof u === 'number' && u >= 0 && u < 1)
+/** Keras verbosity. */
+export const Verbose = t.union([t.literal(0), t.literal(1), t.literal(2), t.literal('auto')], "0, 1, 2 or 'auto'")
+/** A list of callbacks. */
+export const Callbacks = t.readonlyArray(refine('a callback ({name, init, on…})', (u): u is Callback => isCallback(u)), 'an array of callbacks')
+/** An `AbortSignal`. */
+export const Signal = refine(
+  'an AbortSignal',
+  (u): u is AbortSignal => typeof u === 'object' && u !== null && typeof (u as AbortSignal).aborted === 'boolean' && typeof (u as AbortSignal).addEventListener === 'function'
+)
+/** A class-weight record: class index to weight. */
+export const ClassWeight = t.record(t.string, Finite, 'a record of class index to weight')
+/** `validationFreq`: every n epochs, or the (1-based) epochs to validate after. */
+export const ValidationFreq = t.union([PositiveInt, t.readonlyArray(PositiveInt)], 'a positive integer or an array of epoch numbers')
+/** A text sink. */
+export const Write = refine('a function (text: string) => void', (u): u is (s: string) => void => typeof u === 'function')
+/** Validation data: `[x, y]`, `[x, y, sampleWeight]`, `{x, y, sampleWeight}` or a batch source. */
+export const ValidationData = refine(
+  'validation data: [x, y], [x, y, sampleWeight], {x, y, sampleWeight} or an iterable of batches',
+  (u): u is ValidationDataInput =>
+    (Array.isArray(u) && (u.length === 2 || u.length === 3)) || (typeof u === 'object' && u !== null && 'x' in u) || isBatchSource(u)
+)
+/** Anything (checked later by the data checks). */
+const AnyData = refine('data', (u): u is unknown => u !== undefined)
+
+// ---------------------------------------------------------------------------------------------------
+// option records
+
+/** Validation data as `fit` accepts it. */
+export type ValidationDataInput = readonly [Data, Data] | readonly [Data, Data, Data] | { readonly x: Data; readonly y: Data; readonly sampleWeight?: Data } | BatchSource
+
+const fitProps = {
+  batchSize: PositiveInt,
+  epochs: NonNegativeInt,
+  verbose: Verbose,
+  callbacks: Callbacks,
+  validationSplit: Fraction,
+  validationData: ValidationData,
+  shuffle: t.boolean,
+  classWeight: ClassWeight,
+  sampleWeight: AnyData,
+  initialEpoch: NonNegativeInt,
+  stepsPerEpoch: PositiveInt,
+  validationSteps: PositiveInt,
+  validationBatchSize: PositiveInt,
+  validationFreq: ValidationFreq,
+  signal: Signal,
+  write: Write
+}
+
+/** `fit` options, Keras names in camelCase. All optional. */
+export interface FitOptionsInput {
+  /** samples per step (32) */
+  readonly batchSize?: number
+  /** the index of the last epoch (1); with `initialEpoch` the run is epochs `initialEpoch..epochs-1` */
+  readonly epochs?: number
+  /** 0 silent, 1 progress bar, 2 one line per epoch, 'auto' (1 on a terminal, 2 otherwise) */
+  readonly verbose?: 0 | 1 | 2 | 'auto'
+  readonly callbacks?: ReadonlyArray<Callback>
+  /** the last fraction of the samples (before shuffling) held out for validation */
+  readonly validationSplit?: number
+  readonly validationData?: ValidationDataInput
+  /** shuffle the training samples every epoch, with the trainer's key (true) */
+  readonly shuffle?: boolean
+  /** weight of each class (single output): `{0: 1, 1: 5}` */
+  readonly classWeight?: Readonly<Record<string, number>>
+  /** one weight per sample (per output for several outputs) */
+  readonly sampleWeight?: Data
+  readonly initialEpoch?: number
+  readonly stepsPerEpoch?: number
+  readonly validationSteps?: number
+  readonly validationBatchSize?: number
+  /** validate every n epochs, or after the listed (1-based) epochs */
+  readonly validationFreq?: number | ReadonlyArray<number>
+  /** abort training: the run stops after the current step and resolves with what it has */
+  readonly signal?: AbortSignal
+  /** where progress and messages go (stdout) */
+  readonly write?: (s: string) => void
+}
+
+/** Decoded `fit` options, defaults applied. */
+export interface FitOptions {
+  readonly batchSize: number
+  readonly epochs: number
+  readonly verbose: 0 | 1 | 2 | 'auto'
+  readonly callbacks: ReadonlyArray<Callback>
+  readonly validationSplit: number
+  readonly validationData: ValidationDataInput | undefined
+  readonly shuffle: boolean
+  readonly classWeight: Readonly<Record<string, number>> | undefined
+  readonly sampleWeight: unknown
+  readonly initialEpoch: number
+  readonly stepsPerEpoch: number | undefined
+  readonly validationSteps: number | undefined
+  readonly validationBatchSize: number | undefined
+  readonly validationFreq: number | ReadonlyArray<number>
+  readonly signal: AbortSignal | undefined
+  readonly write: ((s: string) => void) | undefined
+}
+
+const evalProps = { batchSize: PositiveInt, verbose: Verbose, sampleWeight: AnyData, steps: PositiveInt, returnDict: t.boolean, write: Write, callbacks: Callbacks }
+
+/** `evaluate` options. */
+export interface EvaluateOptionsInput {
+  readonly batchSize?: number
+  readonly verbose?: 0 | 1 | 2 | 'auto'
+  readonly sampleWeight?: Data
+  readonly steps?: number
+  /** a record by metric name instead of a list in `metricsNames` order */
+  readonly returnDict?: boolean
+  readonly write?: (s: string) => void
+  readonly callbacks?: ReadonlyArray<Callback>
+}
+
+/** Decoded `evaluate` options. */
+export interface EvaluateOptions {
+  readonly batchSize: number
+  readonly verbose: 0 | 1 | 2 | 'auto'
+  readonly sampleWeight: unknown
+  readonly steps: number | undefined
+  readonly returnDict: boolean
+  readonly write: ((s: string) => void) | undefined
+}
+
+const predictProps = { batchSize: PositiveInt, verbose: Verbose, steps: PositiveInt, write: Write, callbacks: Callbacks }
+
+/** `predict` options. */
+export interface PredictOptionsInput {
+  readonly batchSize?: number
+  readonly verbose?: 0 | 1 | 2 | 'auto'
+  readonly steps?: number
+  readonly write?: (s: string) => void
+  readonly callbacks?: ReadonlyArray<Callback>
+}
+
+/** Decoded `predict` options. */
+export interface PredictOptions {
+  readonly batchSize: number
+  readonly verbose: 0 | 1 | 2 | 'auto'
+  readonly steps: number | undefined
+  readonly write: ((s: string) => void) | undefined
+}
+
+const batchProps = { sampleWeight: AnyData, classWeight: ClassWeight, returnDict: t.boolean }
+
+/** `trainOnBatch` / `testOnBatch` options. */
+export interface BatchOptionsInput {
+  readonly sampleWeight?: Data
+  readonly classWeight?: Readonly<Record<string, number>>
+  readonly returnDict?: boolean
+}
+
+/** What `fit` resolves to. */
+export interface FitResult {
+  /** the trained trainer (the input trainer is unchanged) */
+  readonly trainer: Trainer
+  readonly history: History
+  /** why training ended before `epochs`, if it did */
+  readonly stopped: 'callback' | 'aborted' | 'exhausted' | undefined
+}
+
+// ---------------------------------------------------------------------------------------------------
+// compile options
+
+/** One metric: a Keras name (`'mae'`, `'accuracy'`, …), a function `(yTrue, yPred) => per-sample Tensor`, or a `Metric` value. */
+export type MetricSpec = string | ((yTrue: Tensor, yPred: Tensor) => Tensor) | MetricValue
+
+/** Metrics for all outputs (a list), per output (a list of lists), or by output name (a record). */
+export type MetricsInput = ReadonlyArray<MetricSpec> | ReadonlyArray<ReadonlyArray<MetricSpec>> | Readonly<Record<string, MetricSpec | ReadonlyArray<MetricSpec>>>
+
+/** A loss: a Keras name or a function `(yTrue, yPred) => per-sample Tensor`. */
+export type LossSpec = string | LossFn
+
+/** `compile` options. */
+export interface CompileOptionsInput {
+  /** a Keras name ('adam', 'sgd', …) or a GradientTransformation ('rmsprop') */
+  readonly optimizer?: string | GradientTransformation<Tree>
+  /** one loss for every output, or one per output (list or record by output name) */
+  readonly loss: LossSpec | ReadonlyArray<LossSpec> | Readonly<Record<string, LossSpec>>
+  readonly metrics?: MetricsInput
+  /** weights of the per-output losses in the total (list or record by output name) */
+  readonly lossWeights?: ReadonlyArray<number> | Readonly<Record<string, number>>
+  /** metrics that use the sample weights */
+  readonly weightedMetrics?: MetricsInput
+  /** run op by op instead of compiling the step with `jit` (false) */
+  readonly runEagerly?: boolean
+  /** the trainer's seed: shuffling, dropout, and init of an unbuilt model (0) */
+  readonly seed?: number
+}
+
+const isFn = (u: unknown): u is (...a: never[]) => unknown => typeof u === 'function'
+const isTransformation = (u: unknown): u is GradientTransformation<Tree> =>
+  typeof u === 'object' && u !== null && typeof (u as GradientTransformation).init === 'function' && typeof (u as GradientTransformation).update === 'function'
+const isMetricValue = (u: unknown): u is MetricValue => typeof u === 'object' && u !== null && typeof (u as MetricValue).update === 'function' && typeof (u as MetricValue).result === 'function'
+const isMetricSpec = (u: unknown): u is MetricSpec => typeof u === 'string' || isFn(u) || isMetricValue(u)
+const isLossSpec = (u: unknown): u is LossSpec => typeof u === 'string' || isFn(u)
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** `optimizer`: a name or a `GradientTransformation`. */
+export const OptimizerC = refine('a name or a GradientTransformation {init, update}', (u): u is string | GradientTransformation<Tree> => typeof u === 'string' || isTransformation(u))
+/** `loss`: a name, a function, a list or a record of those. */
+export const LossC = refine(
+  'a loss name, a function (yTrue, yPred) => Tensor, or a list / record of those per output',
+  (u): u is CompileOptionsInput['loss'] =>
+    isLossSpec(u) || (Array.isArray(u) && u.length > 0 && u.every(isLossSpec)) || (isRecord(u) && Object.values(u).every(isLossSpec))
+)
+/** `metrics` / `weightedMetrics`. */
+export const MetricsC = refine(
+  'a list of metrics (names, functions or Metric values), a list of lists, or a record by output name',
+  (u): u is MetricsInput =>
+    (Array.isArray(u) && (u.every(isMetricSpec) || u.every((e) => Array.isArray(e) && e.every(isMetricSpec)))) ||
+    (isRecord(u) && !isMetricValue(u) && Object.values(u).every((v) => isMetricSpec(v) || (Array.isArray(v) && v.every(isMetricSpec))))
+)
+/** `lossWeights`. */
+export const LossWeightsC = t.union([t.readonlyArray(Finite), t.record(t.string, Finite)], 'a list or a record (by output name) of numbers')
+
+const compileProps = {
+  optimizer: OptimizerC,
+  loss: LossC,
+  metrics: MetricsC,
+  lossWeights: LossWeightsC,
+  weightedMetrics: MetricsC,
+  runEagerly: t.boolean,
+  seed: refine('an integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// decoding
+
+const firstError = (op: string, path: string, errs: t.Errors, u: unknown, codec: t.Decoder<unknown, unknown>): TfError => {
+  const e = errs[0]
+  const expected = e?.message ?? codec.name
+  return tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: ${path}: expected ${expected}, received ${show(u)}`, {
+    op,
+    path,
+    expected,
+    received: u,
+    allowed: [],
+    nearest: undefined
+  })
+}
+
+/** @internal Decode an options record field by field: unknown keys and bad values are errors naming the path. */
+export const decodeRecord = <P extends Record<string, t.Decoder<unknown, unknown>>>(
+  op: string,
+  u: unknown,
+  props: P,
+  required: ReadonlyArray<keyof P & string> = []
+): E.Either<TfError, { readonly [K in keyof P]?: t.TypeOf<P[K] & t.Any> }> => {
+  if (u === undefined || u === null) u = {}
+  if (!isRecord(u)) return E.left(tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: expected an options object, received ${show(u)}`, { op, path: '', expected: 'an object', received: u, allowed: Object.keys(props), nearest: undefined }))
+  const allowed = Object.keys(props)
+  for (const k of Object.keys(u)) {
+    if (!(k in props)) {
+      const near = nearest(k, allowed, { maxDistance: Math.max(2, Math.ceil(k.length / 2)) })
+      return E.left(
+        tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: unknown option '${k}'${near ? ` — did you mean '${near}'?` : ''} Options: ${allowed.join(', ')}.`, {
+          op,
+          path: k,
+          allowed,
+          received: k,
+          nearest: near
+        })
+      )
+    }
+  }
+  for (const k of required)
+    if (u[k] === undefined)
+      return E.left(tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: ${k}: required (${props[k].name})`, { op, path: k, expected: props[k].name, received: undefined, allowed: [], nearest: undefined }))
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(u)) {
+    const v = u[k]
+    if (v === undefined) continue
+    const codec = props[k]
+    const r = codec.decode(v)
+    if (E.isLeft(r)) return E.left(firstError(op, k, r.left, v, codec))
+    out[k] = r.right
+  }
+  return E.right(out as { readonly [K in keyof P]?: t.TypeOf<P[K] & t.Any> })
+}
+
+/** Decode `fit` options (defaults: batchSize 32, epochs 1, verbose 'auto', shuffle true, validationFreq 1). */
+export const decodeFitOptions = (u: unknown): E.Either<TfError, FitOptions> =>
+  E.map((o: Partial<Record<keyof typeof fitProps, unknown>>) => {
+    const v = o as Partial<FitOptions>
+    return Object.freeze({
+      batchSize: v.batchSize ?? 32,
+      epochs: v.epochs ?? 1,
+      verbose: v.verbose ?? 'auto',
+      callbacks: v.callbacks ?? [],
+      validationSplit: v.validationSplit ?? 0,
+      validationData: v.validationData,
+      shuffle: v.shuffle ?? true,
+      classWeight: v.classWeight,
+      sampleWeight: v.sampleWeight,
+      initialEpoch: v.initialEpoch ?? 0,
+      stepsPerEpoch: v.stepsPerEpoch,
+      validationSteps: v.validationSteps,
+      validationBatchSize: v.validationBatchSize,
+      validationFreq: v.validationFreq ?? 1,
+      signal: v.signal,
+      write: v.write
+    })
+  })(decodeRecord('fit', u, fitProps))
+
+/** Decode `evaluate` options (batchSize 32, verbose 'auto'). */
+export const decodeEvaluateOptions = (u: unknown): E.Either<TfError, EvaluateOptions> =>
+  E.map((o: Partial<Record<keyof typeof evalProps, unknown>>) => {
+    const v = o as Partial<EvaluateOptions>
+    return Object.freeze({ batchSize: v.batchSize ?? 32, verbose: v.verbose ?? 'auto', sampleWeight: v.sampleWeight, steps: v.steps, returnDict: v.returnDict ?? false, write: v.write })
+  })(decodeRecord('evaluate', u, evalProps))
+
+/** Decode `predict` options (batchSize 32, verbose 'auto'). */
+export const decodePredictOptions = (u: unknown): E.Either<TfError, PredictOptions> =>
+  E.map((o: Partial<Record<keyof typeof predictProps, unknown>>) => {
+    const v = o as Partial<PredictOptions>
+    return Object.freeze({ batchSize: v.batchSize ?? 32, verbose: v.verbose ?? 'auto', steps: v.steps, write: v.write })
+  })(decodeRecord('predict', u, predictProps))
+
+/** Decode `trainOnBatch` / `testOnBatch` options. */
+export const decodeBatchOptions = (op: string, u: unknown): E.Either<TfError, BatchOptionsInput> => decodeRecord(op, u, batchProps) as E.Either<TfError, BatchOptionsInput>
+
+/** Decode `compile` options (the shapes; names are resolved by `compile`). */
+export const decodeCompileOptions = (u: unknown): E.Either<TfError, CompileOptionsInput> =>
+  decodeRecord('compile', u, compileProps, ['loss']) as E.Either<TfError, CompileOptionsInput>
+
+/** @internal Resolve verbose 'auto' (1 on an interactive terminal, 2 otherwise). */
+export const resolveVerbose = (v: 0 | 1 | 2 | 'auto', interactive: boolean): 0 | 1 | 2 => (v === 'auto' ? (interactive ? 1 : 2) : v)
+
+export type { BatchLike }

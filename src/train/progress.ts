@@ -1,0 +1,118 @@
+/**
+ * A Keras-style progress bar, written for terminals and logs alike:
+ *
+ * ```
+ * Epoch 1/10
+ * 32/32 [==============================] - 1s 3ms/step - loss: 0.1234 - mae: 0.2000
+ * ```
+ *
+ * On a terminal (`interactive`) the line is redrawn in place (`\r` + clear-to-end), at most every
+ * `intervalMs`; elsewhere (a file, CI, a notebook) only the final line of each epoch is printed, so logs
+ * stay one line per epoch. Verbose 2 prints `32/32 - 1s - 3ms/step - loss: …` once per epoch.
+ *
+ * The formatting functions are pure; `progbar` is the only stateful piece, and it only writes.
+ *
+ * @since 0.1.0
+ */
+import type { Logs } from './History.js'
+
+/** Keras number format: 4 decimals, or scientific notation for tiny values. @example formatValue(0.12345) // '0.1235' */
+export const formatValue = (v: number): string => (Number.isFinite(v) && Math.abs(v) <= 1e-3 && v !== 0 ? v.toExponential(4) : Number.isFinite(v) ? v.toFixed(4) : String(v))
+
+/** ` - loss: 0.1234 - mae: 0.2000` */
+export const formatLogs = (logs: Logs): string =>
+  Object.entries(logs)
+    .map(([k, v]) => ` - ${k}: ${formatValue(v)}`)
+    .join('')
+
+/** A duration: `1s`, `523ms`. */
+export const formatDuration = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms)}ms`)
+
+/** Time per step: `3ms/step`, `840us/step`, `2s/step`. */
+export const formatPerStep = (ms: number): string =>
+  ms >= 1000 || ms === 0 ? `${Math.round(ms / 1000)}s/step` : ms >= 1 ? `${Math.round(ms)}ms/step` : `${Math.round(ms * 1000)}us/step`
+
+const formatEta = (s: number): string =>
+  s > 3600
+    ? `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`
+    : s > 60
+      ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`
+      : `${Math.round(s)}s`
+
+/**
+ * One progress line. `target` undefined means an unknown number of steps.
+ * @example formatBar(32, 32, { loss: 0.1 }, 1000, true) // '32/32 [====…====] - 1s 31ms/step - loss: 0.1000'
+ */
+export const formatBar = (current: number, target: number | undefined, logs: Logs, elapsedMs: number, done: boolean, width = 30): string => {
+  const perStep = current > 0 ? elapsedMs / current : 0
+  let head: string
+  if (target !== undefined && target > 0) {
+    const digits = String(target).length
+    const filled = Math.floor((width * Math.min(current, target)) / target)
+    const bar = filled > 0 ? '='.repeat(filled - 1) + (current < target ? '>' : '=') : ''
+    head = `${String(current).padStart(digits)}/${target} [${bar}${'.'.repeat(width - Math.max(filled, 0))}]`
+  } else head = `${current}/Unknown`
+  const time = done || target === undefined ? ` - ${formatDuration(elapsedMs)} ${formatPerStep(perStep)}` : ` - ETA: ${formatEta((perStep * (target - current)) / 1000)}`
+  return head + time + formatLogs(logs)
+}
+
+/** The verbose-2 epoch line: `32/32 - 1s - 3ms/step - loss: 0.1234`. */
+export const formatEpochLine = (steps: number, logs: Logs, elapsedMs: number): string =>
+  `${steps}/${steps} - ${formatDuration(elapsedMs)} - ${formatPerStep(steps > 0 ? elapsedMs / steps : 0)}${formatLogs(logs)}`
+
+/** Where progress goes and how. */
+export interface ProgbarOptions {
+  readonly target: number | undefined
+  /** 1: a bar; 2: one line per epoch */
+  readonly verbose: 1 | 2
+  /** redraw in place (a terminal) or print final lines only */
+  readonly interactive: boolean
+  readonly write: (s: string) => void
+  readonly now?: () => number
+  readonly intervalMs?: number
+}
+
+/** A running progress bar for one epoch (or one evaluate/predict run). */
+export interface Progbar {
+  /** steps done so far and the logs to show */
+  update(current: number, logs: Logs): void
+  /** the final line, with the epoch's logs (validation included) */
+  done(current: number, logs: Logs): void
+}
+
+/** Start a progress bar. @example const p = progbar({ target: 32, verbose: 1, interactive: true, write: (s) => process.stdout.write(s) }) */
+export const progbar = (o: ProgbarOptions): Progbar => {
+  const now = o.now ?? (() => performance.now())
+  const interval = o.intervalMs ?? 50
+  const start = now()
+  let last = -Infinity
+  let drawn = false
+  return {
+    update(current, logs) {
+      if (o.verbose !== 1 || !o.interactive) return
+      const t = now()
+      if (t - last < interval) return
+      last = t
+      drawn = true
+      o.write(`\r${formatBar(current, o.target, logs, t - start, false)}\x1b[K`)
+    },
+    done(current, logs) {
+      const elapsed = now() - start
+      if (o.verbose === 2) o.write(`${formatEpochLine(current, logs, elapsed)}\n`)
+      else o.write(`${o.interactive && drawn ? '\r' : ''}${formatBar(current, o.target ?? current, logs, elapsed, true)}${o.interactive ? '\x1b[K' : ''}\n`)
+    }
+  }
+}
+
+/** Whether stdout is an interactive terminal (not in CI). */
+export const stdoutIsInteractive = (): boolean => {
+  const p = (globalThis as { process?: { stdout?: { isTTY?: boolean }; env?: Record<string, string | undefined> } }).process
+  return p?.stdout?.isTTY === true && !p.env?.CI
+}
+
+/** Write to stdout (process.stdout where it exists, console.log by lines otherwise). */
+export const stdoutWrite = (s: string): void => {
+  const p = (globalThis as { process?: { stdout?: { write?: (s: string) => unknown } } }).process
+  if (p?.stdout?.write !== undefined) p.stdout.write(s)
+  else console.log(s.replace(/\n$/, ''))
+}

@@ -1,0 +1,155 @@
+/**
+ * The training step as ONE pure function over a tree of tensors, and its evaluation and prediction
+ * siblings. They are what `jit` compiles when `runEagerly` is false:
+ *
+ * ```
+ * stepFn({params, optState, state, xs, ys, sampleWeight}, key)
+ *   => {params, optState, state, loss, perOutputLosses, yPreds}
+ * ```
+ *
+ * Rules that keep them compilable: no host reads (`dataSync`, `toArray`, `item`); no branching on tensor
+ * values; randomness only from the key argument (layers get it through `ctx.key`). Metric updates read
+ * numbers, so they happen outside, on the returned `yPreds`.
+ *
+ * The loss is Keras's: per output, the mean over the batch of the per-sample losses times the sample
+ * weights (`Σ wᵢ·lossᵢ / batch`), then the sum over outputs weighted by `lossWeights`.
+ *
+ * @since 0.1.0
+ */
+import { type Tensor, scalar } from '../core/Tensor.js'
+import type { Tree } from '../core/Tree.js'
+import type { Key } from '../core/Key.js'
+import type { ModelLike } from '../layers/Model.js'
+import type { GradientTransformation } from '../optimizers/base.js'
+import { applyUpdates } from '../optimizers/base.js'
+import { valueAndGrad } from '../ad/grad.js'
+import { stopGradient } from '../ad/vjp.js'
+import { mul, div, add, sum, reshape } from '../primitives/index.js'
+import { mean } from '../ops/reductions.js'
+import { jit } from '../compile/jit.js'
+
+/** A loss: targets and predictions in, one loss per sample (`[batch]`, or `[batch, …]` averaged) out. */
+export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor
+
+/** The inputs of a training step. */
+export type StepIn = {
+  readonly params: Tree
+  readonly optState: Tree
+  readonly state: Tree
+  readonly xs: ReadonlyArray<Tensor>
+  readonly ys: ReadonlyArray<Tensor>
+  /** one `[batch]` weight vector per output (ones when unweighted) */
+  readonly sampleWeight: ReadonlyArray<Tensor>
+}
+
+/** The outputs of a training step. */
+export type StepOut = {
+  readonly params: Tree
+  readonly optState: Tree
+  readonly state: Tree
+  readonly loss: Tensor
+  readonly perOutputLosses: ReadonlyArray<Tensor>
+  readonly yPreds: ReadonlyArray<Tensor>
+}
+
+/** The inputs of an evaluation step. */
+export type EvalIn = {
+  readonly params: Tree
+  readonly state: Tree
+  readonly xs: ReadonlyArray<Tensor>
+  readonly ys: ReadonlyArray<Tensor>
+  readonly sampleWeight: ReadonlyArray<Tensor>
+}
+
+/** The outputs of an evaluation step. */
+export type EvalOut = {
+  readonly loss: Tensor
+  readonly perOutputLosses: ReadonlyArray<Tensor>
+  readonly yPreds: ReadonlyArray<Tensor>
+}
+
+/** The inputs of a prediction step. */
+export type PredictIn = {
+  readonly params: Tree
+  readonly state: Tree
+  readonly xs: ReadonlyArray<Tensor>
+}
+
+/** What the step functions are made of. */
+export interface StepSpec {
+  readonly model: ModelLike
+  /** one loss per output; `undefined` for an output that is not trained */
+  readonly losses: ReadonlyArray<LossFn | undefined>
+  readonly lossWeights: ReadonlyArray<number>
+  readonly optimizer: GradientTransformation<Tree>
+}
+
+/** Per-output losses: mean over the batch of weighted per-sample losses. */
+const outputLosses = (spec: StepSpec, ys: ReadonlyArray<Tensor>, yPreds: ReadonlyArray<Tensor>, sw: ReadonlyArray<Tensor>): Tensor[] =>
+  yPreds.map((yp, i) => {
+    const loss = spec.losses[i]
+    if (loss === undefined) return scalar(0)
+    const raw = loss(ys[i], yp)
+    // a loss that keeps more than the batch axis is averaged over the rest first
+    const perSample = raw.shape.length > 1 ? mean(raw, raw.shape.slice(1).map((_, j) => j + 1)) : raw.shape.length === 0 ? reshape(raw, [1]) : raw
+    return div(sum(mul(perSample, sw[i])), perSample.shape[0])
+  })
+
+const total = (spec: StepSpec, losses: ReadonlyArray<Tensor>): Tensor =>
+  losses.reduce<Tensor | undefined>((acc, l, i) => {
+    const w = spec.lossWeights[i] === 1 ? l : mul(l, spec.lossWeights[i])
+    return acc === undefined ? w : add(acc, w)
+  }, undefined) as Tensor
+
+/**
+ * The pure training step: forward in training mode, loss, gradients over `params`, optimizer update.
+ * @example const out = makeStepFn(spec)({ params, optState, state, xs, ys, sampleWeight }, key)
+ */
+export const makeStepFn =
+  (spec: StepSpec) =>
+  (inp: StepIn, key: Key): StepOut => {
+    // valueAndGrad differentiates a scalar function; the forward's other results leave it through
+    // this local (stopped, so they carry no trace).
+    let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor> } | undefined
+    const lossOf = (p: Tree): Tensor => {
+      const { outputs, state } = spec.model.forward(p, inp.state, inp.xs, { training: true, key })
+      const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight)
+      aux = { state: stopGradient(state), yPreds: outputs.map((o) => stopGradient(o)), perOutputLosses: per.map((l) => stopGradient(l)) }
+      return total(spec, per)
+    }
+    const [loss, grads] = valueAndGrad(lossOf)(inp.params)
+    const [updates, optState] = spec.optimizer.update(grads, inp.optState, inp.params)
+    const params = applyUpdates(inp.params, updates)
+    const a = aux as unknown as NonNullable<typeof aux>
+    return { params, optState, state: a.state, loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds }
+  }
+
+/** The pure evaluation step: forward in inference mode and the losses. */
+export const makeEvalFn =
+  (spec: StepSpec) =>
+  (inp: EvalIn, key: Key): EvalOut => {
+    const { outputs } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
+    const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight)
+    return { loss: total(spec, per), perOutputLosses: per, yPreds: outputs }
+  }
+
+/** The pure prediction step: forward in inference mode. */
+export const makePredictFn =
+  (spec: StepSpec) =>
+  (inp: PredictIn, key: Key): ReadonlyArray<Tensor> =>
+    spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key }).outputs
+
+/** @internal The three step functions, compiled with `jit` unless `runEagerly`. */
+export interface StepFns {
+  readonly train: (inp: StepIn, key: Key) => StepOut
+  readonly evaluate: (inp: EvalIn, key: Key) => EvalOut
+  readonly predict: (inp: PredictIn, key: Key) => ReadonlyArray<Tensor>
+}
+
+/** @internal Build the step functions of a spec. */
+export const stepFns = (spec: StepSpec, runEagerly: boolean): StepFns => {
+  const train = makeStepFn(spec)
+  const evaluate = makeEvalFn(spec)
+  const predict = makePredictFn(spec)
+  return runEagerly ? { train, evaluate, predict } : { train: jit(train), evaluate: jit(evaluate), predict: jit(predict) }
+}
