@@ -47,6 +47,11 @@ export interface Backend {
   where(cond: View, a: View, b: View, out: Shape): FloatBuffer
   /** Batched matmul: `a` is `[batch, m, k]` (or `[batch, k, m]` if transA), `b` is `[batch, k, n]` (or `[batch, n, k]`). */
   matmul(a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer
+  /**
+   * The same product, possibly computed off the main thread (webasm: the shared worker pool). Backends
+   * without threads resolve to `matmul`'s result.
+   */
+  matmulAsync?(a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Promise<FloatBuffer>
   /** Reduce over sorted `axes`; the result has the shape without those axes. */
   reduce(op: ReduceOp, x: View, axes: ReadonlyArray<number>): FloatBuffer
   /** Index of the maximum along `axis` (first on ties); the axis is removed. */

@@ -32,8 +32,10 @@ import { size as sizeOf } from '../core/Shape.js'
 
 /** A jitted function: same inputs, same outputs as `f`. */
 export type Jitted<I extends Tree.Tree, O extends Tree.Tree> = ((inputs: I, key: Key) => O) & {
-  /** @internal introspection for tests and benchmarks */
+  /** introspection for tests and benchmarks */
   readonly stats: () => JitStats
+  /** the async twin: same results; replays run large matmuls on the shared worker pool (webasm threads) */
+  readonly async: (inputs: I, key: Key) => Promise<O>
 }
 
 /** What a jitted function has done so far. */
@@ -314,6 +316,32 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
     return Tree.unflatten<O>(plan.outStructure, outs)
   }
 
+  const replayAsync = async (plan: Plan, leaves: ReadonlyArray<Tensor>, key: Key): Promise<O> => {
+    replays++
+    const env: Array<Buffer | undefined> = new Array(plan.slots)
+    const be = plan.backend
+    const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (leaves[r.i].data as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (r.t.data as Buffer))
+    for (const st of plan.steps) {
+      if (st.kind === 'random') env[st.out] = st.regenerate(key).data as Buffer
+      else if (st.kind === 'fused') env[st.out] = be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
+      else {
+        const views = st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] }))
+        env[st.out] = st.def.implAsync !== undefined ? await st.def.implAsync(be, views, st.params, st.spec) : st.def.impl(be, views, st.params, st.spec)
+      }
+    }
+    const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))
+    return Tree.unflatten<O>(plan.outStructure, outs)
+  }
+
+  /** The async twin: replays run their large matmuls on the shared worker pool. */
+  const runAsync = async (inputs: I, key: Key): Promise<O> => {
+    const leaves = Tree.leaves(inputs)
+    if (recording || leaves.some((l) => l.trace !== undefined)) return run(inputs, key)
+    const plan = plans.get(signature(leaves, Tree.structure(inputs)))
+    if (plan === undefined || plan === 'impure' || plan.backend !== getBackend()) return run(inputs, key)
+    return replayAsync(plan, leaves, key)
+  }
+
   const run = (inputs: I, key: Key): O => {
     const leaves = Tree.leaves(inputs)
     if (recording || leaves.some((l) => l.trace !== undefined)) {
@@ -339,5 +367,5 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
       }
     return { traces, replays, eagerCalls, ops, fused }
   }
-  return Object.assign(run, { stats })
+  return Object.assign(run, { stats, async: runAsync })
 }

@@ -36,6 +36,8 @@ export interface PrimitiveDef<P> {
   readonly name: PrimitiveName
   readonly shapeRule: (inputs: ReadonlyArray<Tensor>, params: P) => E.Either<TfError, OutSpec>
   readonly impl: (be: Backend, inputs: ReadonlyArray<View>, params: P, out: OutSpec) => Buffer
+  /** optional: the same kernel run off the main thread where the backend can (compiled async replays) */
+  readonly implAsync?: (be: Backend, inputs: ReadonlyArray<View>, params: P, out: OutSpec) => Promise<Buffer>
   readonly vjp: (ct: Tensor, inputs: ReadonlyArray<Tensor>, out: Tensor, params: P) => ReadonlyArray<Tensor | undefined>
 }
 

@@ -4,7 +4,8 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type PrimitiveDef, bind, lift, shapeError, ok } from './bind.js'
+import { type PrimitiveDef, type OutSpec, bind, lift, shapeError, ok } from './bind.js'
+import type { Backend, View } from '../backend/Backend.js'
 import { broadcastShapes, size, shapeEq } from '../core/Shape.js'
 import { unbroadcast } from './unbroadcast.js'
 import type { Tensor } from '../core/Tensor.js'
@@ -24,6 +25,25 @@ const dims = (a: Tensor, b: Tensor, p: MatmulParams) => {
   return { m, ka, kb, n, batchA: a.shape.slice(0, ra - 2), batchB: b.shape.slice(0, rb - 2) }
 }
 
+/** Broadcast the batch axes of both operands to the output's, and read off the sizes. */
+const operands = (be: Backend, [a, b]: ReadonlyArray<View>, p: MatmulParams, out: OutSpec) => {
+  const ra = a.shape.length
+  const rb = b.shape.length
+  const batch = out.shape.slice(0, -2)
+  const full = (v: View, r: number) => {
+    const want = [...batch, v.shape[r - 2], v.shape[r - 1]]
+    return shapeEq(v.shape, want) ? v.data : be.broadcastTo(v, want)
+  }
+  return {
+    a: full(a, ra),
+    b: full(b, rb),
+    batch: size(batch),
+    m: out.shape[out.shape.length - 2],
+    n: out.shape[out.shape.length - 1],
+    k: p.transposeA ? a.shape[ra - 2] : a.shape[ra - 1]
+  }
+}
+
 export const matmulDef: PrimitiveDef<MatmulParams> = {
   name: 'matmul',
   shapeRule: ([a, b], p) => {
@@ -34,18 +54,15 @@ export const matmulDef: PrimitiveDef<MatmulParams> = {
       return shapeError('matmul', `inner dimensions differ: ${show(a.shape)}${p.transposeA ? 'ᵀ' : ''} · ${show(b.shape)}${p.transposeB ? 'ᵀ' : ''} (${d.ka} vs ${d.kb})`, d.ka, d.kb)
     return E.chain((batch: ReadonlyArray<number>) => ok([...batch, d.m, d.n]))(broadcastShapes('matmul', d.batchA, d.batchB))
   },
-  impl: (be, [a, b], p, out) => {
-    const ra = a.shape.length
-    const rb = b.shape.length
-    const batch = out.shape.slice(0, -2)
-    const m = out.shape[out.shape.length - 2]
-    const n = out.shape[out.shape.length - 1]
-    const k = p.transposeA ? a.shape[ra - 2] : a.shape[ra - 1]
-    const full = (v: { data: typeof a.data; shape: ReadonlyArray<number> }, r: number) => {
-      const want = [...batch, v.shape[r - 2], v.shape[r - 1]]
-      return shapeEq(v.shape, want) ? v.data : be.broadcastTo(v, want)
-    }
-    return be.matmul(full(a, ra), full(b, rb), size(batch), m, k, n, p.transposeA, p.transposeB)
+  impl: (be, ins, p, out) => {
+    const o = operands(be, ins, p, out)
+    return be.matmul(o.a, o.b, o.batch, o.m, o.k, o.n, p.transposeA, p.transposeB)
+  },
+  implAsync: (be, ins, p, out) => {
+    const o = operands(be, ins, p, out)
+    return be.matmulAsync !== undefined
+      ? be.matmulAsync(o.a, o.b, o.batch, o.m, o.k, o.n, p.transposeA, p.transposeB)
+      : Promise.resolve(be.matmul(o.a, o.b, o.batch, o.m, o.k, o.n, p.transposeA, p.transposeB))
   },
   vjp: (ct, [a, b], _out, p) => {
     const mm = (x: Tensor, y: Tensor, ta: boolean, tb: boolean) => matmul(x, y, { transposeA: ta, transposeB: tb })

@@ -63,6 +63,17 @@ describe('jit', () => {
       { numRuns: 10 }
     )
   })
+  it('the async twin (threaded matmuls) gives the same results', async () => {
+    const g = (p: { w: Tensor; x: Tensor }) => ({ y: relu(matmul(p.x, p.w)), z: matmul(p.x, p.w, { transposeB: true }) })
+    const f = jit(g)
+    const inp = { w: randomNormal(key(1), [160, 160]), x: randomNormal(key(2), [128, 160]) }
+    const first = await f.async(inp, key(0))
+    const again = await f.async(inp, key(0))
+    expect(dataSync(first.y)).toEqual(dataSync(g(inp).y))
+    expect(dataSync(again.y)).toEqual(dataSync(g(inp).y))
+    expect(dataSync(again.z)).toEqual(dataSync(g(inp).z))
+    expect(f.stats()).toMatchObject({ traces: 1, replays: 1 })
+  })
   it('retraces for a new input signature', () => {
     const f = jit((x: Tensor) => mul(x, 2))
     f(tensor([1]), key(0))

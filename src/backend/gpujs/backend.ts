@@ -13,6 +13,7 @@
  *
  * @since 0.1.0
  */
+import { createRequire } from 'node:module'
 import type { Backend, BinaryOp, Expr, ReduceOp, UnaryOp, View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
@@ -122,6 +123,36 @@ const intExact = (x: Int32Array): boolean => {
   return true
 }
 
+/** Internals of a threaded gpu.js WebAssemblyKernel that the shared pool needs. */
+interface ThreadedKernel {
+  _pool: unknown
+  _moduleCache?: Map<string, { readonly shared?: boolean; readonly id: number }>
+}
+interface WorkerPool {
+  release(id: number): void
+}
+
+/** Outputs from this many cells are worth splitting across threads (gpu.js's own threshold is 4096). */
+const THREADED_MIN = 16384
+
+let pool: WorkerPool | undefined
+/** The one worker pool every threaded kernel shares (gpu.js's own class, sized to the cores). */
+const sharedPool = (): WorkerPool => {
+  if (pool === undefined) {
+    const req = createRequire(import.meta.url)
+    const mod = req('gpu.js/src/backend/web-assembly/worker-pool.js') as { WebAssemblyWorkerPool: new () => WorkerPool }
+    pool = new mod.WebAssemblyWorkerPool()
+  }
+  return pool
+}
+/** Before destroying a threaded kernel: release its modules from the shared pool and keep the pool alive. */
+const detachSharedPool = (k: KernelFn): void => {
+  const inner = k.kernel as ThreadedKernel | undefined
+  if (inner === undefined || pool === undefined || inner._pool !== pool) return
+  for (const e of inner._moduleCache?.values() ?? []) if (e.shared === true) pool.release(e.id)
+  inner._pool = null
+}
+
 interface Spec {
   readonly source: string
   readonly output: number[]
@@ -136,6 +167,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   /** On webasm a multi-dim result is one buffer of subarray views; elsewhere rows are separate. */
   const sharedRows = name === 'webasm' || name === 'webgpu'
   const cache = new KernelCache<KernelFn>(options.cacheLimit ?? 512, options.byteBudget ?? 512 * 1024 * 1024, (k) => {
+    detachSharedPool(k)
     k.destroy()
     // CPUKernel.destroy() leaves the kernel in gpu.kernels (field notes G7): drop it there too.
     const list = gpu.kernels
@@ -327,52 +359,77 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     return r ?? loops.where(cond, a, b, out)
   }
 
+  /** The matmul kernel source: A as [batch, m, k], B pre-transposed as [batch, n, k]. */
+  const matmulSpec = (batch: number, m: number, k: number, n: number): Spec => {
+    const { t, output } = threadAxes([n, m, batch])
+    const [tx, ty, tz] = t
+    const aRow = sumTerms([
+      [tz, m * k],
+      [ty, k]
+    ])
+    const bRow = sumTerms([
+      [tz, n * k],
+      [tx, k]
+    ])
+    // 8 accumulators over k (faster than 4 here, and more accurate), then a tail. `(k|0)` keeps the
+    // whole index i32 (exact past 2^24) and was also the fastest form measured.
+    const U = 8
+    const ku = k - (k % U)
+    const acc = Array.from({ length: ku > 0 ? U : 1 }, (_, u) => `s${u}`)
+    let src = `function (a, b) {\n${acc.map((s) => `let ${s} = 0;`).join(' ')}\n`
+    if (ku > 0) {
+      src += `for (let k = 0; k < ${ku}; k += ${U}) {\n`
+      for (let u = 0; u < U; u++) {
+        const o = u === 0 ? '' : ` + ${u}`
+        src += `s${u} += a[${aRow} + (k|0)${o}] * b[${bRow} + (k|0)${o}];\n`
+      }
+      src += '}\n'
+    }
+    if (ku < k) src += `for (let k = ${ku}; k < ${k}; k++) {\ns0 += a[${aRow} + (k|0)] * b[${bRow} + (k|0)];\n}\n`
+    const sum = acc.length === 1 ? 's0' : '((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))'
+    src += `return ${sum};\n}`
+    return { source: src, output }
+  }
+
+  // The kernel reads A as [batch, m, k] and B as [batch, n, k] (pre-transposed), both rows contiguous
+  // in k: the fastest webasm pattern measured (field notes §2). Transposes are done here in JS.
+  const matmulOperands = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): [Buffer, Buffer] => [
+    transA && m > 1 && k > 1 ? transpose2d(a, batch, k, m) : a,
+    !transB && n > 1 && k > 1 ? transpose2d(b, batch, k, n) : b
+  ]
+
   const matmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer => {
     const total = batch * m * n
     if (total === 0) return new Float32Array(0)
     if (k === 0) return run(`z|${total}`, () => ({ source: 'function () {\nreturn 0;\n}', output: [total] }), [], total, 0)
-    // The kernel reads A as [batch, m, k] and B as [batch, n, k] (pre-transposed), both rows contiguous
-    // in k: the fastest webasm pattern measured (field notes §2). Transposes are done here in JS.
-    const A = transA && m > 1 && k > 1 ? transpose2d(a, batch, k, m) : a
-    const B = !transB && n > 1 && k > 1 ? transpose2d(b, batch, k, n) : b
-    const key = `mm|${batch}|${m}|${k}|${n}`
-    return run(
-      key,
-      () => {
-        const { t, output } = threadAxes([n, m, batch])
-        const [tx, ty, tz] = t
-        const aRow = sumTerms([
-          [tz, m * k],
-          [ty, k]
-        ])
-        const bRow = sumTerms([
-          [tz, n * k],
-          [tx, k]
-        ])
-        // 8 accumulators over k (faster than 4 here, and more accurate), then a tail. `(k|0)` keeps the
-        // whole index i32 (exact past 2^24) and was also the fastest form measured.
-        const U = 8
-        const ku = k - (k % U)
-        const acc = Array.from({ length: ku > 0 ? U : 1 }, (_, u) => `s${u}`)
-        let src = `function (a, b) {\n${acc.map((s) => `let ${s} = 0;`).join(' ')}\n`
-        if (ku > 0) {
-          src += `for (let k = 0; k < ${ku}; k += ${U}) {\n`
-          for (let u = 0; u < U; u++) {
-            const o = u === 0 ? '' : ` + ${u}`
-            src += `s${u} += a[${aRow} + (k|0)${o}] * b[${bRow} + (k|0)${o}];\n`
-          }
-          src += '}\n'
-        }
-        if (ku < k) src += `for (let k = ${ku}; k < ${k}; k++) {\ns0 += a[${aRow} + (k|0)] * b[${bRow} + (k|0)];\n}\n`
-        const sum = acc.length === 1 ? 's0' : '((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))'
-        src += `return ${sum};\n}`
-        return { source: src, output }
-      },
-      [A, B],
-      total,
-      batch * k * (m + n)
-    )
+    const [A, B] = matmulOperands(a, b, batch, m, k, n, transA, transB)
+    return run(`mm|${batch}|${m}|${k}|${n}`, () => matmulSpec(batch, m, k, n), [A, B], total, batch * k * (m + n))
   }
+
+  /**
+   * The same matmul split over the process-wide worker pool (webasm threads), for outputs of at least
+   * `THREADED_MIN` cells; smaller ones, and other modes, run synchronously. Every threaded kernel uses
+   * the one shared pool (field notes G4: by default each would spawn its own).
+   */
+  const matmulAsync = async (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Promise<FloatBuffer> => {
+    const total = batch * m * n
+    const pool = name === 'webasm' && total >= THREADED_MIN && k >= 8 ? sharedPool() : undefined
+    if (pool === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
+    const [A, B] = matmulOperands(a, b, batch, m, k, n, transA, transB)
+    const kern = cache.get(
+      `mmT|${batch}|${m}|${k}|${n}`,
+      () => {
+        const spec = matmulSpec(batch, m, k, n)
+        const kf = gpu.createKernel(spec.source, { output: spec.output, precision: 'single', asyncMode: true })
+        const inner = kf.kernel as ThreadedKernel | undefined
+        if (inner !== undefined) inner._pool = pool
+        return kf
+      },
+      (total + batch * k * (m + n)) * 4 + (1 << 20)
+    )
+    return flatten(await (kern(A, B) as Promise<unknown>), total)
+  }
+
 
   /**
    * The reduction kernel over `[A, R, B]` (reduce the middle): thread (b, p, a) folds chunk p of the R
@@ -760,6 +817,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     binary,
     where,
     matmul,
+    matmulAsync,
     reduce,
     argmax,
     transpose,
