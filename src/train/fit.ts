@@ -170,7 +170,8 @@ export const evaluateSource = async (
     if (b.right === undefined) break
     const r = evalCore(t, b.right)
     tot = addBatch(tot, metrics, b.right, r.loss, r.perOutputLosses, r.yPreds)
-    onBatch?.(++n, tot)
+    n++
+    onBatch?.(n, tot)
     if (performance.now() - lastYield > 30) {
       await yieldToEventLoop()
       lastYield = performance.now()
