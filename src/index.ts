@@ -26,3 +26,14 @@ export { Trainer } from './train/public.js'
 export { withTraining, compileOrThrow, type Trainable, type FitResult, type History, type Logs } from './train/index.js'
 export * as Callbacks from './train/callbacks/index.js'
 export { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, csvLogger, lambdaCallback, progbarLogger, type Callback } from './train/callbacks/index.js'
+export * as Io from './io/index.js'
+export { modelCheckpoint, type IoError, type SavableModel, type CustomLayers } from './io/index.js'
+export {
+  /** Save a model or trainer to a directory (`model.json` + `weights.bin`); rejects with a `TensorfoldError`. */
+  notebookSave as save,
+  /** Load a model from a directory; rejects with a `TensorfoldError`. */
+  notebookLoad as load,
+  notebookLoadTrainer as loadTrainer,
+  notebookSaveWeights as saveWeights,
+  notebookLoadWeights as loadWeights
+} from './io/notebook.js'

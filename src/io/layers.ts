@@ -1,0 +1,136 @@
+/**
+ * Rebuilding layers from configs read from files. Each built-in kind has a strict codec for its
+ * config (an unknown key, a wrong type, an absurd size is an `InvalidLayerConfig` naming the path) and
+ * is then built by its own constructor. Custom layers come from the caller — `load(dir, {layers:
+ * {myLayer}})` — never from a global registry: a file can only name a kind, and only the kinds the
+ * caller handed over (or the built-ins) can be built.
+ *
+ * @since 0.1.0
+ */
+import * as t from 'io-ts'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { type TfError, TensorfoldError, toTfError } from '../core/errors.js'
+import { type AnyLayer, type Config, isLayer, withName } from '../layers/Layer.js'
+import { denseE, activationE, dropoutE, flatten, reshapeE, identity, leakyRelu, type ActivationName } from '../layers/core.js'
+import { add, multiply, average, concatenateE } from '../layers/merge.js'
+import { builtinInitializers } from '../layers/initializers.js'
+import { strict, ShapeC, JsonRecordC, reportErrors, type JsonRecord } from './codecs.js'
+import { ioError, asIoError, type IoError } from './errors.js'
+
+/** A custom layer constructor: its config in, the layer out (it may throw or return `Either`). */
+export type LayerFromConfig = (config: Config) => AnyLayer | E.Either<TfError, AnyLayer>
+
+/** Custom layer constructors by kind (`{MyLayer: myLayer}`, or `{myLayer}` for kind `MyLayer`). */
+export type CustomLayers = { readonly [kind: string]: LayerFromConfig }
+
+const InitializerJsonC = strict('Initializer', {
+  kind: new t.Type<string, string, unknown>(
+    'InitializerKind',
+    (u): u is string => typeof u === 'string' && Object.prototype.hasOwnProperty.call(builtinInitializers, u),
+    (u, c) => (typeof u === 'string' && Object.prototype.hasOwnProperty.call(builtinInitializers, u) ? t.success(u) : t.failure(u, c, `one of ${Object.keys(builtinInitializers).map((k) => `'${k}'`).join(', ')}`)),
+    (a) => a
+  ),
+  config: JsonRecordC
+})
+
+const Base = { name: t.string, inputShape: ShapeC }
+
+/** The config codec of each built-in kind. */
+const configCodecs = {
+  Dense: strict('Dense', { units: t.number }, { ...Base, activation: t.string, useBias: t.boolean, kernelInitializer: InitializerJsonC, biasInitializer: InitializerJsonC }),
+  Activation: strict('Activation', { activation: t.string }, Base),
+  Dropout: strict('Dropout', { rate: t.number }, Base),
+  Flatten: strict('Flatten', {}, Base),
+  Reshape: strict('Reshape', { targetShape: t.readonlyArray(t.Int) }, Base),
+  Identity: strict('Identity', {}, Base),
+  LeakyReLU: strict('LeakyReLU', {}, { ...Base, alpha: t.number }),
+  Add: strict('Add', {}, Base),
+  Multiply: strict('Multiply', {}, Base),
+  Average: strict('Average', {}, Base),
+  Concatenate: strict('Concatenate', {}, { ...Base, axis: t.Int })
+}
+
+/** The built-in kinds a file may name. */
+export type BuiltinKind = keyof typeof configCodecs
+/** The built-in kinds a file may name. */
+export const BUILTIN_KINDS: ReadonlyArray<BuiltinKind> = Object.freeze(Object.keys(configCodecs) as BuiltinKind[])
+
+const base = (c: { readonly name?: string; readonly inputShape?: ReadonlyArray<number> }) => ({
+  ...(c.name !== undefined ? { name: c.name } : {}),
+  ...(c.inputShape !== undefined ? { inputShape: c.inputShape } : {})
+})
+
+type Builders = { readonly [K in BuiltinKind]: (c: t.TypeOf<(typeof configCodecs)[K]>) => E.Either<TfError, AnyLayer> }
+const builders: Builders = {
+  Dense: (c) =>
+    denseE(c.units, {
+      ...base(c),
+      ...(c.activation !== undefined ? { activation: c.activation as ActivationName } : {}),
+      ...(c.useBias !== undefined ? { useBias: c.useBias } : {}),
+      ...(c.kernelInitializer !== undefined ? { kernelInitializer: c.kernelInitializer } : {}),
+      ...(c.biasInitializer !== undefined ? { biasInitializer: c.biasInitializer } : {})
+    }) as E.Either<TfError, AnyLayer>,
+  Activation: (c) => activationE(c.activation as ActivationName, base(c)) as E.Either<TfError, AnyLayer>,
+  Dropout: (c) => dropoutE(c.rate, base(c)) as E.Either<TfError, AnyLayer>,
+  Flatten: (c) => E.right(flatten(base(c)) as AnyLayer),
+  Reshape: (c) => reshapeE(c.targetShape, base(c)) as E.Either<TfError, AnyLayer>,
+  Identity: (c) => E.right(identity(base(c)) as AnyLayer),
+  LeakyReLU: (c) => E.right(leakyRelu({ ...base(c), ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) }) as AnyLayer),
+  Add: (c) => E.right(add(base(c)) as unknown as AnyLayer),
+  Multiply: (c) => E.right(multiply(base(c)) as unknown as AnyLayer),
+  Average: (c) => E.right(average(base(c)) as unknown as AnyLayer),
+  Concatenate: (c) => concatenateE({ ...base(c), ...(c.axis !== undefined ? { axis: c.axis } : {}) }) as unknown as E.Either<TfError, AnyLayer>
+}
+
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
+
+const isEither = (u: unknown): u is E.Either<TfError, unknown> =>
+  typeof u === 'object' && u !== null && ((u as { _tag?: unknown })._tag === 'Left' || (u as { _tag?: unknown })._tag === 'Right')
+
+/** Call a custom constructor, turning throws and `Left`s into an `InvalidLayerConfig`. */
+const callCustom = (path: string, kind: string, f: LayerFromConfig, config: Config): E.Either<IoError, AnyLayer> => {
+  let r: unknown
+  try {
+    r = f(config)
+  } catch (err) {
+    return E.left(asIoError('InvalidLayerConfig', path, err instanceof TensorfoldError ? err.data : toTfError(err)))
+  }
+  if (isEither(r)) {
+    if (E.isLeft(r)) return E.left(asIoError('InvalidLayerConfig', path, r.left))
+    r = r.right
+  }
+  return isLayer(r) ? E.right(r) : E.left(ioError('InvalidLayerConfig', path, `the custom constructor for '${kind}' to return a layer`, r))
+}
+
+/**
+ * Build a layer from its kind and config. Custom constructors win over built-ins of the same kind.
+ * The layer gets the saved name.
+ */
+export const layerFromConfig = (path: string, kind: string, config: JsonRecord, custom: CustomLayers = {}): E.Either<IoError, AnyLayer> => {
+  const customFn = own(custom, kind) ? custom[kind] : own(custom, lowerFirst(kind)) ? custom[lowerFirst(kind)] : undefined
+  const named = (l: AnyLayer): AnyLayer => (typeof config.name === 'string' ? withName(l, config.name) : l)
+  if (typeof customFn === 'function') return E.map(named)(callCustom(path, kind, customFn, config))
+  if (!own(configCodecs, kind))
+    return E.left(
+      ioError(
+        'UnknownLayerKind',
+        path,
+        [...BUILTIN_KINDS, ...Object.keys(custom)],
+        kind,
+        `${path}: unknown layer kind '${kind}'. Built-in kinds: ${BUILTIN_KINDS.join(', ')}. For a custom layer pass its constructor: load(dir, { layers: { ${kind}: (config) => layer } })`
+      )
+    )
+  const k = kind as BuiltinKind
+  const codec = configCodecs[k] as unknown as t.Type<unknown, unknown, unknown>
+  return pipe(
+    codec.decode(config),
+    E.mapLeft((es) => {
+      const e = reportErrors(path, es)
+      return ioError('InvalidLayerConfig', e.path.replace(': (root)', ''), e.expected, e.received, e.message)
+    }),
+    E.chain((c) => pipe((builders[k] as (c: unknown) => E.Either<TfError, AnyLayer>)(c), E.mapLeft((e) => asIoError('InvalidLayerConfig', path, e)))),
+    E.map(named)
+  )
+}
