@@ -163,8 +163,10 @@ const loadAll = (dir: string, opts: LoadOptions): TE.TaskEither<IoError, Loaded>
     }),
     TE.bind('config', ({ doc }) => TE.fromEither(fromKeras(`${MODEL_JSON}: modelTopology`, doc.modelTopology, doc.tensorfold?.model ?? {}))),
     TE.bind('model', ({ config, read }) => {
-      const budget = { remaining: read.weights.filter((w) => w.group !== 'optimizer').reduce((n, w) => n + w.tensor.size, 0) }
-      return TE.fromEither(pipe(fromConfigBounded(`${MODEL_JSON}: modelTopology`, config, opts.layers ?? {}, budget), E.chain((m) => assignWeights(MODEL_JSON, m, read.weights))))
+      const budget = { remaining: read.weights.filter((w) => w.group !== 'optimizer').reduce((n, w) => n + w.tensor.size, 0), active: true }
+      const built = fromConfigBounded(`${MODEL_JSON}: modelTopology`, config, opts.layers ?? {}, budget)
+      budget.active = false
+      return TE.fromEither(pipe(built, E.chain((m) => assignWeights(MODEL_JSON, m, read.weights))))
     }),
     TE.map(({ doc, read, model }) => ({ model, doc, weights: read.weights }))
   )

@@ -41,6 +41,8 @@ export const getConfig = (m: SavableModel): ModelConfig => ({ kind: m.kind, conf
 /** Bounds the weight values built-in layers may allocate while a file is being rebuilt. */
 export interface Budget {
   remaining: number
+  /** load turns the guard off once the model is built, so the loaded model behaves like any other */
+  active: boolean
 }
 
 const paramCount = (l: AnyLayer, s: unknown): number => {
@@ -54,13 +56,21 @@ const paramCount = (l: AnyLayer, s: unknown): number => {
 /** Wrap a built-in layer so that its `init` first checks the budget (the layer is otherwise the same). */
 const guarded = (l: AnyLayer, budget: Budget | undefined, path: string): AnyLayer => {
   if (budget === undefined || l.kind !== 'Dense') return l
+  // a layer is initialised more than once while a graph is built (shape inference, then the model):
+  // its first init is charged to the budget, later ones may not ask for more than that
+  let charged: number | undefined
   return Object.freeze({
     ...l,
     init: (k: Parameters<AnyLayer['init']>[0], s: Parameters<AnyLayer['init']>[1]) => {
+      if (!budget.active) return l.init(k, s)
       const n = paramCount(l, s)
-      if (n > budget.remaining)
-        return E.left(ioError('InvalidWeights', path, `at most ${budget.remaining} more weight values (what the weights file holds)`, n, `${path}: layer "${l.name}" would allocate ${n} weight values for input shape ${JSON.stringify(s)}, more than the weights file holds`))
-      budget.remaining -= n
+      const limit = charged ?? budget.remaining
+      if (n > limit)
+        return E.left(ioError('InvalidWeights', path, `at most ${limit} more weight values (what the weights file holds)`, n, `${path}: layer "${l.name}" would allocate ${n} weight values for input shape ${JSON.stringify(s)}, more than the weights file holds`))
+      if (charged === undefined) {
+        charged = n
+        budget.remaining -= n
+      }
       return l.init(k, s)
     }
   }) as AnyLayer

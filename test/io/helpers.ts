@@ -1,0 +1,36 @@
+/** Shared helpers of the io tests: an in-memory file system (for fuzzing without disk), tfjs glue. */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FileOps } from '../../src/io/fs.js'
+
+/** An in-memory FileOps over a map of path -> bytes. */
+export const memoryFs = (files: Map<string, Uint8Array> = new Map()): FileOps & { readonly files: Map<string, Uint8Array> } => ({
+  files,
+  mkdir: async () => undefined,
+  writeFile: async (p, d) => {
+    files.set(p, d.slice())
+  },
+  rename: async (a, b) => {
+    const d = files.get(a)
+    if (d === undefined) throw new Error(`no such file ${a}`)
+    files.delete(a)
+    files.set(b, d)
+  },
+  remove: async (p) => {
+    files.delete(p)
+  },
+  size: async (p) => files.get(p)?.length,
+  read: async (p, n) => {
+    const d = files.get(p)
+    if (d === undefined) throw new Error(`no such file ${p}`)
+    return d.slice(0, n)
+  }
+})
+
+/** The model.json and weights.bin of a saved directory, as tfjs's `fromMemory` wants them. */
+export const artifactsOf = (dir: string) => {
+  const doc = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))
+  const bin = readFileSync(join(dir, 'weights.bin'))
+  const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)
+  return { doc, modelTopology: doc.modelTopology, weightSpecs: doc.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights), weightData }
+}
