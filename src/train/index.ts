@@ -54,8 +54,6 @@ export type { Data, ArrayData, ShapedArray, BatchLike, BatchSource, TypedArray }
 export { metricsNamesOf } from './compile.js'
 export { makeStepFn, makeEvalFn, makePredictFn, type StepIn, type StepOut, type StepSpec, type LossFn } from './step.js'
 
-const isModel = (u: unknown): boolean => typeof u === 'object' && u !== null && typeof (u as ModelLike).forward === 'function' && typeof (u as ModelLike).withWeights === 'function'
-
 /**
  * Compile a model: `Either<TfError, Trainer>`. Data-first or data-last.
  * @example Trainer.compile(model, { optimizer: 'adam', loss: 'mse', metrics: ['mae'] })
@@ -63,7 +61,7 @@ const isModel = (u: unknown): boolean => typeof u === 'object' && u !== null && 
 export const compile: {
   (options: CompileOptionsInput): (model: ModelLike) => E.Either<TfError, TrainerClass>
   (model: ModelLike, options: CompileOptionsInput): E.Either<TfError, TrainerClass>
-} = dual((args) => isModel(args[0]), compileE)
+} = dual(2, compileE)
 
 /**
  * Train; resolves to `{trainer, history, stopped}`. The input trainer is unchanged.
