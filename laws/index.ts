@@ -13,3 +13,4 @@ export { checkGrads, adjointGap, seededValues, type GradCheckOptions, type GradC
 export { backendAgreement, secondDerivativeCheck, type AgreementReport } from './backend.js'
 export * from './arbitraries.js'
 export { opCases, type OpCase, type OpInstance } from './ops.js'
+export { shapeLaw, seedLaw, inferenceIdentityLaw, associativityLaw, identityLaw, checkLayerLaws, layerCaseArb, chainArb, sampleInput, maxAbsDiff, type LayerCase } from './layers.js'

@@ -1,0 +1,12 @@
+/**
+ * The `Layer` namespace: the layer contract and its helpers, every constructor in its throwing and
+ * `Either` forms (`dense` / `denseE`), rebuilding from config, and applying layers to symbolic tensors.
+ *
+ * @since 0.1.0
+ */
+export * from './Layer.js'
+export * from './core.js'
+export * from './merge.js'
+export * from './builtin.js'
+export { connect, input, inputE, isSymbolic, type SymbolicTensor, type Sym, type InputOptions } from './symbolic.js'
+export { call, type CallOptions, type Called } from './call.js'

@@ -1,0 +1,114 @@
+/**
+ * Rebuilding layers from their `{kind, config}`: `builtinLayers[kind](config)` for every built-in kind
+ * (models included), and `fromConfig`, the total (`Either`) form that also takes a table of custom
+ * kinds. There is no global registry: custom layers are passed in, never registered.
+ *
+ * Law: `fromConfig({kind: l.kind, config: l.config})` has the same kind, config and, initialised from
+ * the same key, the same params as `l`.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { tfError, type TfError, orThrow, show, attempt } from '../core/errors.js'
+import type { AnyLayer, Config, Json } from './Layer.js'
+import * as L from './core.js'
+import * as M from './merge.js'
+import type { InitializerLike } from './initializers.js'
+import { sequential } from './sequential.js'
+import { input, connect, type SymbolicTensor } from './symbolic.js'
+import { model } from './functional.js'
+
+const str = (c: Config, k: string): string | undefined => (typeof c[k] === 'string' ? (c[k] as string) : undefined)
+const num = (c: Config, k: string): number | undefined => (typeof c[k] === 'number' ? (c[k] as number) : undefined)
+const nums = (c: Config, k: string): ReadonlyArray<number> | undefined => (Array.isArray(c[k]) ? (c[k] as ReadonlyArray<number>) : undefined)
+const base = (c: Config) => ({ name: str(c, 'name'), inputShape: nums(c, 'inputShape') })
+
+/** A saved layer: its kind and config. */
+export interface LayerSpec {
+  readonly kind: string
+  readonly config: Config
+}
+
+/** A table of layer kinds to constructors from config. */
+export type LayerTable = { readonly [kind: string]: (config: Config) => AnyLayer }
+
+const specs = (c: Config, k: string): ReadonlyArray<LayerSpec> => (Array.isArray(c[k]) ? (c[k] as unknown as ReadonlyArray<LayerSpec>) : [])
+
+const functionalFromConfig = (c: Config, table: LayerTable): AnyLayer => {
+  const ins = (c.inputs as unknown as ReadonlyArray<{ name: string; shape: ReadonlyArray<number> }>).map((i) => input({ shape: i.shape, name: i.name }))
+  const layers = new Map(specs(c, 'layers').map((s) => [str(s.config, 'name') as string, orThrow(fromConfig(s, table))]))
+  const outs: Array<SymbolicTensor | ReadonlyArray<SymbolicTensor>> = []
+  const ref = (r: Json): SymbolicTensor => {
+    const [where, i, j] = r as [string, number, number | null]
+    if (where === 'input') return ins[i]
+    const o = outs[i]
+    return j === null ? (o as SymbolicTensor) : (o as ReadonlyArray<SymbolicTensor>)[j]
+  }
+  for (const n of c.nodes as unknown as ReadonlyArray<{ layer: string; inputs: ReadonlyArray<Json> }>) {
+    const l = layers.get(n.layer) as AnyLayer
+    const xs = n.inputs.map(ref)
+    outs.push(orThrow(connect(l, (l.multiInput === true ? xs : xs[0]) as never)) as SymbolicTensor)
+  }
+  const names = (k: string) => c[k] as unknown as ReadonlyArray<string>
+  const ends = (style: Json, list: ReadonlyArray<SymbolicTensor>, keys: ReadonlyArray<string>) =>
+    style === 'single' ? list[0] : style === 'record' ? Object.fromEntries(keys.map((k, i) => [k, list[i]])) : list
+  const outputs = (c.outputs as unknown as ReadonlyArray<Json>).map(ref)
+  return model({
+    inputs: ends(c.inputStyle, ins, names('inputNames')),
+    outputs: ends(c.outputStyle, outputs, names('outputNames')),
+    name: str(c, 'name'),
+    seed: num(c, 'seed')
+  }) as unknown as AnyLayer
+}
+
+/** Every built-in layer kind, rebuilt from its config (throws on a bad config). */
+export const builtinLayers: LayerTable = Object.freeze({
+  Dense: (c: Config) =>
+    L.dense(num(c, 'units') as number, {
+      ...base(c),
+      activation: str(c, 'activation') as L.ActivationName | undefined,
+      useBias: c.useBias !== false,
+      kernelInitializer: c.kernelInitializer as unknown as InitializerLike | undefined,
+      biasInitializer: c.biasInitializer as unknown as InitializerLike | undefined
+    }),
+  Activation: (c: Config) => L.activation(str(c, 'activation') as L.ActivationName, base(c)),
+  LeakyReLU: (c: Config) => L.leakyRelu({ ...base(c), alpha: num(c, 'alpha') }),
+  Dropout: (c: Config) => L.dropout(num(c, 'rate') as number, base(c)),
+  Flatten: (c: Config) => L.flatten(base(c)),
+  Reshape: (c: Config) => L.reshape(nums(c, 'targetShape') as ReadonlyArray<number>, base(c)),
+  Identity: (c: Config) => L.identity(base(c)),
+  Add: (c: Config) => M.add(base(c)),
+  Multiply: (c: Config) => M.multiply(base(c)),
+  Average: (c: Config) => M.average(base(c)),
+  Concatenate: (c: Config) => M.concatenate({ ...base(c), axis: num(c, 'axis') }),
+  Sequential: (c: Config) =>
+    sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer,
+  Functional: (c: Config) => functionalFromConfig(c, builtinLayers)
+}) as LayerTable
+
+/**
+ * Rebuild a layer (or a model) from `{kind, config}`; `custom` adds kinds of your own layers.
+ * @example fromConfig({ kind: l.kind, config: l.config }) // Right(layer)
+ */
+export const fromConfig = (spec: LayerSpec, custom: LayerTable = {}): E.Either<TfError, AnyLayer> => {
+  if (typeof spec !== 'object' || spec === null || typeof spec.kind !== 'string')
+    return E.left(tfError('InvalidArgument', `fromConfig: expected {kind, config}, received ${show(spec)}`, { expected: '{kind, config}', received: spec }))
+  const table: LayerTable = { ...builtinLayers, ...custom }
+  const make = Object.prototype.hasOwnProperty.call(table, spec.kind) ? table[spec.kind] : undefined
+  if (make === undefined)
+    return E.left(
+      tfError('UnknownLayer', `fromConfig: unknown layer kind ${show(spec.kind)}; known kinds: ${Object.keys(table).join(', ')}. Pass custom layers in the second argument.`, {
+        expected: Object.keys(table),
+        received: spec.kind
+      })
+    )
+  if (spec.kind === 'Functional') return attempt(() => functionalFromConfig(spec.config ?? {}, table))
+  if (spec.kind === 'Sequential') {
+    const c = spec.config ?? {}
+    return attempt(
+      () =>
+        sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s, custom))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer
+    )
+  }
+  return attempt(() => make(spec.config ?? {}))
+}

@@ -1,0 +1,385 @@
+/**
+ * The functional API: `model({inputs, outputs, name})` turns a graph of symbolic tensors into a model.
+ *
+ * ```ts
+ * const inputs = input({ shape: [3] })
+ * const d = dense(2, { name: 'out' })
+ * const m = model({ inputs, outputs: [call(d, inputs), call(d, inputs)] })
+ * m.outputNames // ['out', 'out_1']: one shared layer, two outputs
+ * ```
+ *
+ * Layers are shared by value identity: applying the same layer value twice shares its weights. A model
+ * is built at once (its inputs have shapes); layer `i` (in topological order) is initialised with
+ * `foldIn(key(seed), i)`. `params` and `state` are records by layer name. Several inputs are given as an
+ * array or a record (by input name); several outputs predict a list, or a record if `outputs` is one.
+ * A functional model is also a `Layer`, so it nests in `sequential` and in other models.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { Tensor } from '../core/Tensor.js'
+import type { Tree } from '../core/Tree.js'
+import { type Key, key, foldIn } from '../core/Key.js'
+import { tfError, type TfError, orThrow, show } from '../core/errors.js'
+import { countValues } from '../core/Tree.js'
+import { dual } from '../core/function.js'
+import type { ModelLike, Ctx } from './Model.js'
+import { type Layer, type AnyLayer, type BatchShape, type LayerIO, type Config, type Json, errors, withName, shapeFits, showShapes, INTERNALS } from './Layer.js'
+import { type SymbolicTensor, type LayerNode, type InputNode, isSymbolic, inputLayer } from './symbolic.js'
+import * as C from './common.js'
+
+/** Inputs or outputs of a functional model: one symbolic tensor, a list, or a record by name. */
+export type Ends = SymbolicTensor | ReadonlyArray<SymbolicTensor> | { readonly [name: string]: SymbolicTensor }
+
+/** What a model with these ends takes or gives as a layer: one tensor, or an array of them. */
+export type EndsIO<O> = O extends SymbolicTensor ? Tensor : ReadonlyArray<Tensor>
+
+/** What predictions look like for given outputs: a Tensor, a list of them, or a record. */
+export type Predicted<O> = O extends SymbolicTensor ? Tensor : { readonly [K in keyof O]: Tensor }
+
+/** Options of {@link model}. */
+export interface ModelOptions<I extends Ends, O extends Ends> {
+  readonly inputs: I
+  readonly outputs: O
+  readonly name?: string
+  /** seed of the weights (default 0) */
+  readonly seed?: number
+}
+
+/** A functional model with outputs `O` and inputs `I`. `params`/`state` are records by layer name. */
+export interface Model<O extends Ends = Ends, I extends Ends = Ends>
+  extends Layer<{ readonly [name: string]: Tree }, { readonly [name: string]: Tree }, EndsIO<I>, EndsIO<O>>,
+    ModelLike {
+  readonly kind: 'Functional'
+  readonly name: string
+  /** every layer, inputs (`InputLayer`) included, in topological order */
+  readonly layers: ReadonlyArray<AnyLayer>
+  readonly inputs: ReadonlyArray<SymbolicTensor>
+  readonly outputs: ReadonlyArray<SymbolicTensor>
+  readonly params: { readonly [name: string]: Tree }
+  readonly state: { readonly [name: string]: Tree }
+  readonly weights: ReadonlyArray<C.Weight>
+  readonly trainableWeights: ReadonlyArray<C.Weight>
+  readonly nonTrainableWeights: ReadonlyArray<C.Weight>
+  summary(opts?: { readonly printFn?: (line: string) => void; readonly lineLength?: number }): string
+  countParams(): number
+  getLayer(nameOrIndex: string | number): AnyLayer
+  getWeights(): ReadonlyArray<Tensor>
+  setWeights(weights: ReadonlyArray<C.ArrayLikeData>): Model<O, I>
+  /** predictions, batched over the first axis (`batchSize` default 32) */
+  predict(x: C.InputData, opts?: C.PredictOptions): Predicted<O>
+  /** the model on data in one pass (`training` default false) */
+  call(x: C.InputData, opts?: { readonly training?: boolean }): Predicted<O>
+  withWeights(params: Tree, state: Tree): Model<O, I>
+  ensureBuilt(inputShapes: ReadonlyArray<BatchShape>): E.Either<TfError, Model<O, I>>
+}
+
+interface Graph {
+  readonly inputs: ReadonlyArray<SymbolicTensor>
+  readonly inputNames: ReadonlyArray<string>
+  readonly inputStyle: 'single' | 'list' | 'record'
+  readonly outputs: ReadonlyArray<SymbolicTensor>
+  readonly outputNames: ReadonlyArray<string>
+  readonly outputStyle: 'single' | 'list' | 'record'
+  /** layer nodes in topological order */
+  readonly nodes: ReadonlyArray<LayerNode>
+  /** distinct layers of the nodes (original values) -> named layer */
+  readonly named: ReadonlyMap<AnyLayer, AnyLayer>
+  /** input node -> position */
+  readonly inputIndex: ReadonlyMap<InputNode, number>
+  /** all layers: inputs first, then the named layers in order of first use */
+  readonly layers: ReadonlyArray<AnyLayer>
+  /** the named layers with weights to initialise, in order, with the input shape of their first use */
+  readonly owners: ReadonlyArray<{ readonly layer: AnyLayer; readonly inputShape: BatchShape | ReadonlyArray<BatchShape> }>
+}
+
+interface Data {
+  readonly name: string
+  readonly autoName: boolean
+  readonly seed: number
+  readonly graph: Graph
+  readonly params: { readonly [name: string]: Tree }
+  readonly state: { readonly [name: string]: Tree }
+}
+
+const endsList = (where: string, e: unknown): E.Either<TfError, { list: ReadonlyArray<SymbolicTensor>; keys: ReadonlyArray<string> | undefined; style: 'single' | 'list' | 'record' }> => {
+  if (isSymbolic(e)) return E.right({ list: [e], keys: undefined, style: 'single' })
+  if (Array.isArray(e) && e.length > 0 && e.every(isSymbolic)) return E.right({ list: e, keys: undefined, style: 'list' })
+  if (typeof e === 'object' && e !== null && !Array.isArray(e) && Object.keys(e).length > 0 && Object.values(e).every(isSymbolic))
+    return E.right({ list: Object.values(e) as SymbolicTensor[], keys: Object.keys(e), style: 'record' })
+  return E.left(
+    tfError('InvalidArgument', `model: expected ${where} to be a symbolic tensor (from input(...) or call(layer, ...)), a non-empty list or a record of them, received ${show(e)}`, {
+      path: where,
+      expected: 'SymbolicTensor | SymbolicTensor[] | Record<string, SymbolicTensor>',
+      received: e
+    })
+  )
+}
+
+/** Keras's output names: the producing layer's name, made unique as `out`, `out_1`, … */
+const uniquify = (names: ReadonlyArray<string>): string[] => {
+  const seen = new Set<string>()
+  return names.map((n) => {
+    const u = C.uniqueName(seen, n)
+    seen.add(u)
+    return u
+  })
+}
+
+const graphOf = (inputsSpec: unknown, outputsSpec: unknown): E.Either<TfError, Graph> => {
+  const ins = endsList('inputs', inputsSpec)
+  if (E.isLeft(ins)) return ins
+  const outs = endsList('outputs', outputsSpec)
+  if (E.isLeft(outs)) return outs
+  const inputNodes = ins.right.list.map((s) => s.node)
+  const notInput = ins.right.list.find((s) => s.node._tag !== 'InputNode')
+  if (notInput) return E.left(tfError('InvalidArgument', `model: every input must come from input(...); received the output of layer "${(notInput.node as LayerNode).layer.name}"`, { path: 'inputs' }))
+  // topological order: depth-first from the outputs, inputs of a node before the node
+  const nodes: LayerNode[] = []
+  const seen = new Set<LayerNode>()
+  const visiting = new Set<LayerNode>()
+  const missing: InputNode[] = []
+  const visit = (s: SymbolicTensor): void => {
+    const n = s.node
+    if (n._tag === 'InputNode') {
+      if (!inputNodes.includes(n) && !missing.includes(n)) missing.push(n)
+      return
+    }
+    if (seen.has(n) || visiting.has(n)) return
+    visiting.add(n)
+    n.inputs.forEach(visit)
+    visiting.delete(n)
+    seen.add(n)
+    nodes.push(n)
+  }
+  outs.right.list.forEach(visit)
+  if (missing.length > 0)
+    return E.left(
+      tfError('DisconnectedGraph', `Graph disconnected: cannot obtain value for input "${missing[0].name}" with shape ${showShapes(missing[0].shape)}: it is not among the model's inputs.`, {
+        input: missing[0].name
+      })
+    )
+  // names: inputs first, then layers in order of first use
+  const taken = new Set<string>()
+  const inputNames: string[] = []
+  for (let i = 0; i < inputNodes.length; i++) {
+    const n = inputNodes[i] as InputNode
+    const base = ins.right.keys && n.autoName ? ins.right.keys[i] : n.name
+    if (!n.autoName || ins.right.keys) {
+      if (taken.has(base)) return E.left(errors.duplicateLayerName('Functional', base))
+      inputNames.push(base)
+    } else inputNames.push(C.uniqueName(taken, base))
+    taken.add(inputNames[i])
+  }
+  const named = new Map<AnyLayer, AnyLayer>()
+  const owners: Array<{ layer: AnyLayer; inputShape: BatchShape | ReadonlyArray<BatchShape> }> = []
+  for (const n of nodes) {
+    if (named.has(n.layer)) continue
+    const l = n.layer
+    if (l.autoName !== true && taken.has(l.name)) return E.left(errors.duplicateLayerName('Functional', l.name))
+    const nl = withName(l, l.autoName === true ? C.uniqueName(taken, l.name) : l.name)
+    taken.add(nl.name)
+    named.set(l, nl)
+    owners.push({ layer: nl, inputShape: l.multiInput === true ? n.inputs.map((s) => s.shape) : n.inputs[0].shape })
+  }
+  const nameOf = (s: SymbolicTensor): string => (s.node._tag === 'InputNode' ? inputNames[inputNodes.indexOf(s.node)] : (named.get(s.node.layer) as AnyLayer).name)
+  const layers = [...inputNodes.map((n, i) => inputLayer(inputNames[i], (n as InputNode).shape) as AnyLayer), ...owners.map((o) => o.layer)]
+  return E.right({
+    inputs: ins.right.list,
+    inputNames: ins.right.keys ?? inputNames,
+    inputStyle: ins.right.style,
+    outputs: outs.right.list,
+    outputNames: outs.right.keys ?? uniquify(outs.right.list.map(nameOf)),
+    outputStyle: outs.right.style,
+    nodes,
+    named,
+    inputIndex: new Map(inputNodes.map((n, i) => [n as InputNode, i])),
+    layers: Object.freeze(layers),
+    owners
+  })
+}
+
+const initGraph = (g: Graph, root: Key): E.Either<TfError, { params: Record<string, Tree>; state: Record<string, Tree> }> => {
+  const params: Record<string, Tree> = {}
+  const state: Record<string, Tree> = {}
+  for (let i = 0; i < g.owners.length; i++) {
+    const { layer, inputShape } = g.owners[i]
+    const r = layer.init(foldIn(root, i), inputShape)
+    if (E.isLeft(r)) return E.left(errors.incompatible(layer.name, layer.inputShape, inputShape, r.left))
+    params[layer.name] = r.right.params
+    state[layer.name] = r.right.state
+  }
+  return E.right({ params: Object.freeze(params), state: Object.freeze(state) })
+}
+
+/** The pure forward pass over the graph. */
+const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { readonly [n: string]: Tree }, xs: ReadonlyArray<Tensor>, ctx: Ctx) => {
+  const values = new Map<LayerNode, LayerIO>()
+  const st: Record<string, Tree> = { ...state }
+  const valueOf = (s: SymbolicTensor): Tensor => {
+    if (s.node._tag === 'InputNode') return xs[g.inputIndex.get(s.node) as number]
+    const v = values.get(s.node) as LayerIO
+    return s.index === null ? (v as Tensor) : (v as ReadonlyArray<Tensor>)[s.index]
+  }
+  g.nodes.forEach((n, i) => {
+    const l = g.named.get(n.layer) as AnyLayer
+    const x = l.multiInput === true ? n.inputs.map(valueOf) : valueOf(n.inputs[0])
+    const r = l.apply(params[l.name], st[l.name])(x, { training: ctx.training, key: foldIn(ctx.key, i) })
+    values.set(n, r.y)
+    st[l.name] = r.state
+  })
+  return { outputs: g.outputs.map(valueOf), state: Object.freeze(st) }
+}
+
+const configOf = (d: Data): Config => {
+  const g = d.graph
+  // a tensor is ['input', i] or ['node', j, outputIndex]
+  const ref = (s: SymbolicTensor): Json => (s.node._tag === 'InputNode' ? ['input', g.inputIndex.get(s.node) as number] : ['node', g.nodes.indexOf(s.node), s.index])
+  return Object.freeze({
+    name: d.name,
+    seed: d.seed,
+    inputs: g.inputs.map((s, i) => ({ name: g.layers[i].name, shape: s.shape.slice(1) as Json })),
+    layers: g.owners.map((o) => ({ kind: o.layer.kind, config: o.layer.config })),
+    nodes: g.nodes.map((n) => ({ layer: (g.named.get(n.layer) as AnyLayer).name, inputs: n.inputs.map(ref) })),
+    outputs: g.outputs.map(ref),
+    inputStyle: g.inputStyle,
+    outputStyle: g.outputStyle,
+    inputNames: g.inputNames.slice(),
+    outputNames: g.outputNames.slice()
+  })
+}
+
+const fromData = (d: Data): Model => {
+  const g = d.graph
+  const slots = (p: Tree, s: Tree): ReadonlyArray<C.Slot> =>
+    g.owners.flatMap((o) => C.under(o.layer.name, C.layerSlots(o.layer, (p as Record<string, Tree>)[o.layer.name], (s as Record<string, Tree>)[o.layer.name])))
+  const outShape = (l: AnyLayer): string => {
+    const ns = g.nodes.filter((n) => g.named.get(n.layer) === l)
+    return ns.map((n) => showShapes(n.outputShape)).join(', ')
+  }
+  const connected = (l: AnyLayer): string =>
+    g.nodes
+      .filter((n) => g.named.get(n.layer) === l)
+      .flatMap((n) => n.inputs.map((s) => `${s.node._tag === 'InputNode' ? g.inputNames[g.inputIndex.get(s.node) as number] : (g.named.get(s.node.layer) as AnyLayer).name}[0][${s.index ?? 0}]`))
+      .join(', ')
+  const internals: C.Internals = {
+    slots,
+    inputStyle: g.inputStyle,
+    outputStyle: g.outputStyle,
+    rows: () => [
+      ...g.inputs.map((s, i) => [`${g.layers[i].name} (InputLayer)`, `[${showShapes(s.shape)}]`, 0, ''] as const),
+      ...g.owners.map((o) => [`${o.layer.name} (${o.layer.kind})`, outShape(o.layer), countValues(d.params[o.layer.name]) + countValues(d.state[o.layer.name]), connected(o.layer)] as const)
+    ],
+    rename: (name) => fromData({ ...d, name, autoName: false })
+  }
+  const single = (ys: ReadonlyArray<Tensor>): LayerIO => (ys.length === 1 ? ys[0] : Object.freeze(ys.slice()))
+  const m: Record<string | symbol, unknown> = {
+    kind: 'Functional',
+    name: d.name,
+    autoName: d.autoName,
+    config: configOf(d),
+    layers: g.layers,
+    inputs: Object.freeze(g.inputs.slice()),
+    outputs: Object.freeze(g.outputs.slice()),
+    built: true,
+    inputShapes: Object.freeze(g.inputs.map((s) => s.shape)),
+    outputShapes: Object.freeze(g.outputs.map((s) => s.shape)),
+    inputNames: Object.freeze(g.inputNames.slice()),
+    outputNames: Object.freeze(g.outputNames.slice()),
+    params: d.params,
+    state: d.state,
+    ...(g.inputs.length > 1 ? { multiInput: true } : { inputShape: g.inputs[0].shape }),
+    ...(g.outputs.length > 1 ? { multiOutput: true } : {}),
+    [INTERNALS]: internals,
+    init: (k: Key, shape: BatchShape | ReadonlyArray<BatchShape>) => {
+      const shapes = (g.inputs.length > 1 ? shape : [shape]) as ReadonlyArray<BatchShape>
+      const bad = g.inputs.findIndex((s, i) => shapes[i] === undefined || !shapeFits(s.shape, shapes[i]))
+      if (bad >= 0) return E.left(errors.incompatible(d.name, g.inputs.length > 1 ? g.inputs.map((s) => s.shape) : g.inputs[0].shape, shape))
+      return E.map((r: { params: Record<string, Tree>; state: Record<string, Tree> }) => ({
+        params: r.params,
+        state: r.state,
+        outputShape: g.outputs.length > 1 ? g.outputs.map((s) => s.shape) : g.outputs[0].shape
+      }))(initGraph(g, k))
+    },
+    apply: (p: { readonly [n: string]: Tree }, s: { readonly [n: string]: Tree }) => (x: LayerIO, ctx: Ctx) => {
+      const r = run(g, p, s, g.inputs.length > 1 ? (x as ReadonlyArray<Tensor>) : [x as Tensor], ctx)
+      return { y: single(r.outputs), state: r.state }
+    },
+    forward: (p: Tree, s: Tree, xs: ReadonlyArray<Tensor>, ctx: Ctx) => run(g, p as Record<string, Tree>, s as Record<string, Tree>, xs, ctx),
+    withWeights: (p: Tree, s: Tree) => fromData({ ...d, params: p as Record<string, Tree>, state: s as Record<string, Tree> }),
+    ensureBuilt: (shapes: ReadonlyArray<BatchShape>) => {
+      const bad = g.inputs.findIndex((s, i) => shapes[i] !== undefined && !shapeFits(s.shape, shapes[i]))
+      return bad >= 0 ? E.left({ ...errors.incompatible(d.name, g.inputs[bad].shape, shapes[bad]), input: bad }) : E.right(self)
+    },
+    summary: (o: { readonly printFn?: (line: string) => void; readonly lineLength?: number } = {}) => {
+      const text = orThrow(C.summary(self, o))
+      ;(o.printFn ?? console.log)(text)
+      return text
+    },
+    countParams: () => orThrow(C.countParams(self)),
+    getLayer: (n: string | number) => orThrow(C.getLayer(self, n)),
+    getWeights: () => orThrow(C.getWeights(self)),
+    setWeights: (ws: ReadonlyArray<C.ArrayLikeData>) => orThrow(C.setWeights(self, ws)),
+    predict: (x: C.InputData, o?: C.PredictOptions) => orThrow(C.predict(self, x, o)),
+    call: (x: C.InputData, o?: { readonly training?: boolean }) => orThrow(C.callOnData(self, x, o))
+  }
+  const self = m as unknown as Model & C.ModelCore
+  const weights = C.weightsOf(self)
+  m.weights = weights
+  m.trainableWeights = Object.freeze(weights.filter((w) => w.trainable))
+  m.nonTrainableWeights = Object.freeze(weights.filter((w) => !w.trainable))
+  return Object.freeze(m) as unknown as Model
+}
+
+// ---------------------------------------------------------------------------------------------------
+// functional surface
+
+/** Whether a value is a functional model. */
+export const isModel = (u: unknown): u is Model => C.isModelCore(u) && u.kind === 'Functional'
+
+/**
+ * A functional model as `Either` (the functional surface of {@link model}).
+ * @example Model.make({ inputs, outputs: [y1, y2] })
+ */
+export const make = <I extends Ends, O extends Ends>(opts: ModelOptions<I, O>): E.Either<TfError, Model<O, I>> => {
+  if (typeof opts !== 'object' || opts === null) return E.left(tfError('InvalidArgument', `model: expected {inputs, outputs, name?}, received ${show(opts)}`, { expected: '{inputs, outputs}', received: opts }))
+  const seed = opts.seed ?? 0
+  const g = graphOf(opts.inputs, opts.outputs)
+  if (E.isLeft(g)) return g
+  const w = initGraph(g.right, key(seed))
+  if (E.isLeft(w)) return w
+  return E.right(fromData({ name: opts.name ?? 'model', autoName: opts.name === undefined, seed, graph: g.right, params: w.right.params, state: w.right.state }) as unknown as Model<O, I>)
+}
+
+/**
+ * A functional model (the notebook surface; throws where `Model.make` returns `Left`).
+ * @example
+ * const inputs = input({ shape: [3] })
+ * const m = model({ inputs, outputs: call(dense(2), inputs) })
+ */
+export const model = <I extends Ends, O extends Ends>(opts: ModelOptions<I, O>): Model<O, I> => orThrow(make(opts))
+
+/** Predictions of a functional model (a Tensor, a list or a record, as its outputs). */
+export const predict: {
+  (x: C.InputData, opts?: C.PredictOptions): <O extends Ends, I extends Ends>(m: Model<O, I>) => E.Either<TfError, Predicted<O>>
+  <O extends Ends, I extends Ends>(m: Model<O, I>, x: C.InputData, opts?: C.PredictOptions): E.Either<TfError, Predicted<O>>
+} = dual((args) => C.isModelCore(args[0]), (m: C.ModelCore, x: C.InputData, o?: C.PredictOptions) => C.predict(m, x, o))
+
+/** The Keras summary table of any model (Sequential or functional); `NotBuilt` before build. */
+export const summary = (m: ModelLike): E.Either<TfError, string> => (C.isModelCore(m) ? C.summary(m) : E.left(errors.notALayer('summary', m)))
+/** Number of scalar weights of any model; `NotBuilt` before build. */
+export const countParams = (m: ModelLike): E.Either<TfError, number> => (C.isModelCore(m) ? C.countParams(m) : E.left(errors.notALayer('countParams', m)))
+/** The weight values of any model, Keras order. */
+export const getWeights = (m: ModelLike): E.Either<TfError, ReadonlyArray<Tensor>> => (C.isModelCore(m) ? C.getWeights(m) : E.left(errors.notALayer('getWeights', m)))
+/** The weights of any model with names (`dense/kernel`, …). */
+export const weights = (m: ModelLike): ReadonlyArray<C.Weight> => (C.isModelCore(m) && m.built ? C.weightsOf(m) : [])
+/** A layer of any model by name or index. */
+export const getLayer: {
+  (nameOrIndex: string | number): (m: ModelLike) => E.Either<TfError, AnyLayer>
+  (m: ModelLike, nameOrIndex: string | number): E.Either<TfError, AnyLayer>
+} = dual(2, (m: ModelLike, n: string | number) => (C.isModelCore(m) ? C.getLayer(m, n) : E.left(errors.notALayer('getLayer', m))))
+/** Any model with new weight values (count and shapes checked). */
+export const setWeights: {
+  (weights: ReadonlyArray<C.ArrayLikeData>): <M extends ModelLike>(m: M) => E.Either<TfError, M>
+  <M extends ModelLike>(m: M, weights: ReadonlyArray<C.ArrayLikeData>): E.Either<TfError, M>
+} = dual(2, (m: ModelLike, ws: ReadonlyArray<C.ArrayLikeData>) => (C.isModelCore(m) ? C.setWeights(m, ws) : E.left(errors.notALayer('setWeights', m))))

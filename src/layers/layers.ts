@@ -1,0 +1,12 @@
+/**
+ * The layer constructors, as Keras's `tf.keras.layers`: `layers.dense(8)`, `layers.relu()`,
+ * `layers.add()`, … (the names that would clash with tensor ops at the top level live only here).
+ *
+ * @since 0.1.0
+ */
+export {
+  dense, activation, relu, sigmoid, tanh, softmax, linear, elu, selu, gelu, softplus, swish, silu, leakyRelu,
+  dropout, flatten, reshape, identity
+} from './core.js'
+export { add, multiply, average, concatenate } from './merge.js'
+export { input } from './symbolic.js'
