@@ -97,12 +97,10 @@ export const FileNameC = new t.Type<string, string, unknown>(
 export const reportErrors = (file: string, errors: t.Errors): IoError => {
   const e = errors[0]
   const ctx = e.context
-  // keys of union members ('0', '1', …) are not part of the JSON path
-  let path = ''
+    let path = ''
   for (let i = 1; i < ctx.length; i++) {
-    const parent = ctx[i - 1].type
-    if (parent instanceof t.UnionType || parent instanceof t.IntersectionType || parent instanceof t.ExactType || parent instanceof t.ReadonlyType || parent instanceof t.RefinementType) continue
-    if (ctx[i].key === '') continue
+    // unions, intersections, exact and strict types validate the same value again: not a step into it
+    if (ctx[i].key === '' || ctx[i].actual === ctx[i - 1].actual) continue
     const k = ctx[i].key
     path = childPath(path, /^\d+$/.test(k) && Array.isArray(ctx[i - 1].actual) ? Number(k) : k)
   }

@@ -23,7 +23,7 @@ import * as Seq from '../layers/sequential.js'
 import * as Fn from '../layers/functional.js'
 import { inputE, connect, type SymbolicTensor } from '../layers/symbolic.js'
 import { type ModelConfig, type SequentialConfig, type FunctionalConfig, type LayerConfig, ModelConfigC, decodeWith, type JsonRecord, type Ref } from './codecs.js'
-import { ioError, asIoError, type IoError } from './errors.js'
+import { ioError, asIoError, isIoError, type IoError } from './errors.js'
 import { layerFromConfig, type CustomLayers } from './layers.js'
 
 /** A model tensorfold can save: a Sequential or a functional model. */
@@ -81,7 +81,11 @@ const layerFrom = (path: string, lc: LayerConfig, custom: CustomLayers, budget: 
     ? (fromConfigU(path, { kind: lc.kind, config: lc.config }, custom, budget) as E.Either<IoError, AnyLayer>)
     : E.map((l: AnyLayer) => guarded(l, budget, path))(layerFromConfig(path, lc.kind, lc.config, custom))
 
-const built = (path: string) => (e: TfError): IoError => asIoError('InvalidLayerConfig', path, e)
+/** A model constructor's error at a path; an io error inside it (a layer over budget) is the one reported. */
+const built = (path: string) => (e: TfError): IoError => {
+  for (let c: unknown = e; typeof c === 'object' && c !== null; c = (c as TfError).cause) if (isIoError(c)) return c
+  return asIoError('InvalidLayerConfig', path, e)
+}
 
 const sequentialFrom = (path: string, c: SequentialConfig, custom: CustomLayers, budget: Budget | undefined): E.Either<IoError, ModelLike> => {
   const layers: AnyLayer[] = []

@@ -161,12 +161,12 @@ describe('trainers', () => {
 
   it('a trainer with a custom optimizer needs it again at load, with a clear error otherwise', async () => {
     const { sgd } = await import('../../src/index.js')
-    const t = compileOrThrow(sequential([dense(1, { inputShape: [3] })]), { optimizer: sgd(0.1), loss: 'mse' })
+    const t = compileOrThrow(sequential([dense(1, { inputShape: [3] })]), { optimizer: sgd({ learningRate: 0.1 }), loss: 'mse' })
     const dir = join(root, 'trainer-custom')
     await save(t, dir)
     const r = await Io.loadTrainer(dir)()
     expect(E.isLeft(r) && r.left.path).toContain('optimizer')
-    const ok = await loadTrainer(dir, { compile: { optimizer: sgd(0.1) } })
+    const ok = await loadTrainer(dir, { compile: { optimizer: sgd({ learningRate: 0.1 }) } })
     expect(ok.step).toBe(0)
   })
 
