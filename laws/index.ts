@@ -13,4 +13,12 @@ export { checkGrads, adjointGap, seededValues, type GradCheckOptions, type GradC
 export { backendAgreement, secondDerivativeCheck, type AgreementReport } from './backend.js'
 export * from './arbitraries.js'
 export { opCases, type OpCase, type OpInstance } from './ops.js'
+export {
+  treesClose, runUpdates, optimizerIdentityLaw, chainUnitLaw, chainAssociativityLaw, optimizerStructureLaw, sgdStepLaw, paramsAndGradsArb,
+  checkOptimizerLaws, checkChainAssociativity, checkIdentityAndSgd, type OptimizerLawOptions
+} from './optimizers.js'
+export {
+  concatBatches, statesClose, metricUnitLaw, metricAssociativityLaw, metricHomomorphismLaw, batchArb, batchArbOfSize, batchPairArb, checkMetricLaws,
+  type Batch, type BatchKind, type BatchOptions
+} from './metrics.js'
 export { shapeLaw, seedLaw, inferenceIdentityLaw, associativityLaw, identityLaw, checkLayerLaws, layerCaseArb, chainArb, sampleInput, maxAbsDiff, type LayerCase } from './layers.js'

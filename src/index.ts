@@ -23,6 +23,16 @@ export { primitives, type PrimitiveDef, type PrimitiveName } from './primitives/
 export { safe } from './safe.js'
 export { jit, type Jitted, type JitStats } from './compile/jit.js'
 export * from './layers/index.js'
+export * as Optimizer from './optimizers/index.js'
+export { sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, type GradientTransformation } from './optimizers/index.js'
+export * as Loss from './losses/index.js'
+export {
+  meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError, mse, mae, mape, msle,
+  binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, hinge, squaredHinge, categoricalHinge, huber,
+  logCosh, klDivergence, kld, poisson, cosineSimilarity
+} from './losses/index.js'
+export * as Metric from './metrics/index.js'
+export { nearest, levenshtein } from './core/nearest.js'
 export { Trainer } from './train/public.js'
 export { withTraining, compileOrThrow, type Trainable, type FitResult, type History, type Logs } from './train/index.js'
 export * as Callbacks from './train/callbacks/index.js'
