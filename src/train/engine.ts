@@ -59,6 +59,16 @@ export const stepCore = (t: Trainer, b: TensorBatch): readonly [Trainer, StepOut
   return [t.with({ model: t.model.withWeights(out.params, out.state), optState: out.optState, step: t.step + 1 }), out]
 }
 
+/** @internal The async twin of {@link stepCore}. */
+export const stepCoreAsync = async (t: Trainer, b: TensorBatch): Promise<readonly [Trainer, StepOut]> => {
+  const fns = t.fns as NonNullable<Trainer['fns']>
+  const out = await fns.trainAsync(
+    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: b.ys, sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
+    t.stepKey()
+  )
+  return [t.with({ model: t.model.withWeights(out.params, out.state), optState: out.optState, step: t.step + 1 }), out]
+}
+
 /** @internal One evaluation step on a checked batch of a ready trainer. */
 export const evalCore = (t: Trainer, b: TensorBatch): { readonly loss: Tensor; readonly perOutputLosses: ReadonlyArray<Tensor>; readonly yPreds: ReadonlyArray<Tensor> } => {
   const fns = t.fns as NonNullable<Trainer['fns']>

@@ -22,7 +22,7 @@ import {
   type BatchOptionsInput
 } from './options.js'
 import { type TensorBatch, type ArrayDataset, type BatchLike, isBatchSource, prepareArrays, prepareBatch, applyClassWeight, arrayBatch } from './data.js'
-import { dataSpec, ready, stepCore, evalCore, emptyTotals, addBatch, logsOf, yieldToEventLoop } from './engine.js'
+import { dataSpec, ready, stepCore, stepCoreAsync, evalCore, emptyTotals, addBatch, logsOf, yieldToEventLoop } from './engine.js'
 import { evaluateSource, prepareRun, arrayPass, streamPass, iteratorOf, type Source } from './fit.js'
 import { dataError } from './errors.js'
 
@@ -188,11 +188,18 @@ const stepOnChecked = (t0: Trainer, b: TensorBatch, op: string): E.Either<TfErro
  */
 export const trainStep = (trainer: Trainer, batch: Batch): readonly [Trainer, Logs] => orThrow(stepE(trainer, batch, 'trainStep'))
 
-/** The async twin of {@link trainStep} (a `Task`), for threaded pipelines and asynchronous backends. */
+/**
+ * The async twin of {@link trainStep} (a `Task`), for threaded pipelines and asynchronous backends: a
+ * compiled step's replay runs its large matmuls on the backend's worker pool. Same results.
+ */
 export const trainStepAsync =
   (trainer: Trainer, batch: Batch): T.Task<readonly [Trainer, Logs]> =>
-  async () =>
-    trainStep(trainer, batch)
+  async () => {
+    const b = orThrow(prepareBatch(batch, dataSpec(trainer, 'trainStepAsync'), true))
+    const [t, metrics] = orThrow(prepareRun(trainer, b, 'trainStepAsync'))
+    const [t2, out] = await stepCoreAsync(t, b)
+    return [t2, logsOf(t2, addBatch(emptyTotals(metrics, t.config.losses.length), metrics, b, out.loss, out.perOutputLosses, out.yPreds), metrics)] as const
+  }
 
 const batchData = (op: string, t: Trainer, x: unknown, y: unknown, options: BatchOptionsInput | undefined): E.Either<TfError, readonly [TensorBatch, boolean]> => {
   const od = decodeBatchOptions(op, options)

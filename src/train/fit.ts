@@ -39,7 +39,7 @@ import {
   arrayBatch
 } from './data.js'
 import { dataError } from './errors.js'
-import { dataSpec, ready, stepCore, evalCore, bindMetrics, emptyTotals, addBatch, logsOf, prefixed, dryRun, yieldToEventLoop, type BoundMetric, type Totals } from './engine.js'
+import { dataSpec, ready, stepCoreAsync, evalCore, bindMetrics, emptyTotals, addBatch, logsOf, prefixed, dryRun, yieldToEventLoop, type BoundMetric, type Totals } from './engine.js'
 
 /** @internal Training or validation data, checked. */
 export type Source =
@@ -300,7 +300,8 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
         await hook('onTrainBatchBegin', (tr) => ({ epoch, batch, trainer: tr, info }))
         const prev = t
         const prevTot = tot as Totals
-        const [t2, out] = stepCore(t, b)
+        // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
+        const [t2, out] = await stepCoreAsync(t, b)
         t = t2
         const batchTot = addBatch(emptyTotals(metrics, t.config.losses.length), metrics, b, out.loss, out.perOutputLosses, out.yPreds)
         tot = {

@@ -142,6 +142,8 @@ export const makePredictFn =
 /** @internal The three step functions, compiled with `jit` unless `runEagerly`. */
 export interface StepFns {
   readonly train: (inp: StepIn, key: Key) => StepOut
+  /** the async twin of `train` (compiled: large matmuls of a replay run on the worker pool) */
+  readonly trainAsync: (inp: StepIn, key: Key) => Promise<StepOut>
   readonly evaluate: (inp: EvalIn, key: Key) => EvalOut
   readonly predict: (inp: PredictIn, key: Key) => ReadonlyArray<Tensor>
 }
@@ -151,5 +153,7 @@ export const stepFns = (spec: StepSpec, runEagerly: boolean): StepFns => {
   const train = makeStepFn(spec)
   const evaluate = makeEvalFn(spec)
   const predict = makePredictFn(spec)
-  return runEagerly ? { train, evaluate, predict } : { train: jit(train), evaluate: jit(evaluate), predict: jit(predict) }
+  if (runEagerly) return { train, trainAsync: async (i, k) => train(i, k), evaluate, predict }
+  const jitted = jit(train)
+  return { train: jitted, trainAsync: jitted.async, evaluate: jit(evaluate), predict: jit(predict) }
 }

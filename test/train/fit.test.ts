@@ -67,6 +67,16 @@ describe('fit: laws', () => {
     expect(Object.keys(logs)).toEqual(['loss', 'mae'])
   })
 
+  it('trainStepAsync (the Task twin) gives the same trainer as trainStep', async () => {
+    const { xs, ys } = regression(16, 14)
+    const t = compiled(mlp(4), { optimizer: 'adam', loss: 'mse' })
+    const batch = { x: tensor(xs), y: tensor(ys) }
+    const [a] = Tr.trainStep(Tr.trainStep(t, batch)[0], batch)
+    const [b1] = await Tr.trainStepAsync(t, batch)()
+    const [b] = await Tr.trainStepAsync(b1, batch)()
+    expect(weightsOf(b)).toEqual(weightsOf(a))
+  })
+
   it('same seed, same weights (shuffle and dropout from the trainer key); another seed, other weights', async () => {
     const { x, y } = regression(48, 6)
     const m = sequential([dense(8, { inputShape: [3], activation: 'relu' }), dropout(0.3), dense(1)], { seed: 0 })
