@@ -26,6 +26,7 @@ import { dual } from '../core/function.js'
 import type { ModelLike, Ctx } from './Model.js'
 import { type Layer, type AnyLayer, type BatchShape, type LayerIO, type Config, type Json, errors, withName, shapeFits, showShapes, INTERNALS } from './Layer.js'
 import { type SymbolicTensor, type LayerNode, type InputNode, isSymbolic, inputLayer } from './symbolic.js'
+import { compileModel } from './facade.js'
 import * as C from './common.js'
 
 /** Inputs or outputs of a functional model: one symbolic tensor, a list, or a record by name. */
@@ -321,7 +322,8 @@ const fromData = (d: Data): Model => {
     getWeights: () => orThrow(C.getWeights(self)),
     setWeights: (ws: ReadonlyArray<C.ArrayLikeData>) => orThrow(C.setWeights(self, ws)),
     predict: (x: C.InputData, o?: C.PredictOptions) => orThrow(C.predict(self, x, o)),
-    call: (x: C.InputData, o?: { readonly training?: boolean }) => orThrow(C.callOnData(self, x, o))
+    call: (x: C.InputData, o?: { readonly training?: boolean }) => orThrow(C.callOnData(self, x, o)),
+    compile: (o: unknown) => compileModel(self, o)
   }
   const self = m as unknown as Model & C.ModelCore
   const weights = C.weightsOf(self)

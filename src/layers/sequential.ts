@@ -26,6 +26,7 @@ import { type Key, key, foldIn } from '../core/Key.js'
 import { tfError, type TfError, orThrow, show } from '../core/errors.js'
 import { countValues } from '../core/Tree.js'
 import { dual } from '../core/function.js'
+import { compileModel } from './facade.js'
 import type { ModelLike, Ctx } from './Model.js'
 import {
   type Layer, type AnyLayer, type BatchShape, type Config, type Json, type ParamsOf, type StateOf, type Applied,
@@ -279,7 +280,8 @@ const fromData = (d: Data): Sequential => {
     getWeights: () => orThrow(C.getWeights(self)),
     setWeights: (ws: ReadonlyArray<C.ArrayLikeData>) => orThrow(C.setWeights(self, ws)),
     predict: (x: C.InputData, o?: C.PredictOptions) => orThrow(C.predict(self, x, o)),
-    call: (x: C.InputData, o?: { readonly training?: boolean }) => orThrow(C.callOnData(self, x, o))
+    call: (x: C.InputData, o?: { readonly training?: boolean }) => orThrow(C.callOnData(self, x, o)),
+    compile: (o: unknown) => compileModel(self, o)
   }
   const self = m as unknown as Sequential & C.ModelCore
   // a step that changed nothing returns this very model

@@ -13,10 +13,10 @@ const docsDir = join(root, 'docs')
 const outDir = join(root, 'tmp', 'docs-examples')
 mkdirSync(outDir, { recursive: true })
 
-const blocks = readdirSync(docsDir)
-  .filter((f) => f.endsWith('.md'))
+const blocks = [...readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => join(docsDir, f)), join(root, 'README.md')]
+  .map((path) => path.slice(root.length + 1))
   .flatMap((f) => {
-    const text = readFileSync(join(docsDir, f), 'utf8')
+    const text = readFileSync(join(root, f), 'utf8')
     const found = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
     return found.map((code, i) => ({ file: f, index: i, code }))
   })
