@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor, fromValues, type NestedArray } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import { key } from '../core/Key.js'
-import { tfError, type TfError, show } from '../core/errors.js'
+import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { size, shapeEq, type Shape } from '../core/Shape.js'
 import { slice, concat } from '../primitives/index.js'
 import type { ModelLike, BatchShape } from './Model.js'
@@ -310,3 +310,22 @@ export const callOnData = (m: ModelCore, x: unknown, opts: { readonly training?:
   if (E.isLeft(xs)) return xs
   return E.map((ys: ReadonlyArray<Tensor>) => shapeOutputs(m, ys))(predictTensors(m, xs.right, { batchSize: Number.MAX_SAFE_INTEGER }, opts.training ?? false))
 }
+
+/**
+ * The Keras-named notebook methods every model has (summary, countParams, getLayer, getWeights,
+ * setWeights, predict, call, compile): the throwing forms of this module's functions.
+ */
+export const notebookMethods = (self: () => ModelCore, compile: (o: unknown) => unknown) => ({
+  summary: (o: { readonly printFn?: (line: string) => void; readonly lineLength?: number } = {}): string => {
+    const text = orThrow(summary(self(), o))
+    ;(o.printFn ?? console.log)(text)
+    return text
+  },
+  countParams: () => orThrow(countParams(self())),
+  getLayer: (n: string | number) => orThrow(getLayer(self(), n)),
+  getWeights: () => orThrow(getWeights(self())),
+  setWeights: (ws: ReadonlyArray<ArrayLikeData>) => orThrow(setWeights(self(), ws)),
+  predict: (x: InputData, o?: PredictOptions) => orThrow(predict(self(), x, o)),
+  call: (x: InputData, o?: { readonly training?: boolean }) => orThrow(callOnData(self(), x, o)),
+  compile
+})

@@ -312,18 +312,7 @@ const fromData = (d: Data): Model => {
       const bad = g.inputs.findIndex((s, i) => shapes[i] !== undefined && !shapeFits(s.shape, shapes[i]))
       return bad >= 0 ? E.left({ ...errors.incompatible(d.name, g.inputs[bad].shape, shapes[bad]), input: bad }) : E.right(self)
     },
-    summary: (o: { readonly printFn?: (line: string) => void; readonly lineLength?: number } = {}) => {
-      const text = orThrow(C.summary(self, o))
-      ;(o.printFn ?? console.log)(text)
-      return text
-    },
-    countParams: () => orThrow(C.countParams(self)),
-    getLayer: (n: string | number) => orThrow(C.getLayer(self, n)),
-    getWeights: () => orThrow(C.getWeights(self)),
-    setWeights: (ws: ReadonlyArray<C.ArrayLikeData>) => orThrow(C.setWeights(self, ws)),
-    predict: (x: C.InputData, o?: C.PredictOptions) => orThrow(C.predict(self, x, o)),
-    call: (x: C.InputData, o?: { readonly training?: boolean }) => orThrow(C.callOnData(self, x, o)),
-    compile: (o: unknown) => compileModel(self, o)
+    ...C.notebookMethods(() => self, (o: unknown) => compileModel(self, o))
   }
   const self = m as unknown as Model & C.ModelCore
   const weights = C.weightsOf(self)

@@ -270,18 +270,7 @@ const fromData = (d: Data): Sequential => {
     add: (l: unknown) => orThrow(E.map(fromData)(addData(d, l))),
     pop: () => orThrow(E.map(fromData)(popData(d))),
     build: (s?: BatchShape) => orThrow(E.map(again)(buildData(d, s))),
-    summary: (o: { readonly printFn?: (line: string) => void; readonly lineLength?: number } = {}) => {
-      const text = orThrow(C.summary(self, o))
-      ;(o.printFn ?? console.log)(text)
-      return text
-    },
-    countParams: () => orThrow(C.countParams(self)),
-    getLayer: (n: string | number) => orThrow(C.getLayer(self, n)),
-    getWeights: () => orThrow(C.getWeights(self)),
-    setWeights: (ws: ReadonlyArray<C.ArrayLikeData>) => orThrow(C.setWeights(self, ws)),
-    predict: (x: C.InputData, o?: C.PredictOptions) => orThrow(C.predict(self, x, o)),
-    call: (x: C.InputData, o?: { readonly training?: boolean }) => orThrow(C.callOnData(self, x, o)),
-    compile: (o: unknown) => compileModel(self, o)
+    ...C.notebookMethods(() => self, (o: unknown) => compileModel(self, o))
   }
   const self = m as unknown as Sequential & C.ModelCore
   // a step that changed nothing returns this very model

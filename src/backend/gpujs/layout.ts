@@ -22,6 +22,7 @@
  *
  * @since 0.1.0
  */
+import { strides } from '../../core/Shape.js'
 
 /** Sizes below this index exactly through f32 arithmetic. */
 export const F32_EXACT = 1 << 24
@@ -34,15 +35,8 @@ export const prod = (xs: ReadonlyArray<number>): number => {
   return p
 }
 
-export const rowStrides = (shape: ReadonlyArray<number>): number[] => {
-  const s = new Array<number>(shape.length)
-  let acc = 1
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc
-    acc *= shape[i]
-  }
-  return s
-}
+/** Row-major strides (the core's definition). */
+export const rowStrides = strides
 
 /** Strides of `inShape` read from the right-aligned `out` shape: 0 on broadcast axes. */
 export const bcastStrides = (inShape: ReadonlyArray<number>, out: ReadonlyArray<number>): number[] => {
