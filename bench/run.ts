@@ -1,0 +1,378 @@
+/**
+ * `npm run bench`: tensorfold against TensorFlow.js (cpu, wasm) and jax-js (wasm) on this machine.
+ *
+ *   npm run bench                    full run (~10–15 min on 2 cores): 2 interleaved rounds of op
+ *                                    benchmarks, 3-epoch MLP per framework, 10,000-step memory run
+ *   npm run bench -- --quick         ~3 min: 1 round, fewer reps, 1 epoch, 1,000-step memory run
+ *   options: --epochs N   --rounds N   --steps N (memory run)   --only ops,mlp,memory   --no-write
+ *            --webgpu (also run bench/webgpu.ts: gpu.js WebGPU kernels through Dawn, where an adapter answers)
+ *
+ * Every measurement runs in its own child process (`node --import tsx bench/<child>.ts`, with
+ * GLIBC_TUNABLES set as in the gpu.js field notes §0) which prints one `BENCH_JSON {...}` line; this
+ * process only spawns, collects and reports: markdown tables, ratios of tensorfold to each peer, one
+ * final JSON line on stdout, and bench/RESULTS.md (+ bench/results/latest.json) unless --no-write.
+ * Nothing here asserts on timings.
+ */
+import { spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { argValue, hasFlag, median, r } from './common.js'
+import { MLP_CONFIGS, OPS_LIBS, type OpsLib } from './config.js'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824'
+
+type Json = Record<string, unknown>
+interface ChildResult extends Json {
+  ok: boolean
+  error?: string
+}
+
+const argv = process.argv.slice(2)
+const quick = hasFlag(argv, 'quick')
+const epochs = Number(argValue(argv, 'epochs') ?? (quick ? 1 : 3))
+const rounds = Number(argValue(argv, 'rounds') ?? (quick ? 1 : 2))
+const memSteps = Number(argValue(argv, 'steps') ?? (quick ? 1000 : 10000))
+const only = new Set((argValue(argv, 'only') ?? 'ops,mlp,memory').split(','))
+const write = !hasFlag(argv, 'no-write')
+const webgpu = hasFlag(argv, 'webgpu')
+
+const log = (s: string): void => {
+  process.stderr.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(4)} s] ${s}\n`)
+}
+
+/** Run one child; resolve to its BENCH_JSON object (or `{ok: false, error}`). */
+const runChild = (script: string, args: ReadonlyArray<string>, o: { nodeFlags?: ReadonlyArray<string>; timeoutS: number }): Promise<ChildResult> =>
+  new Promise((resolve) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, [...(o.nodeFlags ?? []), '--import', 'tsx', script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, GLIBC_TUNABLES, EGL_PLATFORM: process.env.EGL_PLATFORM ?? 'surfaceless' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutS * 1000)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const wallS = r((performance.now() - t0) / 1000, 1)
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '))
+      if (line !== undefined) {
+        try {
+          resolve({ ...(JSON.parse(line.slice('BENCH_JSON '.length)) as ChildResult), childWallS: wallS })
+          return
+        } catch {
+          /* fall through */
+        }
+      }
+      const why = signal === 'SIGKILL' ? `killed after the ${o.timeoutS} s limit` : `exited with ${code ?? signal} and no result line`
+      resolve({ ok: false, error: `${script} ${args.join(' ')}: ${why}; stderr: ${err.trim().slice(-400)}`, childWallS: wallS })
+    })
+  })
+
+const sh = (cmd: string, args: string[]): string => {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return ''
+  }
+}
+
+const machine = (): Json => {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : ''
+  const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown'
+  const flags = /flags\s*:\s*(.*)/.exec(cpuinfo)?.[1].split(' ') ?? []
+  return {
+    node: process.version,
+    nproc: Number(sh('nproc', [])) || os.cpus().length,
+    cpuModel: model,
+    simd: ['avx2', 'avx512f'].filter((f) => flags.includes(f)),
+    memGiB: r(os.totalmem() / 2 ** 30, 1),
+    os: `${os.type()} ${os.release()}`,
+    commit: sh('git', ['rev-parse', '--short', 'HEAD']),
+    dirty: sh('git', ['status', '--porcelain', '--', 'src']).length > 0
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// aggregation
+
+interface OpsSummary {
+  lib: OpsLib
+  name: string
+  ok: boolean
+  error?: string
+  processes: number
+  matmulGflops: Record<string, number | null>
+  /** tensorfold-webasm only: through jit(f).async (shared worker pool) */
+  matmulThreadedGflops: Record<string, number | null>
+  cpuPerWall: number | null
+  addMs: number | null
+  addGBs: number | null
+  expMs: number | null
+  expMelemS: number | null
+  tinyUs: Record<string, number>
+}
+
+const num = (u: unknown): number | undefined => (typeof u === 'number' && Number.isFinite(u) ? u : undefined)
+const get = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((a, k) => (a !== null && typeof a === 'object' ? (a as Json)[k] : undefined), o)
+const medOf = (xs: ReadonlyArray<unknown>, d = 3): number | null => {
+  const v = xs.map(num).filter((x): x is number => x !== undefined)
+  return v.length === 0 ? null : r(median(v), d)
+}
+
+const summarizeOps = (lib: OpsLib, runs: ReadonlyArray<ChildResult>): OpsSummary => {
+  const ok = runs.filter((x) => x.ok)
+  const sizes = ['128', '256', '512', '1024']
+  const tinyKeys = [...new Set(ok.flatMap((x) => Object.keys((x.tinyUs as Json | undefined) ?? {})))]
+  return {
+    lib,
+    name: String(ok[0]?.name ?? lib),
+    ok: ok.length > 0,
+    ...(ok.length === 0 ? { error: String(runs[0]?.error ?? 'not run') } : {}),
+    processes: ok.length,
+    matmulGflops: Object.fromEntries(sizes.map((n) => [n, medOf(ok.map((x) => get(x, 'matmul', n, 'gflops')))])),
+    matmulThreadedGflops: Object.fromEntries(sizes.map((n) => [n, medOf(ok.map((x) => get(x, 'matmulThreaded', n, 'gflops')))])),
+    cpuPerWall: medOf(ok.map((x) => x.cpuPerWall), 2),
+    addMs: medOf(ok.map((x) => get(x, 'elementwise', 'add', 'ms'))),
+    addGBs: medOf(ok.map((x) => get(x, 'elementwise', 'add', 'gbPerS')), 2),
+    expMs: medOf(ok.map((x) => get(x, 'elementwise', 'exp', 'ms'))),
+    expMelemS: medOf(ok.map((x) => get(x, 'elementwise', 'exp', 'melemPerS')), 1),
+    tinyUs: Object.fromEntries(tinyKeys.map((k) => [k, medOf(ok.map((x) => get(x, 'tinyUs', k, 'us')), 2) ?? NaN]))
+  }
+}
+
+const fmt = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(d))
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined || b === null || b === undefined || !(b > 0) || !Number.isFinite(a) ? null : r(a / b, 3)
+const fmtRatio = (x: number | null): string => (x === null ? '–' : x >= 10 ? `${x.toFixed(0)}×` : x >= 1 ? `${x.toFixed(2)}×` : `${x.toFixed(3)}×`)
+
+const opsTable = (s: ReadonlyArray<OpsSummary>): string => {
+  const rows = [
+    '| library | matmul 128 | 256 | 512 | 1024 GFLOP/s | threaded 512 | 1024 | add 1e6: ms (GB/s) | exp 1e6: ms (Melem/s) | tiny add µs | tiny add + read µs | jit tiny add + read µs | CPU/wall |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|'
+  ]
+  for (const o of s) {
+    if (!o.ok) {
+      rows.push(`| ${o.lib} | failed: ${(o.error ?? '').slice(0, 120)} ||||||||||||`)
+      continue
+    }
+    const m = o.matmulGflops
+    const th = o.matmulThreadedGflops
+    rows.push(
+      `| ${o.lib} | ${fmt(m['128'])} | ${fmt(m['256'])} | ${fmt(m['512'])} | ${fmt(m['1024'])} | ${fmt(th['512'])} | ${fmt(th['1024'])} | ${fmt(o.addMs)} (${fmt(o.addGBs)}) | ${fmt(o.expMs)} (${fmt(o.expMelemS, 1)}) | ${o.lib === 'jax-wasm' ? `(lazy) ${fmt(o.tinyUs.op)}` : fmt(o.tinyUs.op)} | ${fmt(o.tinyUs.opRead)} | ${fmt(o.tinyUs.jitOpRead)} | ${fmt(o.cpuPerWall)} |`
+    )
+  }
+  return rows.join('\n')
+}
+
+const mlpTable = (rs: ReadonlyArray<ChildResult & { label: string; id: string }>): string => {
+  const rows = [
+    '| configuration | samples/s (steady) | steady epoch s | epoch 1 s | first step s (from process start / from train start) | test acc | peak RSS MB | steady epoch CPU/wall |',
+    '|---|---|---|---|---|---|---|---|'
+  ]
+  for (const x of rs) {
+    if (!x.ok) {
+      rows.push(`| ${x.label} | did not run: ${String(x.error ?? '').slice(0, 160)} | – | – | – | – | – | – |`)
+      continue
+    }
+    const ep = (x.epochS as number[] | undefined) ?? []
+    rows.push(
+      `| ${x.label} | ${fmt(num(x.samplesPerS), 0)} | ${fmt(num(x.steadyEpochS), 3)}${x.steadyFromEpoch1 ? ' (epoch 1 only)' : ''} | ${fmt(ep[0], 3)} | ${fmt(num(x.firstStepS), 2)} / ${fmt(num(x.firstStepTrainS), 3)} | ${fmt(num(x.testAcc), 4)} | ${fmt(num(x.peakRssMB), 0)} | ${fmt(num(x.epochCpuPerWall))} |`
+    )
+  }
+  return rows.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const main = async (): Promise<void> => {
+  const started = new Date()
+  const load0 = os.loadavg()
+  const env = machine()
+  log(`${quick ? 'quick' : 'full'} run: node ${env.node}, ${env.nproc} cores (${env.cpuModel}), load ${load0.map((x) => x.toFixed(2)).join(' ')}`)
+
+  // ---- ops: `rounds` interleaved rounds, order reversed every other round
+  const opsRuns = new Map<OpsLib, ChildResult[]>(OPS_LIBS.map((l) => [l, []]))
+  if (only.has('ops'))
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [...OPS_LIBS] : [...OPS_LIBS].reverse()
+      for (const lib of order) {
+        log(`ops ${lib} (round ${round + 1}/${rounds})`)
+        const res = await runChild('bench/ops.ts', [lib, ...(quick ? ['--quick'] : [])], { timeoutS: 420 })
+        if (!res.ok) log(`  failed: ${res.error}`)
+        opsRuns.get(lib)!.push(res)
+      }
+    }
+  const ops = only.has('ops') ? OPS_LIBS.map((l) => summarizeOps(l, opsRuns.get(l)!)) : []
+
+  // ---- MLP: one child per configuration
+  const mlp: Array<ChildResult & { id: string; label: string }> = []
+  if (only.has('mlp'))
+    for (const c of MLP_CONFIGS) {
+      log(`mlp ${c.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
+      const res = await runChild(c.script, [...c.args, '--epochs', String(epochs), ...(quick ? ['--quick'] : [])], { timeoutS: 600 })
+      if (!res.ok) log(`  did not run: ${res.error}`)
+      else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
+      mlp.push({ ...res, id: c.id, label: c.label })
+    }
+
+  // ---- memory over a long run
+  let memory: ChildResult | undefined
+  if (only.has('memory')) {
+    log(`memory: ${memSteps} steps, tensorfold compiled, batch 32`)
+    memory = await runChild('bench/memory.ts', ['--steps', String(memSteps)], { nodeFlags: ['--expose-gc'], timeoutS: 900 })
+    if (!memory.ok) log(`  failed: ${memory.error}`)
+  }
+
+  // ---- optional: gpu.js WebGPU kernels (Dawn); tensorfold itself cannot run on them (async kernels)
+  let wg: ChildResult | undefined
+  if (webgpu) {
+    log('webgpu (gpu.js kernels through Dawn)')
+    wg = await runChild('bench/webgpu.ts', [], { timeoutS: 300 })
+    if (!wg.ok) log(`  failed: ${wg.error}`)
+  }
+
+  const load1 = os.loadavg()
+  const finished = new Date()
+  const totalS = r((finished.getTime() - started.getTime()) / 1000, 0)
+
+  // ---- ratios: tensorfold (webasm; compiled fit, else the jitted hand-written step) over each peer
+  const opsBy = (l: OpsLib) => ops.find((o) => o.lib === l)
+  const tfw = opsBy('tensorfold-webasm')
+  const peers: OpsLib[] = ['tfjs-cpu', 'tfjs-wasm', 'jax-wasm', 'tensorfold-cpu']
+  const mlpBy = (id: string) => mlp.find((m) => m.id === id && m.ok)
+  const tfMlp = mlpBy('tensorfold-compiled') ?? mlpBy('tensorfold-manual-jit')
+  const ratios = peers.map((p) => {
+    const o = opsBy(p)
+    const peerMlp = p === 'tensorfold-cpu' ? undefined : mlpBy(p === 'jax-wasm' ? 'jax-wasm' : p)
+    return {
+      peer: p,
+      matmul512: ratio(tfw?.matmulGflops['512'], o?.matmulGflops['512']),
+      matmul512Threaded: ratio(tfw?.matmulThreadedGflops['512'], o?.matmulGflops['512']),
+      matmul1024: ratio(tfw?.matmulGflops['1024'], o?.matmulGflops['1024']),
+      add: ratio(o?.addMs, tfw?.addMs),
+      exp: ratio(o?.expMs, tfw?.expMs),
+      tinyAddRead: ratio(o?.tinyUs.opRead, tfw?.tinyUs.opRead),
+      mlpSamplesPerS: ratio(num(tfMlp?.samplesPerS), num(peerMlp?.samplesPerS))
+    }
+  })
+  const ratioTable = [
+    `| tensorfold-webasm ÷ peer (speed; > 1 = tensorfold faster) | matmul 512 | matmul 512, tensorfold threaded | matmul 1024 | add 1e6 | exp 1e6 | tiny add + read | MLP samples/s (${tfMlp?.id ?? 'n/a'}) |`,
+    '|---|---|---|---|---|---|---|---|',
+    ...ratios.map((x) => `| vs ${x.peer} | ${fmtRatio(x.matmul512)} | ${fmtRatio(x.matmul512Threaded)} | ${fmtRatio(x.matmul1024)} | ${fmtRatio(x.add)} | ${fmtRatio(x.exp)} | ${fmtRatio(x.tinyAddRead)} | ${fmtRatio(x.mlpSamplesPerS)} |`)
+  ].join('\n')
+
+  const memTable =
+    memory === undefined
+      ? ''
+      : memory.ok
+        ? [
+            '| run | model, batch | steps/s | RSS after 100 steps MB | RSS after N steps MB | ratio | heap MB (100 → N) |',
+            '|---|---|---|---|---|---|---|',
+            `| tensorfold compiled, ${String(memory.api)} | ${String(memory.model)}, ${String(memory.batch)} on ${String(memory.trainSamples)} samples | ${fmt(num(memory.stepsPerS), 1)} | ${fmt(num(memory.rssAt100MB), 0)} | ${fmt(num(memory.rssAtEndMB), 0)} (N = ${String(memory.steps)}) | ${fmt(num(memory.ratio), 3)} | ${fmt(num(memory.heapAt100MB), 0)} → ${fmt(num(memory.heapAtEndMB), 0)} |`
+          ].join('\n')
+        : `memory run failed: ${memory.error}`
+
+  const targets = {
+    matmul512WebasmGflops: tfw?.matmulGflops['512'] ?? null,
+    matmul512WebasmThreadedGflops: tfw?.matmulThreadedGflops['512'] ?? null,
+    matmul512Target: 4,
+    tinyAddUs: tfw?.tinyUs.op ?? null,
+    tinyAddTargetUs: 5
+  }
+  const notRun = [
+    ...ops.filter((o) => !o.ok).map((o) => `ops ${o.lib}: ${o.error}`),
+    ...mlp.filter((m) => !m.ok).map((m) => `mlp ${m.id}: ${m.error}`),
+    ...(memory !== undefined && !memory.ok ? [`memory: ${memory.error}`] : [])
+  ]
+
+  const header = [
+    `Date: ${started.toISOString()} (${totalS} s)  `,
+    `Mode: ${quick ? '`--quick`' : 'full'}; ops rounds ${rounds}; MLP epochs ${epochs}; memory steps ${memSteps}  `,
+    `Machine: node ${env.node}, nproc ${env.nproc}, ${env.cpuModel} (${(env.simd as string[]).join(', ') || 'no AVX2'}), ${env.memGiB} GiB, ${env.os}  `,
+    `Load average (1/5/15 min): start ${load0.map((x) => x.toFixed(2)).join(' ')}, end ${load1.map((x) => x.toFixed(2)).join(' ')}  `,
+    `tensorfold commit ${env.commit}${env.dirty ? ' + uncommitted changes in src/' : ''}; GLIBC_TUNABLES=${GLIBC_TUNABLES}`
+  ].join('\n')
+
+  const report = [
+    '## Ops (median over processes of per-process medians; results read back to the host inside the timed region)',
+    '',
+    opsTable(ops),
+    '',
+    '## MLP 784-128-64-10 on MNIST (8,000 train / 2,000 test), Adam 1e-3, batch 128',
+    '',
+    mlpTable(mlp),
+    '',
+    '## Memory over a long run',
+    '',
+    memTable,
+    '',
+    '## Ratios',
+    '',
+    ratioTable,
+    '',
+    ...(wg === undefined
+      ? []
+      : wg.ok
+        ? [
+            '## WebGPU (gpu.js kernels directly; Dawn OpenGL backend)',
+            '',
+            '| matmul GFLOP/s (128 / 256 / 512) | add 1e6 ms | exp 1e6 ms | tiny add + read µs | tensorfold setBackend(\'webgpu\') |',
+            '|---|---|---|---|---|',
+            `| ${['128', '256', '512'].map((n) => fmt(num(get(wg, 'matmul', n, 'gflops')))).join(' / ')} | ${fmt(num(get(wg, 'elementwise', 'add', 'ms')))} | ${fmt(num(get(wg, 'elementwise', 'exp', 'ms')))} | ${fmt(num(wg.tinyAddReadUs))} | ${String(wg.tensorfoldSetBackendWebgpu).replace(/^setBackend: gpu\.js mode "webgpu" is not available here: /, 'refused: ').slice(0, 200)} |`,
+            ''
+          ]
+        : ['## WebGPU', '', `did not run: ${wg.error}`, '']),
+    `Targets: matmul 512 on webasm ${fmt(targets.matmul512WebasmGflops)} GFLOP/s (${fmt(targets.matmul512WebasmThreadedGflops)} threaded through jit.async; aim ≥ 4); tiny add ${fmt(targets.tinyAddUs)} µs/call (aim < 5).`,
+    ...(notRun.length > 0 ? ['', '## Did not run', '', ...notRun.map((s) => `- ${s}`)] : [])
+  ].join('\n')
+
+  process.stdout.write(`\n${header}\n\n${report}\n\n`)
+
+  const all = {
+    bench: 'tensorfold',
+    date: started.toISOString(),
+    quick,
+    rounds,
+    epochs,
+    memSteps,
+    totalS,
+    machine: { ...env, load1Start: r(load0[0], 2), load1End: r(load1[0], 2) },
+    ops,
+    mlp: mlp.map((m) => ({ ...m })),
+    memory: memory ?? null,
+    webgpu: wg ?? null,
+    ratios,
+    targets,
+    notRun
+  }
+  if (write) {
+    fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true })
+    fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), JSON.stringify({ ...all, opsRuns: Object.fromEntries(opsRuns) }, null, 1) + '\n')
+    const md = [
+      '# Benchmark results (latest run)',
+      '',
+      'Written by `npm run bench` (bench/run.ts); what each number means: [docs/performance.md](../docs/performance.md).',
+      'Raw per-process results: [results/latest.json](results/latest.json).',
+      '',
+      header,
+      '',
+      report,
+      ''
+    ].join('\n')
+    fs.writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), md)
+    log('wrote bench/RESULTS.md and bench/results/latest.json')
+  }
+  process.stdout.write(JSON.stringify(all) + '\n')
+}
+
+main().catch((e: unknown) => {
+  console.error(e)
+  process.exit(1)
+})

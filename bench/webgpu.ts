@@ -1,0 +1,85 @@
+/**
+ * WebGPU through gpu.js, where an adapter answers (not part of `npm run bench`; see docs/performance.md
+ * "WebGPU / GPU"). tensorfold's Backend is synchronous and gpu.js WebGPU kernels return Promises, so
+ * `setBackend('webgpu')` refuses; this script reports that, then runs the op benchmark's matmul,
+ * elementwise and tiny-op cases as plain gpu.js WebGPU kernels (awaiting each result).
+ *
+ *   EGL_PLATFORM=surfaceless node --import tsx bench/webgpu.ts [--sizes 128,256,512]
+ *
+ * Needs the `webgpu` npm package (0.6.2, Dawn; tensorfold's package.json overrides gpu.js's 0.2.9 to it).
+ * On a machine without a GPU the adapter is Mesa llvmpipe on the CPU (field notes §1), so expect numbers
+ * below the webasm backend's.
+ */
+import { GPU } from 'gpu.js'
+import * as tf from '../src/index.js'
+import { installWebGpu } from '../src/backend/gpujs/index.js'
+import { argValue, median, r, randomFloats, runChild, timeRuns } from './common.js'
+
+type AsyncKernel = ((...args: unknown[]) => Promise<unknown>) & { destroy(): void }
+
+const flat = (res: unknown, n: number): Float32Array => {
+  if (res instanceof Float32Array) return res
+  // 2-D results: rows of Float32Array views (one buffer on webgpu), copy to be safe
+  const rows = res as ArrayLike<Float32Array>
+  const out = new Float32Array(n)
+  let o = 0
+  for (let i = 0; i < rows.length; i++) {
+    out.set(rows[i], o)
+    o += rows[i].length
+  }
+  return out
+}
+
+const main = async (): Promise<Record<string, unknown>> => {
+  const sizes = (argValue(process.argv.slice(2), 'sizes') ?? '128,256,512').split(',').map(Number)
+  const t0 = performance.now()
+  const adapter = await installWebGpu()
+  const adapterMs = r(performance.now() - t0, 1)
+  if (!adapter) throw new Error('no WebGPU adapter answered (is the webgpu@0.6.2 package installed, and EGL_PLATFORM=surfaceless set?)')
+  let tensorfoldBackend: string
+  try {
+    tf.setBackend('webgpu')
+    tensorfoldBackend = 'ok'
+  } catch (e) {
+    tensorfoldBackend = (e as Error).message
+  }
+  const gpu = new GPU({ mode: 'webgpu' }) as unknown as { createKernel(src: string, o: Record<string, unknown>): AsyncKernel; destroy(): unknown }
+  const matmul: Record<string, unknown> = {}
+  for (const n of sizes) {
+    // the field notes' fastest pattern: B pre-transposed, 4 accumulators, 2-D output
+    const k = gpu.createKernel(
+      `function (a, bt) { const r = this.thread.y * ${n}; const c = this.thread.x * ${n};
+        let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;
+        for (let i = 0; i < ${n}; i += 4) { s0 += a[r + i] * bt[c + i]; s1 += a[r + i + 1] * bt[c + i + 1]; s2 += a[r + i + 2] * bt[c + i + 2]; s3 += a[r + i + 3] * bt[c + i + 3]; }
+        return s0 + s1 + s2 + s3; }`,
+      { output: [n, n], loopMaxIterations: n }
+    )
+    const a = randomFloats(n * n, 1)
+    const bt = randomFloats(n * n, 2)
+    const ts = await timeRuns(async () => flat(await k(a, bt), n * n), { reps: 5, warm: 1, capS: 10 })
+    matmul[n] = { ms: r(median(ts)), gflops: r((2 * n ** 3) / median(ts) / 1e6) }
+    k.destroy()
+  }
+  const N = 1_000_000
+  const add = gpu.createKernel('function (a, b) { return a[this.thread.x] + b[this.thread.x]; }', { output: [N] })
+  const exp = gpu.createKernel('function (a) { return Math.exp(a[this.thread.x]); }', { output: [N] })
+  const x = randomFloats(N, 3)
+  const y = randomFloats(N, 4)
+  const addMs = median(await timeRuns(async () => flat(await add(x, y), N), { reps: 7, warm: 2, capS: 10 }))
+  const expMs = median(await timeRuns(async () => flat(await exp(x), N), { reps: 7, warm: 2, capS: 10 }))
+  const tiny = gpu.createKernel('function (a, b) { return a[this.thread.x] + b[this.thread.x]; }', { output: [4] })
+  const ta = new Float32Array([1, 2, 3, 4])
+  const tb = new Float32Array([5, 6, 7, 8])
+  const tinyTs = await timeRuns(async () => flat(await tiny(ta, tb), 4), { reps: 200, warm: 20, capS: 5, minReps: 20 })
+  gpu.destroy()
+  return {
+    adapter: 'Dawn (webgpu@0.6.2), backend=opengl, featureLevel compatibility',
+    adapterMs,
+    tensorfoldSetBackendWebgpu: tensorfoldBackend,
+    matmul,
+    elementwise: { add: { ms: r(addMs), gbPerS: r((12 * N) / addMs / 1e6, 2) }, exp: { ms: r(expMs), melemPerS: r(N / expMs / 1e3, 1) } },
+    tinyAddReadUs: r(median(tinyTs) * 1000, 1)
+  }
+}
+
+runChild({ bench: 'webgpu', lib: 'gpu.js webgpu' }, main)
