@@ -355,11 +355,12 @@ const agreement = (mode: GpujsMode, be: () => Backend): void => {
     )
   })
 
-  it('toFloat agrees with reference and always returns a fresh Float32Array', () => {
+  it('toFloat agrees with reference; it converts int32/float64 into a fresh Float32Array and passes float32 through (buffers are immutable)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 20 }), fc.constantFrom('i32', 'f32', 'f64'), (xs, kind) => {
         const x = kind === 'i32' ? Int32Array.from(xs) : kind === 'f32' ? Float32Array.from(xs) : Float64Array.from(xs)
-        const got = pure([x], () => be().toFloat(x))
+        const got = kind === 'f32' ? be().toFloat(x) : pure([x], () => be().toFloat(x))
+        if (kind === 'f32') expect(got).toBe(x)
         expect(got).toBeInstanceOf(Float32Array)
         expect(Array.from(got)).toEqual(Array.from(Float32Array.from(reference.toFloat(x))))
       }),
@@ -374,7 +375,7 @@ const agreement = (mode: GpujsMode, be: () => Backend): void => {
       [() => be().unary('neg', x), () => be().unary('neg', y)],
       [() => be().matmul(x.data, x.data, 1, 2, 3, 2, false, true), () => be().matmul(y.data, y.data, 1, 2, 3, 2, false, true)],
       [() => be().reduce('sum', x, [0]), () => be().reduce('sum', y, [0])],
-      [() => be().toFloat(x.data), () => be().toFloat(y.data)]
+      [() => be().toFloat(Int32Array.from(x.data)), () => be().toFloat(Int32Array.from(y.data))]
     ]
     for (const [f, g] of pairs) {
       const r1 = f()
@@ -581,5 +582,25 @@ describe('gpu.js modes', () => {
     } finally {
       for (const s of spies) s.mockRestore()
     }
+  })
+})
+
+describe('small elementwise ops forwarded to plain loops', () => {
+  it('give the same float32 results as the kernels, and run no kernel', () => {
+    const fwd = createGpujsBackend('webasm', new GPU({ mode: 'webasm' }) as unknown as GpuLike, { forwardBelow: 16 })
+    const kern = createGpujsBackend('webasm', new GPU({ mode: 'webasm' }) as unknown as GpuLike)
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 16 }), (xs) => {
+        const v = { data: Float32Array.from(xs), shape: [xs.length] }
+        expect(Array.from(fwd.unary('exp', v))).toEqual(Array.from(kern.unary('exp', v)))
+        expect(Array.from(fwd.binary('mul', v, v, [xs.length]))).toEqual(Array.from(kern.binary('mul', v, v, [xs.length])))
+        expect(Array.from(fwd.where(v, v, { data: new Float32Array([0]), shape: [] }, [xs.length]))).toEqual(
+          Array.from(kern.where(v, v, { data: new Float32Array([0]), shape: [] }, [xs.length]))
+        )
+      }),
+      { numRuns: 50 }
+    )
+    expect(fwd.kernelCount()).toBe(0)
+    expect(kern.kernelCount()).toBeGreaterThan(0)
   })
 })

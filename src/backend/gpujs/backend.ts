@@ -52,6 +52,12 @@ export interface GpuLike {
 export type GpujsMode = 'webasm' | 'cpu' | 'gpu' | 'webgpu'
 
 export interface BackendOptions {
+  /**
+   * Elementwise ops (unary, binary, where, fused) on at most this many elements run as plain loops
+   * instead of a kernel (default 0: always kernels). A gpu.js call has ~3 µs of fixed cost (erecting
+   * the output, checking argument sizes), far more than the work on a handful of numbers.
+   */
+  readonly forwardBelow?: number
   /** Most kernels kept compiled (default 512). */
   readonly cacheLimit?: number
   /** Most bytes (estimated) the cached kernels may pin (default 512 MiB). */
@@ -263,15 +269,18 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
 
   // ---------------------------------------------------------------- the Backend methods
 
+  const forward = options.forwardBelow ?? 0
   const unary = (op: UnaryOp, x: View): FloatBuffer => {
     const n = x.data.length
     if (n === 0) return new Float32Array(0)
+    if (n <= forward) return loops.unary(op, x)
     return run(`u|${op}|${n}`, () => ({ source: `function (x) {\nreturn ${unarySrc[op]('x[this.thread.x]')};\n}`, output: [n] }), [x.data], n, n)
   }
 
   const binary = (op: BinaryOp, a: View, b: View, out: Shape): FloatBuffer => {
     const n = prod(out)
     if (n === 0) return new Float32Array(0)
+    if (n <= forward) return loops.binary(op, a, b, out)
     const na = a.data.length
     const nb = b.data.length
     const f = binarySrc[op]
@@ -322,6 +331,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   const fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer => {
     const n = prod(out)
     if (n === 0) return new Float32Array(0)
+    if (n <= forward) return loops.fused(expr, inputs, out)
     const sizes = inputs.map((v) => v.data.length)
     // i % s is float math in the kernel: exact below 2^24 only; beyond, interpret in JS
     if (n >= F32_EXACT && sizes.some((s) => s !== n && s !== 1)) return loops.fused(expr, inputs, out)
@@ -339,6 +349,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   const where = (cond: View, a: View, b: View, out: Shape): FloatBuffer => {
     const n = prod(out)
     if (n === 0) return new Float32Array(0)
+    if (n <= forward) return loops.where(cond, a, b, out)
     const views = [cond, a, b]
     if (views.every((v) => v.data.length === n || v.data.length === 1)) {
       const [ic, ia, ib] = views.map((v, k) => `${'cab'[k]}[${v.data.length === n ? 'this.thread.x' : '0'}]`)
@@ -804,6 +815,8 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   }
 
   const toFloat = (x: Buffer): FloatBuffer => {
+    // buffers are never written after creation, so float32 storage is already what every kernel reads
+    if (x instanceof Float32Array) return x
     const n = x.length
     if (n === 0) return new Float32Array(0)
     return run(`u|identity|${n}`, () => ({ source: 'function (x) {\nreturn x[this.thread.x];\n}', output: [n] }), [x], n, n)

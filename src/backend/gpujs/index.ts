@@ -41,6 +41,16 @@ const statics = GPU as unknown as GpuStatics
 
 const memo = new Map<GpujsMode, GpujsBackend>()
 
+/**
+ * Elementwise ops on at most this many elements skip gpu.js and run as plain loops (default 16; the
+ * environment variable `TENSORFOLD_GPUJS_FORWARD` overrides it, 0 = kernels always). A kernel call's
+ * ~3 µs of fixed cost dwarfs the work on a handful of numbers; the results are the same float32 values.
+ */
+const forwardBelow = (): number => {
+  const v = Number(process.env.TENSORFOLD_GPUJS_FORWARD ?? 16)
+  return Number.isFinite(v) && v >= 0 ? v : 16
+}
+
 const hasNavigatorGpu = (): boolean => {
   const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator
   return nav !== undefined && nav.gpu !== undefined && nav.gpu !== null
@@ -77,7 +87,7 @@ const makeGpu = (mode: GpujsMode): GpuLike => {
 /** A fresh, unmemoised backend for `mode` (throws when the mode is unavailable). */
 const create = (mode: GpujsMode): GpujsBackend => {
   const gpu = makeGpu(mode)
-  const be = createGpujsBackend(mode, gpu)
+  const be = createGpujsBackend(mode, gpu, { forwardBelow: forwardBelow() })
   // Smoke test: one tiny kernel must give the right answer, or the mode does not work here.
   const r = be.binary('add', { data: new Float32Array([1, 2]), shape: [2] }, { data: new Float32Array([3, 4]), shape: [2] }, [2])
   if (r[0] !== 4 || r[1] !== 6) throw new Error(`gpu.js mode '${mode}' computed a wrong result in its self-test`)
