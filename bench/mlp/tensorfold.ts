@@ -33,7 +33,7 @@ const main = async (mode: 'compiled' | 'eager'): Promise<Record<string, unknown>
   clock.trainBegin()
   const res = await trainer.fit(x, y, { batchSize: MLP.batch, epochs, shuffle: true, verbose: 0, callbacks: [timing] })
   const probs = await predictOne(res.trainer, tfAll.tensor(data.test.X, [data.test.n, 784]))
-  const lossHist = res.history.history?.loss ?? res.history.loss
+  const lossHist = res.history.history.loss
   return {
     backend: be.name,
     mode,
