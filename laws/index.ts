@@ -22,3 +22,4 @@ export {
   type Batch, type BatchKind, type BatchOptions
 } from './metrics.js'
 export { shapeLaw, seedLaw, inferenceIdentityLaw, associativityLaw, identityLaw, checkLayerLaws, layerCaseArb, chainArb, sampleInput, maxAbsDiff, type LayerCase } from './layers.js'
+export { compiledMatchesEager, type CompiledEagerReport } from './train.js'

@@ -48,3 +48,4 @@ export {
   notebookSaveWeights as saveWeights,
   notebookLoadWeights as loadWeights
 } from './io/notebook.js'
+export { plotHistory, type PlotOptions } from './plot/history.js'
