@@ -12,8 +12,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type TfError, TensorfoldError, toTfError } from '../core/errors.js'
 import { type AnyLayer, type Config, isLayer, withName } from '../layers/Layer.js'
-import { denseE, activationE, dropoutE, flatten, reshapeE, identity, leakyRelu, type ActivationName } from '../layers/core.js'
-import { add, multiply, average, concatenateE } from '../layers/merge.js'
+import { fromConfig } from '../layers/builtin.js'
 import { builtinInitializers } from '../layers/initializers.js'
 import { strict, ShapeC, JsonRecordC, reportErrors, type JsonRecord } from './codecs.js'
 import { ioError, asIoError, type IoError } from './errors.js'
@@ -56,32 +55,6 @@ export type BuiltinKind = keyof typeof configCodecs
 /** The built-in kinds a file may name. */
 export const BUILTIN_KINDS: ReadonlyArray<BuiltinKind> = Object.freeze(Object.keys(configCodecs) as BuiltinKind[])
 
-const base = (c: { readonly name?: string; readonly inputShape?: ReadonlyArray<number> }) => ({
-  ...(c.name !== undefined ? { name: c.name } : {}),
-  ...(c.inputShape !== undefined ? { inputShape: c.inputShape } : {})
-})
-
-type Builders = { readonly [K in BuiltinKind]: (c: t.TypeOf<(typeof configCodecs)[K]>) => E.Either<TfError, AnyLayer> }
-const builders: Builders = {
-  Dense: (c) =>
-    denseE(c.units, {
-      ...base(c),
-      ...(c.activation !== undefined ? { activation: c.activation as ActivationName } : {}),
-      ...(c.useBias !== undefined ? { useBias: c.useBias } : {}),
-      ...(c.kernelInitializer !== undefined ? { kernelInitializer: c.kernelInitializer } : {}),
-      ...(c.biasInitializer !== undefined ? { biasInitializer: c.biasInitializer } : {})
-    }) as E.Either<TfError, AnyLayer>,
-  Activation: (c) => activationE(c.activation as ActivationName, base(c)) as E.Either<TfError, AnyLayer>,
-  Dropout: (c) => dropoutE(c.rate, base(c)) as E.Either<TfError, AnyLayer>,
-  Flatten: (c) => E.right(flatten(base(c)) as AnyLayer),
-  Reshape: (c) => reshapeE(c.targetShape, base(c)) as E.Either<TfError, AnyLayer>,
-  Identity: (c) => E.right(identity(base(c)) as AnyLayer),
-  LeakyReLU: (c) => E.right(leakyRelu({ ...base(c), ...(c.alpha !== undefined ? { alpha: c.alpha } : {}) }) as AnyLayer),
-  Add: (c) => E.right(add(base(c)) as unknown as AnyLayer),
-  Multiply: (c) => E.right(multiply(base(c)) as unknown as AnyLayer),
-  Average: (c) => E.right(average(base(c)) as unknown as AnyLayer),
-  Concatenate: (c) => concatenateE({ ...base(c), ...(c.axis !== undefined ? { axis: c.axis } : {}) }) as unknown as E.Either<TfError, AnyLayer>
-}
 
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
@@ -130,7 +103,8 @@ export const layerFromConfig = (path: string, kind: string, config: JsonRecord, 
       const e = reportErrors(path, es)
       return ioError('InvalidLayerConfig', e.path.replace(': (root)', ''), e.expected, e.received, e.message)
     }),
-    E.chain((c) => pipe((builders[k] as (c: unknown) => E.Either<TfError, AnyLayer>)(c), E.mapLeft((e) => asIoError('InvalidLayerConfig', path, e)))),
+    // decoded and checked here; built by the layers module's own table (one mapping from config to layer)
+    E.chain((c) => pipe(fromConfig({ kind: k, config: c as Config }), E.mapLeft((e) => asIoError('InvalidLayerConfig', path, e)))),
     E.map(named)
   )
 }
