@@ -214,7 +214,11 @@ const main = async (): Promise<void> => {
   // ---- MLP: one child per configuration
   const mlp: Array<ChildResult & { id: string; label: string }> = []
   if (only.has('mlp'))
-    for (const c of MLP_CONFIGS) {
+    for (const c of [
+      ...MLP_CONFIGS,
+      // --webgpu: the same compiled `fit`, unchanged, with setBackend('webgpu') (Dawn; llvmpipe on a CPU-only machine)
+      ...(webgpu ? [{ id: 'tensorfold-webgpu', script: 'bench/mlp/tensorfold.ts', args: ['compiled', '--webgpu'], label: "tensorfold compiled on WebGPU (fit, setBackend('webgpu'))" }] : [])
+    ]) {
       log(`mlp ${c.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
       const res = await runChild(c.script, [...c.args, '--epochs', String(epochs), ...(quick ? ['--quick'] : [])], { timeoutS: 600 })
       if (!res.ok) log(`  did not run: ${res.error}`)
@@ -230,7 +234,7 @@ const main = async (): Promise<void> => {
     if (!memory.ok) log(`  failed: ${memory.error}`)
   }
 
-  // ---- optional: gpu.js WebGPU kernels (Dawn); tensorfold itself cannot run on them (async kernels)
+  // ---- optional: gpu.js WebGPU kernels (Dawn), op by op
   let wg: ChildResult | undefined
   if (webgpu) {
     log('webgpu (gpu.js kernels through Dawn)')

@@ -1,8 +1,8 @@
 /**
- * WebGPU through gpu.js, where an adapter answers (not part of `npm run bench`; see docs/performance.md
- * "WebGPU / GPU"). tensorfold's Backend is synchronous and gpu.js WebGPU kernels return Promises, so
- * `setBackend('webgpu')` refuses; this script reports that, then runs the op benchmark's matmul,
- * elementwise and tiny-op cases as plain gpu.js WebGPU kernels (awaiting each result).
+ * WebGPU through gpu.js, op by op, where an adapter answers (run by `npm run bench -- --webgpu`; see
+ * docs/performance.md "WebGPU / GPU"). It checks that `setBackend('webgpu')` answers, then runs the op
+ * benchmark's matmul, elementwise and tiny-op cases as plain gpu.js WebGPU kernels (awaiting each
+ * result). The training benchmark's WebGPU row is bench/mlp/tensorfold.ts with `--webgpu`.
  *
  *   EGL_PLATFORM=surfaceless node --import tsx bench/webgpu.ts [--sizes 128,256,512]
  *
@@ -38,7 +38,9 @@ const main = async (): Promise<Record<string, unknown>> => {
   if (!adapter) throw new Error('no WebGPU adapter answered (is the webgpu@0.6.2 package installed, and EGL_PLATFORM=surfaceless set?)')
   let tensorfoldBackend: string
   try {
+    const prev = tf.getBackend()
     tf.setBackend('webgpu')
+    tf.setBackend(prev)
     tensorfoldBackend = 'ok'
   } catch (e) {
     tensorfoldBackend = (e as Error).message

@@ -16,7 +16,10 @@ import { buildTrainer, describeApi, predictOne, type CallbackLike } from './tfAp
 
 const main = async (mode: 'compiled' | 'eager'): Promise<Record<string, unknown>> => {
   const { epochs, quick } = mlpArgs(process.argv.slice(3))
-  const be = tfAll.setBackend('webasm')
+  // --webgpu: the same code with the WebGPU backend (compiled replays on GPU kernels, eager ops on webasm)
+  const onWebGpu = process.argv.includes('--webgpu')
+  if (onWebGpu && !(await tfAll.installWebGpu())) throw new Error('WebGPU: no adapter answered (installWebGpu() returned false)')
+  const be = tfAll.setBackend(onWebGpu ? 'webgpu' : 'webasm')
   const clock = new EpochClock()
   const data = loadMnist()
   clock.dataLoaded()
@@ -50,4 +53,4 @@ const main = async (mode: 'compiled' | 'eager'): Promise<Record<string, unknown>
 }
 
 const mode = process.argv[2] === 'eager' ? 'eager' : 'compiled'
-runChild({ bench: 'mlp', id: `tensorfold-${mode}`, lib: 'tensorfold', api: `sequential + compile({runEagerly: ${mode === 'eager'}}) + fit`, apiExports: describeApi() }, () => main(mode))
+runChild({ bench: 'mlp', id: process.argv.includes('--webgpu') ? 'tensorfold-webgpu' : `tensorfold-${mode}`, lib: 'tensorfold', api: `sequential + compile({runEagerly: ${mode === 'eager'}}) + fit`, apiExports: describeApi() }, () => main(mode))

@@ -41,6 +41,14 @@ export interface Backend {
   readonly name: string
   /** Float storage the backend computes in. */
   readonly precision: 'float32' | 'float64'
+  /**
+   * An asynchronous backend (WebGPU): some compute methods return Promises of buffers, so only
+   * compiled async replays (`jit(f).async`, which `fit` uses) run on it; eager ops and the first,
+   * recording call of a compiled step run on `syncFallback`.
+   */
+  readonly async?: boolean
+  /** The synchronous backend eager ops use when this one is asynchronous. */
+  readonly syncFallback?: Backend
   unary(op: UnaryOp, x: View): FloatBuffer
   binary(op: BinaryOp, a: View, b: View, out: Shape): FloatBuffer
   /** `cond ≠ 0 ? a : b`, all three broadcast to `out`. */

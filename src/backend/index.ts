@@ -30,6 +30,12 @@ export const getBackend = (): Backend => {
   return current
 }
 
+/** The backend eager ops run on: the current one, or its synchronous fallback if it is asynchronous (WebGPU). */
+export const getSyncBackend = (): Backend => {
+  const be = getBackend()
+  return be.async === true && be.syncFallback !== undefined ? be.syncFallback : be
+}
+
 /** Resolve a name or backend value, as `Either`. */
 export const resolveBackend = (b: BackendName | Backend): E.Either<TfError, Backend> => {
   if (typeof b === 'object' && b !== null && typeof (b as Backend).matmul === 'function') return E.right(b as Backend)

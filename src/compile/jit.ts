@@ -298,7 +298,8 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
   const replay = (plan: Plan, leaves: ReadonlyArray<Tensor>, key: Key): O => {
     replays++
     const env: Array<Buffer | undefined> = new Array(plan.slots)
-    const be = plan.backend
+    // a synchronous replay of a plan recorded under an asynchronous backend runs on its fallback
+    const be = plan.backend.async === true && plan.backend.syncFallback !== undefined ? plan.backend.syncFallback : plan.backend
     const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (leaves[r.i].data as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (r.t.data as Buffer))
     for (const st of plan.steps) {
       if (st.kind === 'random') {
@@ -322,11 +323,12 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
     const be = plan.backend
     const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (leaves[r.i].data as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (r.t.data as Buffer))
     for (const st of plan.steps) {
+      // an asynchronous backend (WebGPU) may return a Promise from any method: await every step
       if (st.kind === 'random') env[st.out] = st.regenerate(key).data as Buffer
-      else if (st.kind === 'fused') env[st.out] = be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
+      else if (st.kind === 'fused') env[st.out] = await be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
       else {
         const views = st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] }))
-        env[st.out] = st.def.implAsync !== undefined ? await st.def.implAsync(be, views, st.params, st.spec) : st.def.impl(be, views, st.params, st.spec)
+        env[st.out] = await (st.def.implAsync !== undefined ? st.def.implAsync(be, views, st.params, st.spec) : st.def.impl(be, views, st.params, st.spec))
       }
     }
     const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))

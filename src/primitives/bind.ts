@@ -14,7 +14,7 @@ import { Tensor, isTensor, scalar, type DType, type Buffer } from '../core/Tenso
 import type { Shape } from '../core/Shape.js'
 import { type TfError, TensorfoldError, tfError, show } from '../core/errors.js'
 import type { Backend, View } from '../backend/Backend.js'
-import { getBackend } from '../backend/index.js'
+import { getSyncBackend } from '../backend/index.js'
 
 /** The names of all primitives. */
 export type PrimitiveName =
@@ -90,7 +90,7 @@ export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, par
   if (tag === 0) {
     const spec = def.shapeRule(inputs, params)
     if (E.isLeft(spec)) throw new TensorfoldError(spec.left)
-    const be = getBackend()
+    const be = getSyncBackend()
     const data = def.impl(be, inputs.map(viewOf), params, spec.right)
     const out = new Tensor(spec.right.shape, spec.right.dtype, data, undefined)
     if (observer !== undefined) observer.onExec(def as PrimitiveDef<unknown>, inputs, params, out)

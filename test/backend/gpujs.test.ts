@@ -552,13 +552,13 @@ describe('gpu.js modes', () => {
     expect(GPUJS_MODES).toEqual(['webasm', 'cpu', 'gpu', 'webgpu'])
   })
 
-  it('availableModes lists webasm and cpu; gpu and webgpu fail with clear errors', () => {
+  it('availableModes lists webasm and cpu; gpu, and webgpu before installWebGpu(), fail with clear errors', () => {
     const modes = availableModes()
     expect(modes).toContain('webasm')
     expect(modes).toContain('cpu')
     expect(modes).not.toContain('webgpu')
     if (!modes.includes('gpu')) expect(() => gpujsBackend('gpu')).toThrow(/headless GL/)
-    expect(() => gpujsBackend('webgpu')).toThrow(/async/)
+    expect(() => gpujsBackend('webgpu')).toThrow(/navigator\.gpu is missing.*installWebGpu/)
     expect(() => gpujsBackend('nope' as GpujsMode)).toThrow(/unknown mode/)
   })
 

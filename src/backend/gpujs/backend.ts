@@ -83,7 +83,7 @@ export interface GpujsBackend extends Backend {
   clearKernels(): void
 }
 
-const unarySrc: Record<UnaryOp, (x: string) => string> = {
+export const unarySrc: Record<UnaryOp, (x: string) => string> = {
   neg: (x) => `-${x}`,
   exp: (x) => `Math.exp(${x})`,
   log: (x) => `Math.log(${x})`,
@@ -99,7 +99,7 @@ const unarySrc: Record<UnaryOp, (x: string) => string> = {
 }
 
 // Math.max/min propagate NaN from either side on webasm (f32.max) and cpu (JS), like loops.ts.
-const binarySrc: Record<BinaryOp, (a: string, b: string) => string> = {
+export const binarySrc: Record<BinaryOp, (a: string, b: string) => string> = {
   add: (a, b) => `${a} + ${b}`,
   sub: (a, b) => `${a} - ${b}`,
   mul: (a, b) => `${a} * ${b}`,
@@ -159,12 +159,76 @@ const detachSharedPool = (k: KernelFn): void => {
   inner._pool = null
 }
 
-interface Spec {
+export interface Spec {
   readonly source: string
   readonly output: number[]
   readonly argumentTypes?: Record<string, string>
   readonly loopMaxIterations?: number
 }
+
+/** A float literal gpu.js parses as a float. */
+export const literal = (v: number): string => {
+  if (v === Infinity) return 'Infinity'
+  if (v === -Infinity) return '(-Infinity)'
+  const t = String(Math.fround(v))
+  const f = /[.e]/.test(t) ? t : `${t}.0`
+  return v < 0 ? `(${f})` : f
+}
+export const render = (e: Expr, leaf: (i: number) => string): string => {
+  switch (e.k) {
+    case 'in':
+      return leaf(e.i)
+    case 'const':
+      return literal(e.v)
+    case 'un':
+      return `(${unarySrc[e.op](render(e.x, leaf))})`
+    case 'bin':
+      return `(${binarySrc[e.op](render(e.a, leaf), render(e.b, leaf))})`
+    case 'where':
+      return `(${render(e.c, leaf)} != 0 ? ${render(e.a, leaf)} : ${render(e.b, leaf)})`
+  }
+}
+export const exprKey = (e: Expr): string =>
+  e.k === 'in' ? `i${e.i}` : e.k === 'const' ? `c${e.v}` : e.k === 'un' ? `${e.op}(${exprKey(e.x)})` : e.k === 'bin' ? `${e.op}(${exprKey(e.a)},${exprKey(e.b)})` : `w(${exprKey(e.c)},${exprKey(e.a)},${exprKey(e.b)})`
+
+/** The matmul kernel source: A as [batch, m, k], B pre-transposed as [batch, n, k]. */
+export const matmulSpec = (batch: number, m: number, k: number, n: number): Spec => {
+  const { t, output } = threadAxes([n, m, batch])
+  const [tx, ty, tz] = t
+  const aRow = sumTerms([
+    [tz, m * k],
+    [ty, k]
+  ])
+  const bRow = sumTerms([
+    [tz, n * k],
+    [tx, k]
+  ])
+  // 8 accumulators over k (faster than 4 here, and more accurate), then a tail. `(k|0)` keeps the
+  // whole index i32 (exact past 2^24) and was also the fastest form measured.
+  const U = 8
+  const ku = k - (k % U)
+  const acc = Array.from({ length: ku > 0 ? U : 1 }, (_, u) => `s${u}`)
+  let src = `function (a, b) {\n${acc.map((s) => `let ${s} = 0;`).join(' ')}\n`
+  if (ku > 0) {
+    src += `for (let k = 0; k < ${ku}; k += ${U}) {\n`
+    for (let u = 0; u < U; u++) {
+      const o = u === 0 ? '' : ` + ${u}`
+      src += `s${u} += a[${aRow} + (k|0)${o}] * b[${bRow} + (k|0)${o}];\n`
+    }
+    src += '}\n'
+  }
+  if (ku < k) src += `for (let k = ${ku}; k < ${k}; k++) {\ns0 += a[${aRow} + (k|0)] * b[${bRow} + (k|0)];\n}\n`
+  const sum = acc.length === 1 ? 's0' : '((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))'
+  src += `return ${sum};\n}`
+  return { source: src, output }
+}
+
+// The kernel reads A as [batch, m, k] and B as [batch, n, k] (pre-transposed), both rows contiguous
+// in k: the fastest webasm pattern measured (field notes §2). Transposes are done here in JS.
+export const matmulOperands = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): [Buffer, Buffer] => [
+  transA && m > 1 && k > 1 ? transpose2d(a, batch, k, m) : a,
+  !transB && n > 1 && k > 1 ? transpose2d(b, batch, k, n) : b
+]
 
 export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: BackendOptions = {}): GpujsBackend => {
   const loops = makeLoops(Float32Array)
@@ -302,31 +366,6 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     return r ?? loops.binary(op, a, b, out)
   }
 
-  /** A float literal gpu.js parses as a float. */
-  const literal = (v: number): string => {
-    if (v === Infinity) return 'Infinity'
-    if (v === -Infinity) return '(-Infinity)'
-    const t = String(Math.fround(v))
-    const f = /[.e]/.test(t) ? t : `${t}.0`
-    return v < 0 ? `(${f})` : f
-  }
-  const render = (e: Expr, leaf: (i: number) => string): string => {
-    switch (e.k) {
-      case 'in':
-        return leaf(e.i)
-      case 'const':
-        return literal(e.v)
-      case 'un':
-        return `(${unarySrc[e.op](render(e.x, leaf))})`
-      case 'bin':
-        return `(${binarySrc[e.op](render(e.a, leaf), render(e.b, leaf))})`
-      case 'where':
-        return `(${render(e.c, leaf)} != 0 ? ${render(e.a, leaf)} : ${render(e.b, leaf)})`
-    }
-  }
-  const exprKey = (e: Expr): string =>
-    e.k === 'in' ? `i${e.i}` : e.k === 'const' ? `c${e.v}` : e.k === 'un' ? `${e.op}(${exprKey(e.x)})` : e.k === 'bin' ? `${e.op}(${exprKey(e.a)},${exprKey(e.b)})` : `w(${exprKey(e.c)},${exprKey(e.a)},${exprKey(e.b)})`
-
   /** One kernel for a whole elementwise expression; inputs are full-size, scalar or suffix-broadcast. */
   const fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer => {
     const n = prod(out)
@@ -369,45 +408,6 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     )
     return r ?? loops.where(cond, a, b, out)
   }
-
-  /** The matmul kernel source: A as [batch, m, k], B pre-transposed as [batch, n, k]. */
-  const matmulSpec = (batch: number, m: number, k: number, n: number): Spec => {
-    const { t, output } = threadAxes([n, m, batch])
-    const [tx, ty, tz] = t
-    const aRow = sumTerms([
-      [tz, m * k],
-      [ty, k]
-    ])
-    const bRow = sumTerms([
-      [tz, n * k],
-      [tx, k]
-    ])
-    // 8 accumulators over k (faster than 4 here, and more accurate), then a tail. `(k|0)` keeps the
-    // whole index i32 (exact past 2^24) and was also the fastest form measured.
-    const U = 8
-    const ku = k - (k % U)
-    const acc = Array.from({ length: ku > 0 ? U : 1 }, (_, u) => `s${u}`)
-    let src = `function (a, b) {\n${acc.map((s) => `let ${s} = 0;`).join(' ')}\n`
-    if (ku > 0) {
-      src += `for (let k = 0; k < ${ku}; k += ${U}) {\n`
-      for (let u = 0; u < U; u++) {
-        const o = u === 0 ? '' : ` + ${u}`
-        src += `s${u} += a[${aRow} + (k|0)${o}] * b[${bRow} + (k|0)${o}];\n`
-      }
-      src += '}\n'
-    }
-    if (ku < k) src += `for (let k = ${ku}; k < ${k}; k++) {\ns0 += a[${aRow} + (k|0)] * b[${bRow} + (k|0)];\n}\n`
-    const sum = acc.length === 1 ? 's0' : '((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))'
-    src += `return ${sum};\n}`
-    return { source: src, output }
-  }
-
-  // The kernel reads A as [batch, m, k] and B as [batch, n, k] (pre-transposed), both rows contiguous
-  // in k: the fastest webasm pattern measured (field notes §2). Transposes are done here in JS.
-  const matmulOperands = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): [Buffer, Buffer] => [
-    transA && m > 1 && k > 1 ? transpose2d(a, batch, k, m) : a,
-    !transB && n > 1 && k > 1 ? transpose2d(b, batch, k, n) : b
-  ]
 
   const matmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer => {
     const total = batch * m * n

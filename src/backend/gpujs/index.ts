@@ -12,10 +12,10 @@
  *   an empty stand-in for `gl`, so by default it throws a clear error. Never picked by `auto`: on a
  *   CPU-only machine it runs on llvmpipe, slower than webasm, and llvmpipe ends loops after 65 535
  *   iterations (G2). Not exercised by the test-suite.
- * - `webgpu`: gpu.js's WebGPU kernels are asynchronous (every call returns a Promise and reads back
- *   through `mapAsync`), so they cannot implement the synchronous `Backend` interface: creating this
- *   backend always throws, saying that an async path would be needed. {@link installWebGpu} still sets
- *   up `navigator.gpu` (Dawn's OpenGL backend) for code that uses gpu.js's WebGPU mode directly.
+ * - `webgpu`: gpu.js's WebGPU kernels through Dawn (`await installWebGpu()` first). They are
+ *   asynchronous, so this backend is `async` (see `webgpu.ts`): compiled steps replayed with
+ *   `jit(f).async` — what `fit` runs — use WebGPU kernels for matmuls and elementwise work, and eager ops
+ *   run on its synchronous fallback, webasm.
  *
  * Exactness beyond 2^24 elements: see `layout.ts` (index math) and `backend.ts` (loop fallbacks).
  *
@@ -23,7 +23,8 @@
  */
 import { GPU } from 'gpu.js'
 import type { Backend } from '../Backend.js'
-import { createGpujsBackend, type GpuLike, type GpujsBackend, type GpujsMode } from './backend.js'
+import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
+import { createWebGpuBackend } from './webgpu.js'
 
 export type { GpujsMode } from './backend.js'
 
@@ -39,7 +40,7 @@ interface GpuStatics {
 }
 const statics = GPU as unknown as GpuStatics
 
-const memo = new Map<GpujsMode, GpujsBackend>()
+const memo = new Map<GpujsMode, Backend>()
 
 /**
  * Elementwise ops on at most this many elements skip gpu.js and run as plain loops (default 16; the
@@ -73,20 +74,17 @@ const makeGpu = (mode: GpujsMode): GpuLike => {
     case 'webgpu':
       if (!hasNavigatorGpu())
         throw new Error(
-          "gpu.js mode 'webgpu' is not available: globalThis.navigator.gpu is missing (call `await installWebGpu()` first). " +
-            'Even then, gpu.js WebGPU kernels are asynchronous, and the synchronous Backend interface needs an async path that tensorfold does not have.'
+          "gpu.js mode 'webgpu' is not available: globalThis.navigator.gpu is missing. Call `await installWebGpu()` first (Dawn, from the webgpu package), then setBackend('webgpu')."
         )
-      // gpu.js's WebGPU kernel.run() always returns a Promise (readback goes through mapAsync), so no
-      // synchronous Backend can be built on it.
-      throw new Error(
-        "gpu.js mode 'webgpu' cannot back tensorfold: gpu.js WebGPU kernels return Promises, and the synchronous Backend interface needs an async path (not implemented). Use 'webasm'."
-      )
+      return new GPU({ mode: 'webgpu' }) as unknown as GpuLike
   }
 }
 
 /** A fresh, unmemoised backend for `mode` (throws when the mode is unavailable). */
-const create = (mode: GpujsMode): GpujsBackend => {
+const create = (mode: GpujsMode): Backend => {
   const gpu = makeGpu(mode)
+  // WebGPU kernels are asynchronous: an async backend over the synchronous webasm one (see webgpu.ts)
+  if (mode === 'webgpu') return createWebGpuBackend(gpu, gpujsBackend('webasm'))
   const be = createGpujsBackend(mode, gpu, { forwardBelow: forwardBelow() })
   // Smoke test: one tiny kernel must give the right answer, or the mode does not work here.
   const r = be.binary('add', { data: new Float32Array([1, 2]), shape: [2] }, { data: new Float32Array([3, 4]), shape: [2] }, [2])
