@@ -230,6 +230,20 @@ export const matmulOperands = (a: Buffer, b: Buffer, batch: number, m: number, k
   !transB && n > 1 && k > 1 ? transpose2d(b, batch, k, n) : b
 ]
 
+/** Copy a kernel result of nested rows into one flat Float32Array of `n` values. */
+export const copyRows = (r: unknown, n: number): Float32Array => {
+  const out = new Float32Array(n)
+  let off = 0
+  const walk = (x: unknown): void => {
+    if (x instanceof Float32Array) {
+      out.set(x, off)
+      off += x.length
+    } else for (const y of x as unknown[]) walk(y)
+  }
+  walk(r)
+  return out
+}
+
 export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: BackendOptions = {}): GpujsBackend => {
   const loops = makeLoops(Float32Array)
   const LIM = Math.min(options.flatLimit ?? F32_EXACT, F32_EXACT)
@@ -267,16 +281,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
       if (lastRow instanceof Float32Array && lastRow.buffer === first.buffer && lastRow.byteOffset + lastRow.byteLength === n * 4)
         return new Float32Array(first.buffer, 0, n)
     }
-    const out = new Float32Array(n)
-    let off = 0
-    const walk = (x: unknown): void => {
-      if (x instanceof Float32Array) {
-        out.set(x, off)
-        off += x.length
-      } else for (const y of x as unknown[]) walk(y)
-    }
-    walk(r)
-    return out
+    return copyRows(r, n)
   }
 
   /** Run the kernel cached under `key` (built from `spec()` on a miss) and flatten its `n` outputs. */

@@ -14,7 +14,7 @@ import type { Backend, BinaryOp, Expr, UnaryOp, View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { KernelCache } from './cache.js'
-import { type GpuLike, type KernelFn, type Spec, unarySrc, binarySrc, render, exprKey, matmulSpec, matmulOperands } from './backend.js'
+import { type GpuLike, type KernelFn, type Spec, copyRows, unarySrc, binarySrc, render, exprKey, matmulSpec, matmulOperands } from './backend.js'
 import { prod } from './layout.js'
 
 /** Elementwise work below this many elements stays on webasm: a WebGPU call costs ~0.1–0.5 ms. */
@@ -22,20 +22,8 @@ const GPU_MIN_ELEMENTS = 1 << 14
 /** Matmuls below this many multiply-adds stay on webasm. */
 const GPU_MIN_MACS = 1 << 18
 
-/** A flat Float32Array of `n` values from a WebGPU kernel result (1-D, or rows sharing one buffer). */
-const flatten = (r: unknown, n: number): Float32Array => {
-  if (r instanceof Float32Array) return r.length === n ? r : r.slice(0, n)
-  const out = new Float32Array(n)
-  let off = 0
-  const walk = (x: unknown): void => {
-    if (x instanceof Float32Array) {
-      out.set(x, off)
-      off += x.length
-    } else for (const y of x as unknown[]) walk(y)
-  }
-  walk(r)
-  return out
-}
+/** A flat Float32Array of `n` values from a WebGPU kernel result (1-D, or rows). */
+const flatten = (r: unknown, n: number): Float32Array => (r instanceof Float32Array ? (r.length === n ? r : r.slice(0, n)) : copyRows(r, n))
 
 /** The WebGPU backend over a gpu.js `GPU({mode: 'webgpu'})` and a synchronous fallback. */
 export const createWebGpuBackend = (gpu: GpuLike, sync: Backend): Backend => {
