@@ -1,4 +1,4 @@
-/** Shape manipulation derived from primitives: expandDims, squeeze, flatten, stack, oneHot, split. @since 0.1.0 */
+/** Shape manipulation derived from primitives: expandDims, squeeze, flatten2d, stack, splitTensor, oneHot. @since 0.1.0 */
 import type { Tensor } from '../core/Tensor.js'
 import { range } from '../core/Tensor.js'
 import { lift, reshape, concat, compare, slice, cast } from '../primitives/index.js'
@@ -26,11 +26,14 @@ export const flatten2d = (x: Tensor): Tensor => {
 }
 /** Stack tensors of one shape along a new axis. */
 export const stack = (xs: ReadonlyArray<Tensor>, axis = 0): Tensor => concat(xs.map((x) => expandDims(x, axis)), axis)
-/** Split into pieces of the given sizes along an axis. */
-export const split = (x: Tensor, sizes: ReadonlyArray<number>, axis = 0): Tensor[] => {
-  const t = lift('split', x)
+/**
+ * Split into pieces of the given sizes along an axis (`split` is the random-key split).
+ * @example const [a, b] = splitTensor(x, [2, 3], 1)
+ */
+export const splitTensor = (x: Tensor, sizes: ReadonlyArray<number>, axis = 0): Tensor[] => {
+  const t = lift('splitTensor', x)
   const a = axis < 0 ? axis + t.shape.length : axis
-  if (sizes.reduce((p, s) => p + s, 0) !== t.shape[a]) fail('ShapeMismatch', `split: sizes ${show(sizes)} do not add up to ${t.shape[a]}`, { op: 'split', expected: t.shape[a], actual: sizes })
+  if (sizes.reduce((p, s) => p + s, 0) !== t.shape[a]) fail('ShapeMismatch', `splitTensor: sizes ${show(sizes)} do not add up to ${t.shape[a]}`, { op: 'splitTensor', expected: t.shape[a], actual: sizes })
   let off = 0
   return sizes.map((s) => {
     const begin = t.shape.map((_, i) => (i === a ? off : 0))
