@@ -500,8 +500,11 @@ describe('gpu.js kernel cache', () => {
     expect(be.kernelCount()).toBe(3)
     const a = new Float32Array(16).fill(1)
     be.matmul(a, a, 1, 4, 4, 4, false, false)
-    be.matmul(a, a, 1, 4, 4, 4, false, true)
+    be.matmul(a, a, 1, 4, 4, 4, false, false)
     expect(be.kernelCount()).toBe(4)
+    // operands are read in their own layout: a transposed operand is another kernel
+    be.matmul(a, a, 1, 4, 4, 4, false, true)
+    expect(be.kernelCount()).toBe(5)
   })
 
   it('evicts the least recently used kernel past its limit and destroys it', () => {

@@ -31,7 +31,6 @@ import {
   rowStrides,
   sumTerms,
   threadAxes,
-  transpose2d,
   type Addressing
 } from './layout.js'
 
@@ -192,19 +191,22 @@ export const exprKey = (e: Expr): string =>
   e.k === 'in' ? `i${e.i}` : e.k === 'const' ? `c${e.v}` : e.k === 'un' ? `${e.op}(${exprKey(e.x)})` : e.k === 'bin' ? `${e.op}(${exprKey(e.a)},${exprKey(e.b)})` : `w(${exprKey(e.c)},${exprKey(e.a)},${exprKey(e.b)})`
 
 /** The matmul kernel source: A as [batch, m, k], B pre-transposed as [batch, n, k]. */
-export const matmulSpec = (batch: number, m: number, k: number, n: number): Spec => {
+/**
+ * The matmul kernel source. Each operand is read in the layout it comes in — A as [batch, m, k] (or
+ * [batch, k, m] when transposed), B as [batch, k, n] (or [batch, n, k]) — so no operand is transposed in
+ * JavaScript first; measured here, reading B as [k, n] was 5–10% faster than pre-transposing it, and
+ * reading A transposed cost nothing.
+ */
+export const matmulSpec = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Spec => {
   const { t, output } = threadAxes([n, m, batch])
   const [tx, ty, tz] = t
-  const aRow = sumTerms([
-    [tz, m * k],
-    [ty, k]
-  ])
-  const bRow = sumTerms([
-    [tz, n * k],
-    [tx, k]
-  ])
-  // 8 accumulators over k (faster than 4 here, and more accurate), then a tail. `(k|0)` keeps the
-  // whole index i32 (exact past 2^24) and was also the fastest form measured.
+  const aBase = transA ? sumTerms([[tz, m * k], [ty, 1]]) : sumTerms([[tz, m * k], [ty, k]])
+  const bBase = transB ? sumTerms([[tz, n * k], [tx, k]]) : sumTerms([[tz, n * k], [tx, 1]])
+  // `(k|0)` keeps the whole index i32 (exact past 2^24) and was also the fastest form measured
+  const kk = (o: string): string => `(k|0)${o}`
+  const aAt = (o: string): string => (transA ? `a[${aBase} + (${kk(o)}) * ${m}]` : `a[${aBase} + ${kk(o)}]`)
+  const bAt = (o: string): string => (transB ? `b[${bBase} + ${kk(o)}]` : `b[${bBase} + (${kk(o)}) * ${n}]`)
+  // 8 accumulators over k (faster than 4 here, and more accurate), then a tail
   const U = 8
   const ku = k - (k % U)
   const acc = Array.from({ length: ku > 0 ? U : 1 }, (_, u) => `s${u}`)
@@ -213,22 +215,18 @@ export const matmulSpec = (batch: number, m: number, k: number, n: number): Spec
     src += `for (let k = 0; k < ${ku}; k += ${U}) {\n`
     for (let u = 0; u < U; u++) {
       const o = u === 0 ? '' : ` + ${u}`
-      src += `s${u} += a[${aRow} + (k|0)${o}] * b[${bRow} + (k|0)${o}];\n`
+      src += `s${u} += ${aAt(o)} * ${bAt(o)};\n`
     }
     src += '}\n'
   }
-  if (ku < k) src += `for (let k = ${ku}; k < ${k}; k++) {\ns0 += a[${aRow} + (k|0)] * b[${bRow} + (k|0)];\n}\n`
+  if (ku < k) src += `for (let k = ${ku}; k < ${k}; k++) {\ns0 += ${aAt('')} * ${bAt('')};\n}\n`
   const sum = acc.length === 1 ? 's0' : '((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))'
   src += `return ${sum};\n}`
   return { source: src, output }
 }
-
-// The kernel reads A as [batch, m, k] and B as [batch, n, k] (pre-transposed), both rows contiguous
-// in k: the fastest webasm pattern measured (field notes §2). Transposes are done here in JS.
-export const matmulOperands = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): [Buffer, Buffer] => [
-  transA && m > 1 && k > 1 ? transpose2d(a, batch, k, m) : a,
-  !transB && n > 1 && k > 1 ? transpose2d(b, batch, k, n) : b
-]
+/** The cache key of a matmul kernel. */
+export const matmulKey = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): string =>
+  `mm|${batch}|${m}|${k}|${n}|${transA ? 't' : 'n'}${transB ? 't' : 'n'}`
 
 /** Copy a kernel result of nested rows into one flat Float32Array of `n` values. */
 export const copyRows = (r: unknown, n: number): Float32Array => {
@@ -418,8 +416,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     const total = batch * m * n
     if (total === 0) return new Float32Array(0)
     if (k === 0) return run(`z|${total}`, () => ({ source: 'function () {\nreturn 0;\n}', output: [total] }), [], total, 0)
-    const [A, B] = matmulOperands(a, b, batch, m, k, n, transA, transB)
-    return run(`mm|${batch}|${m}|${k}|${n}`, () => matmulSpec(batch, m, k, n), [A, B], total, batch * k * (m + n))
+    return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [a, b], total, batch * k * (m + n))
   }
 
   /**
@@ -431,11 +428,10 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     const total = batch * m * n
     const pool = name === 'webasm' && total >= THREADED_MIN && k >= 8 ? sharedPool() : undefined
     if (pool === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
-    const [A, B] = matmulOperands(a, b, batch, m, k, n, transA, transB)
     const kern = cache.get(
-      `mmT|${batch}|${m}|${k}|${n}`,
+      `T${matmulKey(batch, m, k, n, transA, transB)}`,
       () => {
-        const spec = matmulSpec(batch, m, k, n)
+        const spec = matmulSpec(batch, m, k, n, transA, transB)
         const kf = gpu.createKernel(spec.source, { output: spec.output, precision: 'single', asyncMode: true })
         const inner = kf.kernel as ThreadedKernel | undefined
         if (inner !== undefined) inner._pool = pool
@@ -443,7 +439,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
       },
       (total + batch * k * (m + n)) * 4 + (1 << 20)
     )
-    return flatten(await (kern(A, B) as Promise<unknown>), total)
+    return flatten(await (kern(a, b) as Promise<unknown>), total)
   }
 
 

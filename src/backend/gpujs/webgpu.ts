@@ -14,7 +14,7 @@ import type { Backend, BinaryOp, Expr, UnaryOp, View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { KernelCache } from './cache.js'
-import { type GpuLike, type KernelFn, type Spec, copyRows, unarySrc, binarySrc, render, exprKey, matmulSpec, matmulOperands } from './backend.js'
+import { type GpuLike, type KernelFn, type Spec, copyRows, unarySrc, binarySrc, render, exprKey, matmulSpec, matmulKey } from './backend.js'
 import { prod } from './layout.js'
 
 /** Elementwise work below this many elements stays on webasm: a WebGPU call costs ~0.1–0.5 ms. */
@@ -64,8 +64,7 @@ export const createWebGpuBackend = (gpu: GpuLike, sync: Backend): Backend => {
   }
   const matmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer => {
     if (batch * m * n * k < GPU_MIN_MACS || k === 0) return sync.matmul(a, b, batch, m, k, n, transA, transB)
-    const [A, B] = matmulOperands(a, b, batch, m, k, n, transA, transB)
-    return later(run(`mm|${batch}|${m}|${k}|${n}`, () => matmulSpec(batch, m, k, n), [f32(A), f32(B)], batch * m * n))
+    return later(run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [f32(a), f32(b)], batch * m * n))
   }
   return Object.freeze({
     ...sync,
