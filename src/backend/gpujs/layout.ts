@@ -170,22 +170,3 @@ export const sumTerms = (terms: ReadonlyArray<readonly [string, number]>): strin
   return out.length === 0 ? '0' : out.join(' + ')
 }
 
-/** Blocked 2-D transpose per batch into a fresh Float32Array: `[batch, rows, cols] -> [batch, cols, rows]`. */
-export const transpose2d = (src: ArrayLike<number>, batch: number, rows: number, cols: number): Float32Array => {
-  const out = new Float32Array(batch * rows * cols)
-  const T = 32
-  for (let b = 0; b < batch; b++) {
-    const o = b * rows * cols
-    for (let i0 = 0; i0 < rows; i0 += T) {
-      const i1 = Math.min(i0 + T, rows)
-      for (let j0 = 0; j0 < cols; j0 += T) {
-        const j1 = Math.min(j0 + T, cols)
-        for (let i = i0; i < i1; i++) {
-          const si = o + i * cols
-          for (let j = j0; j < j1; j++) out[o + j * rows + i] = src[si + j]
-        }
-      }
-    }
-  }
-  return out
-}
