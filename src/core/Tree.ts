@@ -25,7 +25,14 @@ export type MapLeaves<T, A> = T extends Tensor
 export type Structure =
   | { readonly _tag: 'Leaf' }
   | { readonly _tag: 'List'; readonly items: ReadonlyArray<Structure> }
-  | { readonly _tag: 'Record'; readonly keys: ReadonlyArray<string>; readonly items: ReadonlyArray<Structure> }
+  | {
+      readonly _tag: 'Record'
+      /** the keys in sorted order: the order of the leaves and of `items` */
+      readonly keys: ReadonlyArray<string>
+      readonly items: ReadonlyArray<Structure>
+      /** the keys in the record's own order (insertion order), in which rebuilt records list them */
+      readonly order?: ReadonlyArray<string>
+    }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u) && !isTensor(u)
 
@@ -36,12 +43,21 @@ const mapAt = (tree: Tree, f: (leaf: Tensor, path: string) => Tensor, path: stri
   if (isTensor(tree)) return f(tree, path)
   if (Array.isArray(tree)) return Object.freeze((tree as ReadonlyArray<Tree>).map((t, i) => mapAt(t, f, `${path}[${i}]`)))
   if (isRecord(tree)) {
-    // visit keys in sorted order, the order of `leaves`, so zipWith pairs the right leaves
-    const out: Record<string, Tree> = {}
-    for (const k of Object.keys(tree).sort()) out[k] = mapAt(tree[k] as Tree, f, path ? `${path}.${k}` : k)
-    return Object.freeze(out)
+    // visit keys in sorted order, the order of `leaves`, so zipWith pairs the right leaves; but rebuild
+    // the record in its own key order, so a layer's weights keep their order (kernel before bias)
+    const own = Object.keys(tree)
+    const done: Record<string, Tree> = {}
+    for (const k of own.slice().sort()) done[k] = mapAt(tree[k] as Tree, f, path ? `${path}.${k}` : k)
+    return Object.freeze(ownOrder(own, done))
   }
   return orThrow(E.left(notATree(tree, path)))
+}
+
+/** A record with the values of `done`, its keys listed in the order `own`. */
+const ownOrder = (own: ReadonlyArray<string>, done: Readonly<Record<string, Tree>>): Record<string, Tree> => {
+  const out: Record<string, Tree> = {}
+  for (const k of own) out[k] = done[k]
+  return out
 }
 
 const notATree = (u: unknown, path: string): TfError =>
@@ -69,8 +85,9 @@ export const structure = (tree: Tree): Structure => {
   if (isTensor(tree)) return { _tag: 'Leaf' }
   if (Array.isArray(tree)) return { _tag: 'List', items: (tree as ReadonlyArray<Tree>).map(structure) }
   if (isRecord(tree)) {
-    const keys = Object.keys(tree).sort()
-    return { _tag: 'Record', keys, items: keys.map((k) => structure(tree[k] as Tree)) }
+    const own = Object.keys(tree)
+    const keys = own.slice().sort()
+    return { _tag: 'Record', keys, items: keys.map((k) => structure(tree[k] as Tree)), order: own }
   }
   return orThrow(E.left(notATree(tree, '')))
 }
@@ -85,9 +102,9 @@ export const unflatten = <T extends Tree = Tree>(s: Structure, ls: ReadonlyArray
       case 'List':
         return Object.freeze(st.items.map(go))
       case 'Record': {
-        const out: Record<string, Tree> = {}
-        st.keys.forEach((k, j) => (out[k] = go(st.items[j])))
-        return Object.freeze(out)
+        const done: Record<string, Tree> = {}
+        st.keys.forEach((k, j) => (done[k] = go(st.items[j])))
+        return Object.freeze(ownOrder(st.order ?? st.keys, done))
       }
     }
   }
@@ -96,8 +113,15 @@ export const unflatten = <T extends Tree = Tree>(s: Structure, ls: ReadonlyArray
   return t as T
 }
 
-/** Structural equality of two structures. */
-export const sameStructure = (a: Structure, b: Structure): boolean => JSON.stringify(a) === JSON.stringify(b)
+/** Structural equality of two structures (the same keys and leaves; the order keys were written in does not matter). */
+export const sameStructure = (a: Structure, b: Structure): boolean => {
+  if (a._tag !== b._tag) return false
+  if (a._tag === 'Leaf') return true
+  const bi = (b as typeof a).items
+  if (a.items.length !== bi.length) return false
+  if (a._tag === 'Record' && a.keys.some((k, i) => (b as typeof a).keys[i] !== k)) return false
+  return a.items.every((x, i) => sameStructure(x, bi[i]))
+}
 
 /** Combine two trees of the same structure leaf by leaf; `Left` if the structures differ. */
 export const zipWithE = <T extends Tree>(a: T, b: Tree, f: (x: Tensor, y: Tensor, path: string) => Tensor): E.Either<TfError, T> => {
