@@ -132,6 +132,22 @@ export const addBatch = (
   states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output], yPreds[m.output], m.weighted ? b.sw[m.output] : undefined))
 })
 
+/** @internal The totals of two runs of batches, one after the other (the monoid's `concat`). */
+export const concatTotals = (metrics: ReadonlyArray<BoundMetric>, a: Totals, b: Totals): Totals => ({
+  lossSum: a.lossSum + b.lossSum,
+  outSums: a.outSums.map((s, i) => s + b.outSums[i]),
+  count: a.count + b.count,
+  states: metrics.map((m, j) => m.metric.concat(a.states[j], b.states[j]))
+})
+
+/** @internal The totals of one batch. */
+export const batchTotals = (
+  metrics: ReadonlyArray<BoundMetric>,
+  outputs: number,
+  b: TensorBatch,
+  out: { readonly loss: Tensor; readonly perOutputLosses: ReadonlyArray<Tensor>; readonly yPreds: ReadonlyArray<Tensor> }
+): Totals => addBatch(emptyTotals(metrics, outputs), metrics, b, out.loss, out.perOutputLosses, out.yPreds)
+
 /** @internal The logs of totals, in `metricsNames` order. */
 export const logsOf = (t: Trainer, tot: Totals, metrics: ReadonlyArray<BoundMetric>): Logs => {
   const logs: Record<string, number> = { loss: tot.count > 0 ? tot.lossSum / tot.count : NaN }
@@ -167,6 +183,17 @@ export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TfError
   const bad = r.right.perOutputLosses.findIndex((l) => l.size !== 1)
   if (bad >= 0) return E.left(tfError('InvalidLoss', `${op}: the loss of output '${t.model.outputNames[bad]}' must give one value per sample`, { op, output: bad }))
   return E.right(r.right.yPreds.map((y) => y.shape))
+}
+
+/** @internal Build the trainer for a batch, dry-run it, and bind the metrics. */
+export const prepareRun = (t0: Trainer, b: TensorBatch, op: string): E.Either<TfError, readonly [Trainer, ReadonlyArray<BoundMetric>]> => {
+  const t = ready(t0, b.xs.map((x) => x.shape), op)
+  if (E.isLeft(t)) return t
+  const shapes = dryRun(t.right, b, op)
+  if (E.isLeft(shapes)) return shapes
+  const m = bindMetrics(t.right, shapes.right.map((s) => ({ shape: s })), b.ys)
+  if (E.isLeft(m)) return m
+  return E.right([t.right, m.right])
 }
 
 /** @internal Let the event loop run (a notebook stays responsive during long fits). */

@@ -21,22 +21,45 @@ import {
   type PredictOptionsInput,
   type BatchOptionsInput
 } from './options.js'
-import { type TensorBatch, type ArrayDataset, type BatchLike, isBatchSource, prepareArrays, prepareBatch, applyClassWeight, arrayBatch } from './data.js'
-import { dataSpec, ready, stepCore, stepCoreAsync, evalCore, emptyTotals, addBatch, logsOf, yieldToEventLoop } from './engine.js'
-import { evaluateSource, prepareRun, arrayPass, streamPass, iteratorOf, type Source } from './fit.js'
+import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays, prepareBatch, applyClassWeight, arrayBatch } from './data.js'
+import { dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
+import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError } from './errors.js'
 
-/** An async iterable of `first` then the rest of `it`. */
-const prepend = (first: unknown, it: Iterator<unknown> | AsyncIterator<unknown>): AsyncIterable<BatchLike> => ({
-  async *[Symbol.asyncIterator]() {
-    yield first as BatchLike
-    for (;;) {
-      const r = await it.next()
-      if (r.done) return
-      yield r.value as BatchLike
-    }
-  }
-})
+/** @internal Totals of an evaluation, and the trainer and metrics it ran with. */
+export interface Evaluated {
+  readonly t: Trainer
+  readonly metrics: ReadonlyArray<BoundMetric>
+  readonly tot: Totals
+  /** batches seen */
+  readonly n: number
+}
+
+/**
+ * @internal Loss and metric totals of a trainer over a pass, in inference mode. Without `metrics`, the
+ * trainer is built, checked and its metrics bound at the first batch.
+ */
+export const evaluatePass = async (
+  t0: Trainer,
+  pass: Pass,
+  metrics: ReadonlyArray<BoundMetric> | undefined,
+  op: string,
+  onBatch?: (e: Evaluated) => void
+): Promise<E.Either<TfError, Evaluated>> => {
+  const r = await foldPass(pass, { t: t0, metrics, tot: undefined as Totals | undefined, n: 0 }, (a, b) => {
+    const bound = a.metrics !== undefined ? E.right([a.t, a.metrics] as const) : prepareRun(a.t, b, op)
+    if (E.isLeft(bound)) return bound
+    const [t, ms] = bound.right
+    const batch = batchTotals(ms, t.config.losses.length, b, evalCore(t, b))
+    const e: Evaluated = { t, metrics: ms, tot: a.tot === undefined ? batch : concatTotals(ms, a.tot, batch), n: a.n + 1 }
+    onBatch?.(e)
+    return E.right(e)
+  })
+  if (E.isLeft(r)) return r
+  const { t, metrics: ms, tot, n } = r.right
+  if (n === 0 || ms === undefined || tot === undefined) return E.left(dataError('EmptyData', `${op}: the data gave no batches`, { op }))
+  return E.right({ t, metrics: ms, tot, n })
+}
 
 const asResult = (t: Trainer, logs: Logs, returnDict: boolean): ReadonlyArray<number> | Logs =>
   returnDict ? logs : Object.freeze(t.metricsNames.map((n) => logs[n]))
@@ -55,38 +78,22 @@ export const evaluate =
       const o = od.right
       const spec = dataSpec(t0, 'evaluate')
       let src: Source
-      let first: TensorBatch | undefined
-      if (isBatchSource(x)) {
-        // read the first batch (to build and check), then put it back in front of the rest
-        const it = iteratorOf(x)
-        const r = await it.next()
-        if (r.done) return E.left(dataError('EmptyData', 'evaluate: the data gave no batches', { op: 'evaluate' }))
-        const b = prepareBatch(r.value, spec, true, 0)
-        if (E.isLeft(b)) return b
-        first = b.right
-        src = { kind: 'stream', source: prepend(r.value, it), classWeight: undefined }
-      } else {
+      if (isBatchSource(x)) src = { kind: 'stream', source: x, classWeight: undefined }
+      else {
         const d = prepareArrays(x, y, o.sampleWeight, spec)
         if (E.isLeft(d)) return d
         src = { kind: 'arrays', d: d.right }
-        first = arrayBatch(d.right, 0, Math.min(d.right.n, o.batchSize))
       }
-      const p = prepareRun(t0, first, 'evaluate')
-      if (E.isLeft(p)) return p
-      const [t, metrics] = p.right
+      const pass = sourcePass(src, o.batchSize, o.steps, spec)
       const write = o.write ?? stdoutWrite
       const interactive = o.write === undefined && stdoutIsInteractive()
       const verbose = resolveVerbose(o.verbose, interactive)
-      const steps = src.kind === 'arrays' ? (o.steps ?? Math.ceil(src.d.n / o.batchSize)) : o.steps
-      const bar = verbose > 0 ? progbar({ target: steps, verbose: verbose as 1 | 2, interactive, write }) : undefined
-      let seen = 0
-      const tot = await evaluateSource(t, src, metrics, o.batchSize, o.steps, 'evaluate', (n, tt) => {
-        seen = n
-        bar?.update(n, logsOf(t, tt, metrics))
-      })
-      if (E.isLeft(tot)) return tot
-      const logs = logsOf(t, tot.right, metrics)
-      bar?.done(seen, logs)
+      const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write }) : undefined
+      const r = await evaluatePass(t0, pass, undefined, 'evaluate', (e) => bar?.update(e.n, logsOf(e.t, e.tot, e.metrics)))
+      if (E.isLeft(r)) return r
+      const { t, metrics, tot, n } = r.right
+      const logs = logsOf(t, tot, metrics)
+      bar?.done(n, logs)
       return E.right(asResult(t, logs, o.returnDict))
     } catch (err) {
       return E.left(toTfError(err))
@@ -107,6 +114,22 @@ const concatRows = (parts: ReadonlyArray<Tensor>): Tensor => {
 
 const shapeResult = (t: Trainer, outs: ReadonlyArray<Tensor>): Tensor | ReadonlyArray<Tensor> => (t.model.outputNames.length === 1 && outs.length === 1 ? outs[0] : Object.freeze(outs))
 
+/** @internal The fold's accumulator in `predict`: the trainer (built at the first batch), outputs per output. */
+interface Predicted {
+  readonly t: Trainer | undefined
+  /** each batch's outputs, newest first */
+  readonly batches: Stack<ReadonlyArray<Tensor>>
+  readonly n: number
+}
+
+/** A persistent stack (pushing is O(1)); `toArray` gives the oldest first. */
+type Stack<A> = { readonly top: A; readonly rest: Stack<A> } | undefined
+const toArray = <A>(s: Stack<A>): ReadonlyArray<A> => {
+  const out: A[] = []
+  for (let c = s; c !== undefined; c = c.rest) out.push(c.top)
+  return out.reverse()
+}
+
 /**
  * Predictions: one tensor (a single output) or one per output, batch by batch in inference mode.
  * @example const yHat = await trainer.predict(xTest)
@@ -122,40 +145,29 @@ export const predict =
       const write = o.write ?? stdoutWrite
       const interactive = o.write === undefined && stdoutIsInteractive()
       const verbose = resolveVerbose(o.verbose, interactive)
-      let pass
-      if (isBatchSource(x)) {
-        pass = streamPass(iteratorOf(x), spec, o.steps, undefined, false)
-      } else {
+      let pass: Pass
+      if (isBatchSource(x)) pass = streamPass(iteratorOf(x), spec, o.steps, undefined, false)
+      else {
         const d = prepareArrays(x, undefined, undefined, spec, false)
         if (E.isLeft(d)) return d
         pass = arrayPass(d.right, o.batchSize, undefined, o.steps)
       }
       const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write }) : undefined
-      let t: Trainer | undefined
-      const parts: Tensor[][] = []
-      let n = 0
-      let lastYield = performance.now()
-      for (;;) {
-        const nb = await pass.next()
-        if (E.isLeft(nb)) return nb
-        if (nb.right === undefined) break
-        if (t === undefined) {
-          const r = ready(t0, nb.right.xs.map((xx) => xx.shape), 'predict')
-          if (E.isLeft(r)) return r
-          t = r.right
-        }
-        const fns = t.fns as NonNullable<Trainer['fns']>
-        const outs = fns.predict({ params: t.model.params, state: t.model.state, xs: nb.right.xs }, t.inferenceKey())
-        outs.forEach((y, i) => (parts[i] ??= []).push(y))
-        bar?.update(++n, {})
-        if (performance.now() - lastYield > 30) {
-          await yieldToEventLoop()
-          lastYield = performance.now()
-        }
-      }
+      const init: Predicted = { t: undefined, batches: undefined, n: 0 }
+      const r = await foldPass(pass, init, (a, b): E.Either<TfError, Predicted> => {
+        const ready_ = a.t !== undefined ? E.right(a.t) : ready(t0, b.xs.map((xx) => xx.shape), 'predict')
+        if (E.isLeft(ready_)) return ready_
+        const t = ready_.right
+        const outs = (t.fns as NonNullable<Trainer['fns']>).predict({ params: t.model.params, state: t.model.state, xs: b.xs }, t.inferenceKey())
+        bar?.update(a.n + 1, {})
+        return E.right({ t, batches: { top: outs, rest: a.batches }, n: a.n + 1 })
+      })
+      if (E.isLeft(r)) return r
+      const { t, batches, n } = r.right
       if (t === undefined) return E.left(dataError('EmptyData', 'predict: the data gave no batches', { op: 'predict' }))
       bar?.done(n, {})
-      return E.right(shapeResult(t, parts.map(concatRows)))
+      const perBatch = toArray(batches)
+      return E.right(shapeResult(t, perBatch[0].map((_, i) => concatRows(perBatch.map((outs) => outs[i])))))
     } catch (err) {
       return E.left(toTfError(err))
     }
@@ -176,8 +188,7 @@ const stepOnChecked = (t0: Trainer, b: TensorBatch, op: string): E.Either<TfErro
   const [t, metrics] = p.right
   return attempt(() => {
     const [t2, out] = stepCore(t, b)
-    const tot = addBatch(emptyTotals(metrics, t.config.losses.length), metrics, b, out.loss, out.perOutputLosses, out.yPreds)
-    return [t2, logsOf(t2, tot, metrics)] as const
+    return [t2, logsOf(t2, batchTotals(metrics, t.config.losses.length, b, out), metrics)] as const
   })
 }
 
@@ -198,7 +209,7 @@ export const trainStepAsync =
     const b = orThrow(prepareBatch(batch, dataSpec(trainer, 'trainStepAsync'), true))
     const [t, metrics] = orThrow(prepareRun(trainer, b, 'trainStepAsync'))
     const [t2, out] = await stepCoreAsync(t, b)
-    return [t2, logsOf(t2, addBatch(emptyTotals(metrics, t.config.losses.length), metrics, b, out.loss, out.perOutputLosses, out.yPreds), metrics)] as const
+    return [t2, logsOf(t2, batchTotals(metrics, t.config.losses.length, b, out), metrics)] as const
   }
 
 const batchData = (op: string, t: Trainer, x: unknown, y: unknown, options: BatchOptionsInput | undefined): E.Either<TfError, readonly [TensorBatch, boolean]> => {
@@ -232,8 +243,7 @@ export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: Batch
   if (E.isLeft(p)) return p
   const [t, metrics] = p.right
   return attempt(() => {
-    const r = evalCore(t, b.right[0])
-    return asResult(t, logsOf(t, addBatch(emptyTotals(metrics, t.config.losses.length), metrics, b.right[0], r.loss, r.perOutputLosses, r.yPreds), metrics), b.right[1])
+    return asResult(t, logsOf(t, batchTotals(metrics, t.config.losses.length, b.right[0], evalCore(t, b.right[0])), metrics), b.right[1])
   })
 }
 

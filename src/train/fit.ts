@@ -11,6 +11,10 @@
  * so, then `onEpochEnd` and one row of history. Callbacks' decisions (stop, a replacement trainer, undo
  * the last batch) are applied between steps. An `AbortSignal` stops the run after the current step.
  *
+ * The shape of the code: `foldPass(epochs, state, fitEpoch)`, where `fitEpoch` is
+ * `foldPass(batches, epochState, fitBatch)` (`pass.ts`); the state callbacks may change is a `Run`
+ * value, changed only by `applyDecision` (`hooks.ts`); totals are a monoid (`concatTotals`).
+ *
  * Laws: `fit` leaves its input unchanged; fitting on batches `xs` then `ys` equals fitting on `xs ++ ys`
  * (same order: `shuffle: false` or a batch iterable); the same seed gives the same weights.
  *
@@ -22,86 +26,16 @@ import { type TfError, toTfError, tfError } from '../core/errors.js'
 import { shuffleIndices } from '../core/random.js'
 import type { Trainer } from './Trainer.js'
 import { type Logs, type History, emptyHistory, appendEpoch } from './History.js'
-import type { Callback, Decision, FitInfo, HookResult } from './callbacks/Callback.js'
+import type { Callback, FitInfo } from './callbacks/Callback.js'
 import { progbarLogger } from './callbacks/progbarLogger.js'
 import { stdoutIsInteractive, stdoutWrite } from './progress.js'
 import { decodeFitOptions, resolveVerbose, type FitOptions, type FitOptionsInput, type FitResult } from './options.js'
-import {
-  type ArrayDataset,
-  type TensorBatch,
-  type BatchSource,
-  type DataSpec,
-  isBatchSource,
-  prepareArrays,
-  prepareBatch,
-  splitTail,
-  applyClassWeight,
-  arrayBatch
-} from './data.js'
+import { type TensorBatch, isBatchSource, prepareArrays, splitTail, applyClassWeight, arrayBatch } from './data.js'
 import { dataError } from './errors.js'
-import { dataSpec, ready, stepCoreAsync, evalCore, bindMetrics, emptyTotals, addBatch, logsOf, prefixed, dryRun, yieldToEventLoop, type BoundMetric, type Totals } from './engine.js'
-
-/** @internal Training or validation data, checked. */
-export type Source =
-  | { readonly kind: 'arrays'; readonly d: ArrayDataset }
-  | { readonly kind: 'stream'; readonly source: BatchSource; readonly classWeight: Readonly<Record<string, number>> | undefined }
-
-type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
-/** @internal A fresh iterator of a batch source. */
-export const iteratorOf = (s: BatchSource): AnyIterator =>
-  typeof (s as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-    ? (s as AsyncIterable<unknown>)[Symbol.asyncIterator]()
-    : (s as Iterable<unknown>)[Symbol.iterator]()
-
-/** @internal Batches of one pass: a pull function (undefined when the pass is over). */
-export interface Pass {
-  next(): Promise<E.Either<TfError, TensorBatch | undefined>>
-  /** the number of batches, when known */
-  readonly steps: number | undefined
-}
-
-/** @internal One pass over array data, in `order` (undefined: as is), cycling when `steps` exceeds the data. */
-export const arrayPass = (d: ArrayDataset, batchSize: number, order: Int32Array | undefined, steps: number | undefined): Pass => {
-  const perPass = Math.ceil(d.n / batchSize)
-  const total = steps ?? perPass
-  let b = 0
-  return {
-    steps: total,
-    next: async () => {
-      if (b >= total) return E.right(undefined)
-      const k = b++ % perPass
-      return E.right(arrayBatch(d, k * batchSize, Math.min(d.n, (k + 1) * batchSize), order))
-    }
-  }
-}
-
-/** @internal Batches from an iterator, checked one by one. */
-export const streamPass = (it: AnyIterator, spec: DataSpec, steps: number | undefined, classWeight: Readonly<Record<string, number>> | undefined, requireTargets: boolean): Pass => {
-  let b = 0
-  return {
-    steps,
-    next: async () => {
-      if (steps !== undefined && b >= steps) return E.right(undefined)
-      const r = await it.next()
-      if (r.done) return E.right(undefined)
-      const index = b++
-      const batch = prepareBatch(r.value, spec, requireTargets, index)
-      if (E.isLeft(batch) || classWeight === undefined) return batch
-      return E.map((d: ArrayDataset) => arrayBatch(d, 0, d.n))(
-        applyClassWeight(
-          {
-            xs: batch.right.xs.map((x) => ({ data: x.dataSync(), shape: x.shape })),
-            ys: batch.right.ys.map((y) => ({ data: y.dataSync(), shape: y.shape })),
-            sw: batch.right.sw.map((w) => (w === undefined ? undefined : { data: w.dataSync(), shape: w.shape })),
-            n: batch.right.size
-          },
-          classWeight,
-          spec.op
-        )
-      )
-    }
-  }
-}
+import { dataSpec, prepareRun, stepCoreAsync, emptyTotals, batchTotals, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
+import { type Source, type AnyIterator, iteratorOf, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
+import { type Run, startRun, runHook } from './hooks.js'
+import { evaluatePass } from './evaluate.js'
 
 const isTrainerLike = (u: unknown): u is Trainer => typeof u === 'object' && u !== null && (u as Trainer)._tag === 'Trainer'
 
@@ -150,51 +84,6 @@ const prepareTraining = (t: Trainer, x: unknown, y: unknown, o: FitOptions): E.E
   return E.right([train, val])
 }
 
-/** @internal Evaluate a ready trainer over a source: totals of losses and metrics. */
-export const evaluateSource = async (
-  t: Trainer,
-  src: Source,
-  metrics: ReadonlyArray<BoundMetric>,
-  batchSize: number,
-  steps: number | undefined,
-  op: string,
-  onBatch?: (done: number, tot: Totals) => void
-): Promise<E.Either<TfError, Totals>> => {
-  const pass = src.kind === 'arrays' ? arrayPass(src.d, batchSize, undefined, steps) : streamPass(iteratorOf(src.source), dataSpec(t, op), steps, undefined, true)
-  let tot = emptyTotals(metrics, t.config.losses.length)
-  let n = 0
-  let lastYield = performance.now()
-  for (;;) {
-    const b = await pass.next()
-    if (E.isLeft(b)) return b
-    if (b.right === undefined) break
-    const r = evalCore(t, b.right)
-    tot = addBatch(tot, metrics, b.right, r.loss, r.perOutputLosses, r.yPreds)
-    n++
-    onBatch?.(n, tot)
-    if (performance.now() - lastYield > 30) {
-      await yieldToEventLoop()
-      lastYield = performance.now()
-    }
-  }
-  if (n === 0) return E.left(dataError('EmptyData', `${op}: the data gave no batches`, { op }))
-  return E.right(tot)
-}
-
-/** @internal The first batch of a source, to build the model, dry-run it and resolve metrics (arrays only; streams do it at their first batch). */
-const firstArrayBatch = (d: ArrayDataset, batchSize: number): TensorBatch => arrayBatch(d, 0, Math.min(d.n, batchSize))
-
-/** @internal Build the trainer for a batch, dry-run it, and bind the metrics. */
-export const prepareRun = (t0: Trainer, b: TensorBatch, op: string): E.Either<TfError, readonly [Trainer, ReadonlyArray<BoundMetric>]> => {
-  const t = ready(t0, b.xs.map((x) => x.shape), op)
-  if (E.isLeft(t)) return t
-  const shapes = dryRun(t.right, b, op)
-  if (E.isLeft(shapes)) return shapes
-  const m = bindMetrics(t.right, shapes.right.map((s) => ({ shape: s })), b.ys)
-  if (E.isLeft(m)) return m
-  return E.right([t.right, m.right])
-}
-
 const shouldValidate = (freq: number | ReadonlyArray<number>, epoch: number): boolean => (typeof freq === 'number' ? (epoch + 1) % freq === 0 : freq.includes(epoch + 1))
 
 /**
@@ -204,6 +93,40 @@ const shouldValidate = (freq: number | ReadonlyArray<number>, epoch: number): bo
  */
 export const fit = (trainer: Trainer, x: unknown, y?: unknown, options?: FitOptionsInput): TE.TaskEither<TfError, FitResult> => () => runFit(trainer, x, y, options)
 
+/** @internal What stays fixed during a run. */
+interface FitEnv {
+  readonly o: FitOptions
+  readonly train: Source
+  readonly val: Source | undefined
+  readonly info: FitInfo
+  readonly callbacks: ReadonlyArray<Callback>
+  readonly write: (s: string) => void
+  /** with `stepsPerEpoch`, a stream is read on across epochs from one iterator */
+  readonly persistent: AnyIterator | undefined
+}
+
+/** @internal The fold's accumulator across epochs. */
+interface FitState {
+  readonly run: Run
+  /** bound at the first batch */
+  readonly metrics: ReadonlyArray<BoundMetric> | undefined
+  readonly history: History
+  readonly lastLogs: Logs
+  /** the data ran out or the run was aborted: no further epoch */
+  readonly end: boolean
+}
+
+/** @internal The fold's accumulator across one epoch's batches. */
+interface EpochState {
+  readonly run: Run
+  readonly metrics: ReadonlyArray<BoundMetric> | undefined
+  readonly tot: Totals | undefined
+  /** batches pulled so far */
+  readonly batch: number
+  /** batches kept (not reverted) */
+  readonly done: number
+}
+
 const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TfError, FitResult>> => {
   if (!isTrainerLike(t0)) return E.left(tfError('InvalidArgument', 'fit: expected a Trainer (from compile) as the first argument', { op: 'fit', received: t0 }))
   const od = decodeFitOptions(options)
@@ -212,136 +135,95 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
   const prepared = prepareTraining(t0, x, y, o)
   if (E.isLeft(prepared)) return prepared
   const [train, val] = prepared.right
-
-  let t = t0
-  let metrics: ReadonlyArray<BoundMetric> | undefined
-  if (train.kind === 'arrays') {
-    const p = prepareRun(t0, firstArrayBatch(train.d, o.batchSize), 'fit')
-    if (E.isLeft(p)) return p
-    ;[t, metrics] = p.right
-  }
+  // arrays: build, check and bind before the first hook (streams do it at their first batch)
+  const p = train.kind === 'arrays' ? prepareRun(t0, arrayBatch(train.d, 0, Math.min(train.d.n, o.batchSize)), 'fit') : E.right([t0, undefined] as const)
+  if (E.isLeft(p)) return p
+  const [t, metrics] = p.right
 
   const write = o.write ?? stdoutWrite
   const interactive = o.write === undefined && stdoutIsInteractive()
   const verbose = resolveVerbose(o.verbose, interactive)
   const steps = train.kind === 'arrays' ? (o.stepsPerEpoch ?? Math.ceil(train.d.n / o.batchSize)) : o.stepsPerEpoch
-  const info: FitInfo = Object.freeze({
-    epochs: o.epochs,
-    initialEpoch: o.initialEpoch,
-    steps,
-    verbose,
-    metricsNames: t.metricsNames,
-    doValidation: val !== undefined,
-    write
-  })
+  const info: FitInfo = Object.freeze({ epochs: o.epochs, initialEpoch: o.initialEpoch, steps, verbose, metricsNames: t.metricsNames, doValidation: val !== undefined, write })
   const callbacks: ReadonlyArray<Callback> = verbose > 0 ? [progbarLogger({ interactive }), ...o.callbacks] : o.callbacks
-  const states: unknown[] = callbacks.map((c) => c.init(info))
-
-  let history: History = emptyHistory({ verbose, epochs: o.epochs, steps })
-  let stop = false
-  let stopped: FitResult['stopped']
 
   try {
-    // Run one hook of every callback in order, applying each decision before the next callback runs.
-    const hook = async <Ev>(
-      name: 'onTrainBegin' | 'onEpochBegin' | 'onTrainBatchBegin' | 'onTrainBatchEnd' | 'onEpochEnd' | 'onTrainEnd',
-      ev: (t: Trainer) => Ev
-    ): Promise<{ revert: boolean; logs: Logs }> => {
-      let revert = false
-      let logs: Logs = {}
-      for (let i = 0; i < callbacks.length; i++) {
-        const f = callbacks[i][name] as ((s: unknown, e: Ev) => HookResult<unknown>) | undefined
-        if (f === undefined) continue
-        const d = (await f.call(callbacks[i], states[i], ev(t))) as Decision<unknown> | void
-        if (d === undefined || d === null) continue
-        if ('state' in d) states[i] = d.state
-        if (d.trainer !== undefined) t = d.trainer
-        if (d.stop === true && !stop) {
-          stop = true
-          stopped = 'callback'
-        }
-        if (d.revert === true) revert = true
-        if (d.logs !== undefined) logs = { ...logs, ...d.logs }
-      }
-      return { revert, logs }
-    }
-
-    await hook('onTrainBegin', (tr) => ({ trainer: tr, info }))
+    const begin = await runHook(callbacks, startRun(t, callbacks, info), 'onTrainBegin', (tr) => ({ trainer: tr, info }))
     const persistent = train.kind === 'stream' && o.stepsPerEpoch !== undefined ? iteratorOf(train.source) : undefined
-    let lastYield = performance.now()
-    let lastLogs: Logs = {}
-
-    for (let epoch = o.initialEpoch; epoch < o.epochs && !stop; epoch++) {
-      await hook('onEpochBegin', (tr) => ({ epoch, trainer: tr, info }))
-      if (stop) break
-      const pass =
-        train.kind === 'arrays'
-          ? arrayPass(train.d, o.batchSize, o.shuffle ? shuffleIndices(t.shuffleKey(), train.d.n) : undefined, o.stepsPerEpoch)
-          : streamPass(persistent ?? iteratorOf(train.source), dataSpec(t, 'fit'), o.stepsPerEpoch, train.classWeight, true)
-      let tot: Totals | undefined = metrics === undefined ? undefined : emptyTotals(metrics, t.config.losses.length)
-      let done = 0
-      for (let batch = 0; !stop; batch++) {
-        if (o.signal?.aborted) {
-          stop = true
-          stopped = 'aborted'
-          break
-        }
-        const nb = await pass.next()
-        if (E.isLeft(nb)) return nb
-        const b = nb.right
-        if (b === undefined) break
-        if (metrics === undefined) {
-          // a stream: build, check and bind at its first batch
-          const p = prepareRun(t, b, 'fit')
-          if (E.isLeft(p)) return p
-          ;[t, metrics] = p.right
-          tot = emptyTotals(metrics, t.config.losses.length)
-        }
-        await hook('onTrainBatchBegin', (tr) => ({ epoch, batch, trainer: tr, info }))
-        const prev = t
-        const prevTot = tot as Totals
-        // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
-        const [t2, out] = await stepCoreAsync(t, b)
-        t = t2
-        const batchTot = addBatch(emptyTotals(metrics, t.config.losses.length), metrics, b, out.loss, out.perOutputLosses, out.yPreds)
-        tot = {
-          lossSum: prevTot.lossSum + batchTot.lossSum,
-          outSums: prevTot.outSums.map((s, i) => s + batchTot.outSums[i]),
-          count: prevTot.count + batchTot.count,
-          states: metrics.map((m, j) => m.metric.concat(prevTot.states[j], batchTot.states[j]))
-        }
-        const r = await hook('onTrainBatchEnd', (tr) => ({ epoch, batch, trainer: tr, info, logs: logsOf(tr, tot as Totals, metrics as ReadonlyArray<BoundMetric>), batchLogs: logsOf(tr, batchTot, metrics as ReadonlyArray<BoundMetric>), previous: prev }))
-        if (r.revert) {
-          t = prev
-          tot = prevTot
-        } else done++
-        if (performance.now() - lastYield > 30) {
-          await yieldToEventLoop()
-          lastYield = performance.now()
-        }
-      }
-      if (done === 0 || metrics === undefined || tot === undefined) {
-        if (stopped === undefined && !stop) {
-          write(`fit: the data ran out at epoch ${epoch + 1}; training stops (an iterable without stepsPerEpoch must be re-iterable)\n`)
-          stopped = 'exhausted'
-        }
-        break
-      }
-      let logs = logsOf(t, tot, metrics)
-      if (val !== undefined && stopped !== 'aborted' && shouldValidate(o.validationFreq, epoch)) {
-        const v = await evaluateSource(t, val, metrics, o.validationBatchSize ?? o.batchSize, o.validationSteps, 'fit (validation)')
-        if (E.isLeft(v)) return v
-        logs = { ...logs, ...prefixed('val_', logsOf(t, v.right, metrics)) }
-      }
-      if (stopped === 'aborted') break
-      const r = await hook('onEpochEnd', (tr) => ({ epoch, trainer: tr, info, logs }))
-      logs = { ...logs, ...r.logs }
-      history = appendEpoch(history, epoch, logs)
-      lastLogs = logs
-    }
-    await hook('onTrainEnd', (tr) => ({ trainer: tr, info, logs: lastLogs, history }))
+    const env: FitEnv = { o, train, val, info, callbacks, write, persistent }
+    const init: FitState = { run: begin.run, metrics, history: emptyHistory({ verbose, epochs: o.epochs, steps }), lastLogs: {}, end: false }
+    const r = await foldPass(rangePass(o.initialEpoch, o.epochs), init, (s, epoch: number) => fitEpoch(env, s, epoch), (s) => (s.run.stop || s.end ? s : undefined))
+    if (E.isLeft(r)) return r
+    const s = r.right
+    const end = await runHook(callbacks, s.run, 'onTrainEnd', (tr) => ({ trainer: tr, info, logs: s.lastLogs, history: s.history }))
+    return E.right(Object.freeze({ trainer: end.run.trainer, history: s.history, stopped: end.run.stopped }))
   } catch (err) {
     return E.left(toTfError(err))
   }
-  return E.right(Object.freeze({ trainer: t, history, stopped }))
+}
+
+/** @internal One epoch: its hooks, the fold of the step over its batches, validation, one row of history. */
+const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Either<TfError, FitState>> => {
+  const { o, info, callbacks, train, val } = env
+  const begin = await runHook(callbacks, s.run, 'onEpochBegin', (tr) => ({ epoch, trainer: tr, info }))
+  if (begin.run.stop) return E.right({ ...s, run: begin.run })
+  const t0 = begin.run.trainer
+  const pass =
+    train.kind === 'arrays'
+      ? arrayPass(train.d, o.batchSize, o.shuffle ? shuffleIndices(t0.shuffleKey(), train.d.n) : undefined, o.stepsPerEpoch)
+      : streamPass(env.persistent ?? iteratorOf(train.source), dataSpec(t0, 'fit'), o.stepsPerEpoch, train.classWeight, true)
+  const init: EpochState = { run: begin.run, metrics: s.metrics, tot: s.metrics && emptyTotals(s.metrics, t0.config.losses.length), batch: 0, done: 0 }
+  const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
+  const r = await foldPass(pass, init, (a, b) => fitBatch(env, a, b, epoch), halt)
+  if (E.isLeft(r)) return r
+  const { run, metrics, tot, done } = r.right
+  if (done === 0 || metrics === undefined || tot === undefined) {
+    const exhausted = run.stopped === undefined && !run.stop
+    if (exhausted) env.write(`fit: the data ran out at epoch ${epoch + 1}; training stops (an iterable without stepsPerEpoch must be re-iterable)\n`)
+    return E.right({ ...s, run: exhausted ? { ...run, stopped: 'exhausted' } : run, metrics, end: true })
+  }
+  const t = run.trainer
+  const aborted = run.stopped === 'aborted'
+  let logs = logsOf(t, tot, metrics)
+  if (val !== undefined && !aborted && shouldValidate(o.validationFreq, epoch)) {
+    const op = 'fit (validation)'
+    const v = await evaluatePass(t, sourcePass(val, o.validationBatchSize ?? o.batchSize, o.validationSteps, dataSpec(t, op)), metrics, op)
+    if (E.isLeft(v)) return v
+    logs = { ...logs, ...prefixed('val_', logsOf(t, v.right.tot, metrics)) }
+  }
+  if (aborted) return E.right({ ...s, run, metrics, end: true })
+  const end = await runHook(callbacks, run, 'onEpochEnd', (tr) => ({ epoch, trainer: tr, info, logs }))
+  const epochLogs = { ...logs, ...end.logs }
+  return E.right({ run: end.run, metrics, history: appendEpoch(s.history, epoch, epochLogs), lastLogs: epochLogs, end: false })
+}
+
+/** @internal One batch: its hooks and the training step; a `revert` decision keeps the state before it. */
+const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number): Promise<E.Either<TfError, EpochState>> => {
+  const { callbacks, info } = env
+  // a stream: build, check and bind at its first batch
+  const bound = a.metrics !== undefined ? E.right([a.run.trainer, a.metrics] as const) : prepareRun(a.run.trainer, b, 'fit')
+  if (E.isLeft(bound)) return bound
+  const [t0, metrics] = bound.right
+  const tot = a.tot ?? emptyTotals(metrics, t0.config.losses.length)
+  const batch = a.batch
+  const begin = await runHook(callbacks, { ...a.run, trainer: t0 }, 'onTrainBatchBegin', (tr) => ({ epoch, batch, trainer: tr, info }))
+  const prev = begin.run.trainer
+  // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
+  const [t, out] = await stepCoreAsync(prev, b)
+  const batchTot = batchTotals(metrics, t.config.losses.length, b, out)
+  const sum = concatTotals(metrics, tot, batchTot)
+  const end = await runHook(callbacks, { ...begin.run, trainer: t }, 'onTrainBatchEnd', (tr) => ({
+    epoch,
+    batch,
+    trainer: tr,
+    info,
+    logs: logsOf(tr, sum, metrics),
+    batchLogs: logsOf(tr, batchTot, metrics),
+    previous: prev
+  }))
+  return E.right(
+    end.revert
+      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done }
+      : { run: end.run, metrics, tot: sum, batch: batch + 1, done: a.done + 1 }
+  )
 }

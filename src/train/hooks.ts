@@ -1,0 +1,76 @@
+/**
+ * @internal Running callbacks' hooks inside a fold.
+ *
+ * The run's state that callbacks may change — the trainer, each callback's own state, whether to stop —
+ * is a value, `Run`. A hook's `Decision` is applied to it by the pure `applyDecision`; `runHook` folds
+ * one hook of every callback, in order, so each callback sees the decisions of those before it.
+ *
+ * @since 0.1.0
+ */
+import type { Trainer } from './Trainer.js'
+import type { Logs } from './History.js'
+import type { Callback, Decision, HookResult } from './callbacks/Callback.js'
+
+/** @internal Why a run ended early, if it did. */
+export type Stopped = 'callback' | 'aborted' | 'exhausted' | undefined
+
+/** @internal What callbacks can change during a run. */
+export interface Run {
+  readonly trainer: Trainer
+  /** each callback's state, by position */
+  readonly states: ReadonlyArray<unknown>
+  /** stop before the next batch / epoch */
+  readonly stop: boolean
+  readonly stopped: Stopped
+}
+
+/** @internal A fresh run: every callback's `init` state. */
+export const startRun = <I>(trainer: Trainer, callbacks: ReadonlyArray<{ init(info: I): unknown }>, info: I): Run => ({
+  trainer,
+  states: callbacks.map((c) => c.init(info)),
+  stop: false,
+  stopped: undefined
+})
+
+/** @internal The result of one hook of every callback. */
+export interface HookOutcome {
+  readonly run: Run
+  /** some callback asked to undo the batch just run */
+  readonly revert: boolean
+  /** extra logs the callbacks returned, merged in order */
+  readonly logs: Logs
+}
+
+/** @internal Apply callback `i`'s decision (nothing: no change). Pure. */
+export const applyDecision = (o: HookOutcome, i: number, d: Decision<unknown> | void | null): HookOutcome => {
+  if (d === undefined || d === null) return o
+  const r = o.run
+  const stopNow = d.stop === true && !r.stop
+  return {
+    run: {
+      trainer: d.trainer !== undefined ? d.trainer : r.trainer,
+      states: 'state' in d ? r.states.map((s, j) => (j === i ? d.state : s)) : r.states,
+      stop: r.stop || stopNow,
+      stopped: stopNow ? 'callback' : r.stopped
+    },
+    revert: o.revert || d.revert === true,
+    logs: d.logs !== undefined ? { ...o.logs, ...d.logs } : o.logs
+  }
+}
+
+/** @internal The names of the hooks of a callback. */
+export type HookName = Exclude<{ [K in keyof Callback]-?: NonNullable<Callback[K]> extends (...a: never[]) => unknown ? K : never }[keyof Callback], 'init' | 'name'>
+
+/**
+ * @internal Run hook `name` of every callback in order, each seeing the event built from the current
+ * trainer (`ev`), applying each decision before the next callback runs.
+ */
+export const runHook = async <Ev>(callbacks: ReadonlyArray<Callback>, run: Run, name: HookName, ev: (t: Trainer) => Ev): Promise<HookOutcome> => {
+  let o: HookOutcome = { run, revert: false, logs: {} }
+  for (let i = 0; i < callbacks.length; i++) {
+    const f = callbacks[i][name] as ((s: unknown, e: Ev) => HookResult<unknown>) | undefined
+    if (f === undefined) continue
+    o = applyDecision(o, i, await f.call(callbacks[i], o.run.states[i], ev(o.run.trainer)))
+  }
+  return o
+}
