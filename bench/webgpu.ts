@@ -35,7 +35,7 @@ const main = async (): Promise<Record<string, unknown>> => {
   const t0 = performance.now()
   const adapter = await installWebGpu()
   const adapterMs = r(performance.now() - t0, 1)
-  if (!adapter) throw new Error('no WebGPU adapter answered (is the webgpu@0.6.2 package installed, and EGL_PLATFORM=surfaceless set?)')
+  if (!adapter.ok) throw new Error(`no WebGPU adapter answered: ${adapter.reason}`)
   let tensorfoldBackend: string
   try {
     const prev = tf.getBackend()
@@ -75,7 +75,7 @@ const main = async (): Promise<Record<string, unknown>> => {
   const tinyTs = await timeRuns(async () => flat(await tiny(ta, tb), 4), { reps: 200, warm: 20, capS: 5, minReps: 20 })
   gpu.destroy()
   return {
-    adapter: 'Dawn (webgpu@0.6.2), backend=opengl, featureLevel compatibility',
+    adapter: `Dawn (webgpu@0.6.2), backend=${adapter.backend ?? adapter.source}, featureLevel ${adapter.featureLevel ?? 'n/a'}`,
     adapterMs,
     tensorfoldSetBackendWebgpu: tensorfoldBackend,
     matmul,

@@ -18,7 +18,10 @@ const main = async (mode: 'compiled' | 'eager'): Promise<Record<string, unknown>
   const { epochs, quick } = mlpArgs(process.argv.slice(3))
   // --webgpu: the same code with the WebGPU backend (compiled replays on GPU kernels, eager ops on webasm)
   const onWebGpu = process.argv.includes('--webgpu')
-  if (onWebGpu && !(await tfAll.installWebGpu())) throw new Error('WebGPU: no adapter answered (installWebGpu() returned false)')
+  if (onWebGpu) {
+    const w = await tfAll.installWebGpu()
+    if (!w.ok) throw new Error(`WebGPU: ${w.reason}`)
+  }
   const be = tfAll.setBackend(onWebGpu ? 'webgpu' : 'webasm')
   const clock = new EpochClock()
   const data = loadMnist()

@@ -7,12 +7,11 @@
  *
  * @since 0.1.0
  */
-import * as fsp from 'node:fs/promises'
-import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import { joinPath, localFileOps, randomHex } from '#platform'
 import { ioError, type IoError } from './errors.js'
+import { browserFileOpsFor } from './browser.js'
 
 /** The file operations io uses. Tests pass a faulty one to simulate a crash mid-save. */
 export interface FileOps {
@@ -21,52 +20,28 @@ export interface FileOps {
   readonly writeFile: (path: string, data: Uint8Array) => Promise<void>
   readonly rename: (from: string, to: string) => Promise<void>
   readonly remove: (path: string) => Promise<void>
-  /** the size of a regular file, or undefined if there is none */
-  readonly size: (path: string) => Promise<number | undefined>
+  /**
+   * the size of a regular file, or undefined if there is none. `limit`, when given, is the most the
+   * caller accepts: a source that cannot tell its size up front (a URL without Content-Length) may
+   * stop counting past it and answer any size above `limit`.
+   */
+  readonly size: (path: string, limit?: number) => Promise<number | undefined>
   /** read exactly `n` bytes from the start of a file (fewer if it shrank) */
   readonly read: (path: string, n: number) => Promise<Uint8Array>
 }
 
-/** The real file system. */
-export const nodeFileOps: FileOps = {
-  mkdir: async (dir) => {
-    await fsp.mkdir(dir, { recursive: true })
-  },
-  writeFile: async (path, data) => {
-    const fh = await fsp.open(path, 'wx', 0o644)
-    try {
-      await fh.writeFile(data)
-      await fh.sync()
-    } finally {
-      await fh.close()
-    }
-  },
-  rename: (from, to) => fsp.rename(from, to),
-  remove: (path) => fsp.rm(path, { force: true }),
-  size: async (path) => {
-    try {
-      const st = await fsp.stat(path)
-      return st.isFile() ? st.size : undefined
-    } catch {
-      return undefined
-    }
-  },
-  read: async (path, n) => {
-    const fh = await fsp.open(path, 'r')
-    try {
-      const buf = new Uint8Array(n)
-      let got = 0
-      while (got < n) {
-        const { bytesRead } = await fh.read(buf, got, n - got, got)
-        if (bytesRead === 0) break
-        got += bytesRead
-      }
-      return got === n ? buf : buf.subarray(0, got)
-    } finally {
-      await fh.close()
-    }
-  }
-}
+/** The host's local files: Node's file system (in a browser build, plain paths fail with a message naming what works there). */
+export const nodeFileOps: FileOps = localFileOps
+
+/**
+ * The file operations for a save or load location: `indexeddb://name` (browser storage),
+ * `downloads://name` (save only: the browser downloads the files), `http(s)://…` (load only, with
+ * `fetch`), otherwise the local file system.
+ */
+export const fileOpsFor = (dir: string): FileOps => browserFileOpsFor(dir) ?? localFileOps
+
+/** `dir` joined with a file name: '/' for URL-like locations, the host's separator for local paths. */
+export const join = (dir: string, name: string): string => (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir) ? (dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`) : joinPath(dir, name))
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
@@ -87,7 +62,7 @@ export const writeFilesAtomic = (ops: FileOps, dir: string, files: ReadonlyArray
   }
   for (const f of files) {
     const target = join(dir, f.name)
-    const tmp = join(dir, `.${f.name}.tmp-${randomBytes(6).toString('hex')}`)
+    const tmp = join(dir, `.${f.name}.tmp-${randomHex(6)}`)
     tmps.push({ tmp, target })
     try {
       await ops.writeFile(tmp, f.data)
@@ -109,7 +84,7 @@ export const writeFilesAtomic = (ops: FileOps, dir: string, files: ReadonlyArray
 
 /** Read a whole file of at most `max` bytes; `FileTooLarge` is decided before reading. */
 export const readBounded = (ops: FileOps, path: string, max: number): TE.TaskEither<IoError, Uint8Array> => async () => {
-  const size = await ops.size(path)
+  const size = await ops.size(path, max)
   if (size === undefined) return E.left(ioError('FileReadError', path, 'a readable file', 'no such file'))
   if (size > max) return E.left(ioError('FileTooLarge', path, `at most ${max} bytes`, size))
   try {
@@ -121,7 +96,7 @@ export const readBounded = (ops: FileOps, path: string, max: number): TE.TaskEit
 
 /** Read a file that must be exactly `n` bytes long (checked before reading). */
 export const readExact = (ops: FileOps, path: string, n: number, what: string): TE.TaskEither<IoError, Uint8Array> => async () => {
-  const size = await ops.size(path)
+  const size = await ops.size(path, n)
   if (size === undefined) return E.left(ioError('FileReadError', path, 'a readable file', 'no such file'))
   if (size !== n) return E.left(ioError('InvalidWeights', path, `${n} bytes (${what})`, size, `${path}: expected ${n} bytes (${what}), the file has ${size}`))
   try {

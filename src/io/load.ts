@@ -15,7 +15,6 @@
  *
  * @since 0.1.0
  */
-import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
@@ -35,7 +34,7 @@ import { fromConfigBounded, type SavableModel } from './model.js'
 import { fromKeras } from './tfjs.js'
 import type { CustomLayers } from './layers.js'
 import { planManifest, decodeGroup, DEFAULT_MAX_ELEMENTS, type NamedTensor } from './weights.js'
-import { nodeFileOps, readBounded, type FileOps } from './fs.js'
+import { fileOpsFor, join, readBounded, type FileOps } from './fs.js'
 import { MODEL_JSON, WEIGHTS_JSON, OPTIMIZER_PREFIX, digest } from './save.js'
 
 /** Options of `load`. */
@@ -83,7 +82,7 @@ const readWeights = (ops: FileOps, dir: string, file: string, manifest: WeightsM
     const p = plans.right[g]
     const ss: number[] = []
     for (const path of p.paths) {
-      const s = await ops.size(join(dir, path))
+      const s = await ops.size(join(dir, path), p.bytes)
       if (s === undefined) return E.left(ioError('FileReadError', join(dir, path), 'a readable weights file', 'no such file'))
       ss.push(s)
     }
@@ -147,7 +146,7 @@ interface Loaded {
 }
 
 const loadAll = (dir: string, opts: LoadOptions): TE.TaskEither<IoError, Loaded> => {
-  const ops = opts.fileOps ?? nodeFileOps
+  const ops = opts.fileOps ?? fileOpsFor(dir)
   const maxElements = opts.maxElements ?? DEFAULT_MAX_ELEMENTS
   return pipe(
     readDoc(ops, dir, MODEL_JSON, decodeWith(ModelJsonC, MODEL_JSON), opts.maxJsonBytes ?? defaultJsonLimits.maxBytes),
@@ -280,7 +279,7 @@ const idx = (name: string): number => (name.startsWith(OPTIMIZER_PREFIX) ? Numbe
  * @example const m2 = await Io.loadWeights(model, 'tmp/w')()
  */
 export const loadWeightsTE = <M extends SavableModel>(model: M, dir: string, opts: LoadOptions = {}): TE.TaskEither<IoError, M> => {
-  const ops = opts.fileOps ?? nodeFileOps
+  const ops = opts.fileOps ?? fileOpsFor(dir)
   return guard(
     pipe(
       readDoc(ops, dir, WEIGHTS_JSON, decodeWith(WeightsJsonC, WEIGHTS_JSON), opts.maxJsonBytes ?? defaultJsonLimits.maxBytes),

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '#platform'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
@@ -20,7 +20,7 @@ import { ioError, type IoError } from './errors.js'
 import { getConfig, isSavableModel, type SavableModel } from './model.js'
 import { toKeras } from './tfjs.js'
 import { encodeWeights, type NamedTensor } from './weights.js'
-import { nodeFileOps, writeFilesAtomic, type FileOps } from './fs.js'
+import { fileOpsFor, writeFilesAtomic, type FileOps } from './fs.js'
 import type { TreeSpec, ModelJson, TrainerSection, JsonRecord } from './codecs.js'
 
 /** Options of `save` and `saveWeights`. */
@@ -63,7 +63,7 @@ export const treeSpec = (t: T.Tree): TreeSpec => {
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 /** SHA-256 of bytes, hex. */
-export const digest = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+export const digest = (data: Uint8Array): string => sha256Hex(data)
 
 const modelOf = (x: SavableModel | Trainer): E.Either<IoError, SavableModel> => {
   const m = isTrainer(x) ? x.model : x
@@ -120,7 +120,7 @@ export const saveFiles = (x: SavableModel | Trainer): E.Either<IoError, Readonly
 export const saveTE = (x: SavableModel | Trainer, dir: string, opts: SaveOptions = {}): TE.TaskEither<IoError, void> =>
   pipe(
     TE.fromEither(saveFiles(x)),
-    TE.chain((files) => writeFilesAtomic(opts.fileOps ?? nodeFileOps, dir, files))
+    TE.chain((files) => writeFilesAtomic(opts.fileOps ?? fileOpsFor(dir), dir, files))
   )
 
 /**
@@ -133,7 +133,7 @@ export const saveWeightsTE = (x: SavableModel | Trainer, dir: string, opts: Save
     TE.chain((m) => {
       const { entries, data } = encodeWeights(m.weights.map((w) => ({ name: w.name, tensor: w.value })))
       const doc = { format: 'weights', generatedBy: VERSION, weightsManifest: [{ paths: [WEIGHTS_BIN], weights: entries }] }
-      return writeFilesAtomic(opts.fileOps ?? nodeFileOps, dir, [
+      return writeFilesAtomic(opts.fileOps ?? fileOpsFor(dir), dir, [
         { name: WEIGHTS_BIN, data },
         { name: WEIGHTS_JSON, data: utf8(JSON.stringify(doc)) }
       ])

@@ -10,13 +10,13 @@ const dawnExpected = process.platform === 'linux' && process.arch === 'x64'
 
 describe('webgpu backend', () => {
   it('is set up by installWebGpu where Dawn loads', async () => {
-    const ok = await installWebGpu()
-    if (dawnExpected) expect(ok).toBe(true)
-    else if (!ok) expect(() => setBackend('webgpu')).toThrow(/navigator\.gpu is missing/)
+    const w = await installWebGpu()
+    if (dawnExpected) expect(w).toMatchObject({ _tag: 'WebGpuReady', ok: true, source: 'dawn' })
+    else if (!w.ok) expect(() => setBackend('webgpu')).toThrow(/navigator\.gpu is missing/)
   })
 
   it('replays compiled steps on GPU kernels with the results of webasm; eager ops use the sync fallback', async () => {
-    if (!(await installWebGpu())) return expect(dawnExpected).toBe(false)
+    if (!(await installWebGpu()).ok) return expect(dawnExpected).toBe(false)
     const f = (p: { w: Tensor; x: Tensor; b: Tensor }) => ({ y: relu(add(matmul(p.x, p.w), p.b)), z: mul(matmul(p.x, p.w, { transposeB: false }), 0.5) })
     const inp = { w: randomNormal(key(1), [96, 192]), x: randomNormal(key(2), [128, 96]), b: randomNormal(key(3), [192]) }
     const want = f(inp)
@@ -40,7 +40,7 @@ describe('webgpu backend', () => {
   })
 
   it('trains a model with fit to the weights webasm gives', async () => {
-    if (!(await installWebGpu())) return expect(dawnExpected).toBe(false)
+    if (!(await installWebGpu()).ok) return expect(dawnExpected).toBe(false)
     const x = randomNormal(key(1), [256, 64])
     const y = randomNormal(key(2), [256, 4])
     const train = async () => {

@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { createRequire } from 'node:module'
+import { loadWorkerPool } from '#platform'
 import type { Backend, BinaryOp, Expr, ReduceOp, UnaryOp, View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
@@ -141,12 +141,16 @@ interface WorkerPool {
 const THREADED_MIN = 16384
 
 let pool: WorkerPool | undefined
-/** The one worker pool every threaded kernel shares (gpu.js's own class, sized to the cores). */
-const sharedPool = (): WorkerPool => {
-  if (pool === undefined) {
-    const req = createRequire(import.meta.url)
-    const mod = req('gpu.js/src/backend/web-assembly/worker-pool.js') as { WebAssemblyWorkerPool: new () => WorkerPool }
-    pool = new mod.WebAssemblyWorkerPool()
+let poolLoaded = false
+/**
+ * The one worker pool every threaded kernel shares (gpu.js's own class, sized to the cores), or
+ * undefined where the host has none to give (the browser build: matmuls then run synchronously).
+ */
+const sharedPool = (): WorkerPool | undefined => {
+  if (!poolLoaded) {
+    poolLoaded = true
+    const Pool = loadWorkerPool() as (new () => WorkerPool) | undefined
+    pool = Pool === undefined ? undefined : new Pool()
   }
   return pool
 }

@@ -22,6 +22,7 @@
  * @since 0.1.0
  */
 import { GPU } from 'gpu.js'
+import { getEnv, hostOs, loadDawn, setEnvDefault } from '#platform'
 import type { Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
 import { createWebGpuBackend } from './webgpu.js'
@@ -48,7 +49,7 @@ const memo = new Map<GpujsMode, Backend>()
  * ~3 µs of fixed cost dwarfs the work on a handful of numbers; the results are the same float32 values.
  */
 const forwardBelow = (): number => {
-  const v = Number(process.env.TENSORFOLD_GPUJS_FORWARD ?? 16)
+  const v = Number(getEnv('TENSORFOLD_GPUJS_FORWARD') ?? 16)
   return Number.isFinite(v) && v >= 0 ? v : 16
 }
 
@@ -131,34 +132,97 @@ export function availableModes(): GpujsMode[] {
   })
 }
 
-/**
- * Try to provide `globalThis.navigator.gpu` with Dawn (the `webgpu` package, 0.6.2): its OpenGL backend
- * on a surfaceless EGL display at feature level `compatibility`, the setup that works on a CPU-only Linux
- * machine (field notes §1). Resolves `true` when an adapter answers (or navigator.gpu already existed),
- * `false` otherwise; never throws. Dawn may print adapter warnings on stderr (native code).
- *
- * This does not make `gpujsBackend('webgpu')` work: gpu.js WebGPU kernels are asynchronous.
- */
-export async function installWebGpu(): Promise<boolean> {
-  if (hasNavigatorGpu()) return true
-  try {
-    if (process.env.EGL_PLATFORM === undefined) process.env.EGL_PLATFORM = 'surfaceless'
-    const spec = 'webgpu'
-    const mod = (await import(spec)) as {
-      create: (flags: string[]) => { requestAdapter: (o?: Record<string, unknown>) => Promise<unknown> }
-      globals: Record<string, unknown>
+/** Dawn's backends (the `backend=` flag of the `webgpu` package). */
+export type DawnBackend = 'vulkan' | 'metal' | 'd3d12' | 'd3d11' | 'opengl' | 'opengles' | 'null'
+
+export interface InstallWebGpuOptions {
+  /**
+   * Dawn's backend, or `auto` (the default): the platform's native API first (Vulkan on Linux, Metal
+   * on macOS, D3D12 on Windows), then OpenGL at feature level `compatibility` (what works on a
+   * CPU-only Linux machine: Mesa's llvmpipe through surfaceless EGL). Ignored in a browser, where
+   * `navigator.gpu` is the browser's own.
+   */
+  readonly backend?: DawnBackend | 'auto'
+  /** WebGPU feature level to ask the adapter for (default: `core` for native backends, `compatibility` for OpenGL/GLES). */
+  readonly featureLevel?: 'core' | 'compatibility'
+  /** Further Dawn flags, e.g. `['adapter=NVIDIA']` (see the webgpu package's README). */
+  readonly flags?: ReadonlyArray<string>
+}
+
+/** What `installWebGpu` did: which source answers `navigator.gpu` now, or why none does. */
+export type WebGpuInstall =
+  | {
+      readonly _tag: 'WebGpuReady'
+      readonly ok: true
+      /** `navigator`: the runtime's own (a browser, Deno); `dawn`: the `webgpu` package. */
+      readonly source: 'navigator' | 'dawn'
+      /** Dawn's backend that answered (undefined for `navigator`). */
+      readonly backend: DawnBackend | undefined
+      readonly featureLevel: 'core' | 'compatibility' | undefined
     }
-    const dawn = mod.create(['backend=opengl'])
-    const requestAdapter = (o?: Record<string, unknown>) => dawn.requestAdapter({ featureLevel: 'compatibility', ...(o ?? {}) })
-    const adapter = await requestAdapter()
-    if (adapter === null || adapter === undefined) return false
-    Object.assign(globalThis, mod.globals)
-    const gpu = { requestAdapter, getPreferredCanvasFormat: () => 'rgba8unorm' }
-    const g = globalThis as { navigator?: Record<string, unknown> }
-    if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
-    else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true })
-    return hasNavigatorGpu()
-  } catch {
-    return false
+  | {
+      readonly _tag: 'WebGpuUnavailable'
+      readonly ok: false
+      /** The module that failed: `webgpu` (Dawn's JS package or its native `dawn.node`) or `adapter` (Dawn loaded, no adapter answered). */
+      readonly module: 'webgpu' | 'adapter'
+      /** Why, in words (the loader's message, e.g. a missing GLIBCXX version), one line per backend tried. */
+      readonly reason: string
+      /** Every backend tried, with what it answered. */
+      readonly attempts: ReadonlyArray<{ readonly backend: DawnBackend; readonly featureLevel: 'core' | 'compatibility'; readonly error: string }>
+    }
+
+const nativeBackend = (): DawnBackend => {
+  const os = hostOs()
+  return os === 'darwin' ? 'metal' : os === 'win32' ? 'd3d12' : 'vulkan'
+}
+
+let installed: WebGpuInstall | undefined
+
+/**
+ * Provide `globalThis.navigator.gpu`: the runtime's own where it has one (a browser), else Dawn from
+ * the `webgpu` package (an optional install; see docs/install.md), on the backend asked for. Resolves
+ * to a tagged value — `{ ok: true, source, backend }`, or `{ ok: false, module, reason, attempts }`
+ * saying which module failed to load and why — and never throws. Dawn may print adapter warnings on
+ * stderr (native code).
+ *
+ * The `webgpu` backend then runs compiled steps (`fit`, `jit(f).async`) on WebGPU kernels.
+ * @example const w = await installWebGpu({ backend: 'vulkan' }); if (w.ok) setBackend('webgpu'); else console.log(w.reason)
+ */
+export async function installWebGpu(opts: InstallWebGpuOptions = {}): Promise<WebGpuInstall> {
+  if (installed?.ok === true || hasNavigatorGpu()) {
+    return installed?.ok === true ? installed : (installed = { _tag: 'WebGpuReady', ok: true, source: 'navigator', backend: undefined, featureLevel: undefined })
+  }
+  const wanted = opts.backend ?? 'auto'
+  const plan: ReadonlyArray<DawnBackend> = wanted === 'auto' ? [nativeBackend(), 'opengl'] : [wanted]
+  const loaded = await loadDawn()
+  if (!loaded.ok) return { _tag: 'WebGpuUnavailable', ok: false, module: 'webgpu', reason: loaded.reason, attempts: [] }
+  const attempts: Array<{ backend: DawnBackend; featureLevel: 'core' | 'compatibility'; error: string }> = []
+  for (const backend of plan) {
+    const featureLevel = opts.featureLevel ?? (backend === 'opengl' || backend === 'opengles' ? 'compatibility' : 'core')
+    try {
+      if (backend === 'opengl' || backend === 'opengles') setEnvDefault('EGL_PLATFORM', 'surfaceless')
+      const dawn = loaded.dawn.create([`backend=${backend}`, ...(opts.flags ?? [])])
+      const requestAdapter = (o?: Record<string, unknown>) => dawn.requestAdapter({ featureLevel, ...(o ?? {}) })
+      const adapter = await requestAdapter()
+      if (adapter === null || adapter === undefined) {
+        attempts.push({ backend, featureLevel, error: 'requestAdapter() answered null (no adapter on this backend)' })
+        continue
+      }
+      Object.assign(globalThis, loaded.dawn.globals)
+      const gpu = { requestAdapter, getPreferredCanvasFormat: () => 'rgba8unorm' }
+      const g = globalThis as { navigator?: Record<string, unknown> }
+      if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
+      else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true })
+      return (installed = { _tag: 'WebGpuReady', ok: true, source: 'dawn', backend, featureLevel })
+    } catch (err) {
+      attempts.push({ backend, featureLevel, error: err instanceof Error ? err.message : String(err) })
+    }
+  }
+  return {
+    _tag: 'WebGpuUnavailable',
+    ok: false,
+    module: 'adapter',
+    reason: attempts.map((a) => `Dawn backend '${a.backend}' (${a.featureLevel}): ${a.error}`).join('; '),
+    attempts
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Callback } from './Callback.js'
 import type { Logs } from '../History.js'
+import { openTextAppender } from '#platform'
 
 /**
  * Stop when a batch's loss is NaN or infinite, and undo that batch: `fit` returns the last good
@@ -64,7 +65,7 @@ const csvCell = (v: number | string, sep: string): string => {
 
 /**
  * Stream epoch results to CSV: a header `epoch,<sorted keys>` then one row per epoch. With a file name
- * the file is written with Node's `fs` (truncated unless `append`); elsewhere pass a sink.
+ * the file is written with Node's `fs` (truncated unless `append`); in a browser pass a sink.
  * @example csvLogger('training.log'); csvLogger({ write: (s) => chunks.push(s) })
  */
 export const csvLogger = (target: CsvTarget, o: { readonly separator?: string; readonly append?: boolean } = {}): Callback<CsvState> => {
@@ -74,10 +75,8 @@ export const csvLogger = (target: CsvTarget, o: { readonly separator?: string; r
     init: () => ({ keys: undefined, sink: undefined }),
     async onTrainBegin(s) {
       if (typeof target !== 'string') return { state: { ...s, sink: (c: string) => target.write(c) } }
-      const fs = await import('node:fs')
-      const exists = o.append === true && fs.existsSync(target) && fs.statSync(target).size > 0
-      if (o.append !== true) fs.writeFileSync(target, '')
-      return { state: { keys: exists ? [] : undefined, sink: (c: string) => fs.appendFileSync(target, c) } }
+      const file = await openTextAppender(target, o.append === true)
+      return { state: { keys: file.hadContent ? [] : undefined, sink: file.write } }
     },
     async onEpochEnd(s, { epoch, logs }) {
       if (s.sink === undefined) return

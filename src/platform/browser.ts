@@ -1,0 +1,81 @@
+/**
+ * @internal What tensorfold needs from its host, the browser's version (selected by the `browser`
+ * condition of the package.json `imports` entry `#platform`; see `node.ts`). No `process`, no `node:`
+ * modules: files live in IndexedDB (`indexeddb://`), leave as downloads (`downloads://`) or come from a
+ * URL (`fetch`); see `io/browser.ts`.
+ *
+ * @since 0.1.0
+ */
+import type { FileOps } from '../io/fs.js'
+import { sha256 } from './sha256.js'
+
+/** Which host this build is for. */
+export const PLATFORM: 'node' | 'browser' = 'browser'
+
+/** A browser has no environment variables. */
+export const getEnv = (_name: string): string | undefined => undefined
+
+/** A browser has no environment to set. */
+export const setEnvDefault = (_name: string, _value: string): void => undefined
+
+/**
+ * gpu.js's browser bundle does not export its worker pool, and threads would need a cross-origin
+ * isolated page (SharedArrayBuffer): matmuls run synchronously.
+ */
+export const loadWorkerPool = (): (new () => unknown) | undefined => undefined
+
+/** Join a directory and a file name with '/'. */
+export const joinPath = (dir: string, name: string): string => (dir === '' ? name : dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`)
+
+/** `n` random bytes as hex (names of temporary files). */
+export const randomHex = (n: number): string => {
+  const b = new Uint8Array(n)
+  globalThis.crypto.getRandomValues(b)
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+/** The SHA-256 digest of `data`, as lower-case hex. */
+export const sha256Hex = (data: Uint8Array): string => sha256(data)
+
+const noFiles = (path: string): Error =>
+  new Error(
+    `${path}: there is no local file system in the browser; save to 'indexeddb://<name>' or 'downloads://<name>', load from 'indexeddb://<name>' or an http(s) URL`
+  )
+
+/** Plain paths have nowhere to go in a browser: every operation fails with a message saying what works. */
+export const localFileOps: FileOps = {
+  mkdir: async (dir) => {
+    throw noFiles(dir)
+  },
+  writeFile: async (path) => {
+    throw noFiles(path)
+  },
+  rename: async (from) => {
+    throw noFiles(from)
+  },
+  remove: async () => undefined,
+  size: async () => undefined,
+  read: async (path) => {
+    throw noFiles(path)
+  }
+}
+
+/** CSV logging to a file name needs a file system; in the browser pass a sink. */
+export const openTextAppender = async (path: string, _append: boolean): Promise<{ readonly hadContent: boolean; readonly write: (s: string) => Promise<void> }> => {
+  throw new Error(`csvLogger(${JSON.stringify(path)}): there is no file system in the browser; pass a sink instead, e.g. csvLogger({ write: (s) => lines.push(s) })`)
+}
+
+/** The operating system, as far as a page can tell ('browser'). */
+export const hostOs = (): string => 'browser'
+
+/** The slice of the `webgpu` package (Dawn) that `installWebGpu` uses. */
+export interface DawnModule {
+  create(flags: string[]): { requestAdapter(o?: Record<string, unknown>): Promise<unknown> }
+  readonly globals: Record<string, unknown>
+}
+
+/** Dawn is for Node; a browser's WebGPU is its own `navigator.gpu`. */
+export const loadDawn = async (): Promise<{ readonly ok: true; readonly dawn: DawnModule } | { readonly ok: false; readonly reason: string }> => ({
+  ok: false,
+  reason: 'this browser has no navigator.gpu (WebGPU is off or unsupported here); Dawn (the webgpu package) is for Node only'
+})

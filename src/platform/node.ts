@@ -1,0 +1,127 @@
+/**
+ * @internal What tensorfold needs from its host, Node's version. The package.json `imports` entry
+ * `#platform` resolves here everywhere except under the `browser` condition (bundlers targeting the
+ * browser), which gets `browser.ts`: the only two modules that may differ between Node and the browser.
+ * Nothing else in `src/` imports a `node:` module or reads `process`.
+ *
+ * @since 0.1.0
+ */
+import * as fsp from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { createHash, randomBytes } from 'node:crypto'
+import type { FileOps } from '../io/fs.js'
+
+/** Which host this build is for. */
+export const PLATFORM: 'node' | 'browser' = 'node'
+
+/** An environment variable (undefined where unset). */
+export const getEnv = (name: string): string | undefined => process.env[name]
+
+/** Set an environment variable if it is unset (native modules such as Dawn read the process environment). */
+export const setEnvDefault = (name: string, value: string): void => {
+  if (process.env[name] === undefined) process.env[name] = value
+}
+
+/** The constructor of gpu.js's WebAssembly worker pool, or undefined where it cannot be loaded. */
+export const loadWorkerPool = (): (new () => unknown) | undefined => {
+  const req = createRequire(import.meta.url)
+  const mod = req('gpu.js/src/backend/web-assembly/worker-pool.js') as { WebAssemblyWorkerPool?: new () => unknown }
+  return mod.WebAssemblyWorkerPool
+}
+
+/** Join a directory and a file name with the host's separator. */
+export const joinPath = (dir: string, name: string): string => join(dir, name)
+
+/** `n` random bytes as hex (names of temporary files). */
+export const randomHex = (n: number): string => randomBytes(n).toString('hex')
+
+/** The SHA-256 digest of `data`, as lower-case hex. */
+export const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
+
+/** The local file system (Node's `fs`). */
+export const localFileOps: FileOps = {
+  mkdir: async (dir) => {
+    await fsp.mkdir(dir, { recursive: true })
+  },
+  writeFile: async (path, data) => {
+    const fh = await fsp.open(path, 'wx', 0o644)
+    try {
+      await fh.writeFile(data)
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+  },
+  rename: (from, to) => fsp.rename(from, to),
+  remove: (path) => fsp.rm(path, { force: true }),
+  size: async (path) => {
+    try {
+      const st = await fsp.stat(path)
+      return st.isFile() ? st.size : undefined
+    } catch {
+      return undefined
+    }
+  },
+  read: async (path, n) => {
+    const fh = await fsp.open(path, 'r')
+    try {
+      const buf = new Uint8Array(n)
+      let got = 0
+      while (got < n) {
+        const { bytesRead } = await fh.read(buf, got, n - got, got)
+        if (bytesRead === 0) break
+        got += bytesRead
+      }
+      return got === n ? buf : buf.subarray(0, got)
+    } finally {
+      await fh.close()
+    }
+  }
+}
+
+/** A text file for a logger: truncate (unless appending) and return an appender; `hadContent` tells whether it was non-empty before. */
+export const openTextAppender = async (path: string, append: boolean): Promise<{ readonly hadContent: boolean; readonly write: (s: string) => Promise<void> }> => {
+  let hadContent = false
+  if (append) {
+    try {
+      hadContent = (await fsp.stat(path)).size > 0
+    } catch {
+      hadContent = false
+    }
+  } else await fsp.writeFile(path, '')
+  return { hadContent, write: (s) => fsp.appendFile(path, s) }
+}
+
+/** The operating system (Node's `process.platform`). */
+export const hostOs = (): string => process.platform
+
+/** The slice of the `webgpu` package (Dawn) that `installWebGpu` uses. */
+export interface DawnModule {
+  create(flags: string[]): { requestAdapter(o?: Record<string, unknown>): Promise<unknown> }
+  readonly globals: Record<string, unknown>
+}
+
+/**
+ * Load Dawn (the `webgpu` package, an optional install). Never throws: a missing package or a native
+ * `dawn.node` that cannot load (e.g. `GLIBCXX_3.4.32 not found`) comes back as the loader's message.
+ */
+export const loadDawn = async (): Promise<{ readonly ok: true; readonly dawn: DawnModule } | { readonly ok: false; readonly reason: string }> => {
+  try {
+    const spec = 'webgpu'
+    const mod = (await import(/* @vite-ignore */ spec)) as Partial<DawnModule> & { default?: Partial<DawnModule> }
+    const m = typeof mod.create === 'function' ? mod : mod.default
+    if (m === undefined || typeof m.create !== 'function' || m.globals === undefined) return { ok: false, reason: "the 'webgpu' package loaded but has no create()/globals (expected webgpu >= 0.2)" }
+    return { ok: true, dawn: m as DawnModule }
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    const code = (err as { code?: string }).code
+    return {
+      ok: false,
+      reason:
+        code === 'ERR_MODULE_NOT_FOUND' && /'webgpu'/.test(msg)
+          ? "the 'webgpu' package is not installed (npm install webgpu@0.6.2 for Dawn; see docs/install.md)"
+          : `the 'webgpu' package failed to load: ${msg.split('\n')[0]}`
+    }
+  }
+}
