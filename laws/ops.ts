@@ -11,6 +11,7 @@ import { Tensor, fromBuffer, dataF64 } from '../src/core/Tensor.js'
 import type { PrimitiveName } from '../src/primitives/bind.js'
 import * as P from '../src/primitives/index.js'
 import * as O from '../src/ops/index.js'
+import { scan } from '../src/ad/scan.js'
 import { shapeArb, tensorOf, tensorPair, permutation, broadcastableFrom, type ValueRange } from './arbitraries.js'
 
 /** One generated instance of a law case. */
@@ -217,6 +218,23 @@ export const opCases: ReadonlyArray<OpCase> = [
     arb: shapeArb(1, 3)
       .chain((s) => fc.tuple(tensorOf(s).map(distinct), fc.integer({ min: 0, max: s.length - 1 })))
       .map(([x, axis]) => inst(`argmax axis=${axis}`, [x], ([a]) => P.cast(P.argmax(a, axis), 'float32'), false, false))
+  },
+  {
+    // an RNN-like loop: the carry, the sequence and a closed-over weight are all differentiated
+    name: 'scan',
+    primitive: 'scan',
+    arb: fc
+      .tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.boolean())
+      .chain(([T, b, d, reverse]) => fc.tuple(tensorOf([T, b, d]), tensorOf([d, d]), tensorOf([b, d]), fc.constant(reverse)))
+      .map(([xs, w, h0, reverse]) =>
+        inst(`scan T=${xs.shape[0]} ${JSON.stringify(h0.shape)}${reverse ? ' reverse' : ''}`, [xs, w, h0], ([a, u, h]) => {
+          const [c, ys] = scan((hc: Tensor, x: Tensor): [Tensor, Tensor] => {
+            const n = P.tanh(P.add(x, P.matmul(hc, u)))
+            return [n, P.mul(n, x)]
+          }, h, a, { reverse })
+          return P.concat([P.reshape(c, [-1]), P.reshape(ys, [-1])], 0)
+        })
+      )
   },
   // derived ops
   binary('sub', O.sub, {}),

@@ -13,7 +13,7 @@ import { fail, show } from '../core/errors.js'
 import { add } from '../primitives/add.js'
 import { mul } from '../primitives/mul.js'
 import { sum } from '../primitives/sum.js'
-import { type Node, nextNodeId } from '../primitives/bind.js'
+import { type Node, nextNodeId, tagObserver } from '../primitives/bind.js'
 
 const checkScalar = (op: string, y: unknown): Tensor => {
   if (!(y instanceof Tensor) || y.size !== 1)
@@ -87,6 +87,8 @@ export const customVjp = (
     let tag = 0
     for (const x of xs) if (x.trace !== undefined && x.trace.tag > tag) tag = x.trace.tag
     if (tag === 0) return f(...xs)
+    const obs = tagObserver(tag)
+    if (obs !== undefined) return obs.onCustom(g, xs, () => f(...xs))
     const primals = xs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? x.trace.primal : x))
     const out = g(...primals)
     const node: Node = {

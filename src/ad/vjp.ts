@@ -11,12 +11,10 @@
  */
 import { Tensor, fill, isTensor, concrete } from '../core/Tensor.js'
 import * as Tree from '../core/Tree.js'
-import { type Node, nextNodeId } from '../primitives/bind.js'
+import { type Node, nextNodeId, freshTag } from '../primitives/bind.js'
 import { add } from '../primitives/add.js'
 import { fail, show } from '../core/errors.js'
 import { cast } from '../primitives/cast.js'
-
-let tags = 0
 
 const leafNode = (): Node => ({ id: nextNodeId(), parents: [], vjp: undefined })
 
@@ -83,7 +81,7 @@ const checkTree = (op: string, x: unknown): Tree.Tree => {
  */
 export const vjp = <X extends Tree.Tree, Y extends Tree.Tree>(f: (x: X) => Y, x: X): [Y, (ct: Y) => X] => {
   checkTree('vjp', x)
-  const tag = ++tags
+  const tag = freshTag()
   const xLeaves = Tree.leaves(x)
   const nodes = xLeaves.map(leafNode)
   const xt = Tree.unflatten<X>(Tree.structure(x), xLeaves.map((l, i) => traced(l, tag, nodes[i])))

@@ -21,6 +21,7 @@ export type PrimitiveName =
   | 'add' | 'mul' | 'div' | 'neg' | 'exp' | 'log' | 'tanh' | 'sqrt' | 'pow' | 'abs' | 'sign' | 'sin' | 'cos'
   | 'maximum' | 'minimum' | 'compare' | 'where' | 'matmul' | 'transpose' | 'reshape' | 'broadcastTo'
   | 'sum' | 'max' | 'slice' | 'gather' | 'scatterAdd' | 'concat' | 'pad' | 'cast' | 'argmax'
+  | 'scan'
 
 /** The result type of a shape rule. */
 export interface OutSpec {
@@ -47,6 +48,28 @@ export interface Node {
   readonly parents: ReadonlyArray<Node | undefined>
   readonly vjp: ((ct: Tensor) => ReadonlyArray<Tensor | undefined>) | undefined
 }
+
+let traceTags = 0
+/** @internal A fresh trace tag, greater than every tag in use (shared by `vjp` and `scan`'s body recorder). */
+export const freshTag = (): number => ++traceTags
+
+/**
+ * @internal An observer of binds at one trace level: `scan` records its body by running it on tracers of
+ * a fresh tag and watching every primitive bound at that tag (and every `customVjp` applied there).
+ */
+export interface TagObserver {
+  onBind(def: PrimitiveDef<unknown>, inputs: ReadonlyArray<Tensor>, params: unknown, out: Tensor): void
+  /** a `customVjp` function `g` is applied at this tag; `inline` runs its forward, bound at this tag */
+  onCustom(g: (...xs: Tensor[]) => Tensor, inputs: ReadonlyArray<Tensor>, inline: () => Tensor): Tensor
+}
+const tagObservers = new Map<number, TagObserver>()
+/** @internal Install (or, with undefined, remove) the observer of one tag. */
+export const setTagObserver = (tag: number, o: TagObserver | undefined): void => {
+  if (o === undefined) tagObservers.delete(tag)
+  else tagObservers.set(tag, o)
+}
+/** @internal The observer of a tag, if any. */
+export const tagObserver = (tag: number): TagObserver | undefined => (tagObservers.size === 0 ? undefined : tagObservers.get(tag))
 
 let nodeIds = 0
 /** @internal A fresh node id (ids grow in creation order, which is a topological order). */
@@ -103,7 +126,9 @@ export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, par
     parents: inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? (x.trace.node as Node) : undefined)),
     vjp: (ct) => def.vjp(ct, primals, outPrimal, params)
   }
-  return new Tensor(outPrimal.shape, outPrimal.dtype, undefined, { tag, primal: outPrimal, node })
+  const out = new Tensor(outPrimal.shape, outPrimal.dtype, undefined, { tag, primal: outPrimal, node })
+  if (tagObservers.size > 0) tagObservers.get(tag)?.onBind(def as PrimitiveDef<unknown>, inputs, params, out)
+  return out
 }
 
 /** @internal Make a shape-rule error. */

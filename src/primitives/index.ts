@@ -35,6 +35,7 @@ import { concatDef, concat } from './concat.js'
 import { padDef, pad } from './pad.js'
 import { castDef, cast } from './cast.js'
 import { argmaxDef, argmax } from './argmax.js'
+import { scanDef } from '../ad/scan.js'
 
 /** Every primitive definition, typed so that none can be missing. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,7 +44,8 @@ export const primitives: { readonly [K in PrimitiveName]: PrimitiveDef<any> } = 
   pow: powDef, abs: absDef, sign: signDef, sin: sinDef, cos: cosDef, maximum: maximumDef, minimum: minimumDef, compare: compareDef,
   where: whereDef, matmul: matmulDef, transpose: transposeDef, reshape: reshapeDef, broadcastTo: broadcastToDef,
   sum: sumDef, max: maxDef, slice: sliceDef, gather: gatherDef, scatterAdd: scatterAddDef, concat: concatDef,
-  pad: padDef, cast: castDef, argmax: argmaxDef
+  pad: padDef, cast: castDef, argmax: argmaxDef,
+  scan: scanDef
 }
 
 export {
