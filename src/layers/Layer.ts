@@ -208,7 +208,7 @@ export const shapeErr = (layer: string, message: string, expected: unknown, rece
 /** The tagged errors of this module. */
 export const errors = {
   notALayer: (where: string, received: unknown): TfError =>
-    tfError('NotALayer', `${where}: the added layer must be a Layer (a value with name, kind, init and apply) or an input(...). Received: ${show(received)}`, {
+    tfError('NotALayer', `${where}: the added layer must be a Layer (a value with name, kind, init and apply) or an input(...). Received ${whyNotALayer(received)}`, {
       where,
       expected: 'Layer',
       received
@@ -259,6 +259,19 @@ export const errors = {
       expected,
       actual
     })
+}
+
+/** What a value that is not a layer is, in words: so the message never shows a layer-looking value without saying what it lacks. */
+const whyNotALayer = (u: unknown): string => {
+  if (typeof u === 'function') return `a function${u.name ? ` named '${u.name}'` : ''}: a layer constructor must be called (e.g. dense(4), not dense)`
+  if (typeof u !== 'object' || u === null) return `${u === null ? 'null' : typeof u}: ${show(u)}`
+  if (Array.isArray(u)) return `an array of ${u.length}: ${show(u)}`
+  const o = u as Record<string, unknown>
+  const missing = [
+    ...(['name', 'kind'] as const).filter((k) => typeof o[k] !== 'string').map((k) => `${k} (a string)`),
+    ...(['init', 'apply'] as const).filter((k) => typeof o[k] !== 'function').map((k) => `${k} (a function)`)
+  ]
+  return `an object without ${missing.join(', ')}: ${show(u)}`
 }
 
 /** Whether a value is a tensor or an array of tensors. */

@@ -40,6 +40,8 @@ export interface Internals {
   readonly inputStyle: 'single' | 'list' | 'record'
   /** summary rows: name (type), output shape, param count, connected to */
   readonly rows: () => ReadonlyArray<readonly [string, string, number, string]>
+  /** a functional model that is a chain, summarised with the Sequential layout (Keras's `sequential_like`) */
+  readonly sequentialLike?: boolean
   /** the same model under another name */
   readonly rename: (name: string) => AnyLayer
 }
@@ -175,38 +177,95 @@ export const getLayer = (m: ModelCore, nameOrIndex: string | number): E.Either<T
 // ---------------------------------------------------------------------------------------------------
 // summary
 
-const fmt = (n: number): string => n.toLocaleString('en-US')
-
-/** The Keras (tf.keras 2) summary table as a string; `Left(NotBuilt)` before build. */
-export const summary = (m: ModelCore, opts: { readonly lineLength?: number } = {}): E.Either<TfError, string> => {
-  if (!m.built) return E.left(errors.notBuilt(m.name, 'summary'))
-  const functional = m.kind === 'Functional'
-  const width = opts.lineLength ?? (functional ? 98 : 65)
-  const positions = (functional ? [0.33, 0.55, 0.67, 1] : [0.45, 0.85, 1]).map((p) => Math.floor(width * p))
-  const row = (fields: ReadonlyArray<string>): string => {
-    let line = ''
-    fields.forEach((f, i) => {
-      const start = i === 0 ? 0 : positions[i - 1]
-      // Keras: the first field has a leading space, the others start at their position; 2 spaces between
-      const room = positions[i] - start - (i === fields.length - 1 ? 0 : 2)
-      const cell = (i === 0 ? ` ${f}` : f).slice(0, room)
-      line += cell.padEnd(positions[i] - start)
-    })
-    return line.replace(/\s+$/, '')
+/**
+ * Python's `'{:.2f}'.format(x)`: like `toFixed(2)`, but an exact tie rounds to even (24.625 -> 24.62),
+ * where `toFixed` rounds up. A tie at two decimals is a multiple of 1/8 with an odd numerator.
+ */
+const pyFixed2 = (x: number): string => {
+  const e = x * 8
+  if (Number.isInteger(e) && Math.abs(e) % 2 === 1) {
+    const lo = Math.floor(x * 100)
+    return ((lo % 2 === 0 ? lo : lo + 1) / 100).toFixed(2)
   }
-  const header = functional ? ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'] : ['Layer (type)', 'Output Shape', 'Param #']
-  const lines = [`Model: "${m.name}"`, '_'.repeat(width), row(header), '='.repeat(width)]
-  const rows = m[INTERNALS].rows()
-  rows.forEach((r, i) => {
-    lines.push(row(functional ? [r[0], r[1], fmt(r[2]), r[3]] : [r[0], r[1], fmt(r[2])]))
-    if (i < rows.length - 1) lines.push('')
-  })
+  return x.toFixed(2)
+}
+
+/** Keras's `readable_memory_size`: bytes in the largest unit (1024 apart) that keeps the number under 1024, two decimals. */
+export const readableMemorySize = (bytes: number): string => {
+  const units = ['Byte', 'KB', 'MB', 'GB', 'TB', 'PB']
+  let v = bytes
+  for (const u of units) {
+    if (v / 1024 < 1) return `${pyFixed2(v)} ${u}`
+    v /= 1024
+  }
+  return `${pyFixed2(v)} ${units[units.length - 1]}`
+}
+
+/**
+ * Keras's `print_row`: each field cut to its column (a long one wraps onto more lines, breaking after
+ * `),` `},` `],` or `',` when it can), the first with a leading space, every line padded to the width.
+ */
+const rowLines = (fields: ReadonlyArray<string>, positions: ReadonlyArray<number>): string[] => {
+  const left = fields.slice()
+  const out: string[] = []
+  while (left.some((f) => f.length > 0)) {
+    let line = ''
+    for (let col = 0; col < left.length; col++) {
+      const start = col > 0 ? positions[col - 1] : 0
+      const last = col === positions.length - 1
+      const space = last ? 0 : 2
+      let cutoff = positions[col] - start - space - (last ? 0 : 1)
+      let fit = left[col].slice(0, Math.max(0, cutoff))
+      const breaks = ['),', '},', '],', "',"].filter((b) => fit.includes(b)).map((b) => fit.indexOf(b) + b.length)
+      if (breaks.length > 0) {
+        cutoff = Math.min(...breaks)
+        fit = fit.slice(0, cutoff)
+      }
+      if (col === 0) line += ' '
+      line += fit + ' '.repeat(space)
+      left[col] = left[col].slice(Math.max(0, cutoff))
+      line += ' '.repeat(Math.max(0, positions[col] - line.length))
+    }
+    out.push(line)
+  }
+  return out
+}
+
+/**
+ * The Keras 2.15 summary (`print_summary`) as its lines: the header, one row per layer each followed by
+ * a blank row (the last one too), the totals with their size in bytes (float32: 4 bytes a weight), and
+ * the closing rule. Rows are padded to the line width, as Keras prints them. A functional model that is
+ * a chain (one input, every layer called once on one tensor) is shown with the Sequential layout, as
+ * Keras does. `Left(NotBuilt)` before build.
+ */
+export const summaryLines = (m: ModelCore, opts: { readonly lineLength?: number } = {}): E.Either<TfError, ReadonlyArray<string>> => {
+  if (!m.built) return E.left(errors.notBuilt(m.name, 'summary'))
+  const internals = m[INTERNALS]
+  const sequentialLike = m.kind !== 'Functional' || internals.sequentialLike === true
+  const width = opts.lineLength ?? (sequentialLike ? 65 : 98)
+  const positions = (sequentialLike ? [0.45, 0.85, 1] : [0.3, 0.6, 0.7, 1]).map((p) => Math.floor(width * p))
+  const header = sequentialLike ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to']
+  const lines = [`Model: "${m.name}"`, '_'.repeat(width), ...rowLines(header, positions), '='.repeat(width)]
+  for (const r of internals.rows()) {
+    lines.push(...rowLines(sequentialLike ? [r[0], r[1], String(r[2])] : [r[0], r[1], String(r[2]), r[3]], positions))
+    lines.push(' '.repeat(width))
+  }
   const ws = weightsOf(m)
   const trainable = ws.filter((w) => w.trainable).reduce((n, w) => n + size(w.shape), 0)
   const total = ws.reduce((n, w) => n + size(w.shape), 0)
-  lines.push('='.repeat(width), `Total params: ${fmt(total)}`, `Trainable params: ${fmt(trainable)}`, `Non-trainable params: ${fmt(total - trainable)}`, '_'.repeat(width))
-  return E.right(lines.join('\n'))
+  const bytes = (n: number): string => readableMemorySize(n * 4)
+  lines.push(
+    '='.repeat(width),
+    `Total params: ${total} (${bytes(total)})`,
+    `Trainable params: ${trainable} (${bytes(trainable)})`,
+    `Non-trainable params: ${total - trainable} (${bytes(total - trainable)})`,
+    '_'.repeat(width)
+  )
+  return E.right(Object.freeze(lines))
 }
+
+/** The Keras summary table as one string (its lines joined by newlines); `Left(NotBuilt)` before build. */
+export const summary = (m: ModelCore, opts: { readonly lineLength?: number } = {}): E.Either<TfError, string> => E.map((ls: ReadonlyArray<string>) => ls.join('\n'))(summaryLines(m, opts))
 
 /** The output shape column of one layer. */
 export const shapeCell = (s: BatchShape | ReadonlyArray<BatchShape>): string => showShapes(s)
@@ -317,9 +376,11 @@ export const callOnData = (m: ModelCore, x: unknown, opts: { readonly training?:
  */
 export const notebookMethods = (self: () => ModelCore, compile: (o: unknown) => unknown) => ({
   summary: (o: { readonly printFn?: (line: string) => void; readonly lineLength?: number } = {}): string => {
-    const text = orThrow(summary(self(), o))
-    ;(o.printFn ?? console.log)(text)
-    return text
+    const lines = orThrow(summaryLines(self(), o))
+    // Keras calls print_fn once per line
+    const print = o.printFn ?? console.log
+    for (const l of lines) print(l)
+    return lines.join('\n')
   },
   countParams: () => orThrow(countParams(self())),
   getLayer: (n: string | number) => orThrow(getLayer(self(), n)),

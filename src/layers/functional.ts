@@ -255,22 +255,31 @@ const fromData = (d: Data): Model => {
   const slots = (p: Tree, s: Tree): ReadonlyArray<C.Slot> =>
     g.owners.flatMap((o) => C.under(o.layer.name, C.layerSlots(o.layer, (p as Record<string, Tree>)[o.layer.name], (s as Record<string, Tree>)[o.layer.name])))
   const outShape = (l: AnyLayer): string => {
-    const ns = g.nodes.filter((n) => g.named.get(n.layer) === l)
-    return ns.map((n) => showShapes(n.outputShape)).join(', ')
+    // a layer called on tensors of different shapes has no one output shape: Keras shows 'multiple'
+    const shown = [...new Set(g.nodes.filter((n) => g.named.get(n.layer) === l).map((n) => showShapes(n.outputShape)))]
+    return shown.length === 1 ? shown[0] : 'multiple'
   }
   const connected = (l: AnyLayer): string =>
     g.nodes
       .filter((n) => g.named.get(n.layer) === l)
-      .flatMap((n) => n.inputs.map((s) => `${s.node._tag === 'InputNode' ? g.inputNames[g.inputIndex.get(s.node) as number] : (g.named.get(s.node.layer) as AnyLayer).name}[0][${s.index ?? 0}]`))
+      .flatMap((n) => n.inputs.map((s) => `'${s.node._tag === 'InputNode' ? g.inputNames[g.inputIndex.get(s.node) as number] : (g.named.get(s.node.layer) as AnyLayer).name}[0][${s.index ?? 0}]'`))
       .join(', ')
+  // Keras's `sequential_like`: one input, and each layer called once on one tensor that nothing else reads
+  const consumers = new Map<unknown, number>()
+  for (const n of g.nodes) for (const s of n.inputs) consumers.set(s.node, (consumers.get(s.node) ?? 0) + 1)
+  const sequentialLike =
+    g.inputs.length === 1 &&
+    g.nodes.every((n) => n.inputs.length === 1 && g.nodes.filter((o) => o.layer === n.layer).length === 1) &&
+    [...consumers.values()].every((c) => c <= 1)
   const internals: C.Internals = {
     slots,
     inputStyle: g.inputStyle,
     outputStyle: g.outputStyle,
     rows: () => [
-      ...g.inputs.map((s, i) => [`${g.layers[i].name} (InputLayer)`, `[${showShapes(s.shape)}]`, 0, ''] as const),
-      ...g.owners.map((o) => [`${o.layer.name} (${o.layer.kind})`, outShape(o.layer), countValues(d.params[o.layer.name]) + countValues(d.state[o.layer.name]), connected(o.layer)] as const)
+      ...g.inputs.map((s, i) => [`${g.layers[i].name} (InputLayer)`, `[${showShapes(s.shape)}]`, 0, '[]'] as const),
+      ...g.owners.map((o) => [`${o.layer.name} (${o.layer.kind})`, outShape(o.layer), countValues(d.params[o.layer.name]) + countValues(d.state[o.layer.name]), `[${connected(o.layer)}]`] as const)
     ],
+    sequentialLike,
     rename: (name) => fromData({ ...d, name, autoName: false })
   }
   const single = (ys: ReadonlyArray<Tensor>): LayerIO => (ys.length === 1 ? ys[0] : Object.freeze(ys.slice()))

@@ -180,6 +180,8 @@ const addData = (d: Data, item: unknown): E.Either<TfError, Data> => {
 const popData = (d: Data): E.Either<TfError, Data> => {
   if (d.layers.length === 0) return E.left(errors.emptyModel(d.name))
   const n = d.layers.length - 1
+  // Keras's `pop()` of the only layer forgets the input too: `built` is false, `inputs`/`outputs` None
+  if (n === 0) return E.right({ ...d, layers: Object.freeze([]), input: undefined, built: undefined })
   const built = d.built && { params: d.built.params.slice(0, n), state: d.built.state.slice(0, n), shapes: d.built.shapes.slice(0, n) }
   return E.right({ ...d, layers: d.layers.slice(0, n), built })
 }
@@ -296,22 +298,26 @@ const dataOf = (m: Sequential): Data => (m as unknown as { readonly [DATA]: Data
  * A sequential model as `Either` (the functional surface of {@link sequential}).
  * @example Sequential.make([dense(8, { inputShape: [16] }), dense(4)]) // Right(Sequential)
  */
-export const make = <const Ls extends ReadonlyArray<SeqItem>>(layers?: Ls, opts: SequentialOptions = {}): E.Either<TfError, Sequential<ParamsList<Ls>, StatesList<Ls>>> => {
+export const make: {
+  <const Ls extends ReadonlyArray<SeqItem> = readonly []>(layers?: Ls, opts?: SequentialOptions): E.Either<TfError, Sequential<ParamsList<Ls>, StatesList<Ls>>>
+  <const L extends SeqItem>(layer: L, opts?: SequentialOptions): E.Either<TfError, Sequential<ParamsList<readonly [L]>, StatesList<readonly [L]>>>
+} = (layers?: ReadonlyArray<SeqItem> | SeqItem, opts: SequentialOptions = {}): E.Either<TfError, Sequential<never, never>> => {
   const seed = opts.seed ?? 0
   if (typeof seed !== 'number' || !Number.isFinite(seed)) return E.left(tfError('InvalidArgument', `sequential: expected a finite number seed, received ${show(seed)}`, { path: 'seed', expected: 'number', received: seed }))
-  if (layers !== undefined && !Array.isArray(layers)) return E.left(errors.notALayer('sequential', layers))
+  // Keras: `Sequential(layer)` with one layer (not in a list) is `Sequential([layer])`
+  const list: ReadonlyArray<unknown> = layers === undefined || layers === null ? [] : Array.isArray(layers) ? layers : [layers]
   let d: Data = { name: opts.name ?? 'sequential', autoName: opts.name === undefined, seed, layers: [], input: undefined, built: undefined }
   if (opts.inputShape !== undefined) {
     const b = buildData(d, [null, ...opts.inputShape])
     if (E.isLeft(b)) return b
     d = b.right
   }
-  for (const l of layers ?? []) {
+  for (const l of list) {
     const r = addData(d, l)
     if (E.isLeft(r)) return r
     d = r.right
   }
-  return E.right(fromData(d) as unknown as Sequential<ParamsList<Ls>, StatesList<Ls>>)
+  return E.right(fromData(d) as unknown as Sequential<never, never>)
 }
 
 /**
@@ -365,5 +371,7 @@ export const predict: {
  * const model = sequential([dense(8, { inputShape: [16] }), dense(4)])
  * model.weights.length // 4
  */
-export const sequential = <const Ls extends ReadonlyArray<SeqItem> = readonly []>(layers?: Ls, opts: SequentialOptions = {}): Sequential<ParamsList<Ls>, StatesList<Ls>> =>
-  orThrow(make(layers, opts))
+export const sequential: {
+  <const Ls extends ReadonlyArray<SeqItem> = readonly []>(layers?: Ls, opts?: SequentialOptions): Sequential<ParamsList<Ls>, StatesList<Ls>>
+  <const L extends SeqItem>(layer: L, opts?: SequentialOptions): Sequential<ParamsList<readonly [L]>, StatesList<readonly [L]>>
+} = (layers?: ReadonlyArray<SeqItem> | SeqItem, opts: SequentialOptions = {}): Sequential<never, never> => orThrow(make(layers as ReadonlyArray<SeqItem>, opts)) as Sequential<never, never>

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
-  sequential, dense, dropout, flatten, input, layers, Sequential, Model, tensor, toArray, key, grad, valueAndGrad, sum, mul, sub,
+  sequential, dense, dropout, flatten, input, layers, Sequential, Model, call, tensor, toArray, key, grad, valueAndGrad, sum, mul, sub,
   TensorfoldError, type Tensor, type AnyLayer, zeros, ones
 } from '../../src/index.js'
 import type { Tree } from '../../src/core/Tree.js'
@@ -196,9 +196,9 @@ describe('the model surface', () => {
     expect(s).toMatch(/ Layer \(type\) {16}Output Shape {14}Param #/)
     expect(s).toMatch(/ dense \(Dense\) {15}\(None, 8\) {17}136/)
     expect(s).toMatch(/ dense_1 \(Dense\) {13}\(None, 4\) {17}36/)
-    expect(s).toContain('Total params: 172')
-    expect(s).toContain('Trainable params: 172')
-    expect(s).toContain('Non-trainable params: 0')
+    expect(s).toContain('Total params: 172 (688.00 Byte)')
+    expect(s).toContain('Trainable params: 172 (688.00 Byte)')
+    expect(s).toContain('Non-trainable params: 0 (0.00 Byte)')
     expect(E.isRight(Sequential.summary(m))).toBe(true)
   })
   it('weights, trainableWeights, getWeights/setWeights round trip', () => {
@@ -255,5 +255,93 @@ describe('the model surface', () => {
       E.chain(Sequential.countParams)
     )
     expect(built).toEqual(E.right(4 * 3 + 3 + 3 + 1))
+  })
+})
+
+describe('Keras semantics (issue 15 items 1, 2)', () => {
+  it('sequential(layer): one layer, not in a list, is a one-layer model (Keras 2.15 Sequential.__init__: `if not isinstance(layers, (list, tuple)): layers = [layers]`)', () => {
+    const m = sequential(dense(1, { inputShape: [3] }))
+    expect(m.layers.length).toBe(1)
+    expect(m.built).toBe(true)
+    expect(m.weights.map((w) => w.name)).toEqual(['dense/kernel', 'dense/bias'])
+    expect(E.isRight(Sequential.make(dense(2)))).toBe(true)
+    const deferred = sequential(dense(2))
+    expect(deferred.built).toBe(false)
+    expect(deferred.predict(data(2, 5)).shape).toEqual([2, 2])
+  })
+
+  it('NotALayer says what the value lacks (and never shows a layer as the culprit)', () => {
+    const e = errOf(() => sequential([{ name: 'x', kind: 'X', init: () => undefined } as never]))
+    expect(e._tag).toBe('NotALayer')
+    expect(e.message).toContain('without apply (a function)')
+    const f = errOf(() => sequential([dense as never]))
+    expect(f.message).toContain("a function named 'dense': a layer constructor must be called")
+    expect(errOf(() => sequential(42 as never)).message).toContain('number: 42')
+  })
+
+  it('popping the only layer un-builds the model (Keras 2.15 Sequential.pop: `if not self.layers: outputs = None; inputs = None; built = False`)', () => {
+    for (const m of [sequential([dense(2, { inputShape: [3] })]), sequential([input({ shape: [3] }), dense(2)]), sequential([dense(2)], { inputShape: [3] })]) {
+      expect(m.built).toBe(true)
+      const p = m.pop()
+      expect(p.built).toBe(false)
+      expect(p.outputShape).toBeUndefined()
+      expect(p.inputShape).toBeUndefined()
+      expect(p.weights).toEqual([])
+      expect(p.layers).toEqual([])
+      // it is a deferred model again: the next layer builds on the next data, of any width
+      const again = p.add(dense(1))
+      expect(again.built).toBe(false)
+      expect(again.predict(data(2, 5)).shape).toEqual([2, 1])
+      expect(m.built).toBe(true)
+    }
+    // popping one of two keeps the model built, with the first layer's output
+    const two = sequential([dense(2, { inputShape: [3] }), dense(1)]).pop()
+    expect(two.built).toBe(true)
+    expect(two.outputShape).toEqual([null, 2])
+  })
+})
+
+describe('summary as Keras 2.15 prints it (issue 15 item 12)', () => {
+  it('one printFn call per line, rows padded to the width, a blank row after every layer (the last too), sizes in bytes after the totals', () => {
+    // Keras 2.15 layer_utils.print_summary: print_fn per line; print_row pads each column to its position;
+    // print_layer prints a blank line (" " * line_length) after each top-level layer; totals are
+    // f"Total params: {n} ({readable_memory_size(bytes)})" without thousands separators
+    const lines: string[] = []
+    const m = sequential([dense(300, { inputShape: [16] }), dense(4)], { name: 'big' })
+    const s = m.summary({ printFn: (l) => lines.push(l) })
+    expect(s).toBe(lines.join('\n'))
+    expect(lines).toEqual([
+      'Model: "big"',
+      '_'.repeat(65),
+      ' Layer (type)                Output Shape              Param #   ',
+      '='.repeat(65),
+      ' dense (Dense)               (None, 300)               5100      ',
+      ' '.repeat(65),
+      ' dense_1 (Dense)             (None, 4)                 1204      ',
+      ' '.repeat(65),
+      '='.repeat(65),
+      'Total params: 6304 (24.62 KB)',
+      'Trainable params: 6304 (24.62 KB)',
+      'Non-trainable params: 0 (0.00 Byte)',
+      '_'.repeat(65)
+    ])
+  })
+
+  it('long fields wrap onto more lines, breaking after "),", as Keras print_row does; lineLength is honoured', () => {
+    const inputs = [input({ shape: [2], name: 'a_rather_long_input_name' }), input({ shape: [2], name: 'another_long_input_name' })]
+    const m = Model.make({ inputs, outputs: call(layers.concatenate(), inputs), name: 'w' })
+    const lines = E.isRight(m) ? m.right.summary({ printFn: () => undefined }).split('\n') : []
+    const row = lines.findIndex((l) => l.startsWith(' concatenate'))
+    // columns at 29, 58, 68 of 98; the last column holds 30 characters, and a cut ends after "',"
+    expect(lines[row]).toBe(" concatenate (Concatenate)   (None, 4)                    0         ['a_rather_long_input_name[0][")
+    expect(lines[row + 1]).toBe(' '.repeat(68) + "0]',".padEnd(30))
+    expect(lines[row + 2]).toBe(' '.repeat(68) + " 'another_long_input_name[0][0")
+    expect(lines[row + 3]).toBe(' '.repeat(68) + "]']".padEnd(30))
+    expect(lines[row + 4]).toBe(' '.repeat(98))
+    // the first column wraps too (it holds 26 characters after its leading space)
+    expect(lines.slice(4, 6)).toEqual([' a_rather_long_input_name (  [(None, 2)]                  0         []                            ', ' InputLayer)'.padEnd(98)])
+    expect(lines.every((l) => l.length <= 98)).toBe(true)
+    const narrow = sequential([dense(2, { inputShape: [3] })]).summary({ printFn: () => undefined, lineLength: 40 }).split('\n')
+    expect(narrow[1]).toBe('_'.repeat(40))
   })
 })
