@@ -35,49 +35,77 @@ export interface View {
   readonly shape: Shape
 }
 
-/** The kernels a backend provides. Shapes are already checked by the primitives' shape rules. */
-export interface Backend {
+/** When a backend's kernels deliver: `sync` (the buffer now) or `async` (now or as a Promise). */
+export type Timing = 'sync' | 'async'
+
+/**
+ * What a kernel call of a backend of timing `R` returns for a value `T`: `T` itself (`sync`), or `T` or a
+ * Promise of `T` (`async`: WebGPU, or webasm's threaded twin).
+ */
+export type Later<R extends Timing, T> = { readonly sync: T; readonly async: T | Promise<T> }[R]
+
+/**
+ * The kernels a backend provides, typed by when they deliver (`Backend` is the synchronous kind,
+ * `Backend<'async'>` the asynchronous one). Shapes are already checked by the primitives' shape rules.
+ *
+ * Primitive kernels are written once against `Backend<R>` for any `R`, and compiled mode's replay is
+ * written once over `Later<R, Buffer>` (see `compile/replay.ts`).
+ */
+export interface Backend<R extends Timing = 'sync'> {
   /** `reference`, `cpu`, `webasm`, `gpu` (headless GL) or `webgpu`. */
   readonly name: string
   /** Float storage the backend computes in. */
   readonly precision: 'float32' | 'float64'
   /**
-   * An asynchronous backend (WebGPU): some compute methods return Promises of buffers, so only
+   * `true` on an asynchronous backend (WebGPU): some compute methods return Promises of buffers, so only
    * compiled async replays (`jit(f).async`, which `fit` uses) run on it; eager ops and the first,
    * recording call of a compiled step run on `syncFallback`.
    */
-  readonly async?: boolean
+  readonly async?: R extends 'async' ? true : false
   /** The synchronous backend eager ops use when this one is asynchronous. */
   readonly syncFallback?: Backend
-  unary(op: UnaryOp, x: View): FloatBuffer
-  binary(op: BinaryOp, a: View, b: View, out: Shape): FloatBuffer
-  /** `cond ≠ 0 ? a : b`, all three broadcast to `out`. */
-  where(cond: View, a: View, b: View, out: Shape): FloatBuffer
-  /** Batched matmul: `a` is `[batch, m, k]` (or `[batch, k, m]` if transA), `b` is `[batch, k, n]` (or `[batch, n, k]`). */
-  matmul(a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer
   /**
-   * The same product, possibly computed off the main thread (webasm: the shared worker pool). Backends
-   * without threads resolve to `matmul`'s result.
+   * Optional: an asynchronous twin of a synchronous backend whose large kernels run off the main
+   * thread (webasm: matmuls on the shared worker pool). Compiled async replays (`jit(f).async`) use it.
    */
-  matmulAsync?(a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Promise<FloatBuffer>
+  readonly threaded?: Backend<'async'>
+  unary(op: UnaryOp, x: View): Later<R, FloatBuffer>
+  binary(op: BinaryOp, a: View, b: View, out: Shape): Later<R, FloatBuffer>
+  /** `cond ≠ 0 ? a : b`, all three broadcast to `out`. */
+  where(cond: View, a: View, b: View, out: Shape): Later<R, FloatBuffer>
+  /** Batched matmul: `a` is `[batch, m, k]` (or `[batch, k, m]` if transA), `b` is `[batch, k, n]` (or `[batch, n, k]`). */
+  matmul(a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Later<R, FloatBuffer>
   /** Reduce over sorted `axes`; the result has the shape without those axes. */
-  reduce(op: ReduceOp, x: View, axes: ReadonlyArray<number>): FloatBuffer
+  reduce(op: ReduceOp, x: View, axes: ReadonlyArray<number>): Later<R, FloatBuffer>
   /** Index of the maximum along `axis` (first on ties); the axis is removed. */
-  argmax(x: View, axis: number): Int32Array
-  transpose(x: View, perm: ReadonlyArray<number>): Buffer
-  broadcastTo(x: View, out: Shape): Buffer
-  slice(x: View, begin: ReadonlyArray<number>, size: ReadonlyArray<number>): Buffer
+  argmax(x: View, axis: number): Later<R, Int32Array>
+  transpose(x: View, perm: ReadonlyArray<number>): Later<R, Buffer>
+  broadcastTo(x: View, out: Shape): Later<R, Buffer>
+  slice(x: View, begin: ReadonlyArray<number>, size: ReadonlyArray<number>): Later<R, Buffer>
   /** Take rows of `x` along `axis` at `indices` (int32, checked in range). */
-  gather(x: View, indices: Int32Array, axis: number): Buffer
+  gather(x: View, indices: Int32Array, axis: number): Later<R, Buffer>
   /** Scatter-add: the adjoint of gather. `out` is the shape of the gathered-from tensor. */
-  scatterAdd(updates: View, indices: Int32Array, axis: number, out: Shape): FloatBuffer
-  concat(xs: ReadonlyArray<View>, axis: number): Buffer
-  pad(x: View, paddings: ReadonlyArray<readonly [number, number]>, value: number): Buffer
-  /** Cast to float storage (int32 -> float). */
+  scatterAdd(updates: View, indices: Int32Array, axis: number, out: Shape): Later<R, FloatBuffer>
+  concat(xs: ReadonlyArray<View>, axis: number): Later<R, Buffer>
+  pad(x: View, paddings: ReadonlyArray<readonly [number, number]>, value: number): Later<R, Buffer>
+  /** Cast to float storage (int32 -> float). Always synchronous: kernels read its result directly. */
   toFloat(x: Buffer): FloatBuffer
   /**
    * Evaluate a fused elementwise expression. Every input has the output's size, size 1, or the shape
    * of a suffix of the output shape (broadcast along leading axes).
    */
-  fused(expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer
+  fused(expr: Expr, inputs: ReadonlyArray<View>, out: Shape): Later<R, FloatBuffer>
+}
+
+/** A backend of either timing (what `getBackend` returns). */
+export type AnyBackend = Backend | Backend<'async'>
+
+/**
+ * The synchronous side of a backend of either timing: itself, or its `syncFallback`. Kernels whose
+ * result another kernel of the same primitive reads at once (a broadcast before a matmul) run there.
+ */
+export const syncSide = <R extends Timing>(be: Backend<R>): Backend => {
+  if (be.async !== true) return be as Backend
+  if (be.syncFallback === undefined) throw new Error(`backend ${be.name} is asynchronous and has no synchronous fallback`)
+  return be.syncFallback
 }

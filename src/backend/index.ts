@@ -6,23 +6,23 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Backend } from './Backend.js'
+import type { AnyBackend, Backend } from './Backend.js'
 import { reference } from './reference.js'
 import { gpujsBackend, type GpujsMode, GPUJS_MODES } from './gpujs/index.js'
 import { setFloatStorage } from '../core/Tensor.js'
 import { tfError, type TfError, orThrow, show } from '../core/errors.js'
 
-export type { Backend, UnaryOp, BinaryOp, ReduceOp, View } from './Backend.js'
+export type { AnyBackend, Backend, Later, Timing, UnaryOp, BinaryOp, ReduceOp, View } from './Backend.js'
 export { reference } from './reference.js'
 export { type GpujsMode, GPUJS_MODES } from './gpujs/index.js'
 
 /** Backend names a user may choose. `auto` picks the best working gpu.js mode. */
 export type BackendName = 'auto' | 'reference' | GpujsMode
 
-let current: Backend | undefined
+let current: AnyBackend | undefined
 
 /** The backend ops run on now (the best gpu.js mode unless chosen otherwise). */
-export const getBackend = (): Backend => {
+export const getBackend = (): AnyBackend => {
   if (current === undefined) {
     current = gpujsBackend('auto')
     setFloatStorage(current.precision)
@@ -31,14 +31,21 @@ export const getBackend = (): Backend => {
 }
 
 /** The backend eager ops run on: the current one, or its synchronous fallback if it is asynchronous (WebGPU). */
-export const getSyncBackend = (): Backend => {
-  const be = getBackend()
-  return be.async === true && be.syncFallback !== undefined ? be.syncFallback : be
+export const getSyncBackend = (): Backend => syncOf(getBackend())
+
+/** A backend's synchronous side: itself, or its fallback if it is asynchronous. */
+export const syncOf = (be: AnyBackend): Backend => (isAsync(be) ? (be.syncFallback ?? fail(be)) : be)
+
+/** Whether a backend delivers asynchronously (WebGPU). */
+export const isAsync = (be: AnyBackend): be is Backend<'async'> => be.async === true
+
+const fail = (be: AnyBackend): never => {
+  throw new Error(`backend ${be.name} is asynchronous and has no synchronous fallback`)
 }
 
 /** Resolve a name or backend value, as `Either`. */
-export const resolveBackend = (b: BackendName | Backend): E.Either<TfError, Backend> => {
-  if (typeof b === 'object' && b !== null && typeof (b as Backend).matmul === 'function') return E.right(b as Backend)
+export const resolveBackend = (b: BackendName | AnyBackend): E.Either<TfError, AnyBackend> => {
+  if (typeof b === 'object' && b !== null && typeof (b as AnyBackend).matmul === 'function') return E.right(b as AnyBackend)
   if (b === 'reference') return E.right(reference)
   if (b === 'auto' || (typeof b === 'string' && (GPUJS_MODES as ReadonlyArray<string>).includes(b))) {
     try {
@@ -57,7 +64,7 @@ export const resolveBackend = (b: BackendName | Backend): E.Either<TfError, Back
 }
 
 /** Choose the backend for the process. @example setBackend('cpu') */
-export const setBackend = (b: BackendName | Backend): Backend => {
+export const setBackend = (b: BackendName | AnyBackend): AnyBackend => {
   const be = orThrow(resolveBackend(b))
   current = be
   setFloatStorage(be.precision)
@@ -65,7 +72,7 @@ export const setBackend = (b: BackendName | Backend): Backend => {
 }
 
 /** Run `f` with another backend, then restore the previous one. @example withBackend('reference', () => grad(f)(x)) */
-export const withBackend = <A>(b: BackendName | Backend, f: () => A): A => {
+export const withBackend = <A>(b: BackendName | AnyBackend, f: () => A): A => {
   const prev = getBackend()
   setBackend(b)
   try {

@@ -26,8 +26,8 @@ import { type Key, markRoot } from '../core/Key.js'
 import type { Shape } from '../core/Shape.js'
 import { setExecObserver, type PrimitiveDef, type OutSpec } from '../primitives/bind.js'
 import { setRandomObserver } from '../core/random.js'
-import { getBackend, type Backend } from '../backend/index.js'
-import type { Expr, UnaryOp, BinaryOp } from '../backend/Backend.js'
+import { getBackend, syncOf, isAsync, type AnyBackend } from '../backend/index.js'
+import type { Backend, Expr, UnaryOp, BinaryOp, Later, Timing } from '../backend/Backend.js'
 import { size as sizeOf } from '../core/Shape.js'
 
 /** A jitted function: same inputs, same outputs as `f`. */
@@ -75,7 +75,7 @@ interface FusedStep {
 type Step = OpStep | RandomStep | FusedStep
 
 interface Plan {
-  readonly backend: Backend
+  readonly backend: AnyBackend
   readonly steps: ReadonlyArray<Step>
   readonly slots: number
   readonly outStructure: Tree.Structure
@@ -295,44 +295,34 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
     return result
   }
 
-  const replay = (plan: Plan, leaves: ReadonlyArray<Tensor>, key: Key): O => {
+  /**
+   * The one replay, for a backend of either timing: each step's kernel result is stored as it comes;
+   * when one is a Promise (an asynchronous backend), the rest of the plan continues after it resolves.
+   * On a synchronous backend no Promise is ever made and the plan runs in one synchronous loop.
+   */
+  const replay = <R extends Timing>(plan: Plan, be: Backend<R>, leaves: ReadonlyArray<Tensor>, key: Key): Later<R, O> => {
     replays++
     const env: Array<Buffer | undefined> = new Array(plan.slots)
-    // a synchronous replay of a plan recorded under an asynchronous backend runs on its fallback
-    const be = plan.backend.async === true && plan.backend.syncFallback !== undefined ? plan.backend.syncFallback : plan.backend
     const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (leaves[r.i].data as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (r.t.data as Buffer))
-    for (const st of plan.steps) {
-      if (st.kind === 'random') {
-        env[st.out] = st.regenerate(key).data as Buffer
-        continue
-      }
-      if (st.kind === 'fused') {
-        env[st.out] = be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
-        continue
-      }
-      const views = st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] }))
-      env[st.out] = st.def.impl(be, views, st.params, st.spec)
+    const exec = (st: Step): Later<R, Buffer> => {
+      if (st.kind === 'random') return st.regenerate(key).data as Buffer
+      if (st.kind === 'fused') return be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
+      return st.def.impl(be, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.params, st.spec)
     }
-    const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))
-    return Tree.unflatten<O>(plan.outStructure, outs)
-  }
-
-  const replayAsync = async (plan: Plan, leaves: ReadonlyArray<Tensor>, key: Key): Promise<O> => {
-    replays++
-    const env: Array<Buffer | undefined> = new Array(plan.slots)
-    const be = plan.backend
-    const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (leaves[r.i].data as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (r.t.data as Buffer))
-    for (const st of plan.steps) {
-      // an asynchronous backend (WebGPU) may return a Promise from any method: await every step
-      if (st.kind === 'random') env[st.out] = st.regenerate(key).data as Buffer
-      else if (st.kind === 'fused') env[st.out] = await be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
-      else {
-        const views = st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] }))
-        env[st.out] = await (st.def.implAsync !== undefined ? st.def.implAsync(be, views, st.params, st.spec) : st.def.impl(be, views, st.params, st.spec))
-      }
+    const finish = (): O => {
+      const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))
+      return Tree.unflatten<O>(plan.outStructure, outs)
     }
-    const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))
-    return Tree.unflatten<O>(plan.outStructure, outs)
+    const from = (first: number): O | Promise<O> => {
+      for (let s = first; s < plan.steps.length; s++) {
+        const st = plan.steps[s]
+        const r: Buffer | Promise<Buffer> = exec(st)
+        if (r instanceof Promise) return r.then((b) => ((env[st.out] = b), from(s + 1)))
+        env[st.out] = r
+      }
+      return finish()
+    }
+    return from(0) as Later<R, O>
   }
 
   /** The async twin: replays run their large matmuls on the shared worker pool. */
@@ -341,7 +331,9 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
     if (recording || leaves.some((l) => l.trace !== undefined)) return run(inputs, key)
     const plan = plans.get(signature(leaves, Tree.structure(inputs)))
     if (plan === undefined || plan === 'impure' || plan.backend !== getBackend()) return run(inputs, key)
-    return replayAsync(plan, leaves, key)
+    // an asynchronous backend (WebGPU) runs itself; a synchronous one its threaded twin if it has one
+    const be = isAsync(plan.backend) ? plan.backend : (plan.backend.threaded ?? plan.backend)
+    return replay(plan, be, leaves, key)
   }
 
   const run = (inputs: I, key: Key): O => {
@@ -357,7 +349,8 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
       eagerCalls++
       return f(inputs, key)
     }
-    return replay(plan, leaves, key)
+    // a synchronous replay of a plan recorded under an asynchronous backend runs on its fallback
+    return replay(plan, syncOf(plan.backend), leaves, key)
   }
   const stats = (): JitStats => {
     let ops = 0

@@ -13,7 +13,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { Tensor, isTensor, scalar, type DType, type Buffer } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
 import { type TfError, TensorfoldError, tfError, show } from '../core/errors.js'
-import type { Backend, View } from '../backend/Backend.js'
+import type { Backend, Later, Timing, View } from '../backend/Backend.js'
 import { getSyncBackend } from '../backend/index.js'
 
 /** The names of all primitives. */
@@ -36,9 +36,11 @@ export interface OutSpec {
 export interface PrimitiveDef<P> {
   readonly name: PrimitiveName
   readonly shapeRule: (inputs: ReadonlyArray<Tensor>, params: P) => E.Either<TfError, OutSpec>
-  readonly impl: (be: Backend, inputs: ReadonlyArray<View>, params: P, out: OutSpec) => Buffer
-  /** optional: the same kernel run off the main thread where the backend can (compiled async replays) */
-  readonly implAsync?: (be: Backend, inputs: ReadonlyArray<View>, params: P, out: OutSpec) => Promise<Buffer>
+  /**
+   * The kernel, written once for a backend of either timing: on a synchronous backend it returns the
+   * buffer, on an asynchronous one (compiled async replays) possibly a Promise of it.
+   */
+  readonly impl: <R extends Timing>(be: Backend<R>, inputs: ReadonlyArray<View>, params: P, out: OutSpec) => Later<R, Buffer>
   readonly vjp: (ct: Tensor, inputs: ReadonlyArray<Tensor>, out: Tensor, params: P) => ReadonlyArray<Tensor | undefined>
 }
 

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type PrimitiveDef, type OutSpec, bind, lift, shapeError, ok } from './bind.js'
-import type { Backend, View } from '../backend/Backend.js'
+import { type Backend, type View, syncSide } from '../backend/Backend.js'
 import { broadcastShapes, size, shapeEq } from '../core/Shape.js'
 import { unbroadcast } from './unbroadcast.js'
 import type { Tensor } from '../core/Tensor.js'
@@ -55,14 +55,9 @@ export const matmulDef: PrimitiveDef<MatmulParams> = {
     return E.chain((batch: ReadonlyArray<number>) => ok([...batch, d.m, d.n]))(broadcastShapes('matmul', d.batchA, d.batchB))
   },
   impl: (be, ins, p, out) => {
-    const o = operands(be, ins, p, out)
+    // a batch broadcast feeds the product at once: it runs on the synchronous side
+    const o = operands(syncSide(be), ins, p, out)
     return be.matmul(o.a, o.b, o.batch, o.m, o.k, o.n, p.transposeA, p.transposeB)
-  },
-  implAsync: (be, ins, p, out) => {
-    const o = operands(be, ins, p, out)
-    return be.matmulAsync !== undefined
-      ? be.matmulAsync(o.a, o.b, o.batch, o.m, o.k, o.n, p.transposeA, p.transposeB)
-      : Promise.resolve(be.matmul(o.a, o.b, o.batch, o.m, o.k, o.n, p.transposeA, p.transposeB))
   },
   vjp: (ct, [a, b], _out, p) => {
     const mm = (x: Tensor, y: Tensor, ta: boolean, tb: boolean) => matmul(x, y, { transposeA: ta, transposeB: tb })

@@ -23,7 +23,7 @@
  */
 import { GPU } from 'gpu.js'
 import { getEnv, hostOs, loadDawn, setEnvDefault } from '#platform'
-import type { Backend } from '../Backend.js'
+import type { AnyBackend, Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
 import { createWebGpuBackend } from './webgpu.js'
 
@@ -41,7 +41,7 @@ interface GpuStatics {
 }
 const statics = GPU as unknown as GpuStatics
 
-const memo = new Map<GpujsMode, Backend>()
+const memo = new Map<GpujsMode, AnyBackend>()
 
 /**
  * Elementwise ops on at most this many elements skip gpu.js and run as plain loops (default 16; the
@@ -82,16 +82,19 @@ const makeGpu = (mode: GpujsMode): GpuLike => {
 }
 
 /** A fresh, unmemoised backend for `mode` (throws when the mode is unavailable). */
-const create = (mode: GpujsMode): Backend => {
+const create = (mode: GpujsMode): AnyBackend => {
   const gpu = makeGpu(mode)
   // WebGPU kernels are asynchronous: an async backend over the synchronous webasm one (see webgpu.ts)
-  if (mode === 'webgpu') return createWebGpuBackend(gpu, gpujsBackend('webasm'))
+  if (mode === 'webgpu') return createWebGpuBackend(gpu, webasmBackend())
   const be = createGpujsBackend(mode, gpu, { forwardBelow: forwardBelow() })
   // Smoke test: one tiny kernel must give the right answer, or the mode does not work here.
   const r = be.binary('add', { data: new Float32Array([1, 2]), shape: [2] }, { data: new Float32Array([3, 4]), shape: [2] }, [2])
   if (r[0] !== 4 || r[1] !== 6) throw new Error(`gpu.js mode '${mode}' computed a wrong result in its self-test`)
   return be
 }
+
+/** The synchronous webasm backend (WebGPU's fallback). */
+const webasmBackend = (): Backend => gpujsBackend('webasm')
 
 const isMode = (m: unknown): m is GpujsMode => typeof m === 'string' && (GPUJS_MODES as ReadonlyArray<string>).includes(m)
 
@@ -100,7 +103,10 @@ const isMode = (m: unknown): m is GpujsMode => typeof m === 'string' && (GPUJS_M
  * Throws an `Error` saying why when the mode is unavailable.
  * @example gpujsBackend('webasm').matmul(a, b, 1, 2, 2, 2, false, false)
  */
-export function gpujsBackend(mode: GpujsMode | 'auto'): Backend {
+export function gpujsBackend(mode: Exclude<GpujsMode, 'webgpu'> | 'auto'): Backend
+export function gpujsBackend(mode: 'webgpu'): Backend<'async'>
+export function gpujsBackend(mode: GpujsMode | 'auto'): AnyBackend
+export function gpujsBackend(mode: GpujsMode | 'auto'): AnyBackend {
   if (mode === 'auto') {
     const errors: string[] = []
     for (const m of AUTO_ORDER) {

@@ -1,0 +1,111 @@
+/**
+ * @internal Elementwise kernel sources: unary, binary, where and fused expressions over same-size or
+ * scalar inputs (the fast paths: every index is `this.thread.x` or 0, i32 and exact at any size), and
+ * the strided form over a collapsed iteration space (broadcasting, transpose, slice).
+ *
+ * @since 0.1.0
+ */
+import type { BinaryOp, Expr, UnaryOp } from '../../Backend.js'
+import { coords, indexExpr, type Addressing } from '../layout.js'
+import { literal, type Spec } from './spec.js'
+
+export const unarySrc: Record<UnaryOp, (x: string) => string> = {
+  neg: (x) => `-${x}`,
+  exp: (x) => `Math.exp(${x})`,
+  log: (x) => `Math.log(${x})`,
+  tanh: (x) => `Math.tanh(${x})`,
+  sqrt: (x) => `Math.sqrt(${x})`,
+  abs: (x) => `Math.abs(${x})`,
+  // written out (not Math.sign) so that sign(NaN) = 0 like loops.ts
+  sign: (x) => `(${x} > 0 ? 1 : (${x} < 0 ? -1 : 0))`,
+  sin: (x) => `Math.sin(${x})`,
+  cos: (x) => `Math.cos(${x})`,
+  floor: (x) => `Math.floor(${x})`,
+  identity: (x) => x
+}
+
+// Math.max/min propagate NaN from either side on webasm (f32.max) and cpu (JS), like loops.ts.
+export const binarySrc: Record<BinaryOp, (a: string, b: string) => string> = {
+  add: (a, b) => `${a} + ${b}`,
+  sub: (a, b) => `${a} - ${b}`,
+  mul: (a, b) => `${a} * ${b}`,
+  div: (a, b) => `${a} / ${b}`,
+  pow: (a, b) => `Math.pow(${a}, ${b})`,
+  maximum: (a, b) => `Math.max(${a}, ${b})`,
+  minimum: (a, b) => `Math.min(${a}, ${b})`,
+  eq: (a, b) => `(${a} == ${b} ? 1 : 0)`,
+  ne: (a, b) => `(${a} != ${b} ? 1 : 0)`,
+  lt: (a, b) => `(${a} < ${b} ? 1 : 0)`,
+  le: (a, b) => `(${a} <= ${b} ? 1 : 0)`,
+  gt: (a, b) => `(${a} > ${b} ? 1 : 0)`,
+  ge: (a, b) => `(${a} >= ${b} ? 1 : 0)`
+}
+
+export const render = (e: Expr, leaf: (i: number) => string): string => {
+  switch (e.k) {
+    case 'in':
+      return leaf(e.i)
+    case 'const':
+      return literal(e.v)
+    case 'un':
+      return `(${unarySrc[e.op](render(e.x, leaf))})`
+    case 'bin':
+      return `(${binarySrc[e.op](render(e.a, leaf), render(e.b, leaf))})`
+    case 'where':
+      return `(${render(e.c, leaf)} != 0 ? ${render(e.a, leaf)} : ${render(e.b, leaf)})`
+  }
+}
+export const exprKey = (e: Expr): string =>
+  e.k === 'in' ? `i${e.i}` : e.k === 'const' ? `c${e.v}` : e.k === 'un' ? `${e.op}(${exprKey(e.x)})` : e.k === 'bin' ? `${e.op}(${exprKey(e.a)},${exprKey(e.b)})` : `w(${exprKey(e.c)},${exprKey(e.a)},${exprKey(e.b)})`
+
+/** `'v'` for an input read per cell, `'s'` for a scalar. */
+const vs = (size: number, n: number): string => (size === n ? 'v' : 's')
+const at = (name: string, size: number, n: number): string => `${name}[${size === n ? 'this.thread.x' : '0'}]`
+
+export const unarySpec = (op: UnaryOp, n: number): Spec => ({ source: `function (x) {\nreturn ${unarySrc[op]('x[this.thread.x]')};\n}`, output: [n] })
+export const unaryKey = (op: UnaryOp, n: number): string => `u|${op}|${n}`
+
+/** Binary op over inputs of `na` and `nb` elements, each `n` (per cell) or 1 (scalar). */
+export const binarySpec = (op: BinaryOp, na: number, nb: number, n: number): Spec => ({
+  source: `function (a, b) {\nreturn ${binarySrc[op](at('a', na, n), at('b', nb, n))};\n}`,
+  output: [n]
+})
+export const binaryKey = (op: BinaryOp, na: number, nb: number, n: number): string => `b|${op}|${vs(na, n)}${vs(nb, n)}|${n}`
+
+/** `c != 0 ? a : b` over inputs each of `n` elements or 1. */
+export const whereSpec = (sizes: ReadonlyArray<number>, n: number): Spec => {
+  const [ic, ia, ib] = sizes.map((s, k) => at('cab'[k], s, n))
+  return { source: `function (c, a, b) {\nreturn (${ic} != 0 ? ${ia} : ${ib});\n}`, output: [n] }
+}
+export const whereKey = (sizes: ReadonlyArray<number>, n: number): string => `w|${sizes.map((s) => vs(s, n)).join('')}|${n}`
+
+/**
+ * A fused expression over inputs of `sizes` elements: `n` (per cell), 1 (scalar) or a divisor of `n`
+ * read at `thread.x % size` (suffix broadcast; f32 math, so only below 2^24 cells).
+ */
+export const fusedSpec = (expr: Expr, sizes: ReadonlyArray<number>, n: number): Spec => {
+  const access = (k: number): string => (sizes[k] === n ? `x${k}[this.thread.x]` : sizes[k] === 1 ? `x${k}[0]` : `x${k}[this.thread.x % ${sizes[k]}]`)
+  return { source: `function (${sizes.map((_, k) => `x${k}`).join(', ')}) {\nreturn ${render(expr, access)};\n}`, output: [n] }
+}
+export const fusedKey = (expr: Expr, sizes: ReadonlyArray<number>, n: number): string =>
+  `f|${n}|${sizes.map((s) => (s === n ? 'v' : s === 1 ? 's' : s)).join(',')}|${exprKey(expr)}`
+
+/** One input of a strided kernel: its length, strides over the collapsed output, and start offset. */
+export interface StridedInput {
+  readonly length: number
+  readonly strides: ReadonlyArray<number>
+  readonly offset: number
+}
+
+/**
+ * One kernel over a collapsed output `dims`: `body(reads)` gets each input's read expression and
+ * returns the value expression.
+ */
+export const stridedSpec = (dims: ReadonlyArray<number>, mode: Addressing, inputs: ReadonlyArray<StridedInput>, body: (reads: string[]) => string): Spec => {
+  const c = coords(dims, mode)
+  const names = inputs.map((_, k) => `x${k}`)
+  const reads = inputs.map((inp, k) => `${names[k]}[${indexExpr(c.c, inp.strides, inp.offset)}]`)
+  return { source: `function (${names.join(', ')}) {\n${c.decl}return ${body(reads)};\n}`, output: c.output }
+}
+export const stridedKey = (tag: string, dims: ReadonlyArray<number>, mode: Addressing, inputs: ReadonlyArray<StridedInput>): string =>
+  `${tag}|${mode}|${dims.join(',')}|${inputs.map((i) => i.strides.join(',')).join(';')}|${inputs.map((i) => `${i.offset}:${i.length}`).join(',')}`
