@@ -28,7 +28,7 @@ import * as Tree from '../core/Tree.js'
 import type { Shape } from '../core/Shape.js'
 import { size as sizeOf } from '../core/Shape.js'
 import { type PrimitiveDef, type OutSpec, type Node, bind, freshTag, nextNodeId, setTagObserver, ok, shapeError } from '../primitives/bind.js'
-import type { Backend, View } from '../backend/Backend.js'
+import type { Backend, Later, Timing, View } from '../backend/Backend.js'
 import { slice } from '../primitives/slice.js'
 import { reshape } from '../primitives/reshape.js'
 import { cast } from '../primitives/cast.js'
@@ -140,7 +140,11 @@ const layout = (p: ScanParams): Layout => {
 
 // ------------------------------------------------------------------ the kernel: replay the body over the steps
 
-const runLoop = (be: Backend, inputs: ReadonlyArray<View>, p: ScanParams): Buffer => {
+/**
+ * Replay the body over the steps, on a backend of either timing: on a synchronous one it returns the
+ * packed output; when a kernel of an asynchronous one returns a Promise, the loop continues after it.
+ */
+const runLoop = <R extends Timing>(be: Backend<R>, inputs: ReadonlyArray<View>, p: ScanParams): Later<R, Buffer> => {
   const { body, length: T, reverse } = p
   const nc = p.carry.length
   const nx = p.xs.length
@@ -153,50 +157,36 @@ const runLoop = (be: Backend, inputs: ReadonlyArray<View>, p: ScanParams): Buffe
   const cSizes = p.carry.map((m) => sizeOf(m.shape))
   const ySizes = p.ys.map((m) => sizeOf(m.shape))
   const env: Buffer[] = new Array(body.locals)
-  for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s
-    const xt = xsData.map((d, i) => d.subarray(t * xSizes[i], (t + 1) * xSizes[i]))
-    const get = (r: BRef): Buffer => (r.k === 'c' ? carry[r.i] : r.k === 'x' ? xt[r.i] : r.k === 'e' ? ext[r.i] : env[r.i])
-    for (let i = 0; i < nc; i++) out.set(carry[i], lay.res[i] + t * cSizes[i])
-    for (const st of body.steps) {
-      if (st.kind !== 'op') continue
-      const views: View[] = st.ins.map((r, j) => ({ data: get(r), shape: st.inShapes[j] }))
-      env[st.out] = st.def.impl(be, views, st.params, st.spec)
+  let t = 0
+  let xt: Buffer[] = []
+  const get = (r: BRef): Buffer => (r.k === 'c' ? carry[r.i] : r.k === 'x' ? xt[r.i] : r.k === 'e' ? ext[r.i] : env[r.i])
+  // from step s of the loop, body step i
+  const from = (s0: number, i0: number): Buffer | Promise<Buffer> => {
+    for (let s = s0, i = i0; s < T; s++, i = 0) {
+      if (i === 0) {
+        t = reverse ? T - 1 - s : s
+        xt = xsData.map((d, k) => d.subarray(t * xSizes[k], (t + 1) * xSizes[k]))
+        for (let k = 0; k < nc; k++) out.set(carry[k], lay.res[k] + t * cSizes[k])
+      }
+      for (; i < body.steps.length; i++) {
+        const st = body.steps[i]
+        if (st.kind !== 'op') continue
+        const views: View[] = st.ins.map((r, j) => ({ data: get(r), shape: st.inShapes[j] }))
+        const r: Buffer | Promise<Buffer> = st.def.impl(be, views, st.params, st.spec)
+        if (r instanceof Promise) {
+          const [sNow, iNow] = [s, i]
+          return r.then((b) => ((env[st.out] = b), from(sNow, iNow + 1)))
+        }
+        env[st.out] = r
+      }
+      const next = body.outs.slice(0, nc).map(get)
+      body.outs.slice(nc).forEach((r, j) => out.set(get(r), lay.ys[j] + t * ySizes[j]))
+      carry = next
     }
-    const next = body.outs.slice(0, nc).map(get)
-    body.outs.slice(nc).forEach((r, j) => out.set(get(r), lay.ys[j] + t * ySizes[j]))
-    carry = next
+    carry.forEach((c, k) => out.set(c, lay.carry[k]))
+    return out
   }
-  carry.forEach((c, i) => out.set(c, lay.carry[i]))
-  return out
-}
-
-const runLoopAsync = async (be: Backend, inputs: ReadonlyArray<View>, p: ScanParams): Promise<Buffer> => {
-  const { body, length: T, reverse } = p
-  const nc = p.carry.length
-  const nx = p.xs.length
-  const lay = layout(p)
-  const out = allocFloat(lay.total)
-  let carry: Buffer[] = inputs.slice(0, nc).map((v) => v.data)
-  const xsData = inputs.slice(nc, nc + nx).map((v) => v.data)
-  const ext = inputs.slice(nc + nx).map((v) => v.data)
-  const env: Buffer[] = new Array(body.locals)
-  for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s
-    const xt = xsData.map((d, i) => d.subarray(t * sizeOf(p.xs[i].shape), (t + 1) * sizeOf(p.xs[i].shape)))
-    const get = (r: BRef): Buffer => (r.k === 'c' ? carry[r.i] : r.k === 'x' ? xt[r.i] : r.k === 'e' ? ext[r.i] : env[r.i])
-    carry.forEach((c, i) => out.set(c, lay.res[i] + t * sizeOf(p.carry[i].shape)))
-    for (const st of body.steps) {
-      if (st.kind !== 'op') continue
-      const views: View[] = st.ins.map((r, j) => ({ data: get(r), shape: st.inShapes[j] }))
-      env[st.out] = await (st.def.implAsync !== undefined ? st.def.implAsync(be, views, st.params, st.spec) : st.def.impl(be, views, st.params, st.spec))
-    }
-    const next = body.outs.slice(0, nc).map(get)
-    body.outs.slice(nc).forEach((r, j) => out.set(get(r), lay.ys[j] + t * sizeOf(p.ys[j].shape)))
-    carry = next
-  }
-  carry.forEach((c, i) => out.set(c, lay.carry[i]))
-  return out
+  return from(0, 0) as Later<R, Buffer>
 }
 
 // ------------------------------------------------------------------ the body as differentiable operations
@@ -255,7 +245,6 @@ export const scanDef: PrimitiveDef<ScanParams> = {
     return ok([layout(p).total])
   },
   impl: (be, inputs, p) => runLoop(be, inputs, p),
-  implAsync: (be, inputs, p) => runLoopAsync(be, inputs, p),
   // the reverse scan: carry the cotangent of the carry (and sums of the closed-over tensors' cotangents)
   // backwards; each step is the VJP of the body at that step's carry and slice
   vjp: (ct, inputs, out, p) => {
