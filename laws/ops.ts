@@ -12,6 +12,7 @@ import type { PrimitiveName } from '../src/primitives/bind.js'
 import * as P from '../src/primitives/index.js'
 import * as O from '../src/ops/index.js'
 import { scan } from '../src/ad/scan.js'
+import { convOutShape, poolOutShape } from '../src/backend/window.js'
 import { shapeArb, tensorOf, tensorPair, permutation, broadcastableFrom, type ValueRange } from './arbitraries.js'
 
 /** One generated instance of a law case. */
@@ -85,6 +86,52 @@ const distinct = (x: Tensor): Tensor => {
   const d = dataF64(x)
   return fromBuffer(Float64Array.from(d, (v, i) => v + i * 1e-2), x.shape)
 }
+
+/** A small convolution geometry: 1- to 3-d, strides, padding (negative crops too), both dilations, groups. */
+const convArb = fc
+  .integer({ min: 1, max: 3 })
+  .chain((r) =>
+    fc.record({
+      n: fc.integer({ min: 1, max: 2 }),
+      S: fc.array(fc.integer({ min: 1, max: r === 3 ? 3 : 5 }), { minLength: r, maxLength: r }),
+      K: fc.array(fc.integer({ min: 1, max: r === 3 ? 2 : 3 }), { minLength: r, maxLength: r }),
+      strides: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: r, maxLength: r }),
+      lhs: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: r, maxLength: r }),
+      rhs: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: r, maxLength: r }),
+      padding: fc.array(fc.tuple(fc.integer({ min: -1, max: 2 }), fc.integer({ min: -1, max: 2 })), { minLength: r, maxLength: r }),
+      groups: fc.integer({ min: 1, max: 2 }),
+      cig: fc.integer({ min: 1, max: 2 }),
+      cog: fc.integer({ min: 1, max: 2 })
+    })
+  )
+  .map(({ n, S, K, strides, lhs, rhs, padding, groups, cig, cog }) => {
+    const g: P.ConvGeometry = { strides, padding, lhsDilation: lhs, rhsDilation: rhs, groups }
+    const xs = [n, ...S, cig * groups]
+    const ws = [...K, cig, cog * groups]
+    return { xs, ws, g, os: convOutShape(xs, ws, g) }
+  })
+  .filter(({ os }) => os.every((d) => d > 0))
+
+/** A small pooling: 1- to 3-d, window, strides, padding below the window. */
+const poolArb = fc
+  .integer({ min: 1, max: 3 })
+  .chain((r) =>
+    fc.record({
+      n: fc.integer({ min: 1, max: 2 }),
+      S: fc.array(fc.integer({ min: 1, max: r === 3 ? 3 : 5 }), { minLength: r, maxLength: r }),
+      win: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: r, maxLength: r }),
+      strides: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: r, maxLength: r }),
+      pad: fc.array(fc.tuple(fc.nat(2), fc.nat(2)), { minLength: r, maxLength: r }),
+      c: fc.integer({ min: 1, max: 2 }),
+      op: fc.constantFrom<'max' | 'avg'>('max', 'avg')
+    })
+  )
+  .map(({ n, S, win, strides, pad, c, op }) => {
+    const p: P.PoolParams = { op, window: win, strides, padding: pad.map(([lo, hi], d) => [Math.min(lo, win[d] - 1), Math.min(hi, win[d] - 1)] as const) }
+    const xs = [n, ...S, c]
+    return { xs, p, os: poolOutShape(xs, p) }
+  })
+  .filter(({ os }) => os.every((d) => d > 0))
 
 /** Every law case, primitives first. */
 export const opCases: ReadonlyArray<OpCase> = [
@@ -235,6 +282,31 @@ export const opCases: ReadonlyArray<OpCase> = [
           return P.concat([P.reshape(c, [-1]), P.reshape(ys, [-1])], 0)
         })
       )
+  },
+  { name: 'conv', primitive: 'conv', arb: convArb.chain(({ xs, ws, g }) => fc.tuple(tensorOf(xs), tensorOf(ws)).map(([x, w]) => inst(`conv ${JSON.stringify(xs)}*${JSON.stringify(ws)} ${JSON.stringify(g)}`, [x, w], ([a, b]) => P.convGeneral(a, b, g)))) },
+  {
+    name: 'convKernelGrad',
+    primitive: 'convKernelGrad',
+    arb: convArb.chain(({ xs, ws, g, os }) =>
+      fc.tuple(tensorOf(xs), tensorOf(os)).map(([x, ct]) => inst(`convKernelGrad ${JSON.stringify(xs)} ${JSON.stringify(os)} ${JSON.stringify(g)}`, [x, ct], ([a, c]) => P.convKernelGrad(a, c, g, ws)))
+    )
+  },
+  {
+    name: 'pool',
+    primitive: 'pool',
+    arb: poolArb.chain(({ xs, p }) =>
+      tensorOf(xs).map(distinct).map((x) => inst(`pool ${JSON.stringify(xs)} ${JSON.stringify(p)}`, [x], ([a]) => P.pool(a, p), p.op === 'avg'))
+    )
+  },
+  {
+    name: 'poolRoute',
+    primitive: 'poolRoute',
+    arb: poolArb.chain(({ xs, p }) =>
+      fc.tuple(tensorOf(xs).map(distinct), fc.constantFrom<'scatter' | 'gather'>('scatter', 'gather')).chain(([x, dir]) =>
+        // y is pooled inside f, on the backend under test, so that it selects the same positions of x
+        tensorOf(dir === 'scatter' ? poolOutShape(xs, p) : xs).map((t) => inst(`poolRoute ${dir} ${JSON.stringify(xs)} ${JSON.stringify(p)}`, [t], ([a]) => P.poolRoute(x, P.pool(x, p), a, p, dir)))
+      )
+    )
   },
   // derived ops
   binary('sub', O.sub, {}),

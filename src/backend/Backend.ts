@@ -10,6 +10,7 @@
  */
 import type { Shape } from '../core/Shape.js'
 import type { FloatBuffer, Buffer } from '../core/Tensor.js'
+import type { ConvGeometry, PoolGeometry, PoolOp, RouteDir } from './window.js'
 
 /** Elementwise unary kernels. */
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'tanh' | 'sqrt' | 'abs' | 'sign' | 'sin' | 'cos' | 'floor' | 'identity'
@@ -88,6 +89,14 @@ export interface Backend<R extends Timing = 'sync'> {
   scatterAdd(updates: View, indices: Int32Array, axis: number, out: Shape): Later<R, FloatBuffer>
   concat(xs: ReadonlyArray<View>, axis: number): Later<R, Buffer>
   pad(x: View, paddings: ReadonlyArray<readonly [number, number]>, value: number): Later<R, Buffer>
+  /** Convolution, channels-last: `x` `[N, S..., Cin]`, `w` `[K..., Cin / groups, Cout]`, result shaped `out` (see `window.ts`). */
+  conv(x: View, w: View, g: ConvGeometry, out: Shape): Later<R, FloatBuffer>
+  /** The kernel cotangent of `conv(x, w, g)` given the output cotangent `ct`; the result is shaped `kernel`. */
+  convKernelGrad(x: View, ct: View, g: ConvGeometry, kernel: Shape): Later<R, FloatBuffer>
+  /** Max or average pooling over windows, channels-last, padding never counted; the result is shaped `out`. */
+  pool(op: PoolOp, x: View, g: PoolGeometry, out: Shape): Later<R, FloatBuffer>
+  /** A pooling VJP's routing between the shapes of `x` and `y = pool(op, x)` (see `window.ts`). */
+  poolRoute(op: PoolOp, dir: RouteDir, x: View, y: View, t: View, g: PoolGeometry): Later<R, FloatBuffer>
   /** Cast to float storage (int32 -> float). Always synchronous: kernels read its result directly. */
   toFloat(x: Buffer): FloatBuffer
   /**

@@ -22,6 +22,7 @@ export type PrimitiveName =
   | 'maximum' | 'minimum' | 'compare' | 'where' | 'matmul' | 'transpose' | 'reshape' | 'broadcastTo'
   | 'sum' | 'max' | 'slice' | 'gather' | 'scatterAdd' | 'concat' | 'pad' | 'cast' | 'argmax'
   | 'scan'
+  | 'conv' | 'convKernelGrad' | 'pool' | 'poolRoute'
 
 /** The result type of a shape rule. */
 export interface OutSpec {

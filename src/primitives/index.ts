@@ -36,6 +36,10 @@ import { padDef, pad } from './pad.js'
 import { castDef, cast } from './cast.js'
 import { argmaxDef, argmax } from './argmax.js'
 import { scanDef } from '../ad/scan.js'
+import { convDef, convGeneral, convInputVjp, type ConvGeometry } from './conv.js'
+import { convKernelGradDef, convKernelGrad } from './convKernelGrad.js'
+import { poolDef, pool, type PoolParams, type PoolOp } from './pool.js'
+import { poolRouteDef, poolRoute } from './poolRoute.js'
 
 /** Every primitive definition, typed so that none can be missing. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,13 +49,15 @@ export const primitives: { readonly [K in PrimitiveName]: PrimitiveDef<any> } = 
   where: whereDef, matmul: matmulDef, transpose: transposeDef, reshape: reshapeDef, broadcastTo: broadcastToDef,
   sum: sumDef, max: maxDef, slice: sliceDef, gather: gatherDef, scatterAdd: scatterAddDef, concat: concatDef,
   pad: padDef, cast: castDef, argmax: argmaxDef,
-  scan: scanDef
+  scan: scanDef,
+  conv: convDef, convKernelGrad: convKernelGradDef, pool: poolDef, poolRoute: poolRouteDef
 }
 
 export {
   add, mul, div, neg, exp, log, tanh, sqrt, pow, abs, sign, sin, cos, maximum, minimum, compare, where, matmul, transpose,
   reshape, broadcastTo, sum, max, slice, gather, scatterAdd, concat, pad, cast, argmax,
-  type Comparison, type MatmulParams
+  type Comparison, type MatmulParams,
+  convGeneral, convInputVjp, convKernelGrad, pool, poolRoute, type ConvGeometry, type PoolParams, type PoolOp
 }
 export { unbroadcast } from './unbroadcast.js'
 export { bind, lift, type PrimitiveDef, type PrimitiveName, type TensorLike } from './bind.js'

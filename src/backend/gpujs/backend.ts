@@ -22,6 +22,7 @@ import { KernelCache, type CacheStats } from './cache.js'
 import { F32_EXACT, ND_MIN_INNER, bcastStrides, chooseAddressing, collapse, prod, rowStrides, type Addressing } from './layout.js'
 import { compileSpec, compileThreaded, detachSharedPool, sharedPool, flattenResult, intExact, nonEmpty, type GpuLike, type GpujsMode, type KernelFn } from './runtime.js'
 import { copyKey, copySpec, fillKey, fillSpec, zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
+import { gpujsWindowOps } from './kernels/window.js'
 import {
   binaryKey,
   binarySpec,
@@ -436,6 +437,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     concat,
     pad,
     toFloat,
+    ...gpujsWindowOps(run, LIM),
     kernelCount: () => cache.size,
     cacheStats: () => cache.stats(),
     clearKernels: () => cache.clear()
