@@ -23,7 +23,8 @@
  * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { Tensor, fill, concrete, allocFloat, setHostReadHook, type Buffer, type DType } from '../core/Tensor.js'
+import { Tensor, fill, concrete, allocFloat, type Buffer, type DType } from '../core/Tensor.js'
+import { withRecorder } from '../core/recorder.js'
 import * as Tree from '../core/Tree.js'
 import type { Shape } from '../core/Shape.js'
 import { size as sizeOf } from '../core/Shape.js'
@@ -353,15 +354,15 @@ const record = (f: (c: Tree.Tree, x: Tree.Tree) => unknown, cMeta: ReadonlyArray
       return y
     }
   })
-  const prevRead = setHostReadHook(() => {
-    impure = true
-  })
   let result: unknown
   try {
-    result = f(Tree.unflatten(cSt, cPh), Tree.unflatten(xSt, xPh))
+    // a host read in the body means data-dependent control flow: the body cannot be recorded
+    const onHostRead = (): void => {
+      impure = true
+    }
+    result = withRecorder({ hostRead: onHostRead }, () => f(Tree.unflatten(cSt, cPh), Tree.unflatten(xSt, xPh)))
   } finally {
     setTagObserver(tag, undefined)
-    setHostReadHook(prevRead)
   }
   if (impure) return 'impure'
   if (!Array.isArray(result) || result.length !== 2)

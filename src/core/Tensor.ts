@@ -14,6 +14,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { tfError, type TfError, orThrow, show } from './errors.js'
 import { type Shape, size as shapeSize, isShape } from './Shape.js'
+import { activeRecorder } from './recorder.js'
 
 /** Element types. float32 everywhere; int32 only for indices (gather, argmax, oneHot). */
 export type DType = 'float32' | 'int32'
@@ -97,18 +98,11 @@ export const concrete = (t: Tensor): Tensor => {
   return c
 }
 
-let hostReadHook: ((t: Tensor) => void) | undefined
-/** @internal Observe reads of tensor values back to the host (compiled mode refuses to bake them in). */
-export const setHostReadHook = (h: ((t: Tensor) => void) | undefined): ((t: Tensor) => void) | undefined => {
-  const prev = hostReadHook
-  hostReadHook = h
-  return prev
-}
-
 /** @internal The storage of a tensor's concrete value, as read by the host. */
 export const bufferOf = (t: Tensor): Buffer => {
   const c = concrete(t)
-  if (hostReadHook !== undefined) hostReadHook(c)
+  // the active recorder (compiled mode) refuses to bake a value read back to the host into a plan
+  activeRecorder()?.hostRead?.(c)
   return c.data as Buffer
 }
 

@@ -6,20 +6,14 @@ import { type Key, uniforms, normals, rederive } from './Key.js'
 import { type Tensor, fromBuffer, allocFloat } from './Tensor.js'
 import { type Shape, size, isShape } from './Shape.js'
 import { fail, show } from './errors.js'
+import { activeRecorder } from './recorder.js'
 
-/** @internal Observer of random tensors drawn from keys derived from a marked root (compiled mode). */
-export type RandomObserver = (out: Tensor, regenerate: (root: Key) => Tensor) => void
-let randomObserver: RandomObserver | undefined
-/** @internal Install (or remove) the random observer; returns the previous one. */
-export const setRandomObserver = (o: RandomObserver | undefined): RandomObserver | undefined => {
-  const prev = randomObserver
-  randomObserver = o
-  return prev
-}
+/** Report a random tensor drawn from a key derived from a marked root to the active recorder (compiled mode). */
 const observed = (k: Key, out: Tensor, again: (k2: Key) => Tensor): Tensor => {
-  if (randomObserver !== undefined && k.origin !== undefined) {
+  const rec = activeRecorder()?.random
+  if (rec !== undefined && k.origin !== undefined) {
     const origin = k.origin
-    randomObserver(out, (root) => again(rederive(root, origin)))
+    rec(out, (root) => again(rederive(root, origin)))
   }
   return out
 }

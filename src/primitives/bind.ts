@@ -15,6 +15,7 @@ import type { Shape } from '../core/Shape.js'
 import { type TfError, TensorfoldError, tfError, show } from '../core/errors.js'
 import type { Backend, Later, Timing, View } from '../backend/Backend.js'
 import { getSyncBackend } from '../backend/index.js'
+import { activeRecorder } from '../core/recorder.js'
 
 /** The names of all primitives. */
 export type PrimitiveName =
@@ -95,18 +96,6 @@ export const lift = (op: string, x: unknown, argIndex = 0): Tensor => {
   )
 }
 
-/** @internal Observer of concrete primitive executions (used by compiled mode to record a step). */
-export interface ExecObserver {
-  onExec(def: PrimitiveDef<unknown>, inputs: ReadonlyArray<Tensor>, params: unknown, out: Tensor): void
-}
-let observer: ExecObserver | undefined
-/** @internal Install (or remove) the execution observer; returns the previous one. */
-export const setExecObserver = (o: ExecObserver | undefined): ExecObserver | undefined => {
-  const prev = observer
-  observer = o
-  return prev
-}
-
 const viewOf = (t: Tensor): View => ({ data: t.data as Buffer, shape: t.shape })
 
 /** Bind a primitive to its inputs: run its kernel, or record it on the innermost trace. */
@@ -119,7 +108,7 @@ export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, par
     const be = getSyncBackend()
     const data = def.impl(be, inputs.map(viewOf), params, spec.right)
     const out = new Tensor(spec.right.shape, spec.right.dtype, data, undefined)
-    if (observer !== undefined) observer.onExec(def as PrimitiveDef<unknown>, inputs, params, out)
+    activeRecorder()?.exec?.(def, inputs, params, out)
     return out
   }
   const primals = inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? x.trace.primal : x))

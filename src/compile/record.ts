@@ -1,0 +1,77 @@
+/**
+ * @internal Recording: run a function once, eagerly, under a scoped recorder, and write every concrete
+ * primitive execution (forward, backward — the AD sweep binds primitives too — and optimizer update
+ * alike) and every random draw into a flat {@link Plan}.
+ *
+ * - inputs are matched by identity to the tensors `f` received; anything else `f` used (scalars, ones
+ *   for the seed cotangent, zeros) is an immutable constant captured as it was;
+ * - random tensors drawn from keys derived from the step key are recorded with a way to draw them again
+ *   from a new key along the same derivation path (`split`/`foldIn`);
+ * - if `f` reads a recorded tensor back to the host (`dataSync`, `item`, …) its control flow may depend
+ *   on data: the recording is `impure` and the caller runs that signature eagerly.
+ *
+ * @since 0.2.0
+ */
+import { type Tensor, fromBuffer, type Buffer } from '../core/Tensor.js'
+import * as Tree from '../core/Tree.js'
+import { type Key, markRoot } from '../core/Key.js'
+import { withRecorder } from '../core/recorder.js'
+import type { PrimitiveDef } from '../primitives/bind.js'
+import { getBackend } from '../backend/index.js'
+import type { Plan, Ref, Step } from './plan.js'
+
+/** The cache key of an input signature: tree structure, dtypes and shapes. */
+export const signature = (leaves: ReadonlyArray<Tensor>, st: Tree.Structure): string =>
+  JSON.stringify(st) + '|' + leaves.map((l) => `${l.dtype}${l.shape.join('x')}`).join(',')
+
+/** What a recording gives: `f`'s result, and its plan (or `impure`). Steps are as executed (not pruned or fused). */
+export interface Recording<O> {
+  readonly result: O
+  readonly plan: Plan | 'impure'
+}
+
+/** Run `f(inputs, key)` eagerly and record it. */
+export const record = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key: Key) => O, inputs0: I, key: Key): Recording<O> => {
+  // fresh wrappers give every input position its own identity, even when the caller passes one
+  // tensor in two places (a replay may receive two different tensors there)
+  const leaves = Tree.leaves(inputs0).map((l) => fromBuffer(l.data as Buffer, l.shape, l.dtype))
+  const inputs = Tree.unflatten<I>(Tree.structure(inputs0), leaves)
+  const refs = new Map<Tensor, Ref>()
+  leaves.forEach((l, i) => refs.set(l, { k: 'in', i }))
+  const steps: Step[] = []
+  let slots = 0
+  let impure = false
+  const refOf = (t: Tensor): Ref => refs.get(t) ?? { k: 'const', t }
+  const result = withRecorder(
+    {
+      exec(def, ins, params, out) {
+        const r: Ref = { k: 'slot', i: slots++ }
+        steps.push({ kind: 'op', def: def as PrimitiveDef<unknown>, params, ins: ins.map(refOf), inShapes: ins.map((t) => t.shape), spec: { shape: out.shape, dtype: out.dtype }, out: r.i })
+        refs.set(out, r)
+      },
+      random(out, regenerate) {
+        const r: Ref = { k: 'slot', i: slots++ }
+        steps.push({ kind: 'random', regenerate, out: r.i })
+        refs.set(out, r)
+      },
+      hostRead(t) {
+        const r = refs.get(t)
+        if (r !== undefined && r.k === 'slot') impure = true
+      }
+    },
+    () => f(inputs, markRoot(key, {}))
+  )
+  if (impure) return { result, plan: 'impure' }
+  const outLeaves = Tree.leaves(result)
+  return {
+    result,
+    plan: {
+      backend: getBackend(),
+      steps,
+      slots,
+      outStructure: Tree.structure(result),
+      outs: outLeaves.map(refOf),
+      outMeta: outLeaves.map((l) => ({ shape: l.shape, dtype: l.dtype }))
+    }
+  }
+}
