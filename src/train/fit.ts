@@ -125,6 +125,8 @@ interface EpochState {
   readonly batch: number
   /** batches kept (not reverted) */
   readonly done: number
+  /** totals of every batch run, reverted ones included (the logs of an epoch whose only batches were undone) */
+  readonly all: Totals | undefined
 }
 
 const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TfError, FitResult>> => {
@@ -172,19 +174,22 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
     train.kind === 'arrays'
       ? arrayPass(train.d, o.batchSize, o.shuffle ? shuffleIndices(t0.shuffleKey(), train.d.n) : undefined, o.stepsPerEpoch)
       : streamPass(env.persistent ?? iteratorOf(train.source), dataSpec(t0, 'fit'), o.stepsPerEpoch, train.classWeight, true)
-  const init: EpochState = { run: begin.run, metrics: s.metrics, tot: s.metrics && emptyTotals(s.metrics, t0.config.losses.length), batch: 0, done: 0 }
+  const init: EpochState = { run: begin.run, metrics: s.metrics, tot: s.metrics && emptyTotals(s.metrics, t0.config.losses.length), batch: 0, done: 0, all: undefined }
   const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
   const r = await foldPass(pass, init, (a, b) => fitBatch(env, a, b, epoch), halt)
   if (E.isLeft(r)) return r
-  const { run, metrics, tot, done } = r.right
-  if (done === 0 || metrics === undefined || tot === undefined) {
+  const { run, metrics, tot, done, all } = r.right
+  // Keras records the epoch a callback stopped, even when its only batch was bad (TerminateOnNaN on the
+  // first batch): the batch is undone here, but the epoch is logged with that batch's non-finite loss
+  const undoneOnly = done === 0 && run.stopped === 'callback' && all !== undefined
+  if ((done === 0 && !undoneOnly) || metrics === undefined || tot === undefined) {
     const exhausted = run.stopped === undefined && !run.stop
     if (exhausted) env.write(`fit: the data ran out at epoch ${epoch + 1}; training stops (an iterable without stepsPerEpoch must be re-iterable)\n`)
     return E.right({ ...s, run: exhausted ? { ...run, stopped: 'exhausted' } : run, metrics, end: true })
   }
   const t = run.trainer
   const aborted = run.stopped === 'aborted'
-  let logs = logsOf(t, tot, metrics)
+  let logs = logsOf(t, undoneOnly ? (all as Totals) : tot, metrics)
   if (val !== undefined && !aborted && shouldValidate(o.validationFreq, epoch)) {
     const op = 'fit (validation)'
     const v = await evaluatePass(t, sourcePass(val, o.validationBatchSize ?? o.batchSize, o.validationSteps, dataSpec(t, op)), metrics, op)
@@ -221,9 +226,10 @@ const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: numbe
     batchLogs: logsOf(tr, batchTot, metrics),
     previous: prev
   }))
+  const all = a.all === undefined ? batchTot : concatTotals(metrics, a.all, batchTot)
   return E.right(
     end.revert
-      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done }
-      : { run: end.run, metrics, tot: sum, batch: batch + 1, done: a.done + 1 }
+      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done, all }
+      : { run: end.run, metrics, tot: sum, batch: batch + 1, done: a.done + 1, all }
   )
 }

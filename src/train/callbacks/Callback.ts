@@ -19,6 +19,8 @@
  */
 import type { Trainer } from '../Trainer.js'
 import type { History, Logs } from '../History.js'
+import { fail, show } from '../../core/errors.js'
+import { nearest } from '../../core/nearest.js'
 
 /** What every hook knows about the run. */
 export interface FitInfo {
@@ -111,3 +113,23 @@ export type Mode = 'min' | 'max' | 'auto'
 /** @internal Resolve `'auto'` the Keras way. */
 export const resolveMode = (mode: Mode, monitor: string): 'min' | 'max' =>
   mode !== 'auto' ? mode : /acc|auc|precision|recall|fmeasure|f1/i.test(monitor) ? 'max' : 'min'
+
+/**
+ * @internal Reject options a callback does not know, as Keras rejects an unexpected keyword argument
+ * (a misspelt `save_freq` would otherwise be silently ignored). Throws an `InvalidOption` error naming
+ * the callback, the option, the allowed ones and the nearest.
+ */
+export const checkOptions = (callback: string, o: unknown, allowed: ReadonlyArray<string>): void => {
+  if (o === undefined) return
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    fail('InvalidOption', `${callback}: expected a record of options, received ${show(o)}`, { op: callback, path: '', expected: 'a record of options', received: o })
+  for (const k of Object.keys(o as object)) {
+    if (allowed.includes(k)) continue
+    const near = nearest(k, allowed, { maxDistance: Math.max(2, Math.ceil(k.length / 2)) })
+    fail(
+      'InvalidOption',
+      `${callback}: unknown option '${k}'${near !== undefined ? ` — did you mean '${near}'?` : ''} (allowed: ${allowed.map((a) => `'${a}'`).join(', ')})`,
+      { op: callback, path: k, expected: allowed.join(' | '), received: k, allowed, nearest: near }
+    )
+  }
+}

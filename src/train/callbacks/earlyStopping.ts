@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { Callback, Mode } from './Callback.js'
-import { resolveMode } from './Callback.js'
+import { resolveMode, checkOptions } from './Callback.js'
 import type { Trainer } from '../Trainer.js'
 
 /** Options of {@link earlyStopping} (Keras names, camelCase). */
@@ -36,6 +36,7 @@ export interface EarlyStoppingState {
  * @example callbacks: [earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true })]
  */
 export const earlyStopping = (o: EarlyStoppingOptions = {}): Callback<EarlyStoppingState> => {
+  checkOptions('earlyStopping', o, ['monitor', 'minDelta', 'patience', 'verbose', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch'])
   const monitor = o.monitor ?? 'val_loss'
   const patience = o.patience ?? 0
   const minDelta = Math.abs(o.minDelta ?? 0)

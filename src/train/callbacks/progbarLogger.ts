@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Callback } from './Callback.js'
+import { type Callback, checkOptions } from './Callback.js'
 import { progbar, type Progbar, stdoutIsInteractive } from '../progress.js'
 
 /** Options of {@link progbarLogger}. */
@@ -25,7 +25,12 @@ export interface ProgbarState {
  * A Keras progress bar as a callback (`fit` adds one by itself when `verbose > 0`).
  * @example fit(trainer, x, y, { verbose: 0, callbacks: [progbarLogger({ interactive: false })] })
  */
-export const progbarLogger = (o: ProgbarLoggerOptions = {}): Callback<ProgbarState> => ({
+export const progbarLogger = (o: ProgbarLoggerOptions = {}): Callback<ProgbarState> => {
+  checkOptions('progbarLogger', o, ['interactive', 'intervalMs', 'now'])
+  return progbarLoggerOf(o)
+}
+
+const progbarLoggerOf = (o: ProgbarLoggerOptions): Callback<ProgbarState> => ({
   name: 'ProgbarLogger',
   init: () => ({ bar: undefined, seen: 0 }),
   onEpochBegin(_s, { epoch, info }) {

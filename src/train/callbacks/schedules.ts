@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Callback, Mode } from './Callback.js'
-import { resolveMode } from './Callback.js'
+import { resolveMode, checkOptions } from './Callback.js'
 import type { Trainer } from '../Trainer.js'
 import { orThrow } from '../../core/errors.js'
 
@@ -16,7 +16,12 @@ const lrOf = (t: Trainer, who: string): number => orThrow(t.learningRateE(who))
  * Set the learning rate at the start of each epoch from `schedule(epoch, lr)`.
  * @example learningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * Math.exp(-0.1)))
  */
-export const learningRateScheduler = (schedule: (epoch: number, lr: number) => number, o: { readonly verbose?: 0 | 1 } = {}): Callback<null> => ({
+export const learningRateScheduler = (schedule: (epoch: number, lr: number) => number, o: { readonly verbose?: 0 | 1 } = {}): Callback<null> => {
+  checkOptions('learningRateScheduler', o, ['verbose'])
+  return learningRateSchedulerOf(schedule, o)
+}
+
+const learningRateSchedulerOf = (schedule: (epoch: number, lr: number) => number, o: { readonly verbose?: 0 | 1 }): Callback<null> => ({
   name: 'LearningRateScheduler',
   init: () => null,
   onEpochBegin(_s, { epoch, trainer, info }) {
@@ -55,6 +60,7 @@ export interface ReduceLROnPlateauState {
  * @example reduceLROnPlateau({ monitor: 'val_loss', factor: 0.2, patience: 5, minLr: 1e-4 })
  */
 export const reduceLROnPlateau = (o: ReduceLROnPlateauOptions = {}): Callback<ReduceLROnPlateauState> => {
+  checkOptions('reduceLROnPlateau', o, ['monitor', 'factor', 'patience', 'verbose', 'mode', 'minDelta', 'cooldown', 'minLr'])
   const monitor = o.monitor ?? 'val_loss'
   const factor = o.factor ?? 0.1
   if (!(factor < 1)) throw new RangeError(`reduceLROnPlateau: factor must be below 1, received ${factor}`)

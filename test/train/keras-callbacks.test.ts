@@ -1,0 +1,141 @@
+/**
+ * Issue 15, callbacks as Keras 2.15 has them (keras/callbacks.py at v2.15.0): CSVLogger's columns with
+ * `validationFreq` (item 9), ModelCheckpoint's `save_freq` and its filepath formatting error (item 10),
+ * unknown callback options (item 10), TerminateOnNaN on the very first batch (item 11).
+ */
+import { describe, it, expect, beforeAll } from 'vitest'
+import { mkdirSync, rmSync, readdirSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { sequential, dense, tensor, compileOrThrow, modelCheckpoint, TensorfoldError, Callbacks } from '../../src/index.js'
+import { formatPath } from '../../src/io/checkpoint.js'
+import * as Tr from '../../src/train/index.js'
+import { linearModel, regression, compiled, weightsOf, run, runLeft } from './helpers.js'
+
+const { csvLogger, terminateOnNaN, earlyStopping, reduceLROnPlateau, learningRateScheduler, lambdaCallback, progbarLogger } = Callbacks
+
+const root = join(process.cwd(), 'tmp', 'test-keras-callbacks')
+beforeAll(() => {
+  rmSync(root, { recursive: true, force: true })
+  mkdirSync(root, { recursive: true })
+})
+
+const errOf = (f: () => unknown): TensorfoldError => {
+  try {
+    f()
+  } catch (e) {
+    expect(e).toBeInstanceOf(TensorfoldError)
+    return e as TensorfoldError
+  }
+  throw new Error('expected a throw')
+}
+
+describe('CSVLogger (item 9)', () => {
+  it('with validationFreq: 3 the header has the val_ columns and NA where validation did not run (Keras 2.15 CSVLogger.on_epoch_end adds "val_" + k when the first epoch has none)', async () => {
+    const { x, y } = regression(16, 2)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
+    const chunks: string[] = []
+    await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 8, verbose: 0, validationSplit: 0.25, validationFreq: 3, callbacks: [csvLogger({ write: (c) => void chunks.push(c) })] }))
+    const lines = chunks.join('').trim().split('\n')
+    expect(lines[0]).toBe('epoch,loss,mae,val_loss,val_mae')
+    expect(lines[1]).toMatch(/^0,[\d.e-]+,[\d.e-]+,NA,NA$/)
+    expect(lines[2]).toMatch(/^1,[\d.e-]+,[\d.e-]+,NA,NA$/)
+    expect(lines[3]).toMatch(/^2,[\d.e-]+,[\d.e-]+,[\d.e-]+,[\d.e-]+$/)
+  })
+
+  it('without validation data there are no val_ columns (a deliberate difference: Keras 2.15 would add val_ columns that can only say NA)', async () => {
+    const { x, y } = regression(16, 2)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+    const chunks: string[] = []
+    await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: [csvLogger({ write: (c) => void chunks.push(c) })] }))
+    expect(chunks.join('').split('\n')[0]).toBe('epoch,loss')
+  })
+
+  it('appending to a file with content writes no second header and keeps the columns fixed', async () => {
+    const { x, y } = regression(16, 2)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+    const file = join(root, 'log.csv')
+    await run(Tr.fit(t, x, y, { epochs: 1, batchSize: 8, verbose: 0, callbacks: [csvLogger(file)] }))
+    await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: [csvLogger(file, { append: true })] }))
+    const { readFileSync } = await import('node:fs')
+    const lines = readFileSync(file, 'utf8').trim().split('\n')
+    expect(lines.filter((l) => l.startsWith('epoch')).length).toBe(1)
+    expect(lines.length).toBe(4)
+  })
+})
+
+describe('ModelCheckpoint (item 10)', () => {
+  const xs = tensor(Array.from({ length: 8 }, (_, i) => [i / 8, 1 - i / 8]))
+  const ys = tensor(Array.from({ length: 8 }, (_, i) => [i % 2]))
+  const fresh = () => compileOrThrow(sequential([dense(1, { inputShape: [2] })]), { optimizer: 'sgd', loss: 'mse' })
+
+  it('saveFreq: n saves after every n batches, {epoch} and {batch} 1-based (Keras 2.15 ModelCheckpoint._should_save_on_batch / _get_file_path)', async () => {
+    const base = join(root, 'freq')
+    // 2 epochs of 4 batches, saving every 3 batches: after batches 3 (epoch 1), 6 (epoch 2, its batch 2)
+    await fresh().fit(xs, ys, { epochs: 2, batchSize: 2, verbose: 0, callbacks: [modelCheckpoint({ filepath: join(base, 'e{epoch}_b{batch}'), saveFreq: 3, monitor: 'loss' })] })
+    expect(readdirSync(base).sort()).toEqual(['e1_b3', 'e2_b2'])
+  })
+
+  it("saveFreq: 'epoch' is the default; {batch} then has no value", async () => {
+    const base = join(root, 'epoch')
+    await fresh().fit(xs, ys, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [modelCheckpoint({ filepath: join(base, 'e{epoch}'), saveFreq: 'epoch' })] })
+    expect(readdirSync(base).sort()).toEqual(['e1', 'e2'])
+  })
+
+  it('a placeholder with no value fails the fit clearly ("Failed to format this callback filepath", Keras 2.15 _get_file_path) and writes nothing', async () => {
+    const base = join(root, 'bad')
+    const filepath = join(base, 'chkpt_{epoch:02d}_{mape:.2f}')
+    const e = await runLeft(Tr.fit(fresh(), xs, ys, { epochs: 1, batchSize: 4, verbose: 0, callbacks: [modelCheckpoint({ filepath })] }))
+    expect(e._tag).toBe('InvalidFilepath')
+    expect(e.message).toContain(`Failed to format this callback filepath: "${filepath}". Reason: no value for 'mape'`)
+    expect(existsSync(base)).toBe(false)
+  })
+
+  it('formatPath is Python str.format for the specs Keras users write', () => {
+    expect(formatPath('c_{epoch:02d}_{loss:.2f}', 3, { loss: 0.1234 })).toEqual(E.right('c_03_0.12'))
+    expect(formatPath('{val_loss:.3e}-{{x}}', 1, { val_loss: 0.00012345 })).toEqual(E.right('1.234e-04-{x}'))
+    expect(formatPath('{loss}', 1, { loss: 1 })).toEqual(E.right('1.0'))
+    expect(E.isLeft(formatPath('{loss:02d}', 1, { loss: 0.5 }))).toBe(true)
+    expect(E.isLeft(formatPath('a}b', 1, {}))).toBe(true)
+  })
+
+  it('a malformed filepath, a bad saveFreq and an unknown option are errors at construction', () => {
+    expect(errOf(() => modelCheckpoint({ filepath: 'x_{epoch:%}' })).message).toContain('Failed to format this callback filepath')
+    expect(errOf(() => modelCheckpoint({ filepath: 'x', saveFreq: 0 })).message).toContain("unrecognized saveFreq 0: expected 'epoch' or a positive integer")
+    expect(errOf(() => modelCheckpoint({ filepath: 'x', saveFreq: 'batch' as never }))._tag).toBe('InvalidOption')
+    const e = errOf(() => modelCheckpoint({ filepath: 'x', save_freq: 2 } as never))
+    expect(e._tag).toBe('InvalidOption')
+    expect(e.message).toContain("modelCheckpoint: unknown option 'save_freq' — did you mean 'saveFreq'?")
+  })
+})
+
+describe('unknown options to any callback are an error (item 10; Keras raises TypeError for an unexpected keyword argument)', () => {
+  it('each callback constructor names the option and the nearest allowed one', () => {
+    expect(errOf(() => earlyStopping({ patiense: 3 } as never)).message).toContain("earlyStopping: unknown option 'patiense' — did you mean 'patience'?")
+    expect(errOf(() => reduceLROnPlateau({ min_lr: 0.1 } as never)).message).toContain("did you mean 'minLr'?")
+    expect(errOf(() => learningRateScheduler((e, lr) => lr, { verbos: 1 } as never))._tag).toBe('InvalidOption')
+    expect(errOf(() => lambdaCallback({ on_epoch_end: () => undefined } as never))._tag).toBe('InvalidOption')
+    expect(errOf(() => csvLogger('x.csv', { seperator: ';' } as never)).message).toContain("did you mean 'separator'?")
+    expect(errOf(() => progbarLogger({ interval: 5 } as never))._tag).toBe('InvalidOption')
+    // the known ones still construct
+    expect(earlyStopping({ patience: 1, monitor: 'loss' }).name).toBe('EarlyStopping')
+  })
+})
+
+describe('TerminateOnNaN (item 11)', () => {
+  it('a bad first batch: the epoch is recorded with its non-finite loss (Keras 2.15 fit breaks after the batch, then on_epoch_end and History see the epoch); the batch is still undone', async () => {
+    const { xs, ys } = regression(16, 2)
+    const bad = xs.map((r, i) => (i < 8 ? [Infinity, r[1], r[2]] : r))
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
+    const epochsSeen: number[] = []
+    const r = await run(
+      Tr.fit(t, bad, ys, { batchSize: 8, epochs: 3, shuffle: false, verbose: 0, write: () => undefined, callbacks: [terminateOnNaN(), lambdaCallback({ onEpochEnd: (e) => void epochsSeen.push(e) })] })
+    )
+    expect(r.stopped).toBe('callback')
+    expect(r.history.epoch).toEqual([0])
+    expect(epochsSeen).toEqual([0])
+    expect(Number.isFinite(r.history.history.loss[0])).toBe(false)
+    expect(r.trainer.step).toBe(0)
+    expect(weightsOf(r.trainer)).toEqual(weightsOf(t))
+  })
+})
