@@ -20,6 +20,7 @@ import type { AnyLayer, BatchShape } from '../src/layers/Layer.js'
 import { sequential } from '../src/layers/sequential.js'
 import { identity } from '../src/layers/core.js'
 import * as L from '../src/layers/core.js'
+import * as R from '../src/layers/recurrent.js'
 
 /** Largest absolute difference of two tensors of one shape (Infinity if the shapes differ). */
 export const maxAbsDiff = (a: Tensor, b: Tensor): number => {
@@ -139,7 +140,14 @@ export const layerCaseArb: fc.Arbitrary<LayerCase> = fc.oneof(
   fc.array(feat, { minLength: 1, maxLength: 3 }).map((s) => ({ label: `flatten on ${JSON.stringify(s)}`, layer: L.flatten() as AnyLayer, inputShape: [null, ...s] })),
   fc.tuple(feat, feat, fc.boolean()).map(([a, b, infer]) => ({ label: `reshape on [${a * b}]`, layer: L.reshape(infer ? [a, -1] : [b, a]) as AnyLayer, inputShape: [null, a * b] })),
   fc.array(feat, { minLength: 1, maxLength: 3 }).map((s) => ({ label: `identity on ${JSON.stringify(s)}`, layer: L.identity() as AnyLayer, inputShape: [null, ...s] })),
-  fc.array(feat, { minLength: 1, maxLength: 3 }).map((s) => ({ label: `leakyRelu on ${JSON.stringify(s)}`, layer: L.leakyRelu() as AnyLayer, inputShape: [null, ...s] }))
+  fc.array(feat, { minLength: 1, maxLength: 3 }).map((s) => ({ label: `leakyRelu on ${JSON.stringify(s)}`, layer: L.leakyRelu() as AnyLayer, inputShape: [null, ...s] })),
+  fc
+    .tuple(fc.constantFrom('simpleRNN', 'lstm', 'gru'), feat, feat, fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.boolean(), fc.constantFrom(0, 0.3))
+    .map(([kind, u, d, t, returnSequences, goBackwards, rate]) => {
+      const opts = { returnSequences, goBackwards, dropout: rate, recurrentDropout: rate }
+      const layer = (kind === 'lstm' ? R.lstm(u, opts) : kind === 'gru' ? R.gru(u, opts) : R.simpleRNN(u, opts)) as unknown as AnyLayer
+      return { label: `${kind}(${u}, ${JSON.stringify(opts)}) on [${t}, ${d}]`, layer, inputShape: [null, t, d] as BatchShape }
+    })
 )
 
 /** Three dense layers that chain, with their input shape. */

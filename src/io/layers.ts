@@ -35,6 +35,21 @@ const InitializerJsonC = strict('Initializer', {
 
 const Base = { name: t.string, inputShape: ShapeC }
 
+const Recurrent = {
+  ...Base,
+  activation: t.string,
+  useBias: t.boolean,
+  kernelInitializer: InitializerJsonC,
+  recurrentInitializer: InitializerJsonC,
+  biasInitializer: InitializerJsonC,
+  dropout: t.number,
+  recurrentDropout: t.number,
+  returnSequences: t.boolean,
+  returnState: t.boolean,
+  goBackwards: t.boolean,
+  unroll: t.boolean
+}
+
 /** The config codec of each built-in kind. */
 const configCodecs = {
   Dense: strict('Dense', { units: t.number }, { ...Base, activation: t.string, useBias: t.boolean, kernelInitializer: InitializerJsonC, biasInitializer: InitializerJsonC }),
@@ -47,7 +62,11 @@ const configCodecs = {
   Add: strict('Add', {}, Base),
   Multiply: strict('Multiply', {}, Base),
   Average: strict('Average', {}, Base),
-  Concatenate: strict('Concatenate', {}, { ...Base, axis: t.Int })
+  Concatenate: strict('Concatenate', {}, { ...Base, axis: t.Int }),
+  Embedding: strict('Embedding', { inputDim: t.Int, outputDim: t.Int }, { ...Base, maskZero: t.boolean, embeddingsInitializer: InitializerJsonC, inputLength: t.union([t.Int, t.null]) }),
+  SimpleRNN: strict('SimpleRNN', { units: t.Int }, Recurrent),
+  LSTM: strict('LSTM', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, unitForgetBias: t.boolean }),
+  GRU: strict('GRU', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, resetAfter: t.boolean })
 }
 
 /** The built-in kinds a file may name. */

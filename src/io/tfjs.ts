@@ -23,7 +23,8 @@ import { ioError, type IoError } from './errors.js'
 import { show } from '../core/errors.js'
 
 /** The built-in kinds whose configs are mapped to Keras's snake_case (custom kinds are kept verbatim). */
-export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'LeakyReLU', 'Add', 'Multiply', 'Average', 'Concatenate', 'Identity'])
+export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'LeakyReLU', 'Add', 'Multiply', 'Average', 'Concatenate', 'Identity',
+  'Embedding', 'SimpleRNN', 'LSTM', 'GRU'])
 
 const snake = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
 const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
@@ -57,6 +58,8 @@ const initFromKeras = (path: string, i: Json): E.Either<IoError, Json> => {
   return E.right({ kind: i.class_name, config: cfg })
 }
 
+const INIT_KEYS: ReadonlyArray<string> = ['kernelInitializer', 'biasInitializer', 'recurrentInitializer', 'embeddingsInitializer']
+
 /** A layer config in Keras form. */
 export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; readonly config: JsonRecord } => {
   if (lc.kind === 'Sequential' || lc.kind === 'Functional') {
@@ -67,7 +70,7 @@ export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; re
   const out: Record<string, Json> = {}
   for (const [k, v] of Object.entries(lc.config)) {
     if (k === 'inputShape' && Array.isArray(v)) out.batch_input_shape = [null, ...v]
-    else if ((k === 'kernelInitializer' || k === 'biasInitializer') && isRec(v)) out[snake(k)] = initToKeras(v)
+    else if (INIT_KEYS.includes(k) && isRec(v)) out[snake(k)] = initToKeras(v)
     else out[snake(k)] = v
   }
   return { class_name: lc.kind, config: out }
@@ -88,7 +91,15 @@ const DROPPABLE: Readonly<Record<string, (v: Json) => boolean>> = {
   batch_size: () => true,
   sparse: (v) => v === false,
   ragged: (v) => v === false,
-  lora_rank: (v) => v === null
+  lora_rank: (v) => v === null,
+  recurrent_regularizer: () => true,
+  recurrent_constraint: () => true,
+  embeddings_regularizer: () => true,
+  embeddings_constraint: () => true,
+  // the LSTM/GRU kernel split (1 or 2) gives the same numbers
+  implementation: () => true,
+  stateful: (v) => v === false,
+  time_major: (v) => v === false
 }
 
 /** A Keras layer config in tensorfold form. */
@@ -104,11 +115,13 @@ export const layerFromKeras = (path: string, className: string, config: JsonReco
       if (!DROPPABLE[k](v)) return E.left(ioError('InvalidLayerConfig', where, `a value that does not change predictions`, v, `${where}: tensorfold cannot load ${show(v)} here (only float32 weights, channels_last, no noise shape)`))
       continue
     }
+    // TensorFlow.js writes null for defaults of these
+    if (v === null && ['Embedding', 'SimpleRNN', 'LSTM', 'GRU'].includes(className)) continue
     if (k === 'batch_input_shape' || k === 'batch_shape') {
       if (!Array.isArray(v) || v.length === 0) return E.left(ioError('InvalidLayerConfig', where, 'a batch shape', v))
       out.inputShape = v.slice(1)
     } else if (k === 'input_shape' && Array.isArray(v)) out.inputShape = v
-    else if ((k === 'kernel_initializer' || k === 'bias_initializer') && v !== null) {
+    else if (INIT_KEYS.includes(camel(k)) && v !== null) {
       const i = initFromKeras(where, v)
       if (E.isLeft(i)) return i
       out[camel(k)] = i.right

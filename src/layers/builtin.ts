@@ -13,6 +13,7 @@ import { tfError, type TfError, orThrow, show, attempt } from '../core/errors.js
 import type { AnyLayer, Config, Json } from './Layer.js'
 import * as L from './core.js'
 import * as M from './merge.js'
+import * as R from './recurrent.js'
 import type { InitializerLike } from './initializers.js'
 import { sequential } from './sequential.js'
 import { input, connect, type SymbolicTensor } from './symbolic.js'
@@ -22,6 +23,21 @@ const str = (c: Config, k: string): string | undefined => (typeof c[k] === 'stri
 const num = (c: Config, k: string): number | undefined => (typeof c[k] === 'number' ? (c[k] as number) : undefined)
 const nums = (c: Config, k: string): ReadonlyArray<number> | undefined => (Array.isArray(c[k]) ? (c[k] as ReadonlyArray<number>) : undefined)
 const base = (c: Config) => ({ name: str(c, 'name'), inputShape: nums(c, 'inputShape') })
+
+const recurrentOpts = (c: Config): R.RecurrentOptions => ({
+  ...base(c),
+  activation: str(c, 'activation') as L.ActivationName | undefined,
+  useBias: c.useBias !== false,
+  kernelInitializer: c.kernelInitializer as unknown as InitializerLike | undefined,
+  recurrentInitializer: c.recurrentInitializer as unknown as InitializerLike | undefined,
+  biasInitializer: c.biasInitializer as unknown as InitializerLike | undefined,
+  dropout: num(c, 'dropout'),
+  recurrentDropout: num(c, 'recurrentDropout'),
+  returnSequences: c.returnSequences === true,
+  returnState: c.returnState === true,
+  goBackwards: c.goBackwards === true,
+  unroll: c.unroll === true
+})
 
 /** A saved layer: its kind and config. */
 export interface LayerSpec {
@@ -81,6 +97,26 @@ export const builtinLayers: LayerTable = Object.freeze({
   Multiply: (c: Config) => M.multiply(base(c)),
   Average: (c: Config) => M.average(base(c)),
   Concatenate: (c: Config) => M.concatenate({ ...base(c), axis: num(c, 'axis') }),
+  Embedding: (c: Config) =>
+    R.embedding(num(c, 'inputDim') as number, num(c, 'outputDim') as number, {
+      ...base(c),
+      maskZero: c.maskZero === true,
+      embeddingsInitializer: c.embeddingsInitializer as unknown as InitializerLike | undefined,
+      inputLength: num(c, 'inputLength')
+    }),
+  SimpleRNN: (c: Config) => R.simpleRNN(num(c, 'units') as number, recurrentOpts(c)),
+  LSTM: (c: Config) =>
+    R.lstm(num(c, 'units') as number, {
+      ...recurrentOpts(c),
+      recurrentActivation: str(c, 'recurrentActivation') as L.ActivationName | undefined,
+      unitForgetBias: c.unitForgetBias !== false
+    }),
+  GRU: (c: Config) =>
+    R.gru(num(c, 'units') as number, {
+      ...recurrentOpts(c),
+      recurrentActivation: str(c, 'recurrentActivation') as L.ActivationName | undefined,
+      resetAfter: c.resetAfter !== false
+    }),
   Sequential: (c: Config) =>
     sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer,
   Functional: (c: Config) => functionalFromConfig(c, builtinLayers)

@@ -11,7 +11,7 @@ import { size } from '../core/Shape.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { split } from '../core/Key.js'
 import { randomUniform as rUniform } from '../core/random.js'
-import { matmul, add, mul, compare, reshape as reshapeOp } from '../primitives/index.js'
+import { matmul, add, mul, compare, maximum, minimum, reshape as reshapeOp } from '../primitives/index.js'
 import * as A from '../ops/activations.js'
 import {
   type Layer, type BaseOptions, type Empty, makeLayer, featureDims, shapeErr, showShape
@@ -26,7 +26,7 @@ const none: Empty = Object.freeze({})
 /** Activation names (Keras's, plus camelCase spellings). */
 export type ActivationName =
   | 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'elu' | 'selu' | 'gelu' | 'softplus' | 'swish' | 'silu'
-  | 'leakyRelu' | 'leaky_relu'
+  | 'leakyRelu' | 'leaky_relu' | 'hardSigmoid' | 'hard_sigmoid'
 
 /** Every activation by name, as a differentiable tensor function. */
 export const activations: { readonly [K in ActivationName]: (x: Tensor) => Tensor } = Object.freeze({
@@ -42,7 +42,10 @@ export const activations: { readonly [K in ActivationName]: (x: Tensor) => Tenso
   swish: A.swish,
   silu: A.silu,
   leakyRelu: (x: Tensor) => A.leakyRelu(x),
-  leaky_relu: (x: Tensor) => A.leakyRelu(x)
+  leaky_relu: (x: Tensor) => A.leakyRelu(x),
+  // Keras 2 / TensorFlow.js: clip(0.2·x + 0.5, 0, 1) (TensorFlow.js's LSTM default recurrent activation)
+  hardSigmoid: (x: Tensor) => minimum(maximum(add(mul(x, 0.2), 0.5), 0), 1),
+  hard_sigmoid: (x: Tensor) => minimum(maximum(add(mul(x, 0.2), 0.5), 0), 1)
 })
 
 /** Resolve an activation name; `Left` names the allowed ones. */

@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor } from '../core/Tensor.js'
-import { fill } from '../core/Tensor.js'
+import { fill, fromBuffer, allocFloat } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
 import type { Key } from '../core/Key.js'
 import { randomNormal as rNormal, randomUniform as rUniform, truncatedNormal } from '../core/random.js'
@@ -26,8 +26,14 @@ export interface Initializer {
 /** The names `dense({kernelInitializer: 'heNormal'})` accepts (camelCase or Keras snake_case). */
 export type InitializerName =
   | 'glorotUniform' | 'glorotNormal' | 'heNormal' | 'heUniform' | 'lecunNormal' | 'lecunUniform'
-  | 'zeros' | 'ones' | 'randomNormal' | 'randomUniform'
+  | 'zeros' | 'ones' | 'randomNormal' | 'randomUniform' | 'orthogonal'
   | 'glorot_uniform' | 'glorot_normal' | 'he_normal' | 'he_uniform' | 'lecun_normal' | 'lecun_uniform' | 'random_normal' | 'random_uniform'
+
+const fromValuesF = (v: Float64Array, shape: Shape): Tensor => {
+  const b = allocFloat(v.length)
+  b.set(v)
+  return fromBuffer(b, shape)
+}
 
 const make = (kind: string, config: Config, init: (key: Key, shape: Shape) => Tensor): Initializer => Object.freeze({ kind, config: Object.freeze(config), init })
 
@@ -90,6 +96,36 @@ export const randomUniform = (opts: { readonly minval?: number; readonly maxval?
   return make('RandomUniform', { minval, maxval }, (k, s) => rUniform(k, s, minval, maxval))
 }
 
+/**
+ * Keras's `Orthogonal` (the default for recurrent kernels): a random orthogonal matrix (QR of a normal
+ * matrix, the signs fixed by R's diagonal) times `gain`, over the shape flattened to `[∏ leading, last]`.
+ */
+export const orthogonal = (opts: { readonly gain?: number } = {}): Initializer => {
+  const gain = opts.gain ?? 1
+  return make('Orthogonal', { gain }, (k, shape) => {
+    const cols = shape.length === 0 ? 1 : shape[shape.length - 1]
+    const rows = shape.length === 0 ? 1 : shape.slice(0, -1).reduce((a, b) => a * b, 1)
+    const [m, n] = [Math.max(rows, cols), Math.min(rows, cols)]
+    const a = Float64Array.from(rNormal(k, [m, n]).data as ArrayLike<number>)
+    // modified Gram–Schmidt on the n columns of the m×n matrix a (column j: a[i*n + j]); R's diagonal
+    // is each column's norm, positive, so no sign fix is needed
+    for (let j = 0; j < n; j++) {
+      for (let p = 0; p < j; p++) {
+        let d = 0
+        for (let i = 0; i < m; i++) d += a[i * n + j] * a[i * n + p]
+        for (let i = 0; i < m; i++) a[i * n + j] -= d * a[i * n + p]
+      }
+      let nrm = 0
+      for (let i = 0; i < m; i++) nrm += a[i * n + j] * a[i * n + j]
+      nrm = Math.sqrt(nrm) || 1
+      for (let i = 0; i < m; i++) a[i * n + j] /= nrm
+    }
+    const out = new Float64Array(rows * cols)
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (rows >= cols ? a[r * n + c] : a[c * n + r])
+    return fromValuesF(out, shape)
+  })
+}
+
 const num = (c: Config, k: string): number | undefined => (typeof c[k] === 'number' ? (c[k] as number) : undefined)
 
 /** Every initializer by kind, rebuilt from its config. */
@@ -105,13 +141,14 @@ export const builtinInitializers: { readonly [kind: string]: (config: Config) =>
   Constant: (c: Config) => constant(num(c, 'value') ?? 0),
   RandomNormal: (c: Config) => randomNormal({ mean: num(c, 'mean'), stddev: num(c, 'stddev') }),
   RandomUniform: (c: Config) => randomUniform({ minval: num(c, 'minval'), maxval: num(c, 'maxval') }),
+  Orthogonal: (c: Config) => orthogonal({ gain: num(c, 'gain') }),
   VarianceScaling: (c: Config) =>
     varianceScaling({ scale: num(c, 'scale'), mode: c.mode as Mode | undefined, distribution: c.distribution as 'uniform' | undefined })
 })
 
 const byName: { readonly [name: string]: () => Initializer } = {
   glorotUniform, glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform, zeros, ones,
-  randomNormal: () => randomNormal(), randomUniform: () => randomUniform()
+  randomNormal: () => randomNormal(), randomUniform: () => randomUniform(), orthogonal: () => orthogonal()
 }
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 

@@ -10,3 +10,6 @@ export {
 } from './core.js'
 export { add, multiply, average, concatenate } from './merge.js'
 export { input } from './symbolic.js'
+export {
+  embedding, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams
+} from './recurrent.js'

@@ -111,9 +111,13 @@ describe('layers', () => {
       [layers.multiply(), [[null, 2], [null, 2]]],
       [layers.average(), [[null, 2], [null, 2]]],
       [layers.concatenate({ axis: -1 }), [[null, 2], [null, 3]]],
-      [sequential([dense(2), dense(1)], { name: 's' }) as unknown as AnyLayer, [null, 3]]
+      [sequential([dense(2), dense(1)], { name: 's' }) as unknown as AnyLayer, [null, 3]],
+      [layers.embedding(6, 2, { maskZero: true, embeddingsInitializer: 'glorotUniform' }) as AnyLayer, [null, 3]],
+      [layers.simpleRNN(2, { activation: 'relu', returnSequences: true, dropout: 0.1 }) as AnyLayer, [null, 3, 2]],
+      [layers.lstm(2, { goBackwards: true, unitForgetBias: false, recurrentActivation: 'hardSigmoid' }) as AnyLayer, [null, 3, 2]],
+      [layers.gru(2, { resetAfter: false, returnState: true, useBias: false }) as unknown as AnyLayer, [null, 3, 2]]
     ]
-    expect(Object.keys(builtinLayers).sort()).toEqual(['Activation', 'Add', 'Average', 'Concatenate', 'Dense', 'Dropout', 'Flatten', 'Functional', 'Identity', 'LeakyReLU', 'Multiply', 'Reshape', 'Sequential'])
+    expect(Object.keys(builtinLayers).sort()).toEqual(['Activation', 'Add', 'Average', 'Concatenate', 'Dense', 'Dropout', 'Embedding', 'Flatten', 'Functional', 'GRU', 'Identity', 'LSTM', 'LeakyReLU', 'Multiply', 'Reshape', 'Sequential', 'SimpleRNN'])
     for (const [l, s] of all) {
       const r = fromConfig({ kind: l.kind, config: JSON.parse(JSON.stringify(l.config)) })
       if (E.isLeft(r)) throw new Error(r.left.message)

@@ -1,0 +1,90 @@
+/**
+ * Sequence layers against TensorFlow.js (in-process, cpu backend), both ways, on the same weights:
+ * Embedding, SimpleRNN, LSTM, GRU (resetAfter: false — tfjs 4.22 refuses resetAfter: true, which is
+ * checked against a float64 reference in test/layers/recurrent.test.ts).
+ */
+import { describe, it, expect, beforeAll } from 'vitest'
+import * as tf from '@tensorflow/tfjs'
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { sequential, layers as L, save, load, tensor, dataSync, type Tensor } from '../../src/index.js'
+import { artifactsOf } from './helpers.js'
+
+const root = join(process.cwd(), 'tmp', 'test-io-tfjs-seq')
+
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+  rmSync(root, { recursive: true, force: true })
+  mkdirSync(root, { recursive: true })
+})
+
+const close = (a: Float32Array | number[], b: Float32Array | number[]) => {
+  expect(a.length).toBe(b.length)
+  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(b[i])))
+}
+const seqData = (b: number, t: number, f: number, seed: number): number[][][] =>
+  Array.from({ length: b }, (_, i) => Array.from({ length: t }, (_, j) => Array.from({ length: f }, (_, k) => Math.sin(seed + i * 7.1 + j * 1.3 + k * 0.7))))
+const ids = (b: number, t: number, vocab: number, seed: number): number[][] =>
+  Array.from({ length: b }, (_, i) => Array.from({ length: t }, (_, j) => Math.floor(Math.abs(Math.sin(seed + i * 3.3 + j * 1.7)) * vocab)))
+
+const tfjsSave = async (m: tf.LayersModel, dir: string) => {
+  let art: tf.io.ModelArtifacts | undefined
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    art = a
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+  }))
+  const a = art as tf.io.ModelArtifacts
+  mkdirSync(dir, { recursive: true })
+  const doc = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: null, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(doc))
+  writeFileSync(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer))
+}
+const tfjsLoad = (dir: string) => {
+  const a = artifactsOf(dir)
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }))
+}
+const tfOut = (m: tf.LayersModel, x: tf.Tensor): Float32Array => (m.predict(x) as tf.Tensor).dataSync() as Float32Array
+
+describe('tensorfold -> TensorFlow.js (sequence layers)', () => {
+  it('Embedding + LSTM (sequences) + GRU(resetAfter false, backwards) + SimpleRNN load in tfjs with the same predictions', async () => {
+    const m = sequential([
+      L.embedding(11, 5, { inputShape: [6] }),
+      L.lstm(7, { returnSequences: true }),
+      L.gru(4, { returnSequences: true, resetAfter: false, goBackwards: true }),
+      L.simpleRNN(3, { activation: 'relu' })
+    ])
+    const dir = join(root, 'out-rnn')
+    await save(m, dir)
+    const tm = await tfjsLoad(dir)
+    const x = ids(3, 6, 11, 1)
+    close(dataSync(m.predict(tensor(x, undefined, 'int32'))), tfOut(tm, tf.tensor(x, undefined, 'int32')))
+  })
+  it('an LSTM over a variable-length time axis and returnSequences with goBackwards loads in tfjs', async () => {
+    const m = sequential([L.lstm(4, { inputShape: [null as unknown as number, 3], returnSequences: true, goBackwards: true, useBias: false })])
+    const dir = join(root, 'out-var')
+    await save(m, dir)
+    const tm = await tfjsLoad(dir)
+    for (const T of [2, 5]) {
+      const x = seqData(2, T, 3, T)
+      close(dataSync(m.predict(tensor(x))), tfOut(tm, tf.tensor(x)))
+    }
+  })
+})
+
+describe('TensorFlow.js -> tensorfold (sequence layers)', () => {
+  it('a tfjs Embedding + LSTM (tfjs defaults: hard sigmoid) + GRU + SimpleRNN model loads with the same predictions', async () => {
+    const tm = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 9, outputDim: 4, inputLength: 5 }),
+        tf.layers.lstm({ units: 6, returnSequences: true }),
+        tf.layers.gru({ units: 5, returnSequences: true, goBackwards: true }),
+        tf.layers.simpleRNN({ units: 3 })
+      ]
+    })
+    const dir = join(root, 'in-rnn')
+    await tfjsSave(tm, dir)
+    const m = await load(dir)
+    const x = ids(4, 5, 9, 2)
+    close(dataSync(m.predict(tensor(x)) as Tensor), tfOut(tm, tf.tensor(x)))
+  })
+})
