@@ -34,7 +34,8 @@ export type Structure =
       readonly order?: ReadonlyArray<string>
     }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u) && !isTensor(u)
+/** @internal A record node: an object that is neither an array nor a tensor (the one `isRecord` of the library). */
+export const isRecord = <V = unknown>(u: unknown): u is Readonly<Record<string, V>> => typeof u === 'object' && u !== null && !Array.isArray(u) && !isTensor(u)
 
 /** Map every leaf. @example Tree.map({w, b}, (x) => mul(x, 2)) */
 export const map = <T extends Tree>(tree: T, f: (leaf: Tensor, path: string) => Tensor): T => mapAt(tree, f, '') as T

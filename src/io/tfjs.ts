@@ -21,6 +21,7 @@ import { childPath } from './json.js'
 import type { ModelConfig, SequentialConfig, FunctionalConfig, LayerConfig, JsonRecord, Ref, KerasTopology } from './codecs.js'
 import { ioError, type IoError } from './errors.js'
 import { show } from '../core/errors.js'
+import { isRecord } from '../core/Tree.js'
 
 /** The built-in kinds whose configs are mapped to Keras's snake_case (custom kinds are kept verbatim). */
 export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'LeakyReLU', 'Add', 'Multiply', 'Average', 'Concatenate', 'Identity',
@@ -29,7 +30,6 @@ export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activ
 const snake = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
 const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
-const isRec = (u: unknown): u is JsonRecord => typeof u === 'object' && u !== null && !Array.isArray(u)
 
 const VALUE_TO_KERAS: Readonly<Record<string, string>> = { fanIn: 'fan_in', fanOut: 'fan_out', fanAvg: 'fan_avg', truncatedNormal: 'truncated_normal', untruncatedNormal: 'untruncated_normal' }
 const VALUE_FROM_KERAS: Readonly<Record<string, string>> = {
@@ -44,14 +44,14 @@ const VALUE_FROM_KERAS: Readonly<Record<string, string>> = {
 
 const initToKeras = (i: JsonRecord): Json => {
   const cfg: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(isRec(i.config) ? i.config : {})) cfg[snake(k)] = typeof v === 'string' && VALUE_TO_KERAS[v] !== undefined ? VALUE_TO_KERAS[v] : v
+  for (const [k, v] of Object.entries(isRecord<Json>(i.config) ? i.config : {})) cfg[snake(k)] = typeof v === 'string' && VALUE_TO_KERAS[v] !== undefined ? VALUE_TO_KERAS[v] : v
   return { class_name: i.kind as string, config: cfg }
 }
 
 const initFromKeras = (path: string, i: Json): E.Either<IoError, Json> => {
-  if (!isRec(i) || typeof i.class_name !== 'string') return E.left(ioError('InvalidModelFile', path, 'an initializer {class_name, config}', i))
+  if (!isRecord<Json>(i) || typeof i.class_name !== 'string') return E.left(ioError('InvalidModelFile', path, 'an initializer {class_name, config}', i))
   const cfg: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(isRec(i.config) ? i.config : {})) {
+  for (const [k, v] of Object.entries(isRecord<Json>(i.config) ? i.config : {})) {
     if (k === 'seed' || k === 'dtype') continue
     cfg[camel(k)] = typeof v === 'string' && Object.prototype.hasOwnProperty.call(VALUE_FROM_KERAS, v) ? VALUE_FROM_KERAS[v] : v
   }
@@ -70,7 +70,7 @@ export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; re
   const out: Record<string, Json> = {}
   for (const [k, v] of Object.entries(lc.config)) {
     if (k === 'inputShape' && Array.isArray(v)) out.batch_input_shape = [null, ...v]
-    else if (INIT_KEYS.includes(k) && isRec(v)) out[snake(k)] = initToKeras(v)
+    else if (INIT_KEYS.includes(k) && isRecord<Json>(v)) out[snake(k)] = initToKeras(v)
     else out[snake(k)] = v
   }
   return { class_name: lc.kind, config: out }
@@ -79,7 +79,7 @@ export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; re
 /** Keras keys that do not change predictions, and the values they may take. */
 const DROPPABLE: Readonly<Record<string, (v: Json) => boolean>> = {
   trainable: () => true,
-  dtype: (v) => v === 'float32' || v === null || (isRec(v) && isRec(v.config) && v.config.name === 'float32'),
+  dtype: (v) => v === 'float32' || v === null || (isRecord<Json>(v) && isRecord<Json>(v.config) && v.config.name === 'float32'),
   kernel_regularizer: () => true,
   bias_regularizer: () => true,
   activity_regularizer: () => true,
@@ -189,15 +189,15 @@ const str = (v: unknown): v is string => typeof v === 'string'
 
 const sequentialFromKeras = (path: string, cfg: Json, extras: JsonRecord): E.Either<IoError, ModelConfig> => {
   // old Keras wrote the layer list directly
-  const list = Array.isArray(cfg) ? cfg : isRec(cfg) ? cfg.layers : undefined
-  const name = isRec(cfg) && str(cfg.name) ? cfg.name : 'sequential'
+  const list = Array.isArray(cfg) ? cfg : isRecord<Json>(cfg) ? cfg.layers : undefined
+  const name = isRecord<Json>(cfg) && str(cfg.name) ? cfg.name : 'sequential'
   if (!Array.isArray(list)) return bad(`${path}.config.layers`, 'a list of layers', list)
   let inputShape: ReadonlyArray<Json> | undefined
   const layers: LayerConfig[] = []
   for (let i = 0; i < list.length; i++) {
     const where = `${path}.config.layers[${i}]`
     const l = list[i]
-    if (!isRec(l) || !str(l.class_name) || !isRec(l.config)) return bad(where, 'a layer {class_name, config}', l)
+    if (!isRecord<Json>(l) || !str(l.class_name) || !isRecord<Json>(l.config)) return bad(where, 'a layer {class_name, config}', l)
     if (l.class_name === 'InputLayer') {
       if (i !== 0) return bad(`${where}.class_name`, 'an InputLayer only first', l.class_name)
       const s = l.config.batch_input_shape ?? l.config.batch_shape
@@ -216,7 +216,7 @@ const sequentialFromKeras = (path: string, cfg: Json, extras: JsonRecord): E.Eit
 }
 
 const functionalFromKeras = (path: string, cfg: Json, extras: JsonRecord): E.Either<IoError, ModelConfig> => {
-  if (!isRec(cfg) || !Array.isArray(cfg.layers) || !Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers))
+  if (!isRecord<Json>(cfg) || !Array.isArray(cfg.layers) || !Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers))
     return bad(`${path}.config`, '{name, layers, input_layers, output_layers}', cfg)
   const name = str(cfg.name) ? cfg.name : 'model'
   type KL = { readonly name: string; readonly className: string; readonly config: JsonRecord; readonly inbound: ReadonlyArray<ReadonlyArray<readonly [string, number, number]>> }
@@ -225,7 +225,7 @@ const functionalFromKeras = (path: string, cfg: Json, extras: JsonRecord): E.Eit
   for (let i = 0; i < cfg.layers.length; i++) {
     const where = `${path}.config.layers[${i}]`
     const l = cfg.layers[i]
-    if (!isRec(l) || !str(l.class_name) || !isRec(l.config)) return bad(where, 'a layer {name, class_name, config, inbound_nodes}', l)
+    if (!isRecord<Json>(l) || !str(l.class_name) || !isRecord<Json>(l.config)) return bad(where, 'a layer {name, class_name, config, inbound_nodes}', l)
     const lname = str(l.name) ? l.name : str(l.config.name) ? l.config.name : undefined
     if (lname === undefined) return bad(`${where}.name`, 'a layer name', l.name)
     if (kls.has(lname)) return bad(`${where}.name`, 'unique layer names', lname)

@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor, fromValues, type NestedArray } from '../core/Tensor.js'
-import type { Tree } from '../core/Tree.js'
+import { type Tree, isRecord } from '../core/Tree.js'
 import { key } from '../core/Key.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { size, shapeEq, type Shape } from '../core/Shape.js'
@@ -76,7 +76,6 @@ export const uniqueName = (taken: ReadonlySet<string>, base: string): string => 
 
 type Path = ReadonlyArray<string | number>
 
-const isRecord = (u: unknown): u is { readonly [k: string]: Tree } => typeof u === 'object' && u !== null && !Array.isArray(u) && !isTensor(u)
 
 /** Leaves with their paths, records in insertion order (so dense lists kernel before bias, as Keras). */
 const walk = (t: Tree, path: Array<string | number>, out: Array<Path>): void => {

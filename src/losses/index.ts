@@ -17,6 +17,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, fromBuffer, dataF64, isTensor } from '../core/Tensor.js'
 import { tfError, type TfError, show, fail } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
+import { type NameTable, nameTable, LOSS_ALIASES } from '../core/names.js'
 import { add, mul, div, log, abs, maximum, max, sum, reshape, cast, where, compare, neg, sqrt, lift } from '../primitives/index.js'
 import { sub, square, clip } from '../ops/arithmetic.js'
 import { mean } from '../ops/reductions.js'
@@ -279,26 +280,15 @@ export const losses: Readonly<Record<string, LossEntry>> = {
 /** Canonical names, in order. */
 export const lossNames: ReadonlyArray<string> = Object.keys(losses)
 
-const squash = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '')
-const aliases: Readonly<Record<string, string>> = {
-  mse: 'mean_squared_error',
-  mae: 'mean_absolute_error',
-  mape: 'mean_absolute_percentage_error',
-  msle: 'mean_squared_logarithmic_error',
-  kld: 'kl_divergence',
-  kullbackleiblerdivergence: 'kl_divergence',
-  huberloss: 'huber',
-  ...Object.fromEntries(lossNames.map((n) => [squash(n), n]))
-}
-/** Every spelling {@link lossFromName} accepts once lower-cased with `_`/`-` removed. */
-const accepted = [...lossNames, 'mse', 'mae', 'mape', 'msle', 'kld', 'logcosh', 'kullback_leibler_divergence', 'huber_loss']
+/** @internal Loss names and their aliases. */
+export const lossNameTable: NameTable = nameTable(lossNames, LOSS_ALIASES)
 
 /**
  * The canonical Keras name of a loss spelling ('mse', 'MeanSquaredError', 'meanSquaredError' →
  * 'mean_squared_error'), or `undefined`.
  * @example canonicalLossName('logcosh') // 'log_cosh'
  */
-export const canonicalLossName = (name: string): string | undefined => (typeof name === 'string' ? aliases[squash(name)] : undefined)
+export const canonicalLossName = (name: string): string | undefined => lossNameTable.canonical(name)
 
 /**
  * A loss by Keras name or alias (case, `_` and `-` ignored), with options bound. An unknown name or
@@ -308,7 +298,7 @@ export const canonicalLossName = (name: string): string | undefined => (typeof n
 export const lossFromName = (name: string, options: LossOptions = {}): E.Either<TfError, LossFn> => {
   const key = canonicalLossName(name)
   if (key === undefined) {
-    const near = typeof name === 'string' ? nearest(name, accepted) : undefined
+    const near = typeof name === 'string' ? nearest(name, lossNameTable.accepted) : undefined
     return E.left(
       tfError('UnknownLoss', `unknown loss ${typeof name === 'string' ? `'${name}'` : show(name)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${lossNames.map((n) => `'${n}'`).join(', ')}, or a function)`, {
         expected: lossNames,

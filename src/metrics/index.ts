@@ -16,6 +16,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, dataF64, isTensor } from '../core/Tensor.js'
 import { tfError, type TfError, show, fail } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
+import { type NameTable, nameTable, METRIC_ALIASES } from '../core/names.js'
 import * as L from '../losses/index.js'
 
 /**
@@ -558,21 +559,8 @@ const table: Readonly<Record<string, Maker>> = {
 /** Canonical metric names, in order. */
 export const metricNames: ReadonlyArray<string> = Object.keys(table)
 
-const squash = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '')
-const aliases: Readonly<Record<string, string>> = {
-  acc: 'accuracy',
-  ce: 'crossentropy',
-  mae: 'mean_absolute_error',
-  mse: 'mean_squared_error',
-  mape: 'mean_absolute_percentage_error',
-  msle: 'mean_squared_logarithmic_error',
-  kld: 'kl_divergence',
-  kullbackleiblerdivergence: 'kl_divergence',
-  logcosherror: 'logcosh',
-  topk: 'top_k_categorical_accuracy',
-  ...Object.fromEntries(metricNames.map((n) => [squash(n), n]))
-}
-const accepted = [...metricNames, 'acc', 'ce', 'mae', 'mse', 'mape', 'msle', 'kld']
+/** @internal Metric names and their aliases. */
+export const metricNameTable: NameTable = nameTable(metricNames, METRIC_ALIASES)
 
 /**
  * A metric by Keras name, logged under the string given. 'accuracy'/'acc' and 'crossentropy'/'ce'
@@ -580,12 +568,12 @@ const accepted = [...metricNames, 'acc', 'ce', 'mae', 'mse', 'mape', 'msle', 'kl
  * @example metricFromName('acc', { loss: 'sparse_categorical_crossentropy' }) // sparse categorical accuracy named 'acc'
  */
 export const metricFromName = (name: string, ctx: MetricContext = {}): E.Either<TfError, AnyMetric> => {
-  const key = typeof name === 'string' ? aliases[squash(name)] : undefined
+  const key = metricNameTable.canonical(name)
   if (key === undefined) {
-    const near = typeof name === 'string' ? nearest(name, accepted) : undefined
+    const near = typeof name === 'string' ? nearest(name, metricNameTable.accepted) : undefined
     return E.left(
-      tfError('UnknownMetric', `unknown metric ${typeof name === 'string' ? `'${name}'` : show(name)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${accepted.map((n) => `'${n}'`).join(', ')}, a function or a Metric)`, {
-        expected: accepted,
+      tfError('UnknownMetric', `unknown metric ${typeof name === 'string' ? `'${name}'` : show(name)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${metricNameTable.accepted.map((n) => `'${n}'`).join(', ')}, a function or a Metric)`, {
+        expected: metricNameTable.accepted,
         received: name,
         nearest: near
       })

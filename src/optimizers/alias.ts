@@ -15,6 +15,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, scalar, item, isTensor } from '../core/Tensor.js'
+import { isRecord } from '../core/Tree.js'
 import { tfError, type TfError, attempt, show, fail } from '../core/errors.js'
 import { didYouMean, nearest } from '../core/nearest.js'
 import { add, mul, neg } from '../primitives/index.js'
@@ -264,7 +265,6 @@ export const optimizerFromName = (name: string, overrides: AnyOptimizerOptions =
   return attempt(() => entry.make(overrides))
 }
 
-const isRecord = (u: unknown): u is Readonly<Record<string, Tree>> => typeof u === 'object' && u !== null && !Array.isArray(u) && !isTensor(u)
 
 const findRate = (state: Tree): Tensor | undefined => {
   if (isTensor(state)) return undefined

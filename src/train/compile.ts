@@ -14,6 +14,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { key } from '../core/Key.js'
 import { type TfError, tfError, attempt, show } from '../core/errors.js'
+import { isRecord } from '../core/Tree.js'
 import type { ModelLike } from '../layers/Model.js'
 import { resolveLosses, resolveLossWeights } from '../losses/index.js'
 import { Trainer, type TrainConfig } from './Trainer.js'
@@ -30,7 +31,6 @@ const isModelLike = (u: unknown): u is ModelLike =>
   typeof (u as ModelLike).ensureBuilt === 'function' &&
   Array.isArray((u as ModelLike).outputNames)
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /** Metric sources per output, from a list, a list of lists or a record by output name. */
 const metricSources = (spec: MetricsInput | undefined, outputs: ReadonlyArray<string>, weighted: boolean, field: string): E.Either<TfError, MetricSource[][]> => {

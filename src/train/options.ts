@@ -9,7 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Tensor } from '../core/Tensor.js'
-import type { Tree } from '../core/Tree.js'
+import { type Tree, isRecord } from '../core/Tree.js'
 import { type TfError, tfError, show } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
 import type { GradientTransformation } from '../optimizers/base.js'
@@ -57,134 +57,111 @@ export const ValidationData = refine(
     (Array.isArray(u) && (u.length === 2 || u.length === 3)) || (typeof u === 'object' && u !== null && 'x' in u) || isBatchSource(u)
 )
 /** Anything (checked later by the data checks). */
-const AnyData = refine('data', (u): u is unknown => u !== undefined)
+const AnyData = refine('data', (u): u is Data => u !== undefined)
 
 // ---------------------------------------------------------------------------------------------------
-// option records
+// option records: each written once, as a record of codecs; the input type (every field optional) and
+// the decoded type (defaults applied) are derived from it.
 
 /** Validation data as `fit` accepts it. */
 export type ValidationDataInput = readonly [Data, Data] | readonly [Data, Data, Data] | { readonly x: Data; readonly y: Data; readonly sampleWeight?: Data } | BatchSource
 
+type Props = Record<string, t.Decoder<unknown, unknown>>
+type Value<C> = C extends t.Decoder<unknown, infer A> ? A : never
+/** @internal The options a caller writes: every field optional, except `R`. */
+export type InputOf<P extends Props, R extends keyof P = never> = { readonly [K in keyof P as K extends R ? never : K]?: Value<P[K]> } & {
+  readonly [K in keyof P as K extends R ? K : never]: Value<P[K]>
+}
+/** @internal Decoded options: every field present, `undefined` where absent and without a default in `D`. */
+export type DecodedOf<P extends Props, D> = { readonly [K in keyof P]: K extends keyof D ? Value<P[K]> : Value<P[K]> | undefined }
+
 const fitProps = {
+  /** samples per step (32) */
   batchSize: PositiveInt,
+  /** the index of the last epoch (1); with `initialEpoch` the run is epochs `initialEpoch..epochs-1` */
   epochs: NonNegativeInt,
+  /** 0 silent, 1 progress bar, 2 one line per epoch, 'auto' (1 on a terminal, 2 otherwise) */
   verbose: Verbose,
   callbacks: Callbacks,
+  /** the last fraction of the samples (before shuffling) held out for validation */
   validationSplit: Fraction,
   validationData: ValidationData,
+  /** shuffle the training samples every epoch, with the trainer's key (true) */
   shuffle: t.boolean,
+  /** weight of each class (single output): `{0: 1, 1: 5}` */
   classWeight: ClassWeight,
+  /** one weight per sample (per output for several outputs) */
   sampleWeight: AnyData,
   initialEpoch: NonNegativeInt,
   stepsPerEpoch: PositiveInt,
   validationSteps: PositiveInt,
   validationBatchSize: PositiveInt,
+  /** validate every n epochs, or after the listed (1-based) epochs */
   validationFreq: ValidationFreq,
+  /** abort training: the run stops after the current step and resolves with what it has */
   signal: Signal,
+  /** where progress and messages go (stdout) */
   write: Write
 }
+const fitDefaults = { batchSize: 32, epochs: 1, verbose: 'auto', callbacks: [], validationSplit: 0, shuffle: true, initialEpoch: 0, validationFreq: 1 } as const
 
 /** `fit` options, Keras names in camelCase. All optional. */
-export interface FitOptionsInput {
-  /** samples per step (32) */
-  readonly batchSize?: number
-  /** the index of the last epoch (1); with `initialEpoch` the run is epochs `initialEpoch..epochs-1` */
-  readonly epochs?: number
-  /** 0 silent, 1 progress bar, 2 one line per epoch, 'auto' (1 on a terminal, 2 otherwise) */
-  readonly verbose?: 0 | 1 | 2 | 'auto'
-  readonly callbacks?: ReadonlyArray<Callback>
-  /** the last fraction of the samples (before shuffling) held out for validation */
-  readonly validationSplit?: number
-  readonly validationData?: ValidationDataInput
-  /** shuffle the training samples every epoch, with the trainer's key (true) */
-  readonly shuffle?: boolean
-  /** weight of each class (single output): `{0: 1, 1: 5}` */
-  readonly classWeight?: Readonly<Record<string, number>>
-  /** one weight per sample (per output for several outputs) */
-  readonly sampleWeight?: Data
-  readonly initialEpoch?: number
-  readonly stepsPerEpoch?: number
-  readonly validationSteps?: number
-  readonly validationBatchSize?: number
-  /** validate every n epochs, or after the listed (1-based) epochs */
-  readonly validationFreq?: number | ReadonlyArray<number>
-  /** abort training: the run stops after the current step and resolves with what it has */
-  readonly signal?: AbortSignal
-  /** where progress and messages go (stdout) */
-  readonly write?: (s: string) => void
-}
-
+export type FitOptionsInput = InputOf<typeof fitProps>
 /** Decoded `fit` options, defaults applied. */
-export interface FitOptions {
-  readonly batchSize: number
-  readonly epochs: number
-  readonly verbose: 0 | 1 | 2 | 'auto'
-  readonly callbacks: ReadonlyArray<Callback>
-  readonly validationSplit: number
-  readonly validationData: ValidationDataInput | undefined
-  readonly shuffle: boolean
-  readonly classWeight: Readonly<Record<string, number>> | undefined
-  readonly sampleWeight: unknown
-  readonly initialEpoch: number
-  readonly stepsPerEpoch: number | undefined
-  readonly validationSteps: number | undefined
-  readonly validationBatchSize: number | undefined
-  readonly validationFreq: number | ReadonlyArray<number>
-  readonly signal: AbortSignal | undefined
-  readonly write: ((s: string) => void) | undefined
-}
+export type FitOptions = DecodedOf<typeof fitProps, typeof fitDefaults>
 
-const evalProps = { batchSize: PositiveInt, verbose: Verbose, sampleWeight: AnyData, steps: PositiveInt, returnDict: t.boolean, write: Write, callbacks: Callbacks }
+const evalProps = {
+  /** samples per step (32) */
+  batchSize: PositiveInt,
+  /** 0 silent, 1 progress bar, 2 one line, 'auto' */
+  verbose: Verbose,
+  /** one weight per sample (per output for several outputs) */
+  sampleWeight: AnyData,
+  steps: PositiveInt,
+  /** a record by metric name instead of a list in `metricsNames` order */
+  returnDict: t.boolean,
+  /** where progress goes (stdout) */
+  write: Write,
+  callbacks: Callbacks
+}
+const evalDefaults = { batchSize: 32, verbose: 'auto', returnDict: false, callbacks: [] } as const
 
 /** `evaluate` options. */
-export interface EvaluateOptionsInput {
-  readonly batchSize?: number
-  readonly verbose?: 0 | 1 | 2 | 'auto'
-  readonly sampleWeight?: Data
-  readonly steps?: number
-  /** a record by metric name instead of a list in `metricsNames` order */
-  readonly returnDict?: boolean
-  readonly write?: (s: string) => void
-  readonly callbacks?: ReadonlyArray<Callback>
-}
-
+export type EvaluateOptionsInput = InputOf<typeof evalProps>
 /** Decoded `evaluate` options. */
-export interface EvaluateOptions {
-  readonly batchSize: number
-  readonly verbose: 0 | 1 | 2 | 'auto'
-  readonly sampleWeight: unknown
-  readonly steps: number | undefined
-  readonly returnDict: boolean
-  readonly write: ((s: string) => void) | undefined
-}
+export type EvaluateOptions = DecodedOf<typeof evalProps, typeof evalDefaults>
 
-const predictProps = { batchSize: PositiveInt, verbose: Verbose, steps: PositiveInt, write: Write, callbacks: Callbacks }
+const predictProps = {
+  /** samples per step (32) */
+  batchSize: PositiveInt,
+  /** 0 silent, 1 progress bar, 2 one line, 'auto' */
+  verbose: Verbose,
+  steps: PositiveInt,
+  /** where progress goes (stdout) */
+  write: Write,
+  callbacks: Callbacks
+}
+const predictDefaults = { batchSize: 32, verbose: 'auto', callbacks: [] } as const
 
 /** `predict` options. */
-export interface PredictOptionsInput {
-  readonly batchSize?: number
-  readonly verbose?: 0 | 1 | 2 | 'auto'
-  readonly steps?: number
-  readonly write?: (s: string) => void
-  readonly callbacks?: ReadonlyArray<Callback>
-}
-
+export type PredictOptionsInput = InputOf<typeof predictProps>
 /** Decoded `predict` options. */
-export interface PredictOptions {
-  readonly batchSize: number
-  readonly verbose: 0 | 1 | 2 | 'auto'
-  readonly steps: number | undefined
-  readonly write: ((s: string) => void) | undefined
-}
+export type PredictOptions = DecodedOf<typeof predictProps, typeof predictDefaults>
 
-const batchProps = { sampleWeight: AnyData, classWeight: ClassWeight, returnDict: t.boolean }
+const batchProps = {
+  /** one weight per sample (per output for several outputs) */
+  sampleWeight: AnyData,
+  /** weight of each class (single output) */
+  classWeight: ClassWeight,
+  /** a record by metric name instead of a list in `metricsNames` order */
+  returnDict: t.boolean
+}
+const batchDefaults = { returnDict: false } as const
 
 /** `trainOnBatch` / `testOnBatch` options. */
-export interface BatchOptionsInput {
-  readonly sampleWeight?: Data
-  readonly classWeight?: Readonly<Record<string, number>>
-  readonly returnDict?: boolean
-}
+export type BatchOptionsInput = InputOf<typeof batchProps>
+/** Decoded `trainOnBatch` / `testOnBatch` options. */
+export type BatchOptions = DecodedOf<typeof batchProps, typeof batchDefaults>
 
 /** What `fit` resolves to. */
 export interface FitResult {
@@ -207,22 +184,8 @@ export type MetricsInput = ReadonlyArray<MetricSpec> | ReadonlyArray<ReadonlyArr
 /** A loss: a Keras name or a function `(yTrue, yPred) => per-sample Tensor`. */
 export type LossSpec = string | LossFn
 
-/** `compile` options. */
-export interface CompileOptionsInput {
-  /** a Keras name ('adam', 'sgd', …) or a GradientTransformation ('rmsprop') */
-  readonly optimizer?: string | GradientTransformation<Tree>
-  /** one loss for every output, or one per output (list or record by output name) */
-  readonly loss: LossSpec | ReadonlyArray<LossSpec> | Readonly<Record<string, LossSpec>>
-  readonly metrics?: MetricsInput
-  /** weights of the per-output losses in the total (list or record by output name) */
-  readonly lossWeights?: ReadonlyArray<number> | Readonly<Record<string, number>>
-  /** metrics that use the sample weights */
-  readonly weightedMetrics?: MetricsInput
-  /** run op by op instead of compiling the step with `jit` (false) */
-  readonly runEagerly?: boolean
-  /** the trainer's seed: shuffling, dropout, and init of an unbuilt model (0) */
-  readonly seed?: number
-}
+/** `loss`: one loss for every output, or one per output (list or record by output name). */
+export type LossInput = LossSpec | ReadonlyArray<LossSpec> | Readonly<Record<string, LossSpec>>
 
 const isFn = (u: unknown): u is (...a: never[]) => unknown => typeof u === 'function'
 const isTransformation = (u: unknown): u is GradientTransformation<Tree> =>
@@ -230,14 +193,13 @@ const isTransformation = (u: unknown): u is GradientTransformation<Tree> =>
 const isMetricValue = (u: unknown): u is MetricValue => typeof u === 'object' && u !== null && typeof (u as MetricValue).update === 'function' && typeof (u as MetricValue).result === 'function'
 const isMetricSpec = (u: unknown): u is MetricSpec => typeof u === 'string' || isFn(u) || isMetricValue(u)
 const isLossSpec = (u: unknown): u is LossSpec => typeof u === 'string' || isFn(u)
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /** `optimizer`: a name or a `GradientTransformation`. */
 export const OptimizerC = refine('a name or a GradientTransformation {init, update}', (u): u is string | GradientTransformation<Tree> => typeof u === 'string' || isTransformation(u))
 /** `loss`: a name, a function, a list or a record of those. */
 export const LossC = refine(
   'a loss name, a function (yTrue, yPred) => Tensor, or a list / record of those per output',
-  (u): u is CompileOptionsInput['loss'] =>
+  (u): u is LossInput =>
     isLossSpec(u) || (Array.isArray(u) && u.length > 0 && u.every(isLossSpec)) || (isRecord(u) && Object.values(u).every(isLossSpec))
 )
 /** `metrics` / `weightedMetrics`. */
@@ -251,14 +213,23 @@ export const MetricsC = refine(
 export const LossWeightsC = t.union([t.readonlyArray(Finite), t.record(t.string, Finite)], 'a list or a record (by output name) of numbers')
 
 const compileProps = {
+  /** a Keras name ('adam', 'sgd', …) or a GradientTransformation ('rmsprop') */
   optimizer: OptimizerC,
+  /** one loss for every output, or one per output (list or record by output name) */
   loss: LossC,
   metrics: MetricsC,
+  /** weights of the per-output losses in the total (list or record by output name) */
   lossWeights: LossWeightsC,
+  /** metrics that use the sample weights */
   weightedMetrics: MetricsC,
+  /** run op by op instead of compiling the step with `jit` (false) */
   runEagerly: t.boolean,
+  /** the trainer's seed: shuffling, dropout, and init of an unbuilt model (0) */
   seed: refine('an integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u))
 }
+
+/** `compile` options: `loss` is required. */
+export type CompileOptionsInput = InputOf<typeof compileProps, 'loss'>
 
 // ---------------------------------------------------------------------------------------------------
 // decoding
@@ -315,46 +286,25 @@ export const decodeRecord = <P extends Record<string, t.Decoder<unknown, unknown
   return E.right(out as { readonly [K in keyof P]?: t.TypeOf<P[K] & t.Any> })
 }
 
+/** @internal Decode an options record and fill in the defaults: every field of `props` is present. */
+const decodeWith =
+  <P extends Props, D extends { readonly [K in keyof P]?: unknown }>(op: string, props: P, defaults: D) =>
+  (u: unknown): E.Either<TfError, DecodedOf<P, D>> =>
+    E.map((o: Readonly<Record<string, unknown>>) => Object.freeze(Object.fromEntries(Object.keys(props).map((k) => [k, o[k] ?? (defaults as Readonly<Record<string, unknown>>)[k]]))) as DecodedOf<P, D>)(
+      decodeRecord(op, u, props)
+    )
+
 /** Decode `fit` options (defaults: batchSize 32, epochs 1, verbose 'auto', shuffle true, validationFreq 1). */
-export const decodeFitOptions = (u: unknown): E.Either<TfError, FitOptions> =>
-  E.map((o: Partial<Record<keyof typeof fitProps, unknown>>) => {
-    const v = o as Partial<FitOptions>
-    return Object.freeze({
-      batchSize: v.batchSize ?? 32,
-      epochs: v.epochs ?? 1,
-      verbose: v.verbose ?? 'auto',
-      callbacks: v.callbacks ?? [],
-      validationSplit: v.validationSplit ?? 0,
-      validationData: v.validationData,
-      shuffle: v.shuffle ?? true,
-      classWeight: v.classWeight,
-      sampleWeight: v.sampleWeight,
-      initialEpoch: v.initialEpoch ?? 0,
-      stepsPerEpoch: v.stepsPerEpoch,
-      validationSteps: v.validationSteps,
-      validationBatchSize: v.validationBatchSize,
-      validationFreq: v.validationFreq ?? 1,
-      signal: v.signal,
-      write: v.write
-    })
-  })(decodeRecord('fit', u, fitProps))
+export const decodeFitOptions: (u: unknown) => E.Either<TfError, FitOptions> = decodeWith('fit', fitProps, fitDefaults)
 
 /** Decode `evaluate` options (batchSize 32, verbose 'auto'). */
-export const decodeEvaluateOptions = (u: unknown): E.Either<TfError, EvaluateOptions> =>
-  E.map((o: Partial<Record<keyof typeof evalProps, unknown>>) => {
-    const v = o as Partial<EvaluateOptions>
-    return Object.freeze({ batchSize: v.batchSize ?? 32, verbose: v.verbose ?? 'auto', sampleWeight: v.sampleWeight, steps: v.steps, returnDict: v.returnDict ?? false, write: v.write })
-  })(decodeRecord('evaluate', u, evalProps))
+export const decodeEvaluateOptions: (u: unknown) => E.Either<TfError, EvaluateOptions> = decodeWith('evaluate', evalProps, evalDefaults)
 
 /** Decode `predict` options (batchSize 32, verbose 'auto'). */
-export const decodePredictOptions = (u: unknown): E.Either<TfError, PredictOptions> =>
-  E.map((o: Partial<Record<keyof typeof predictProps, unknown>>) => {
-    const v = o as Partial<PredictOptions>
-    return Object.freeze({ batchSize: v.batchSize ?? 32, verbose: v.verbose ?? 'auto', steps: v.steps, write: v.write })
-  })(decodeRecord('predict', u, predictProps))
+export const decodePredictOptions: (u: unknown) => E.Either<TfError, PredictOptions> = decodeWith('predict', predictProps, predictDefaults)
 
 /** Decode `trainOnBatch` / `testOnBatch` options. */
-export const decodeBatchOptions = (op: string, u: unknown): E.Either<TfError, BatchOptionsInput> => decodeRecord(op, u, batchProps) as E.Either<TfError, BatchOptionsInput>
+export const decodeBatchOptions = (op: string, u: unknown): E.Either<TfError, BatchOptions> => decodeWith(op, batchProps, batchDefaults)(u)
 
 /** Decode `compile` options (the shapes; names are resolved by `compile`). */
 export const decodeCompileOptions = (u: unknown): E.Either<TfError, CompileOptionsInput> =>

@@ -11,8 +11,8 @@ import type { Tree } from '../core/Tree.js'
 import { type TfError, tfError } from '../core/errors.js'
 import type { GradientTransformation } from '../optimizers/base.js'
 import { optimizerNames, optimizerFromName } from '../optimizers/alias.js'
-import { lossNames, lossFromName, canonicalLossName } from '../losses/index.js'
-import { type AnyMetric, metricNames, metricFromName, resolveMetric as resolveMetricSpec } from '../metrics/index.js'
+import { lossNames, lossNameTable, lossFromName, canonicalLossName } from '../losses/index.js'
+import { type AnyMetric, metricNames, metricNameTable, metricFromName, resolveMetric as resolveMetricSpec } from '../metrics/index.js'
 import { unknownName, compileError } from './errors.js'
 import type { LossFn } from './step.js'
 
@@ -29,9 +29,6 @@ export interface MetricSource {
   readonly path: string
 }
 
-const LOSS_ALIASES = ['mse', 'mae', 'mape', 'msle', 'kld', 'logcosh', 'huber_loss']
-const METRIC_ALIASES = ['acc', 'ce', 'mae', 'mse', 'mape', 'msle', 'kld']
-
 /** @internal Resolve `optimizer` (default 'rmsprop', as Keras). */
 export const resolveOptimizer = (u: string | GradientTransformation<Tree> | undefined): E.Either<TfError, readonly [GradientTransformation<Tree>, string | undefined]> => {
   if (u === undefined) u = 'rmsprop'
@@ -46,7 +43,7 @@ export const resolveLoss = (spec: unknown, path: string): E.Either<TfError, read
   if (typeof spec === 'function') return E.right([spec as LossFn, undefined])
   if (typeof spec === 'string') {
     const r = lossFromName(spec)
-    if (E.isLeft(r)) return E.left(unknownName(path, spec, [...lossNames, ...LOSS_ALIASES]))
+    if (E.isLeft(r)) return E.left(unknownName(path, spec, lossNameTable.accepted))
     return E.right([r.right, canonicalLossName(spec) ?? spec])
   }
   return E.left(compileError(path, 'a loss name or a function (yTrue, yPred) => Tensor', spec, lossNames))
@@ -60,7 +57,7 @@ export const metricDisplay = (spec: MetricSource['spec']): string =>
 export const checkMetric = (spec: unknown, path: string): E.Either<TfError, void> => {
   if (typeof spec === 'string') {
     const r = metricFromName(spec)
-    return E.isLeft(r) ? E.left(unknownName(path, spec, [...metricNames, ...METRIC_ALIASES])) : E.right(undefined)
+    return E.isLeft(r) ? E.left(unknownName(path, spec, metricNameTable.accepted)) : E.right(undefined)
   }
   if (typeof spec === 'function') return E.right(undefined)
   if (typeof spec === 'object' && spec !== null && typeof (spec as MetricValue).update === 'function' && typeof (spec as MetricValue).concat === 'function' && typeof (spec as MetricValue).result === 'function')
