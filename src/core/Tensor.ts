@@ -15,6 +15,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { tfError, type TfError, orThrow, show } from './errors.js'
 import { type Shape, size as shapeSize, isShape } from './Shape.js'
 import { activeRecorder } from './recorder.js'
+import { formatTensor } from './format.js'
 
 /** Element types. float32 everywhere; int32 only for indices (gather, argmax, oneHot). */
 export type DType = 'float32' | 'int32'
@@ -83,8 +84,17 @@ export class Tensor {
   item(): number {
     return item(this)
   }
+  /** The shape, dtype and values, abbreviated as NumPy does past 1000 values (see `core/format.ts`). */
   toString(): string {
-    return `Tensor(${JSON.stringify(this.shape)}, ${this.dtype})`
+    return formatTensor({ shape: this.shape, dtype: this.dtype, values: this.trace !== undefined ? undefined : this.data })
+  }
+  /** Node's `util.inspect` (console.log, the REPL, tslab): the same display as `toString`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString()
+  }
+  /** fast-check's `fc.stringify` (counterexamples): the same display as `toString`. */
+  [Symbol.for('fast-check/toStringMethod')](): string {
+    return this.toString()
   }
 }
 

@@ -22,7 +22,7 @@
  * @since 0.1.0
  */
 import { GPU } from 'gpu.js'
-import { getEnv, hostOs, loadDawn, setEnvDefault } from '#platform'
+import { PLATFORM, getEnv, hostOs, loadDawn, setEnvDefault } from '#platform'
 import type { AnyBackend, Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
 import { createWebGpuBackend } from './webgpu.js'
@@ -32,12 +32,17 @@ export type { GpujsMode } from './backend.js'
 /** Every gpu.js mode, in no particular order. */
 export const GPUJS_MODES: ReadonlyArray<GpujsMode> = Object.freeze(['webasm', 'cpu', 'gpu', 'webgpu'] as GpujsMode[])
 
-/** The order `auto` tries. */
-const AUTO_ORDER: ReadonlyArray<GpujsMode> = ['webasm', 'cpu']
+/**
+ * The order `auto` tries: in Node webasm then cpu; in a browser build the page's GPU first (WebGL2,
+ * else WebGL1: gpu.js mode `gpu`), then webasm, then cpu.
+ */
+const AUTO_ORDER: ReadonlyArray<GpujsMode> = PLATFORM === 'browser' ? ['gpu', 'webasm', 'cpu'] : ['webasm', 'cpu']
 
 interface GpuStatics {
   readonly isHeadlessGLSupported: boolean
   readonly isWebAssemblySupported: boolean
+  readonly isWebGL2Supported?: boolean
+  readonly isWebGLSupported?: boolean
 }
 const statics = GPU as unknown as GpuStatics
 
@@ -66,6 +71,10 @@ const makeGpu = (mode: GpujsMode): GpuLike => {
     case 'cpu':
       return new GPU({ mode: 'cpu' }) as unknown as GpuLike
     case 'gpu':
+      if (PLATFORM === 'browser') {
+        if (statics.isWebGL2Supported !== true && statics.isWebGLSupported !== true) throw new Error("gpu.js mode 'gpu' is not available: this page has neither WebGL2 nor WebGL")
+        return new GPU({ mode: 'gpu' }) as unknown as GpuLike
+      }
       if (!statics.isHeadlessGLSupported)
         throw new Error(
           "gpu.js mode 'gpu' (headless GL) is not available: the 'gl' package could not create a WebGL context. " +
@@ -195,8 +204,18 @@ let installed: WebGpuInstall | undefined
  * @example const w = await installWebGpu({ backend: 'vulkan' }); if (w.ok) setBackend('webgpu'); else console.log(w.reason)
  */
 export async function installWebGpu(opts: InstallWebGpuOptions = {}): Promise<WebGpuInstall> {
-  if (installed?.ok === true || hasNavigatorGpu()) {
-    return installed?.ok === true ? installed : (installed = { _tag: 'WebGpuReady', ok: true, source: 'navigator', backend: undefined, featureLevel: undefined })
+  if (installed?.ok === true) return installed
+  if (hasNavigatorGpu()) {
+    // the runtime's own WebGPU (a browser): present is not enough, an adapter must answer
+    const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(o?: Record<string, unknown>): Promise<unknown> } } }).navigator.gpu
+    try {
+      const adapter = await gpu.requestAdapter(opts.featureLevel === undefined ? undefined : { featureLevel: opts.featureLevel })
+      if (adapter === null || adapter === undefined)
+        return { _tag: 'WebGpuUnavailable', ok: false, module: 'adapter', reason: 'navigator.gpu.requestAdapter() answered null (WebGPU is present but no adapter is available: blocklisted GPU, or disabled)', attempts: [] }
+    } catch (err) {
+      return { _tag: 'WebGpuUnavailable', ok: false, module: 'adapter', reason: `navigator.gpu.requestAdapter() failed: ${err instanceof Error ? err.message : String(err)}`, attempts: [] }
+    }
+    return (installed = { _tag: 'WebGpuReady', ok: true, source: 'navigator', backend: undefined, featureLevel: opts.featureLevel })
   }
   const wanted = opts.backend ?? 'auto'
   const plan: ReadonlyArray<DawnBackend> = wanted === 'auto' ? [nativeBackend(), 'opengl'] : [wanted]
@@ -216,7 +235,7 @@ export async function installWebGpu(opts: InstallWebGpuOptions = {}): Promise<We
       }
       Object.assign(globalThis, loaded.dawn.globals)
       const gpu = { requestAdapter, getPreferredCanvasFormat: () => 'rgba8unorm' }
-      const g = globalThis as { navigator?: Record<string, unknown> }
+      const g = globalThis as unknown as { navigator?: Record<string, unknown> }
       if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
       else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true })
       return (installed = { _tag: 'WebGpuReady', ok: true, source: 'dawn', backend, featureLevel })
