@@ -23,3 +23,4 @@ export {
 } from './metrics.js'
 export { shapeLaw, seedLaw, inferenceIdentityLaw, associativityLaw, identityLaw, checkLayerLaws, layerCaseArb, chainArb, sampleInput, maxAbsDiff, type LayerCase } from './layers.js'
 export { compiledMatchesEager, type CompiledEagerReport } from './train.js'
+export { batchUnbatchLaw, shufflePermutationLaw, shuffleDeterminismLaw, takeSkipLaw, mapCompositionLaw, tensorDatasetArb, checkDatasetLaws, passValues } from './data.js'

@@ -50,3 +50,5 @@ export {
   notebookLoadWeights as loadWeights
 } from './io/notebook.js'
 export { plotHistory, type PlotOptions } from './plot/history.js'
+// datasets: lazy, typed, tf.data-style (src/data, files in src/io/datasets.ts)
+export { Data, data, datasets, type Dataset } from './datasets.js'

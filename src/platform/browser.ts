@@ -79,3 +79,23 @@ export const loadDawn = async (): Promise<{ readonly ok: true; readonly dawn: Da
   ok: false,
   reason: 'this browser has no navigator.gpu (WebGPU is off or unsupported here); Dawn (the webgpu package) is for Node only'
 })
+
+/** What a path is, for the dataset readers. */
+export type PathInfo = { readonly kind: 'file'; readonly size: number } | { readonly kind: 'dir' | 'other' } | { readonly kind: 'missing'; readonly code: string }
+
+const noDatasetFiles = (path: string): Error =>
+  new Error(`${path}: there is no local file system in the browser; read CSV data from an http(s) URL or from text (Data.fromCsvText), and images with fromArrays`)
+
+/** Local dataset files do not exist in a browser: paths report as missing, reads fail with what works instead. */
+export const localDatasetFiles = {
+  info: async (_path: string): Promise<PathInfo> => ({ kind: 'missing', code: 'no local file system in the browser (use an http(s) URL)' }),
+  list: async (dir: string): Promise<ReadonlyArray<{ readonly name: string; readonly dir: boolean; readonly file: boolean }>> => {
+    throw noDatasetFiles(dir)
+  },
+  readAll: async (path: string): Promise<Uint8Array> => {
+    throw noDatasetFiles(path)
+  },
+  chunks: (path: string): AsyncIterable<Uint8Array> => ({
+    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(noDatasetFiles(path)) })
+  })
+}

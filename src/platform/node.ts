@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as fsp from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
@@ -124,4 +125,27 @@ export const loadDawn = async (): Promise<{ readonly ok: true; readonly dawn: Da
           : `the 'webgpu' package failed to load: ${msg.split('\n')[0]}`
     }
   }
+}
+
+/** What a path is, for the dataset readers: a file (with its size), a directory, something else, or an error code. */
+export type PathInfo = { readonly kind: 'file'; readonly size: number } | { readonly kind: 'dir' | 'other' } | { readonly kind: 'missing'; readonly code: string }
+
+/** Read-only local files for datasets (CSV files, image folders). */
+export const localDatasetFiles = {
+  info: async (path: string): Promise<PathInfo> => {
+    try {
+      const st = await fsp.stat(path)
+      return st.isFile() ? { kind: 'file', size: st.size } : st.isDirectory() ? { kind: 'dir' } : { kind: 'other' }
+    } catch (err) {
+      return { kind: 'missing', code: (err as NodeJS.ErrnoException).code ?? String(err) }
+    }
+  },
+  /** the entries of a directory, sorted by name */
+  list: async (dir: string): Promise<ReadonlyArray<{ readonly name: string; readonly dir: boolean; readonly file: boolean }>> =>
+    (await fsp.readdir(dir, { withFileTypes: true }))
+      .map((e) => ({ name: e.name, dir: e.isDirectory(), file: e.isFile() }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  readAll: async (path: string): Promise<Uint8Array> => new Uint8Array(await fsp.readFile(path)),
+  /** the bytes of a file, 64 KiB at a time */
+  chunks: (path: string): AsyncIterable<Uint8Array> => createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>
 }

@@ -33,7 +33,7 @@ import { decodeFitOptions, resolveVerbose, type FitOptions, type FitOptionsInput
 import { type TensorBatch, isBatchSource, prepareArrays, splitTail, applyClassWeight, arrayBatch } from './data.js'
 import { dataError } from './errors.js'
 import { dataSpec, prepareRun, stepCoreAsync, emptyTotals, batchTotals, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
-import { type Source, type AnyIterator, iteratorOf, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
+import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
 import { type Run, startRun, runHook } from './hooks.js'
 import { evaluatePass } from './evaluate.js'
 
@@ -145,7 +145,7 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
   const write = o.write ?? stdoutWrite
   const interactive = o.write === undefined && stdoutIsInteractive()
   const verbose = resolveVerbose(o.verbose, interactive)
-  const steps = train.kind === 'arrays' ? (o.stepsPerEpoch ?? Math.ceil(train.d.n / o.batchSize)) : o.stepsPerEpoch
+  const steps = train.kind === 'arrays' ? (o.stepsPerEpoch ?? Math.ceil(train.d.n / o.batchSize)) : (o.stepsPerEpoch ?? knownSteps(train.source))
   const info: FitInfo = Object.freeze({ epochs: o.epochs, initialEpoch: o.initialEpoch, steps, verbose, metricsNames: t.metricsNames, doValidation: val !== undefined, write })
   const callbacks: ReadonlyArray<Callback> = verbose > 0 ? [progbarLogger({ interactive }), ...o.callbacks] : o.callbacks
 
@@ -173,7 +173,7 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   const pass =
     train.kind === 'arrays'
       ? arrayPass(train.d, o.batchSize, o.shuffle ? shuffleIndices(t0.shuffleKey(), train.d.n) : undefined, o.stepsPerEpoch)
-      : streamPass(env.persistent ?? iteratorOf(train.source), dataSpec(t0, 'fit'), o.stepsPerEpoch, train.classWeight, true)
+      : streamPass(env.persistent ?? iteratorOf(train.source, epoch), dataSpec(t0, 'fit'), o.stepsPerEpoch, train.classWeight, true)
   const init: EpochState = { run: begin.run, metrics: s.metrics, tot: s.metrics && emptyTotals(s.metrics, t0.config.losses.length), batch: 0, done: 0, all: undefined }
   const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
   const r = await foldPass(pass, init, (a, b) => fitBatch(env, a, b, epoch), halt)

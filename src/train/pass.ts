@@ -25,9 +25,14 @@ export type Source =
 /** @internal An iterator of a batch source, sync or async. */
 export type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>
 
-/** @internal A fresh iterator of a batch source. */
-export const iteratorOf = (s: BatchSource): AnyIterator =>
-  typeof (s as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+/**
+ * @internal A fresh iterator of a batch source. A dataset (`data/`) is asked for the elements of pass
+ * `pass` (the epoch), so its shuffles reshuffle each epoch, the same way on every run.
+ */
+export const iteratorOf = (s: BatchSource, pass = 0): AnyIterator =>
+  typeof (s as { iterate?: unknown }).iterate === 'function'
+    ? (s as unknown as { iterate: (p: number) => AsyncIterator<unknown> }).iterate(pass)
+    : typeof (s as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
     ? (s as AsyncIterable<unknown>)[Symbol.asyncIterator]()
     : (s as Iterable<unknown>)[Symbol.iterator]()
 
@@ -88,6 +93,12 @@ export const streamPass = (it: AnyIterator, spec0: DataSpec, steps: number | und
       )
     }
   }
+}
+
+/** @internal The number of batches of a source when it says so itself (a dataset's finite `cardinality`). */
+export const knownSteps = (s: BatchSource): number | undefined => {
+  const c = (s as { cardinality?: unknown }).cardinality
+  return typeof c === 'number' && Number.isSafeInteger(c) && c >= 0 ? c : undefined
 }
 
 /** @internal The pass of a checked source (no shuffling, no class weights: evaluation and validation). */
