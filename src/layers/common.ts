@@ -11,7 +11,7 @@ import { type Tree, isRecord } from '../core/Tree.js'
 import { key } from '../core/Key.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { size, shapeEq, type Shape } from '../core/Shape.js'
-import { slice, concat } from '../primitives/index.js'
+import { slice, concat, reshape } from '../primitives/index.js'
 import type { ModelLike, BatchShape } from './Model.js'
 import { type AnyLayer, errors, showShapes, shapeFits, INTERNALS } from './Layer.js'
 
@@ -303,6 +303,19 @@ export const decodeInputs = (m: ModelCore, x: unknown): E.Either<TfError, Readon
   return E.left(tfError('InvalidArgument', `model "${m.name}" expects ${n} inputs: an array or a record by input name, received ${show(x)}`, { expected: m.inputNames, received: x }))
 }
 
+/**
+ * Keras's `_conform_to_reference_input`: a tensor of rank one less than an input whose last axis is 1
+ * gets that axis (`[10]` for `[null, 1]`); one of rank one more ending in 1 loses it.
+ */
+export const conformInputs = (m: ModelLike, xs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> =>
+  xs.map((x, i) => {
+    const ref = m.inputShapes[i]
+    if (ref === undefined) return x
+    if (x.shape.length === ref.length - 1 && ref[ref.length - 1] === 1) return reshape(x, [...x.shape, 1])
+    if (x.shape.length === ref.length + 1 && x.shape[x.shape.length - 1] === 1) return reshape(x, x.shape.slice(0, -1))
+    return x
+  })
+
 /** Check tensors against a built model's input shapes. */
 export const checkInputs = (m: ModelLike, xs: ReadonlyArray<Tensor>): E.Either<TfError, ReadonlyArray<Tensor>> => {
   for (let i = 0; i < xs.length; i++) {
@@ -334,14 +347,15 @@ export const builtFor = (m: ModelLike, xs: ReadonlyArray<Tensor>): E.Either<TfEr
  * Run a model on decoded inputs in batches along the first axis (inference: `training: false`) and
  * concatenate the batches. A deferred model is built for the data first.
  */
-export const predictTensors = (m0: ModelLike, xs: ReadonlyArray<Tensor>, opts: PredictOptions = {}, training = false): E.Either<TfError, ReadonlyArray<Tensor>> => {
+export const predictTensors = (m0: ModelLike, xs0: ReadonlyArray<Tensor>, opts: PredictOptions = {}, training = false): E.Either<TfError, ReadonlyArray<Tensor>> => {
   const bs = opts.batchSize ?? 32
   if (!Number.isSafeInteger(bs) || bs <= 0) return E.left(tfError('InvalidArgument', `predict: expected a positive integer batchSize, received ${show(bs)}`, { path: 'batchSize', expected: 'positive integer', received: bs }))
-  const built = builtFor(m0, xs)
+  const built = builtFor(m0, xs0)
   if (E.isLeft(built)) return built
   const m = built.right
-  const ok = checkInputs(m, xs)
+  const ok = checkInputs(m, conformInputs(m, xs0))
   if (E.isLeft(ok)) return ok
+  const xs = ok.right
   const ctx = { training, key: key(0) }
   const n = xs[0]?.shape[0] ?? 0
   if (xs.length === 0 || xs[0].shape.length === 0) return E.left(tfError('InvalidArgument', `predict: expected inputs with a batch axis, received ${show(xs.map((x) => x.shape))}`, {}))

@@ -28,7 +28,7 @@ import type { Logs } from './History.js'
 import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchOptionsInput } from './options.js'
 // fit.ts and evaluate.ts import this module's types only, so these imports make no cycle
 import { fit as fitTE } from './fit.js'
-import { evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
+import { type Predictions, evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
 
 /** @internal What `compile` resolved, shared unchanged by every trainer derived from it. */
 export interface TrainConfig {
@@ -158,7 +158,7 @@ export class Trainer {
     return orThrow(await evaluateTE(this, x, y, options)())
   }
   /** Predictions for data: a tensor (one output) or one tensor per output. */
-  async predict(x: unknown, options?: PredictOptionsInput): Promise<Tensor | ReadonlyArray<Tensor>> {
+  async predict(x: unknown, options?: PredictOptionsInput): Promise<Predictions> {
     return orThrow(await predictTE(this, x, options)())
   }
   /** One training step on one batch: `[newTrainer, values in metricsNames order]`. */
@@ -170,7 +170,7 @@ export class Trainer {
     return orThrow(testOnBatchE(this, x, y, options))
   }
   /** Predictions for one batch. */
-  predictOnBatch(x: unknown): Tensor | ReadonlyArray<Tensor> {
+  predictOnBatch(x: unknown): Predictions {
     return orThrow(predictOnBatchE(this, x))
   }
   toString(): string {

@@ -173,6 +173,34 @@ export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, 
   return E.right(items)
 }
 
+/**
+ * Sample weights per output. As Keras's `LossesContainer._conform_to_outputs` ("allow passing one object
+ * that applies to all outputs"): one array for a model of several outputs weights every output; a record
+ * by output name may leave outputs out (they are unweighted, Keras's `map_missing_dict_keys`).
+ */
+const sampleWeightSlots = (u: unknown, names: ReadonlyArray<string>, op: string): E.Either<TfError, ReadonlyArray<unknown>> => {
+  const isList = Array.isArray(u) && u.length > 0 && u.every((e) => isTensor(e) || isShapedArray(e) || e === null || e === undefined)
+  if (names.length > 1 && !isPlainRecord(u) && !(isList && (u as ReadonlyArray<unknown>).length === names.length)) return E.right(names.map(() => u))
+  if (isPlainRecord(u) && names.length > 0 && Object.keys(u).every((k) => names.includes(k))) return E.right(names.map((n) => u[n]))
+  return perSlot(u, names, 'sampleWeight', op)
+}
+
+/**
+ * Keras's `_conform_to_reference_input`: data of rank one less than an input whose last axis is 1 gets
+ * that axis (`[10]` for `[null, 1]` is `[10, 1]`); data of rank one more ending in 1 loses it. Only the
+ * shape changes; the values are the same.
+ */
+const conformInputs = (xs: ReadonlyArray<Host>, spec: DataSpec): ReadonlyArray<Host> =>
+  spec.inputShapes.length !== xs.length
+    ? xs
+    : xs.map((h, i) => {
+        const ref = spec.inputShapes[i]
+        const s = h.shape
+        if (s.length === ref.length - 1 && ref[ref.length - 1] === 1) return { data: h.data, shape: [...s, 1] }
+        if (s.length === ref.length + 1 && s[s.length - 1] === 1) return { data: h.data, shape: s.slice(0, -1) }
+        return h
+      })
+
 const slotName = (names: ReadonlyArray<string>, i: number, what: string): string => (names.length > 1 ? `${what} '${names[i]}'` : what)
 
 const traverse = <A, B>(as: ReadonlyArray<A>, f: (a: A, i: number) => E.Either<TfError, B>): E.Either<TfError, B[]> => {
@@ -274,7 +302,7 @@ export const prepareArrays = (
   }
   let sw: Array<Host | undefined> = ys.map(() => undefined)
   if (sampleWeight !== undefined && sampleWeight !== null) {
-    const items = perSlot(sampleWeight, spec.outputNames, 'sampleWeight', op)
+    const items = sampleWeightSlots(sampleWeight, spec.outputNames, op)
     if (E.isLeft(items)) return items
     const r = traverse(items.right, (u, i) => (u === undefined || u === null ? E.right(undefined) : toHost(u, slotName(spec.outputNames, i, 'sampleWeight'), op)))
     if (E.isLeft(r)) return r
@@ -286,7 +314,8 @@ export const prepareArrays = (
     ['sampleWeight', sw]
   ])
   if (E.isLeft(n)) return n
-  const shapes = checkFeatureShapes(xs.right, spec)
+  const conformed = conformInputs(xs.right, spec)
+  const shapes = checkFeatureShapes(conformed, spec)
   if (E.isLeft(shapes)) return shapes
   for (let i = 0; i < ys.length; i++) {
     const r = checkFinite(ys[i], slotName(spec.outputNames, i, 'y'), op, 'labels')
@@ -300,7 +329,7 @@ export const prepareArrays = (
     const r = checkFinite(h, slotName(spec.outputNames, i, 'sampleWeight'), op, 'sample weights')
     if (E.isLeft(r)) return r
   }
-  return E.right({ xs: xs.right, ys, sw, n: n.right })
+  return E.right({ xs: conformed, ys, sw, n: n.right })
 }
 
 /** @internal Rows `[start, end)` of host data (optionally through an index permutation) as a tensor. */

@@ -25,6 +25,7 @@ import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays, prep
 import { dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError } from './errors.js'
+import { isModelCore, shapeOutputs } from '../layers/common.js'
 
 /** @internal Totals of an evaluation, and the trainer and metrics it ran with. */
 export interface Evaluated {
@@ -112,7 +113,16 @@ const concatRows = (parts: ReadonlyArray<Tensor>): Tensor => {
   return fromBuffer(out, [n, ...parts[0].shape.slice(1)])
 }
 
-const shapeResult = (t: Trainer, outs: ReadonlyArray<Tensor>): Tensor | ReadonlyArray<Tensor> => (t.model.outputNames.length === 1 && outs.length === 1 ? outs[0] : Object.freeze(outs))
+/** Predictions as the model returns them: one tensor, a list, or a record by output name. */
+export type Predictions = Tensor | ReadonlyArray<Tensor> | { readonly [output: string]: Tensor }
+
+/**
+ * Predictions in the structure of the model's outputs (Keras returns `predict`'s result in the structure
+ * of `model.outputs`): a record for a model built with `outputs: {out: …}`, a list for a list, one tensor
+ * for one. A hand-written `ModelLike` gives one tensor or a list.
+ */
+const shapeResult = (t: Trainer, outs: ReadonlyArray<Tensor>): Predictions =>
+  isModelCore(t.model) ? shapeOutputs(t.model, outs) : t.model.outputNames.length === 1 && outs.length === 1 ? outs[0] : Object.freeze(outs)
 
 /** @internal The fold's accumulator in `predict`: the trainer (built at the first batch), outputs per output. */
 interface Predicted {
@@ -135,7 +145,7 @@ const toArray = <A>(s: Stack<A>): ReadonlyArray<A> => {
  * @example const yHat = await trainer.predict(xTest)
  */
 export const predict =
-  (t0: Trainer, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Tensor | ReadonlyArray<Tensor>> =>
+  (t0: Trainer, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Predictions> =>
   async () => {
     try {
       const od = decodePredictOptions(options)
@@ -251,7 +261,7 @@ export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: Batch
  * Predictions for one batch.
  * @example predictOnBatch(trainer, x) // Right(Tensor)
  */
-export const predictOnBatch = (t0: Trainer, x: unknown): E.Either<TfError, Tensor | ReadonlyArray<Tensor>> => {
+export const predictOnBatch = (t0: Trainer, x: unknown): E.Either<TfError, Predictions> => {
   const d = prepareArrays(x, undefined, undefined, dataSpec(t0, 'predictOnBatch'), false)
   if (E.isLeft(d)) return d
   const b = arrayBatch(d.right, 0, d.right.n)

@@ -21,6 +21,7 @@ import type * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as T from 'fp-ts/lib/Task.js'
 import type { Tensor } from '../core/Tensor.js'
+import type { Predictions } from './evaluate.js'
 import { type TfError, orThrow } from '../core/errors.js'
 import { dual } from '../core/function.js'
 import type { ModelLike } from '../layers/Model.js'
@@ -38,7 +39,7 @@ export { isTrainer }
 /** The trainer value (a class: `instanceof Trainer.Trainer` works). */
 export type Trainer = TrainerClass
 export const Trainer = TrainerClass
-export type { Batch } from './evaluate.js'
+export type { Batch, Predictions } from './evaluate.js'
 export type {
   FitOptionsInput as FitOptions,
   EvaluateOptionsInput as EvaluateOptions,
@@ -89,8 +90,8 @@ export const evaluate: {
  * @example await Trainer.predict(trainer, xTest)()
  */
 export const predict: {
-  (x: unknown, options?: PredictOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, Tensor | ReadonlyArray<Tensor>>
-  (trainer: TrainerClass, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Tensor | ReadonlyArray<Tensor>>
+  (x: unknown, options?: PredictOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, Predictions>
+  (trainer: TrainerClass, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Predictions>
 } = dual((args) => isTrainer(args[0]), Ev.predict)
 
 /**
@@ -122,8 +123,8 @@ export const testOnBatch: {
 
 /** Predictions for one batch, as `Either`. */
 export const predictOnBatch: {
-  (x: unknown): (trainer: TrainerClass) => E.Either<TfError, Tensor | ReadonlyArray<Tensor>>
-  (trainer: TrainerClass, x: unknown): E.Either<TfError, Tensor | ReadonlyArray<Tensor>>
+  (x: unknown): (trainer: TrainerClass) => E.Either<TfError, Predictions>
+  (trainer: TrainerClass, x: unknown): E.Either<TfError, Predictions>
 } = dual(2, Ev.predictOnBatch)
 
 /** Keras's `metrics_names` of a trainer. */
