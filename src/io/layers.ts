@@ -35,6 +35,9 @@ const InitializerJsonC = strict('Initializer', {
 
 const Base = { name: t.string, inputShape: ShapeC }
 
+// a wrapped layer: its kind and config (built, and so checked, by the wrapper's constructor)
+const WrappedC = strict('WrappedLayer', { kind: t.string, config: JsonRecordC })
+
 const Recurrent = {
   ...Base,
   activation: t.string,
@@ -66,7 +69,9 @@ const configCodecs = {
   Embedding: strict('Embedding', { inputDim: t.Int, outputDim: t.Int }, { ...Base, maskZero: t.boolean, embeddingsInitializer: InitializerJsonC, inputLength: t.union([t.Int, t.null]) }),
   SimpleRNN: strict('SimpleRNN', { units: t.Int }, Recurrent),
   LSTM: strict('LSTM', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, unitForgetBias: t.boolean }),
-  GRU: strict('GRU', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, resetAfter: t.boolean })
+  GRU: strict('GRU', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, resetAfter: t.boolean }),
+  Bidirectional: strict('Bidirectional', { layer: WrappedC }, { ...Base, mergeMode: t.union([t.literal('concat'), t.literal('sum'), t.literal('mul'), t.literal('ave'), t.null]) }),
+  TimeDistributed: strict('TimeDistributed', { layer: WrappedC }, Base)
 }
 
 /** The built-in kinds a file may name. */

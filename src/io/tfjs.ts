@@ -25,7 +25,7 @@ import { isRecord } from '../core/Tree.js'
 
 /** The built-in kinds whose configs are mapped to Keras's snake_case (custom kinds are kept verbatim). */
 export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'LeakyReLU', 'Add', 'Multiply', 'Average', 'Concatenate', 'Identity',
-  'Embedding', 'SimpleRNN', 'LSTM', 'GRU'])
+  'Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed'])
 
 const snake = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
 const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
@@ -71,6 +71,7 @@ export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; re
   for (const [k, v] of Object.entries(lc.config)) {
     if (k === 'inputShape' && Array.isArray(v)) out.batch_input_shape = [null, ...v]
     else if (INIT_KEYS.includes(k) && isRecord<Json>(v)) out[snake(k)] = initToKeras(v)
+    else if (k === 'layer' && isRecord<Json>(v) && typeof v.kind === 'string' && isRecord<Json>(v.config)) out.layer = layerToKeras({ kind: v.kind, config: v.config } as LayerConfig) as unknown as Json
     else out[snake(k)] = v
   }
   return { class_name: lc.kind, config: out }
@@ -126,7 +127,12 @@ export const layerFromKeras = (path: string, className: string, config: JsonReco
       if (E.isLeft(i)) return i
       out[camel(k)] = i.right
     } else if (className === 'LeakyReLU' && k === 'negative_slope') out.alpha = v
-    else out[camel(k)] = v
+    else if (k === 'layer' && (className === 'Bidirectional' || className === 'TimeDistributed')) {
+      if (!isRecord<Json>(v) || typeof v.class_name !== 'string' || !isRecord<Json>(v.config)) return E.left(ioError('InvalidLayerConfig', where, 'a wrapped layer {class_name, config}', v))
+      const inner = layerFromKeras(where, v.class_name, v.config)
+      if (E.isLeft(inner)) return inner
+      out.layer = inner.right as unknown as Json
+    } else out[camel(k)] = v
   }
   return E.right({ kind: className, config: out })
 }

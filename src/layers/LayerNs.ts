@@ -7,6 +7,7 @@
 export * from './Layer.js'
 export * from './core.js'
 export * from './merge.js'
+export { bidirectionalE, timeDistributedE, bidirectional, timeDistributed } from './wrappers.js'
 export { embeddingE, simpleRNNE, lstmE, gruE, embedding, simpleRNN, lstm, gru } from './recurrent.js'
 export * from './builtin.js'
 export { connect, input, inputE, isSymbolic, type SymbolicTensor, type Sym, type InputOptions } from './symbolic.js'

@@ -14,6 +14,7 @@ import type { AnyLayer, Config, Json } from './Layer.js'
 import * as L from './core.js'
 import * as M from './merge.js'
 import * as R from './recurrent.js'
+import * as W from './wrappers.js'
 import type { InitializerLike } from './initializers.js'
 import { sequential } from './sequential.js'
 import { input, connect, type SymbolicTensor } from './symbolic.js'
@@ -117,6 +118,9 @@ export const builtinLayers: LayerTable = Object.freeze({
       recurrentActivation: str(c, 'recurrentActivation') as L.ActivationName | undefined,
       resetAfter: c.resetAfter !== false
     }),
+  Bidirectional: (c: Config) =>
+    W.bidirectional(orThrow(fromConfig(c.layer as unknown as LayerSpec)), { ...base(c), mergeMode: c.mergeMode === undefined ? undefined : (c.mergeMode as W.MergeMode) }),
+  TimeDistributed: (c: Config) => W.timeDistributed(orThrow(fromConfig(c.layer as unknown as LayerSpec)), base(c)),
   Sequential: (c: Config) =>
     sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer,
   Functional: (c: Config) => functionalFromConfig(c, builtinLayers)

@@ -71,6 +71,35 @@ describe('tensorfold -> TensorFlow.js (sequence layers)', () => {
   })
 })
 
+describe('wrappers, both ways', () => {
+  it('tensorfold Bidirectional(LSTM, concat) + Bidirectional(GRU, ave) + TimeDistributed(Dense) loads in tfjs with the same predictions', async () => {
+    const m = sequential([
+      L.bidirectional(L.lstm(3, { returnSequences: true }), { inputShape: [4, 2] }),
+      L.bidirectional(L.gru(2, { returnSequences: true, resetAfter: false }), { mergeMode: 'ave' }),
+      L.timeDistributed(L.dense(3, { activation: 'softmax' }))
+    ])
+    const dir = join(root, 'out-wrap')
+    await save(m, dir)
+    const tm = await tfjsLoad(dir)
+    const x = seqData(3, 4, 2, 4)
+    close(dataSync(m.predict(tensor(x))), tfOut(tm, tf.tensor(x)))
+  })
+  it('tfjs Bidirectional(SimpleRNN, sum) + TimeDistributed(Dense) + Bidirectional(LSTM, mul) loads with the same predictions', async () => {
+    const tm = tf.sequential({
+      layers: [
+        tf.layers.bidirectional({ layer: tf.layers.simpleRNN({ units: 3, returnSequences: true }) as tf.layers.RNN, mergeMode: 'sum', inputShape: [5, 2] }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 4, activation: 'relu' }) }),
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2 }) as tf.layers.RNN, mergeMode: 'mul' })
+      ]
+    })
+    const dir = join(root, 'in-wrap')
+    await tfjsSave(tm, dir)
+    const m = await load(dir)
+    const x = seqData(2, 5, 2, 8)
+    close(dataSync(m.predict(tensor(x)) as Tensor), tfOut(tm, tf.tensor(x)))
+  })
+})
+
 describe('TensorFlow.js -> tensorfold (sequence layers)', () => {
   it('a tfjs Embedding + LSTM (tfjs defaults: hard sigmoid) + GRU + SimpleRNN model loads with the same predictions', async () => {
     const tm = tf.sequential({

@@ -115,9 +115,11 @@ describe('layers', () => {
       [layers.embedding(6, 2, { maskZero: true, embeddingsInitializer: 'glorotUniform' }) as AnyLayer, [null, 3]],
       [layers.simpleRNN(2, { activation: 'relu', returnSequences: true, dropout: 0.1 }) as AnyLayer, [null, 3, 2]],
       [layers.lstm(2, { goBackwards: true, unitForgetBias: false, recurrentActivation: 'hardSigmoid' }) as AnyLayer, [null, 3, 2]],
-      [layers.gru(2, { resetAfter: false, returnState: true, useBias: false }) as unknown as AnyLayer, [null, 3, 2]]
+      [layers.gru(2, { resetAfter: false, returnState: true, useBias: false }) as unknown as AnyLayer, [null, 3, 2]],
+      [layers.bidirectional(layers.lstm(2, { returnSequences: true }), { mergeMode: 'sum' }) as AnyLayer, [null, 3, 2]],
+      [layers.timeDistributed(dense(2)) as AnyLayer, [null, 3, 2]]
     ]
-    expect(Object.keys(builtinLayers).sort()).toEqual(['Activation', 'Add', 'Average', 'Concatenate', 'Dense', 'Dropout', 'Embedding', 'Flatten', 'Functional', 'GRU', 'Identity', 'LSTM', 'LeakyReLU', 'Multiply', 'Reshape', 'Sequential', 'SimpleRNN'])
+    expect(Object.keys(builtinLayers).sort()).toEqual(['Activation', 'Add', 'Average', 'Bidirectional', 'Concatenate', 'Dense', 'Dropout', 'Embedding', 'Flatten', 'Functional', 'GRU', 'Identity', 'LSTM', 'LeakyReLU', 'Multiply', 'Reshape', 'Sequential', 'SimpleRNN', 'TimeDistributed'])
     for (const [l, s] of all) {
       const r = fromConfig({ kind: l.kind, config: JSON.parse(JSON.stringify(l.config)) })
       if (E.isLeft(r)) throw new Error(r.left.message)
