@@ -18,6 +18,9 @@ export const getEnv = (_name: string): string | undefined => undefined
 /** A browser has no environment to set. */
 export const setEnvDefault = (_name: string, _value: string): void => undefined
 
+/** The bundled gpu.js's version is not readable at run time here (its internals are checked instead). */
+export const gpujsVersion = (): string | undefined => undefined
+
 /**
  * gpu.js's browser bundle does not export its worker pool, and threads would need a cross-origin
  * isolated page (SharedArrayBuffer): matmuls run synchronously.

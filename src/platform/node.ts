@@ -24,6 +24,16 @@ export const setEnvDefault = (name: string, value: string): void => {
   if (process.env[name] === undefined) process.env[name] = value
 }
 
+/** The installed gpu.js's version (from its package.json), or undefined where it cannot be read. */
+export const gpujsVersion = (): string | undefined => {
+  try {
+    const req = createRequire(import.meta.url)
+    return (req('gpu.js/package.json') as { version?: string }).version
+  } catch {
+    return undefined
+  }
+}
+
 /** The constructor of gpu.js's WebAssembly worker pool, or undefined where it cannot be loaded. */
 export const loadWorkerPool = (): (new () => unknown) | undefined => {
   const req = createRequire(import.meta.url)

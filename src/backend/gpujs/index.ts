@@ -21,8 +21,9 @@
  *
  * @since 0.1.0
  */
-import { GPU } from 'gpu.js'
-import { PLATFORM, getEnv, hostOs, loadDawn, setEnvDefault } from '#platform'
+import { GPU, WebAssemblyFunctionNode } from 'gpu.js'
+import { PLATFORM, getEnv, gpujsVersion, hostOs, loadDawn, setEnvDefault } from '#platform'
+import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.js'
 import type { AnyBackend, Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
 import { createWebGpuBackend } from './webgpu.js'
@@ -63,9 +64,27 @@ const hasNavigatorGpu = (): boolean => {
   return nav !== undefined && nav.gpu !== undefined && nav.gpu !== null
 }
 
+let extension: 'pending' | 'done' = 'pending'
+/**
+ * Install the contiguous-load extension of gpu.js's WebAssembly code generator once (see
+ * `contiguous-loads.ts`). With another gpu.js version it stays off, and one line says so; the
+ * environment variable `TENSORFOLD_GPUJS_CONTIGUOUS=0` turns it off.
+ */
+const installExtension = (): void => {
+  if (extension === 'done') return
+  extension = 'done'
+  if (getEnv('TENSORFOLD_GPUJS_CONTIGUOUS') === '0') {
+    setContiguousLoads(false)
+    return
+  }
+  const r = installContiguousLoads(WebAssemblyFunctionNode, gpujsVersion())
+  if (!r.ok) console.warn(`tensorfold: contiguous SIMD loads are off (${r.reason}); kernels run as gpu.js generates them.`)
+}
+
 const makeGpu = (mode: GpujsMode): GpuLike => {
   switch (mode) {
     case 'webasm':
+      installExtension()
       if (!statics.isWebAssemblySupported) throw new Error("gpu.js mode 'webasm' is not available: this runtime has no WebAssembly")
       return new GPU({ mode: 'webasm' }) as unknown as GpuLike
     case 'cpu':
