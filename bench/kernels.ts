@@ -1,0 +1,218 @@
+/**
+ * `npm run bench:kernels`: per-kernel figures for the gpu.js webasm backend, A/B in one process.
+ *
+ *   npx tsx bench/kernels.ts [--rounds 3] [--steps 20] [--json]
+ *
+ * 1. Step profile: the bench MLP (784-128-64-10, relu, softmax, Adam, batch 128) trained with `fit`
+ *    (compiled) on a backend whose every kernel call is timed; reports each kernel kind's share of the
+ *    step time (single-threaded: the timed backend has no threaded twin).
+ * 2. Kernels A/B: the step's heaviest kernels plus matmul 512 and add 2^20, each compiled twice — with
+ *    gpu.js as shipped and with tensorfold's contiguous-load extension — and timed interleaved, rounds ×
+ *    (median of reps). The machine may be busy: read the ratio (same process, same inputs, interleaved),
+ *    not the absolute figures. Results are checked bit-identical.
+ *
+ * Nothing here asserts on timings.
+ */
+import { GPU } from 'gpu.js'
+import * as tf from '../src/index.js'
+import { gpujsBackend } from '../src/backend/gpujs/index.js'
+import { createGpujsBackend, type GpuLike } from '../src/backend/gpujs/backend.js'
+import { setContiguousLoads } from '../src/backend/gpujs/contiguous-loads.js'
+import type { Backend, View } from '../src/backend/Backend.js'
+import { buildTrainer } from './mlp/tfApi.js'
+import { MLP } from './config.js'
+import { argValue, hasFlag, median, mulberry32 } from './common.js'
+
+const argv = process.argv.slice(2)
+const rounds = Number(argValue(argv, 'rounds') ?? 3)
+const steps = Number(argValue(argv, 'steps') ?? 20)
+const asJson = hasFlag(argv, 'json')
+
+const rand = mulberry32(7)
+const rnd = (n: number): Float32Array => Float32Array.from({ length: n }, () => rand() * 2 - 1)
+const shapeKey = (x: unknown): string => {
+  if (x instanceof Float32Array || x instanceof Int32Array || x instanceof Float64Array) return `${x.length}`
+  if (typeof x === 'object' && x !== null && 'shape' in x) return `[${(x as View).shape.join(',')}]`
+  if (Array.isArray(x)) return `[${x.map(shapeKey).join(',')}]`
+  return typeof x === 'object' ? '{..}' : String(x)
+}
+
+// ------------------------------------------------------------------ 1. step profile
+
+interface Call {
+  readonly method: string
+  readonly args: unknown[]
+  ms: number
+  count: number
+}
+
+const profileStep = async (): Promise<{ calls: Call[]; stepMs: number }> => {
+  const base = gpujsBackend('webasm')
+  const calls = new Map<string, Call>()
+  let recording = false
+  const timed = { ...base } as Record<string, unknown>
+  for (const m of Object.keys(base) as Array<keyof Backend>) {
+    const f = base[m]
+    if (typeof f !== 'function' || m === 'toFloat') continue
+    timed[m] = (...args: unknown[]) => {
+      const t0 = performance.now()
+      const r = (f as (...a: unknown[]) => unknown).apply(base, args)
+      const dt = performance.now() - t0
+      if (recording) {
+        const key = `${m}(${args.filter((a) => typeof a !== 'string').map(shapeKey).join(', ')}${args.some((a) => typeof a === 'string') ? `; ${args.filter((a) => typeof a === 'string').join(',')}` : ''})`
+        const c = calls.get(key) ?? { method: m, args, ms: 0, count: 0 }
+        c.ms += dt
+        c.count++
+        calls.set(key, c)
+      }
+      return r
+    }
+  }
+  timed.threaded = undefined
+  timed.name = 'webasm'
+  const prev = tf.getBackend()
+  tf.setBackend(timed as unknown as Backend)
+  try {
+    const n = MLP.batch * (steps + 2)
+    const x = tf.tensor(rnd(n * 784), [n, 784])
+    const y = tf.tensor(
+      Float32Array.from({ length: n * 10 }, (_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0)),
+      [n, 10]
+    )
+    const { trainer } = buildTrainer(MLP.dims, false)
+    // first epoch: record + warm up; second: timed
+    const r1 = await trainer.fit(x, y, { batchSize: MLP.batch, epochs: 1, shuffle: false, verbose: 0 })
+    recording = true
+    const t0 = performance.now()
+    await r1.trainer.fit(x, y, { batchSize: MLP.batch, epochs: 1, shuffle: false, verbose: 0 })
+    const stepMs = (performance.now() - t0) / (steps + 2)
+    recording = false
+    return { calls: [...calls.entries()].map(([k, c]) => ({ ...c, method: k })), stepMs }
+  } finally {
+    tf.setBackend(prev)
+  }
+}
+
+// ------------------------------------------------------------------ 2. kernels A/B
+
+const fresh = (contiguous: boolean): Backend => {
+  setContiguousLoads(contiguous)
+  const be = createGpujsBackend('webasm', new GPU({ mode: 'webasm' }) as unknown as GpuLike)
+  return be
+}
+
+interface Case {
+  readonly name: string
+  /** flops (GFLOP/s) or bytes (GB/s) per call */
+  readonly work: number
+  readonly unit: 'GFLOP/s' | 'GB/s'
+  readonly run: (be: Backend) => ArrayLike<number>
+}
+
+const matmulCase = (batch: number, m: number, k: number, n: number, ta: boolean, tb: boolean): Case => {
+  const a = rnd(batch * m * k)
+  const b = rnd(batch * k * n)
+  return { name: `matmul ${m}x${k}·${k}x${n}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}`, work: 2 * batch * m * k * n, unit: 'GFLOP/s', run: (be) => be.matmul(a, b, batch, m, k, n, ta, tb) as ArrayLike<number> }
+}
+
+const cases = (): Case[] => {
+  const v = (shape: number[]): View => ({ data: rnd(shape.reduce((p, q) => p * q, 1)), shape })
+  const x1 = v([1 << 20])
+  const x2 = v([1 << 20])
+  const h = v([128, 128])
+  const bias = v([128])
+  const logits = v([128, 10])
+  return [
+    matmulCase(1, 512, 512, 512, false, false),
+    matmulCase(1, 128, 784, 128, false, false),
+    matmulCase(1, 784, 128, 128, true, false),
+    matmulCase(1, 128, 128, 784, false, true),
+    matmulCase(1, 128, 128, 64, false, false),
+    { name: 'add 2^20', work: 3 * 4 * (1 << 20), unit: 'GB/s', run: (be) => be.binary('add', x1, x2, [1 << 20]) as ArrayLike<number> },
+    {
+      name: 'fused relu(x + b) 128x128',
+      work: 3 * 4 * 128 * 128,
+      unit: 'GB/s',
+      run: (be) => be.fused({ k: 'bin', op: 'maximum', a: { k: 'bin', op: 'add', a: { k: 'in', i: 0 }, b: { k: 'in', i: 1 } }, b: { k: 'const', v: 0 } }, [h, bias], [128, 128]) as ArrayLike<number>
+    },
+    { name: 'sum over batch 128x128 → 128', work: 4 * 128 * 128, unit: 'GB/s', run: (be) => be.reduce('sum', h, [0]) as ArrayLike<number> },
+    { name: 'max over classes 128x10 → 128', work: 4 * 128 * 10, unit: 'GB/s', run: (be) => be.reduce('max', logits, [1]) as ArrayLike<number> }
+  ]
+}
+
+const timeIt = (f: () => unknown, minMs = 60, maxReps = 200): number => {
+  f()
+  const ts: number[] = []
+  const t0 = performance.now()
+  while (ts.length < 5 || (performance.now() - t0 < minMs && ts.length < maxReps)) {
+    const t = performance.now()
+    f()
+    ts.push(performance.now() - t)
+  }
+  return median(ts)
+}
+
+const bitsEqual = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
+  const x = new Uint32Array(Float32Array.from(a).buffer)
+  const y = new Uint32Array(Float32Array.from(b).buffer)
+  return x.length === y.length && x.every((u, i) => u === y[i])
+}
+
+const main = async (): Promise<void> => {
+  const prof = await profileStep()
+  const total = prof.calls.reduce((s, c) => s + c.ms, 0) / (steps + 2)
+  const byKind = new Map<string, number>()
+  for (const c of prof.calls) {
+    const kind = c.method.replace(/\(.*$/, '')
+    byKind.set(kind, (byKind.get(kind) ?? 0) + c.ms / (steps + 2))
+  }
+  const top = [...prof.calls].sort((a, b) => b.ms - a.ms).slice(0, 12)
+
+  const cs = cases()
+  const off = fresh(false)
+  const on = fresh(true)
+  setContiguousLoads(true)
+  const ms = cs.map(() => ({ off: [] as number[], on: [] as number[], same: true }))
+  for (let r = 0; r < rounds; r++)
+    cs.forEach((c, i) => {
+      ms[i].off.push(timeIt(() => c.run(off)))
+      ms[i].on.push(timeIt(() => c.run(on)))
+      if (r === 0) ms[i].same = bitsEqual(c.run(off), c.run(on))
+    })
+  const rows = cs.map((c, i) => {
+    const a = median(ms[i].off)
+    const b = median(ms[i].on)
+    return { kernel: c.name, unit: c.unit, shipped: (c.work / a / 1e6).toFixed(2), extended: (c.work / b / 1e6).toFixed(2), ratio: (a / b).toFixed(2), bitIdentical: ms[i].same }
+  })
+  if (asJson) {
+    process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, kernelMs: total, byKind: Object.fromEntries(byKind), top: top.map((c) => ({ call: c.method, msPerStep: c.ms / (steps + 2) })), kernels: rows }) + '\n')
+    return
+  }
+  const out: string[] = []
+  out.push(`## MLP step profile (784-128-64-10, batch ${MLP.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`)
+  out.push('')
+  out.push(`step ${prof.stepMs.toFixed(2)} ms, of which kernels ${total.toFixed(2)} ms`)
+  out.push('')
+  out.push('| kernel kind | ms/step | share of step |')
+  out.push('|---|---|---|')
+  for (const [k, v] of [...byKind.entries()].sort((a, b) => b[1] - a[1])) out.push(`| ${k} | ${v.toFixed(2)} | ${((100 * v) / prof.stepMs).toFixed(1)}% |`)
+  out.push('')
+  out.push('| heaviest calls | ms/step | share |')
+  out.push('|---|---|---|')
+  for (const c of top) out.push(`| \`${c.method}\` | ${(c.ms / (steps + 2)).toFixed(3)} | ${((100 * c.ms) / (steps + 2) / prof.stepMs).toFixed(1)}% |`)
+  out.push('')
+  out.push(`## Kernels A/B: gpu.js as shipped vs with contiguous loads (${rounds} interleaved rounds, medians)`)
+  out.push('')
+  out.push('| kernel | unit | shipped | contiguous loads | speed-up | bit-identical |')
+  out.push('|---|---|---|---|---|---|')
+  for (const r of rows) out.push(`| ${r.kernel} | ${r.unit} | ${r.shipped} | ${r.extended} | ${r.ratio}× | ${r.bitIdentical ? 'yes' : 'NO'} |`)
+  process.stdout.write(out.join('\n') + '\n')
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
+    process.exit(1)
+  }
+)
