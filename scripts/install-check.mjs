@@ -83,7 +83,7 @@ const t = m.compile({ optimizer: 'adam', loss: 'mse' })
 const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y = tensor([[0], [1], [1], [0]])
 const r = await t.fit(x, y, { epochs: 3, verbose: 0 })
 const w = await installWebGpu()
-console.log(JSON.stringify({ fit: r.history.loss.length === 3, backend: getBackend().name, installWebGpu: w.ok ? { ok: true, backend: w.backend } : { ok: false, module: w.module, reason: w.reason.slice(0, 300) } }))
+console.log(JSON.stringify({ fit: r.history.history.loss.length === 3, loss: r.history.history.loss.at(-1), backend: getBackend().name, installWebGpu: w.ok ? { ok: true, backend: w.backend } : { ok: false, module: w.module, reason: w.reason.slice(0, 300) } }))
 `
 
 const main = async () => {

@@ -383,18 +383,36 @@ export const callOnData = (m: ModelCore, x: unknown, opts: { readonly training?:
   return E.map((ys: ReadonlyArray<Tensor>) => shapeOutputs(m, ys))(predictTensors(m, xs.right, { batchSize: Number.MAX_SAFE_INTEGER }, opts.training ?? false))
 }
 
+/** Options of `model.summary`. */
+export interface SummaryOptions {
+  /** called once per line (default `console.log`) */
+  readonly printFn?: (line: string) => void
+  /** the table's width (default 65 for Sequential, 98 for functional models with 'Connected to') */
+  readonly lineLength?: number
+}
+
+/**
+ * `model.summary()`: prints the Keras table. With no argument it returns nothing, as Keras does (so a
+ * notebook shows the table once); given options it also returns the table as one string.
+ */
+export interface SummaryMethod {
+  (): void
+  (opts: SummaryOptions): string
+}
+
 /**
  * The Keras-named notebook methods every model has (summary, countParams, getLayer, getWeights,
  * setWeights, predict, call, compile): the throwing forms of this module's functions.
  */
 export const notebookMethods = (self: () => ModelCore, compile: (o: unknown) => unknown) => ({
-  summary: (o: { readonly printFn?: (line: string) => void; readonly lineLength?: number } = {}): string => {
-    const lines = orThrow(summaryLines(self(), o))
+  summary: ((o?: SummaryOptions): string | undefined => {
+    const lines = orThrow(summaryLines(self(), o ?? {}))
     // Keras calls print_fn once per line
-    const print = o.printFn ?? console.log
+    const print = o?.printFn ?? console.log
     for (const l of lines) print(l)
-    return lines.join('\n')
-  },
+    // Keras returns None: with no options nothing comes back, so a notebook shows the table once
+    return o === undefined ? undefined : lines.join('\n')
+  }) as SummaryMethod,
   countParams: () => orThrow(countParams(self())),
   getLayer: (n: string | number) => orThrow(getLayer(self(), n)),
   getWeights: () => orThrow(getWeights(self())),

@@ -62,7 +62,8 @@ export interface Model<O extends Ends = Ends, I extends Ends = Ends>
   readonly weights: ReadonlyArray<C.Weight>
   readonly trainableWeights: ReadonlyArray<C.Weight>
   readonly nonTrainableWeights: ReadonlyArray<C.Weight>
-  summary(opts?: { readonly printFn?: (line: string) => void; readonly lineLength?: number }): string
+  /** prints the Keras table (`console.log` unless `printFn`); returns nothing with no options (Keras), the table given options */
+  summary: C.SummaryMethod
   countParams(): number
   getLayer(nameOrIndex: string | number): AnyLayer
   getWeights(): ReadonlyArray<Tensor>

@@ -91,8 +91,8 @@ export interface Sequential<P extends ReadonlyArray<Tree> = ReadonlyArray<Tree>,
   pop(): Sequential
   /** the model built for a batch input shape (`[null, 16]`); without one, the shape it already knows */
   build(inputShape?: BatchShape): Sequential<P, S>
-  /** the Keras summary table; printed with `printFn` (default `console.log`) and returned */
-  summary(opts?: { readonly printFn?: (line: string) => void; readonly lineLength?: number }): string
+  /** prints the Keras table (`console.log` unless `printFn`); returns nothing with no options (Keras), the table given options */
+  summary: C.SummaryMethod
   countParams(): number
   getLayer(nameOrIndex: string | number): AnyLayer
   getWeights(): ReadonlyArray<Tensor>

@@ -7,8 +7,9 @@
  * ```
  *
  * On a terminal (`interactive`) the line is redrawn in place (`\r` + clear-to-end), at most every
- * `intervalMs`; elsewhere (a file, CI, a notebook) only the final line of each epoch is printed, so logs
- * stay one line per epoch. Verbose 2 prints `32/32 - 1s - 3ms/step - loss: …` once per epoch.
+ * `intervalMs`, narrowed to fit the terminal's width so a redraw never wraps; in a Jupyter kernel
+ * (tslab) it is redrawn with `\r` and spaces, which the notebook's output area draws in place;
+ * elsewhere (a file, CI) only the final line of each epoch is printed, so logs stay one line per epoch. Verbose 2 prints `32/32 - 1s - 3ms/step - loss: …` once per epoch.
  *
  * The formatting functions are pure; `progbar` is the only stateful piece, and it only writes.
  *
@@ -70,6 +71,31 @@ export interface ProgbarOptions {
   readonly write: (s: string) => void
   readonly now?: () => number
   readonly intervalMs?: number
+  /**
+   * The width lines must fit while redrawn (default: the terminal's columns on a TTY, 100 in a
+   * Jupyter kernel, none otherwise): the bar narrows (to 10 cells), then the logs are cut with `…`, so
+   * a redraw never wraps. The final line of an epoch keeps every log and only narrows the bar.
+   */
+  readonly columns?: number
+  /**
+   * How a redraw erases the previous line: `ansi` (`\r` + clear-to-end, terminals) or `pad` (`\r` and
+   * spaces over the previous line: Jupyter's output area understands `\r` but not ANSI erase codes).
+   * Default: `pad` in a Jupyter kernel, else `ansi`.
+   */
+  readonly clear?: 'ansi' | 'pad'
+}
+
+/**
+ * A progress line that fits `columns - 1` characters: the bar narrows first (down to 10 cells); if it
+ * still does not fit and `cut`, the end is replaced by `…`.
+ */
+export const fitBar = (columns: number | undefined, cut: boolean, line: (width: number) => string): string => {
+  const full = line(30)
+  if (columns === undefined || full.length <= columns - 1) return full
+  const width = Math.max(10, 30 - (full.length - (columns - 1)))
+  const narrow = line(width)
+  if (!cut || narrow.length <= columns - 1) return narrow
+  return `${narrow.slice(0, Math.max(1, columns - 2))}…`
 }
 
 /** A running progress bar for one epoch (or one evaluate/predict run). */
@@ -85,8 +111,17 @@ export const progbar = (o: ProgbarOptions): Progbar => {
   const now = o.now ?? (() => performance.now())
   const interval = o.intervalMs ?? 50
   const start = now()
+  const columns = o.columns ?? (o.interactive ? stdoutColumns() : undefined)
+  const clear = o.clear ?? (inJupyter() ? 'pad' : 'ansi')
   let last = -Infinity
   let drawn = false
+  let previous = 0
+  /** `\r` + the line, erasing what the previous draw left */
+  const redraw = (line: string): string => {
+    const out = clear === 'ansi' ? `\r${line}\x1b[K` : `\r${line}${' '.repeat(Math.max(0, previous - line.length))}`
+    previous = line.length
+    return out
+  }
   return {
     update(current, logs) {
       if (o.verbose !== 1 || !o.interactive) return
@@ -94,20 +129,39 @@ export const progbar = (o: ProgbarOptions): Progbar => {
       if (t - last < interval) return
       last = t
       drawn = true
-      o.write(`\r${formatBar(current, o.target, logs, t - start, false)}\x1b[K`)
+      o.write(redraw(fitBar(columns, true, (w) => formatBar(current, o.target, logs, t - start, false, w))))
     },
     done(current, logs) {
       const elapsed = now() - start
       if (o.verbose === 2) o.write(`${formatEpochLine(current, logs, elapsed)}\n`)
-      else o.write(`${o.interactive && drawn ? '\r' : ''}${formatBar(current, o.target ?? current, logs, elapsed, true)}${o.interactive ? '\x1b[K' : ''}\n`)
+      else {
+        const line = fitBar(o.interactive ? columns : undefined, false, (w) => formatBar(current, o.target ?? current, logs, elapsed, true, w))
+        o.write(`${o.interactive && drawn ? redraw(line) : o.interactive && clear === 'ansi' ? `${line}\x1b[K` : line}\n`)
+      }
     }
   }
 }
 
-/** Whether stdout is an interactive terminal (not in CI). */
+type ProcessLike = { stdout?: { isTTY?: boolean; columns?: number; write?: (s: string) => unknown }; env?: Record<string, string | undefined> }
+const proc = (): ProcessLike | undefined => (globalThis as { process?: ProcessLike }).process
+
+/** Whether this runs in a Jupyter kernel (tslab, Deno's kernel): Jupyter sets `JPY_PARENT_PID` for its kernels. */
+export const inJupyter = (): boolean => {
+  const env = proc()?.env
+  return env !== undefined && (env.JPY_PARENT_PID !== undefined || env.TSLAB_NOTEBOOK !== undefined)
+}
+
+/** The width progress lines must fit: the terminal's columns, 100 in Jupyter, else undefined. */
+export const stdoutColumns = (): number | undefined => {
+  const out = proc()?.stdout
+  if (out?.isTTY === true && typeof out.columns === 'number' && out.columns > 0) return out.columns
+  return inJupyter() ? 100 : undefined
+}
+
+/** Whether progress may redraw in place: stdout is a terminal, or a Jupyter kernel's output (not in CI). */
 export const stdoutIsInteractive = (): boolean => {
-  const p = (globalThis as { process?: { stdout?: { isTTY?: boolean }; env?: Record<string, string | undefined> } }).process
-  return p?.stdout?.isTTY === true && !p.env?.CI
+  const p = proc()
+  return (p?.stdout?.isTTY === true || inJupyter()) && !p?.env?.CI
 }
 
 /** Write to stdout (process.stdout where it exists, console.log by lines otherwise). */

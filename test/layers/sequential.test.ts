@@ -345,3 +345,21 @@ describe('summary as Keras 2.15 prints it (issue 15 item 12)', () => {
     expect(narrow[1]).toBe('_'.repeat(40))
   })
 })
+
+describe('summary() in a notebook', () => {
+  it('with no options prints once and returns nothing (Keras); with options returns the table too', () => {
+    const m = sequential([dense(2, { inputShape: [3] })], { seed: 0 })
+    const lines: string[] = []
+    const log = console.log
+    console.log = (l: string) => void lines.push(l)
+    let r: unknown
+    try {
+      r = m.summary()
+    } finally {
+      console.log = log
+    }
+    expect(r).toBeUndefined()
+    expect(lines.join('\n')).toBe(m.summary({ printFn: () => undefined }))
+    expect(lines.join('\n')).toMatch(/Total params: 8/)
+  })
+})
