@@ -6,6 +6,8 @@
  *
  * @since 0.1.0
  */
+// the notebook facade: gives models Keras's `model.compile` (layers cannot import training)
+import './facade.js'
 export {
   Tensor, tensor, fromValues, zeros, ones, fill, scalar, range, toArray, dataSync, shape, item, isTensor,
   type DType, type NestedArray
@@ -36,10 +38,10 @@ export * as Metric from './metrics/index.js'
 export { nearest, levenshtein } from './core/nearest.js'
 export { Trainer } from './train/public.js'
 export { withTraining, compileOrThrow, type Trainable, type FitResult, type History, type Logs } from './train/index.js'
-export * as Callbacks from './train/callbacks/index.js'
-export { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, csvLogger, lambdaCallback, progbarLogger, type Callback } from './train/callbacks/index.js'
+export * as Callbacks from './callbacks.js'
+export { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, lambdaCallback, progbarLogger, type Callback } from './train/callbacks/index.js'
 export * as Io from './io/index.js'
-export { modelCheckpoint, type IoError, type SavableModel, type CustomLayers } from './io/index.js'
+export { modelCheckpoint, csvLogger, type IoError, type SavableModel, type CustomLayers } from './io/index.js'
 export {
   /** Save a model or trainer to a directory (`model.json` + `weights.bin`); rejects with a `TensorfoldError`. */
   notebookSave as save,

@@ -21,6 +21,7 @@ export { getConfig, fromConfig, isSavableModel, type SavableModel } from './mode
 export { toKeras, fromKeras, type KerasForm } from './tfjs.js'
 export { type CustomLayers, type LayerFromConfig, BUILTIN_KINDS } from './layers.js'
 export { modelCheckpoint, type ModelCheckpointOptions, type ModelCheckpointState } from './checkpoint.js'
+export { csvLogger, type CsvTarget, type CsvState } from './csvLogger.js'
 export * as codecs from './codecs.js'
 export { type SaveOptions, MODEL_JSON, WEIGHTS_BIN, WEIGHTS_JSON } from './save.js'
 export { type LoadOptions, type LoadTrainerOptions } from './load.js'

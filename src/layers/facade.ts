@@ -1,7 +1,7 @@
 /**
  * The notebook `model.compile(opts)`. Training lives above layers (DESIGN §1), so models cannot import
- * it; the top-level barrel installs the implementation once, when `tensorfold` is imported, and the
- * method's precise type is added to `Sequential` and `Model` by declaration merging in `train/`.
+ * it. This module holds the slot; `src/facade.ts` (above both layers and training, imported by the
+ * public barrel) fills it and adds the method's precise type to `Sequential` and `Model`.
  *
  * @since 0.1.0
  */
@@ -11,7 +11,7 @@ import type { ModelLike } from './Model.js'
 type CompileImpl = (model: ModelLike, options: never) => unknown
 let impl: CompileImpl | undefined
 
-/** @internal Called once by the package barrel. */
+/** @internal Called once, by `src/facade.ts`. */
 export const installCompile = (f: CompileImpl): void => {
   impl = f
 }

@@ -25,9 +25,6 @@ import type { Predictions } from './evaluate.js'
 import { type TfError, orThrow } from '../core/errors.js'
 import { dual } from '../core/function.js'
 import type { ModelLike } from '../layers/Model.js'
-import type { Tree } from '../core/Tree.js'
-import type { Ends } from '../layers/functional.js'
-import { installCompile } from '../layers/facade.js'
 import { Trainer as TrainerClass, isTrainer } from './Trainer.js'
 import { compile as compileE } from './compile.js'
 import { fit as fitTE } from './fit.js'
@@ -144,21 +141,6 @@ export const withLearningRate: {
  * @example const trainer = compileOrThrow(model, { optimizer: 'sgd', loss: 'mse' })
  */
 export const compileOrThrow = (model: ModelLike, options: CompileOptionsInput): TrainerClass => orThrow(compileE(model, options))
-
-installCompile((model: ModelLike, options: CompileOptionsInput) => compileOrThrow(model, options))
-
-declare module '../layers/sequential.js' {
-  interface Sequential<P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>> {
-    /** Keras's `model.compile(opts)`: the immutable trainer (throws a TensorfoldError on bad options). */
-    compile(options: CompileOptionsInput): TrainerClass
-  }
-}
-declare module '../layers/functional.js' {
-  interface Model<O extends Ends, I extends Ends> {
-    /** Keras's `model.compile(opts)`: the immutable trainer (throws a TensorfoldError on bad options). */
-    compile(options: CompileOptionsInput): TrainerClass
-  }
-}
 
 /** A model with Keras's `compile` method (which throws on bad options). */
 export type Trainable<M extends ModelLike> = M & { compile(options: CompileOptionsInput): TrainerClass }

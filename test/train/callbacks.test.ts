@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest'
-import type { Tensor } from '../../src/index.js'
+import { type Tensor, csvLogger } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import { formatBar, formatValue, formatPerStep, progbar } from '../../src/train/progress.js'
 import { appendEpoch, emptyHistory } from '../../src/train/History.js'
 import { linearModel, regression, compiled, weightsOf, run } from './helpers.js'
 
-const { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, csvLogger, lambdaCallback } = Tr.Callbacks
+const { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, lambdaCallback } = Tr.Callbacks
 
 describe('callbacks', () => {
   it('terminateOnNaN stops at the first non-finite loss and returns the last good trainer, nothing lost', async () => {
