@@ -113,6 +113,11 @@ export const checkGrads = <X extends Tree.Tree>(f: (x: X) => Tree.Tree, x: X, op
 /**
  * The adjoint identity: ⟨J v, u⟩ = ⟨v, Jᵀ u⟩ for random `v`, `u`, with J from `jvp` and Jᵀ from `vjp`.
  * Returns the relative discrepancy (0 for an exact pair).
+ *
+ * This checks that `jvp` and `vjp` agree with each other — not that either is right: `jvp` is built by
+ * transposing the same pullback, so a wrong VJP gives a wrong JVP and the identity still holds. The
+ * derivatives themselves are checked against finite differences by {@link checkGrads} (reverse) and
+ * {@link checkJvp} (forward).
  */
 export const adjointGap = <X extends Tree.Tree>(f: (x: X) => Tree.Tree, x: X, seed = 3): number =>
   withBackend('reference', () => {
@@ -125,4 +130,42 @@ export const adjointGap = <X extends Tree.Tree>(f: (x: X) => Tree.Tree, x: X, se
     const lhs = dotTrees(jv, u)
     const rhs = dotTrees(v, jtu)
     return Math.abs(lhs - rhs) / Math.max(1, Math.abs(lhs), Math.abs(rhs))
+  })
+
+/**
+ * Check `jvp` against an independent forward derivative: the central finite difference
+ * (⟨u, f(x + εv)⟩ − ⟨u, f(x − εv)⟩) / 2ε of a random direction `v` (projected on a random `u`), on the
+ * float64 reference backend. A wrong VJP makes this fail even though {@link adjointGap} stays 0.
+ * @example expect(checkJvp((x) => exp(x), tensor([0.5, -1])).ok).toBe(true)
+ */
+export const checkJvp = <X extends Tree.Tree>(f: (x: X) => Tree.Tree, x: X, opts: GradCheckOptions = {}): GradCheckReport =>
+  withBackend('reference', () => {
+    const eps = opts.eps ?? 1e-6
+    const atol = opts.atol ?? 1e-5
+    const rtol = opts.rtol ?? 1e-4
+    const seed = opts.seed ?? 11
+    const x64 = Tree.map(x, f64) as X
+    // integer leaves are not differentiable: no step along them
+    const v = randomLike(x64, seed)
+    const xl = Tree.leaves(x64)
+    const vl = Tree.leaves(v).map((l, i) => (xl[i].dtype === 'int32' ? fromBuffer(new Float64Array(l.size), l.shape) : l))
+    const st = Tree.structure(x64)
+    const vv = Tree.unflatten<X>(st, vl)
+    const [y, jv] = jvp(f)(x64, vv)
+    const u = randomLike(y, seed + 100)
+    const analytic = dotTrees(jv, u)
+    const along = (d: number): X =>
+      Tree.unflatten<X>(
+        st,
+        xl.map((l, i) => {
+          if (l.dtype === 'int32') return l
+          const a = dataF64(l)
+          const b = dataF64(vl[i])
+          return fromBuffer(a.map((ai, j) => ai + d * b[j]), l.shape)
+        })
+      )
+    const numeric = (dotTrees(f(along(eps)), u) - dotTrees(f(along(-eps)), u)) / (2 * eps)
+    const err = Math.abs(numeric - analytic)
+    const ok = err <= atol + rtol * Math.abs(numeric) // NaN counts as bad
+    return { ok, maxAbsError: Number.isNaN(err) ? Infinity : err, worst: { leaf: -1, index: -1, analytic, numeric } }
   })

@@ -1,6 +1,6 @@
 /**
  * `tensorfold/laws`: the laws tensorfold is tested against, for users to check their own functions.
- * Pure predicates (`checkGrads`, `adjointGap`, `backendAgreement`) plus fast-check arbitraries and the
+ * Pure predicates (`checkGrads`, `checkJvp`, `adjointGap`, `backendAgreement`) plus fast-check arbitraries and the
  * catalogue of op cases.
  *
  * @example
@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-export { checkGrads, adjointGap, seededValues, type GradCheckOptions, type GradCheckReport } from './gradcheck.js'
+export { checkGrads, checkJvp, adjointGap, seededValues, type GradCheckOptions, type GradCheckReport } from './gradcheck.js'
 export { backendAgreement, secondDerivativeCheck, type AgreementReport } from './backend.js'
 export * from './arbitraries.js'
 export { opCases, type OpCase, type OpInstance } from './ops.js'

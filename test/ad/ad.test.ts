@@ -113,7 +113,11 @@ describe('numerical stability', () => {
   it('vjp returns a pullback usable several times', () => {
     const [y, pb] = vjp((x: Tensor) => matmul(x, x), tensor([[1, 2], [3, 4]]))
     expect(toArray(y)).toEqual([[7, 10], [15, 22]])
-    expect(toArray(pb(tensor([[1, 0], [0, 0]])))).toEqual(toArray(pb(tensor([[1, 0], [0, 0]]))))
+    // d⟨c, x·x⟩/dx = c·xᵀ + xᵀ·c
+    expect(toArray(pb(tensor([[1, 0], [0, 0]])))).toEqual([[2, 3], [2, 0]])
+    expect(toArray(pb(tensor([[0, 0], [0, 1]])))).toEqual([[0, 3], [2, 8]])
+    // a second use with the first cotangent gives the first answer again (the pullback keeps no state)
+    expect(toArray(pb(tensor([[1, 0], [0, 0]])))).toEqual([[2, 3], [2, 0]])
     expect(() => pb(tensor([1]))).toThrow(/cotangent 0 has shape/)
   })
   it('maximum sends ties to the first argument', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { opCases, checkGrads, adjointGap, backendAgreement, secondDerivativeCheck, shapeArb } from '../../laws/index.js'
+import { opCases, checkGrads, checkJvp, adjointGap, backendAgreement, secondDerivativeCheck, shapeArb } from '../../laws/index.js'
 import { primitives } from '../../src/primitives/index.js'
 import type { Tensor } from '../../src/core/Tensor.js'
 
@@ -30,7 +30,16 @@ describe.each(opCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
       { numRuns: RUNS }
     )
   })
-  it('satisfies the adjoint identity ⟨Jv, u⟩ = ⟨v, Jᵀu⟩', () => {
+  it('JVP matches a finite-difference directional derivative (an independent forward derivative)', () => {
+    fc.assert(
+      fc.property(c.arb, (i) => {
+        const r = checkJvp((xs: Tensor[]) => i.f(xs), i.xs as Tensor[])
+        expect(r.ok, `${i.label}: ${JSON.stringify(r.worst)}`).toBe(true)
+      }),
+      { numRuns: RUNS }
+    )
+  })
+  it('satisfies the adjoint identity ⟨Jv, u⟩ = ⟨v, Jᵀu⟩ (jvp and vjp agree; the two checks above say they are right)', () => {
     fc.assert(
       fc.property(c.arb, (i) => {
         expect(adjointGap((xs: Tensor[]) => i.f(xs), i.xs as Tensor[])).toBeLessThan(1e-8)
