@@ -77,9 +77,14 @@ const metricSources = (spec: MetricsInput | undefined, outputs: ReadonlyArray<st
 }
 
 /** Keras's metric names: `loss`, per-output losses (several outputs), then each output's metrics. */
-export const metricsNamesOf = (outputs: ReadonlyArray<string>, metrics: ReadonlyArray<ReadonlyArray<MetricSource>>): ReadonlyArray<string> => {
+export const metricsNamesOf = (
+  outputs: ReadonlyArray<string>,
+  metrics: ReadonlyArray<ReadonlyArray<MetricSource>>,
+  hasLoss: ReadonlyArray<boolean> = outputs.map(() => true)
+): ReadonlyArray<string> => {
   const multi = outputs.length > 1
-  const names = ['loss', ...(multi ? outputs.map((o) => `${o}_loss`) : [])]
+  // Keras 2.15 LossesContainer._create_metrics: a per-output `<name>_loss` only for outputs with a loss
+  const names = ['loss', ...(multi ? outputs.filter((_, i) => hasLoss[i]).map((o) => `${o}_loss`) : [])]
   metrics.forEach((ms, i) => {
     const seen = new Set<string>()
     for (const m of ms) {
@@ -125,6 +130,8 @@ export const compile = (model: ModelLike, options: CompileOptionsInput): E.Eithe
     for (const k of Object.keys(lossSpec)) if (!outputs.includes(k)) return E.left(unknownName(`loss.${k}`, k, outputs))
   const losses = resolveLosses(lossSpec as Parameters<typeof resolveLosses>[0], outputs)
   if (E.isLeft(losses)) return E.left(tfError('CompileError', losses.left.message, { ...losses.left, allowed: [], nearest: undefined }))
+  if (losses.right.every((l) => l === undefined))
+    return E.left(compileError('loss', `a loss for at least one output (${outputs.join(', ')}); every one is null or left out`, lossSpec))
   const lossNames = outputs.map((n, i): string | undefined => {
     const s = typeof lossSpec === 'string' ? lossSpec : Array.isArray(lossSpec) ? lossSpec[i] : isRecord(lossSpec) ? lossSpec[n] : undefined
     return typeof s === 'string' ? s : undefined
@@ -145,7 +152,7 @@ export const compile = (model: ModelLike, options: CompileOptionsInput): E.Eithe
     lossNames: Object.freeze(lossNames),
     lossWeights: Object.freeze(lw.right.slice()),
     metrics: Object.freeze(metrics),
-    metricsNames: metricsNamesOf(outputs, metrics),
+    metricsNames: metricsNamesOf(outputs, metrics, losses.right.map((l) => l !== undefined)),
     runEagerly: o.runEagerly ?? false,
     seed: o.seed ?? 0
   })

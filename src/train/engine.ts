@@ -91,7 +91,7 @@ export const bindMetrics = (t: Trainer, yPreds: ReadonlyArray<{ readonly shape: 
   const out: BoundMetric[] = []
   const names = t.config.metricsNames
   const multi = t.config.losses.length > 1
-  let k = multi ? 1 + t.config.losses.length : 1
+  let k = multi ? 1 + t.config.losses.filter((l) => l !== undefined).length : 1
   for (let i = 0; i < t.config.metrics.length; i++)
     for (const src of t.config.metrics[i]) {
       const m = resolveMetric(src.spec, { loss: t.config.lossNames[i], outputShape: yPreds[i].shape, targetShape: ys[i].shape, path: src.path })
@@ -152,7 +152,8 @@ export const batchTotals = (
 export const logsOf = (t: Trainer, tot: Totals, metrics: ReadonlyArray<BoundMetric>): Logs => {
   const logs: Record<string, number> = { loss: tot.count > 0 ? tot.lossSum / tot.count : NaN }
   const outs = t.model.outputNames
-  if (t.config.losses.length > 1) tot.outSums.forEach((s, i) => (logs[`${outs[i]}_loss`] = tot.count > 0 ? s / tot.count : NaN))
+  // an output without a loss (`loss: {out1: null, …}` or a record that leaves it out) has no `_loss` log
+  if (t.config.losses.length > 1) tot.outSums.forEach((s, i) => t.config.losses[i] !== undefined && (logs[`${outs[i]}_loss`] = tot.count > 0 ? s / tot.count : NaN))
   metrics.forEach((m, j) => (logs[m.name] = m.metric.result(tot.states[j])))
   return Object.freeze(logs)
 }

@@ -184,8 +184,8 @@ export type MetricsInput = ReadonlyArray<MetricSpec> | ReadonlyArray<ReadonlyArr
 /** A loss: a Keras name or a function `(yTrue, yPred) => per-sample Tensor`. */
 export type LossSpec = string | LossFn
 
-/** `loss`: one loss for every output, or one per output (list or record by output name). */
-export type LossInput = LossSpec | ReadonlyArray<LossSpec> | Readonly<Record<string, LossSpec>>
+/** `loss`: one loss for every output, or one per output (list or record by output name; `null` or a missing key: no loss for that output). */
+export type LossInput = LossSpec | ReadonlyArray<LossSpec | null> | Readonly<Record<string, LossSpec | null>>
 
 const isFn = (u: unknown): u is (...a: never[]) => unknown => typeof u === 'function'
 const isTransformation = (u: unknown): u is GradientTransformation<Tree> =>
@@ -200,7 +200,8 @@ export const OptimizerC = refine('a name or a GradientTransformation {init, upda
 export const LossC = refine(
   'a loss name, a function (yTrue, yPred) => Tensor, or a list / record of those per output',
   (u): u is LossInput =>
-    isLossSpec(u) || (Array.isArray(u) && u.length > 0 && u.every(isLossSpec)) || (isRecord(u) && Object.values(u).every(isLossSpec))
+    // null (or a record that leaves an output out) is "no loss for this output", as Keras's None
+    isLossSpec(u) || (Array.isArray(u) && u.length > 0 && u.every((s) => s === null || isLossSpec(s))) || (isRecord(u) && Object.values(u).every((s) => s === null || isLossSpec(s)))
 )
 /** `metrics` / `weightedMetrics`. */
 export const MetricsC = refine(

@@ -79,3 +79,33 @@ describe('item 7: data of shape [n] for an input of shape [null, 1] (Keras 2.15 
     expect(e._tag).toBe('Left')
   })
 })
+
+describe('item 5: partial loss records and null losses (Keras 2.15 LossesContainer: `map_missing_dict_keys`, and `if loss_obj is None: continue`; _create_metrics makes `<out>_loss` only for outputs with a loss)', () => {
+  it("loss: {out2: 'mae'} — metricsNames ['loss', 'out2_loss']; the loss is out2's alone", async () => {
+    const m = twoOut()
+    const t = compileOrThrow(m, { optimizer: 'sgd', loss: { out2: 'mae' } })
+    expect(t.metricsNames).toEqual(['loss', 'out2_loss'])
+    const logs = (await t.evaluate(x, { out1: y1, out2: y2 }, { verbose: 0, returnDict: true })) as Record<string, number>
+    expect(Object.keys(logs)).toEqual(['loss', 'out2_loss'])
+    expect(logs.loss).toBeCloseTo(logs.out2_loss, 6)
+    const both = compileOrThrow(m, { optimizer: 'sgd', loss: { out1: 'mse', out2: 'mae' } })
+    const all = (await both.evaluate(x, { out1: y1, out2: y2 }, { verbose: 0, returnDict: true })) as Record<string, number>
+    expect(all.out2_loss).toBeCloseTo(logs.out2_loss, 6)
+    const r = await run(Tr.fit(t, x, { out1: y1, out2: y2 }, { epochs: 2, batchSize: 2, verbose: 0 }))
+    expect(Object.keys(r.history.history)).toEqual(['loss', 'out2_loss'])
+  })
+
+  it("loss: {out1: null, out2: 'mae'} and [null, 'mae'] compile to the same; metrics still bind per output", async () => {
+    const m = twoOut()
+    const a = compileOrThrow(m, { optimizer: 'sgd', loss: { out1: null, out2: 'mae' }, metrics: { out1: ['mse'], out2: ['mae'] } })
+    const b = compileOrThrow(m, { optimizer: 'sgd', loss: [null, 'mae'], metrics: { out1: ['mse'], out2: ['mae'] } })
+    expect(a.metricsNames).toEqual(['loss', 'out2_loss', 'out1_mse', 'out2_mae'])
+    expect(b.metricsNames).toEqual(a.metricsNames)
+    const la = await a.evaluate(x, { out1: y1, out2: y2 }, { verbose: 0 })
+    expect(await b.evaluate(x, { out1: y1, out2: y2 }, { verbose: 0 })).toEqual(la)
+    expect((la as number[]).length).toBe(4)
+    // no loss at all is an error
+    const none = Tr.compile(m, { optimizer: 'sgd', loss: { out1: null, out2: null } })
+    expect(none._tag === 'Left' && none.left._tag).toBe('CompileError')
+  })
+})
