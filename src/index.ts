@@ -52,5 +52,7 @@ export {
   notebookLoadWeights as loadWeights
 } from './io/notebook.js'
 export { plotHistory, type PlotOptions } from './plot/history.js'
+export { plotConfusionMatrix, confusionMatrix, type ConfusionPlotOptions } from './plot/confusion.js'
+export { plotModel, type PlotModelOptions } from './plot/model.js'
 // datasets: lazy, typed, tf.data-style (src/data, files in src/io/datasets.ts)
 export { Data, data, datasets, type Dataset } from './datasets.js'
