@@ -32,6 +32,7 @@ interface IdbStore {
   get(key: string): IdbRequest<unknown>
   put(value: unknown, key: string): IdbRequest<unknown>
   delete(key: string): IdbRequest<unknown>
+  getAllKeys(): IdbRequest<ReadonlyArray<unknown>>
 }
 interface IdbTransaction {
   objectStore(name: string): IdbStore
@@ -111,6 +112,12 @@ export const indexedDbFileOps: FileOps = {
   remove: (path) =>
     inTransaction<void>(path, 'readwrite', (store, done) => {
       store.delete(path).onsuccess = () => done(undefined)
+    }),
+  list: (dir) =>
+    inTransaction<ReadonlyArray<string>>(dir, 'readonly', (store, done) => {
+      const keys = store.getAllKeys()
+      const prefix = dir.endsWith('/') ? dir : `${dir}/`
+      keys.onsuccess = () => done(keys.result.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix) && !k.slice(prefix.length).includes('/')).map((k) => k.slice(prefix.length)))
     }),
   size: async (path) => {
     try {

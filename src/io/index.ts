@@ -23,7 +23,8 @@ export { type CustomLayers, type LayerFromConfig, BUILTIN_KINDS } from './layers
 export { modelCheckpoint, type ModelCheckpointOptions, type ModelCheckpointState } from './checkpoint.js'
 export { csvLogger, type CsvTarget, type CsvState } from './csvLogger.js'
 export * as codecs from './codecs.js'
-export { type SaveOptions, MODEL_JSON, WEIGHTS_BIN, WEIGHTS_JSON } from './save.js'
+export { type SaveOptions, MODEL_JSON, WEIGHTS_JSON } from './save.js'
+export { type LockOptions } from './fs.js'
 export { type LoadOptions, type LoadTrainerOptions } from './load.js'
 
 /** `save` as a `TaskEither`. @example await Io.save(model, 'tmp/m')() */

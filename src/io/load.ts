@@ -34,7 +34,7 @@ import { fromConfigBounded, type SavableModel } from './model.js'
 import { fromKeras } from './tfjs.js'
 import type { CustomLayers } from './layers.js'
 import { planManifest, decodeGroup, DEFAULT_MAX_ELEMENTS, type NamedTensor } from './weights.js'
-import { fileOpsFor, join, readBounded, type FileOps } from './fs.js'
+import { fileOpsFor, join, readBounded, removeLeftovers, type FileOps } from './fs.js'
 import { MODEL_JSON, WEIGHTS_JSON, OPTIMIZER_PREFIX, digest } from './save.js'
 
 /** Options of `load`. */
@@ -145,7 +145,20 @@ interface Loaded {
   readonly weights: ReadonlyArray<NamedTensor>
 }
 
-const loadAll = (dir: string, opts: LoadOptions): TE.TaskEither<IoError, Loaded> => {
+/**
+ * Load with the directory as it is: a concurrent save may replace `model.json` and remove the weights
+ * file it named between our two reads; then the weights file is missing and we read again (the
+ * content-addressed names mean a file that is there holds the bytes its manifest says).
+ */
+const loadAll = (dir: string, opts: LoadOptions): TE.TaskEither<IoError, Loaded> => async () => {
+  const ops = opts.fileOps ?? fileOpsFor(dir)
+  await removeLeftovers(ops, dir, false).catch(() => undefined)
+  let r = await loadOnce(dir, opts)()
+  for (let attempt = 0; attempt < 3 && E.isLeft(r) && r.left._tag === 'FileReadError' && !r.left.path.endsWith(MODEL_JSON); attempt++) r = await loadOnce(dir, opts)()
+  return r
+}
+
+const loadOnce = (dir: string, opts: LoadOptions): TE.TaskEither<IoError, Loaded> => {
   const ops = opts.fileOps ?? fileOpsFor(dir)
   const maxElements = opts.maxElements ?? DEFAULT_MAX_ELEMENTS
   return pipe(
@@ -158,7 +171,7 @@ const loadAll = (dir: string, opts: LoadOptions): TE.TaskEither<IoError, Loaded>
       const got = digest(concat(read.bytes))
       return got === d
         ? E.right(undefined)
-        : E.left(ioError('InvalidWeights', join(dir, 'weights.bin'), `the weights model.json was saved with (sha256 ${d.slice(0, 12)}…)`, `sha256 ${got.slice(0, 12)}…`, `${join(dir, 'weights.bin')}: these are not the weights model.json was saved with (an interrupted save, or files from different saves)`))
+        : E.left(ioError('InvalidWeights', join(dir, doc.weightsManifest.flatMap((g) => g.paths).join(', ')), `the weights model.json was saved with (sha256 ${d.slice(0, 12)}…)`, `sha256 ${got.slice(0, 12)}…`, `${join(dir, doc.weightsManifest.flatMap((g) => g.paths).join(', '))}: these are not the weights model.json was saved with (files from different saves, or changed since)`))
     }),
     TE.bind('config', ({ doc }) => TE.fromEither(fromKeras(`${MODEL_JSON}: modelTopology`, doc.modelTopology, doc.tensorfold?.model ?? {}))),
     TE.bind('model', ({ config, read }) => {

@@ -1,11 +1,12 @@
 /**
  * Saving: `save(modelOrTrainer, dir)` writes `model.json` (the TensorFlow.js layers-model format:
- * topology + weights manifest, plus a `tensorfold` field TensorFlow.js ignores) and `weights.bin`.
+ * topology + weights manifest, plus a `tensorfold` field TensorFlow.js ignores) and the weights file
+ * it names, `weights-<sha256 prefix>.bin`.
  * A trainer adds its optimizer state (as weights of the manifest's `optimizer` group, which TensorFlow.js
  * skips), its step and its key, so training resumes exactly. `saveWeights` writes the weights alone
- * (`weights.json` + `weights.bin`).
+ * (`weights.json` + its weights file).
  *
- * Both files are written to temporaries first and renamed into place, `model.json` last; see `fs.ts`.
+ * Crash- and concurrency-safe: see the protocol in `fs.ts` (`commitSave`).
  *
  * @since 0.1.0
  */
@@ -20,21 +21,18 @@ import { ioError, type IoError } from './errors.js'
 import { getConfig, isSavableModel, type SavableModel } from './model.js'
 import { toKeras } from './tfjs.js'
 import { encodeWeights, type NamedTensor } from './weights.js'
-import { fileOpsFor, writeFilesAtomic, type FileOps } from './fs.js'
+import { fileOpsFor, commitSave, weightsFileName, MODEL_JSON, WEIGHTS_JSON, type FileOps, type LockOptions, type SaveFile } from './fs.js'
 import type { TreeSpec, ModelJson, TrainerSection, JsonRecord } from './codecs.js'
 
 /** Options of `save` and `saveWeights`. */
 export interface SaveOptions {
+  /** how long to wait for another save of the same directory, and when its lock counts as stale */
+  readonly lock?: Partial<LockOptions>
   /** @internal the file operations (tests inject faults) */
   readonly fileOps?: FileOps
 }
 
-/** The file names of a saved model. */
-export const MODEL_JSON = 'model.json'
-/** The weights file of a saved model. */
-export const WEIGHTS_BIN = 'weights.bin'
-/** The manifest file of `saveWeights`. */
-export const WEIGHTS_JSON = 'weights.json'
+export { MODEL_JSON, WEIGHTS_JSON }
 
 /** The prefix of the optimizer-state weights of a saved trainer. */
 export const OPTIMIZER_PREFIX = 'tensorfold/optimizer/'
@@ -80,8 +78,8 @@ const plainOptions = (t: Trainer): JsonRecord => {
   return o
 }
 
-/** @internal The files of a save, as bytes: `[weights.bin, model.json]` in write order. */
-export const saveFiles = (x: SavableModel | Trainer): E.Either<IoError, ReadonlyArray<{ readonly name: string; readonly data: Uint8Array }>> =>
+/** @internal The files of a save, as bytes: `[weights-<hash>.bin, model.json]` in write order. */
+export const saveFiles = (x: SavableModel | Trainer): E.Either<IoError, readonly [SaveFile, SaveFile]> =>
   pipe(
     modelOf(x),
     E.chain((m) => {
@@ -97,34 +95,36 @@ export const saveFiles = (x: SavableModel | Trainer): E.Either<IoError, Readonly
         names.add(n.name)
       }
       const { entries, data } = encodeWeights(named)
+      const bin = weightsFileName(data)
       const keras = toKeras(getConfig(m))
       const doc: ModelJson = {
         format: 'layers-model',
         generatedBy: VERSION,
         convertedBy: null,
         modelTopology: keras.topology,
-        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: entries }],
+        weightsManifest: [{ paths: [bin], weights: entries }],
         tensorfold: { version: 1, model: keras.extras, weightsDigest: digest(data), ...(trainer !== undefined ? { trainer } : {}) }
       }
       return E.right([
-        { name: WEIGHTS_BIN, data },
+        { name: bin, data },
         { name: MODEL_JSON, data: utf8(JSON.stringify(doc)) }
-      ])
+      ] as const)
     })
   )
 
 /**
- * Save a model or a trainer to a directory (`model.json` + `weights.bin`), atomically.
+ * Save a model or a trainer to a directory (`model.json` + its weights file), crash-safe: at every
+ * instant the directory loads as the old model or the new one.
  * @example await Io.save(model, 'tmp/my-model')() // Right(undefined)
  */
 export const saveTE = (x: SavableModel | Trainer, dir: string, opts: SaveOptions = {}): TE.TaskEither<IoError, void> =>
   pipe(
     TE.fromEither(saveFiles(x)),
-    TE.chain((files) => writeFilesAtomic(opts.fileOps ?? fileOpsFor(dir), dir, files))
+    TE.chain(([bin, json]) => commitSave(opts.fileOps ?? fileOpsFor(dir), dir, [bin], json, opts.lock))
   )
 
 /**
- * Save only the weights of a model (`weights.json` manifest + `weights.bin`), atomically.
+ * Save only the weights of a model (`weights.json` manifest + its weights file), crash-safe like `save`.
  * @example await Io.saveWeights(model, 'tmp/w')()
  */
 export const saveWeightsTE = (x: SavableModel | Trainer, dir: string, opts: SaveOptions = {}): TE.TaskEither<IoError, void> =>
@@ -132,10 +132,8 @@ export const saveWeightsTE = (x: SavableModel | Trainer, dir: string, opts: Save
     TE.fromEither(modelOf(x)),
     TE.chain((m) => {
       const { entries, data } = encodeWeights(m.weights.map((w) => ({ name: w.name, tensor: w.value })))
-      const doc = { format: 'weights', generatedBy: VERSION, weightsManifest: [{ paths: [WEIGHTS_BIN], weights: entries }] }
-      return writeFilesAtomic(opts.fileOps ?? fileOpsFor(dir), dir, [
-        { name: WEIGHTS_BIN, data },
-        { name: WEIGHTS_JSON, data: utf8(JSON.stringify(doc)) }
-      ])
+      const bin = weightsFileName(data)
+      const doc = { format: 'weights', generatedBy: VERSION, weightsManifest: [{ paths: [bin], weights: entries }] }
+      return commitSave(opts.fileOps ?? fileOpsFor(dir), dir, [{ name: bin, data }], { name: WEIGHTS_JSON, data: utf8(JSON.stringify(doc)) }, opts.lock)
     })
   )

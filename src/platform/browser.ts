@@ -40,6 +40,15 @@ export const randomHex = (n: number): string => {
 /** The SHA-256 digest of `data`, as lower-case hex. */
 export const sha256Hex = (data: Uint8Array): string => sha256(data)
 
+/** A page has no host name to tell. */
+export const hostId = (): string => '00000000'
+
+/** A page is one "process" (no directory lock is used in the browser: its stores cannot link). */
+export const processId = (): number => 1
+
+/** A page cannot see other processes: every owner counts as alive, so nothing of theirs is removed. */
+export const processAlive = (_pid: number): boolean => true
+
 const noFiles = (path: string): Error =>
   new Error(
     `${path}: there is no local file system in the browser; save to 'indexeddb://<name>' or 'downloads://<name>', load from 'indexeddb://<name>' or an http(s) URL`

@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { FileOps } from '../io/fs.js'
 
 /** Which host this build is for. */
@@ -50,21 +51,40 @@ export const randomHex = (n: number): string => randomBytes(n).toString('hex')
 /** The SHA-256 digest of `data`, as lower-case hex. */
 export const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
+/** This host, as 8 hex digits (leftovers of a save name their host and process). */
+export const hostId = (): string => createHash('sha256').update(hostname()).digest('hex').slice(0, 8)
+
+/** This process's id. */
+export const processId = (): number => process.pid
+
+/** Whether a process of this host is alive (a zombie counts as alive until reaped). */
+export const processAlive = (pid: number): boolean => {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM'
+  }
+}
+
 /** The local file system (Node's `fs`). */
 export const localFileOps: FileOps = {
   mkdir: async (dir) => {
     await fsp.mkdir(dir, { recursive: true })
   },
-  writeFile: async (path, data) => {
+  writeFile: async (path, data, sync = true) => {
     const fh = await fsp.open(path, 'wx', 0o644)
     try {
       await fh.writeFile(data)
-      await fh.sync()
+      if (sync) await fh.sync()
     } finally {
       await fh.close()
     }
   },
   rename: (from, to) => fsp.rename(from, to),
+  link: (from, to) => fsp.link(from, to),
   remove: (path) => fsp.rm(path, { force: true }),
   size: async (path) => {
     try {
@@ -87,6 +107,24 @@ export const localFileOps: FileOps = {
       return got === n ? buf : buf.subarray(0, got)
     } finally {
       await fh.close()
+    }
+  },
+  list: async (dir) => {
+    try {
+      return await fsp.readdir(dir)
+    } catch {
+      return []
+    }
+  },
+  syncDir: async (dir) => {
+    let fh: fsp.FileHandle | undefined
+    try {
+      fh = await fsp.open(dir, 'r')
+      await fh.sync()
+    } catch {
+      // some platforms cannot open or flush a directory; the renames stay atomic there
+    } finally {
+      await fh?.close().catch(() => undefined)
     }
   }
 }

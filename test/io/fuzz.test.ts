@@ -23,7 +23,7 @@ const bases = [
 const files = bases.map((b) => {
   const r = saveFiles(b)
   if (E.isLeft(r)) throw new Error(r.left.message)
-  return { bin: r.right[0].data, json: new TextDecoder().decode(r.right[1].data), weights: ('model' in b && !('layers' in b) ? b.model : b) as { readonly weights: ReadonlyArray<{ readonly value: Tensor }> } }
+  return { binName: r.right[0].name, bin: r.right[0].data, json: new TextDecoder().decode(r.right[1].data), weights: ('model' in b && !('layers' in b) ? b.model : b) as { readonly weights: ReadonlyArray<{ readonly value: Tensor }> } }
 })
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
@@ -136,7 +136,7 @@ const apply = (base: (typeof files)[number], m: Mutation): Map<string, Uint8Arra
       break
   }
   const fs = new Map<string, Uint8Array>([[join(dir, 'model.json'), json]])
-  if (bin !== undefined) fs.set(join(dir, 'weights.bin'), bin)
+  if (bin !== undefined) fs.set(join(dir, base.binName), bin)
   return fs
 }
 
@@ -176,7 +176,7 @@ describe('loading hostile files', () => {
   it('a manifest that declares absurd sizes is refused before anything is read or allocated', async () => {
     const doc = JSON.parse(files[0].json)
     doc.weightsManifest[0].weights[0].shape = [2 ** 31 - 1, 2 ** 31 - 1]
-    const mem = memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(doc))], [join(dir, 'weights.bin'), files[0].bin]]))
+    const mem = memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(doc))], [join(dir, files[0].binName), files[0].bin]]))
     let binReads = 0
     const spy = { ...mem, read: async (p: string, n: number) => (p.endsWith('.bin') && binReads++, mem.read(p, n)) }
     const before = process.memoryUsage().arrayBuffers
@@ -190,7 +190,7 @@ describe('loading hostile files', () => {
   it('a topology that would allocate more weights than the file holds is refused (dense(2**30) with a tiny file)', async () => {
     const doc = JSON.parse(files[0].json)
     doc.modelTopology.config.layers[0].config.units = 2 ** 30
-    const mem = memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(doc))], [join(dir, 'weights.bin'), files[0].bin]]))
+    const mem = memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(doc))], [join(dir, files[0].binName), files[0].bin]]))
     const before = process.memoryUsage().arrayBuffers
     const r = await Io.load(dir, { fileOps: mem })()
     expect(E.isLeft(r) && r.left._tag).toBe('InvalidWeights')
@@ -200,14 +200,14 @@ describe('loading hostile files', () => {
 
   it('prototype keys anywhere are an InvalidModelFile naming the key and path', async () => {
     const text = files[0].json.replace('"units":4', '"__proto__":{"polluted":true},"units":4')
-    const r = await Io.load(dir, { fileOps: memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(text)], [join(dir, 'weights.bin'), files[0].bin]])) })()
+    const r = await Io.load(dir, { fileOps: memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(text)], [join(dir, files[0].binName), files[0].bin]])) })()
     expect(E.isLeft(r) && r.left._tag).toBe('InvalidModelFile')
     expect(E.isLeft(r) && r.left.path).toBe('model.json: modelTopology.config.layers[0].config.__proto__')
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined()
   })
 
   it('truncated weights name the file, the bytes expected and the bytes there', async () => {
-    const mem = memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(files[0].json)], [join(dir, 'weights.bin'), files[0].bin.slice(0, 10)]]))
+    const mem = memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(files[0].json)], [join(dir, files[0].binName), files[0].bin.slice(0, 10)]]))
     const r = await Io.load(dir, { fileOps: mem })()
     expect(E.isLeft(r) && r.left._tag).toBe('InvalidWeights')
     expect(E.isLeft(r) && r.left.received).toBe(10)
@@ -219,7 +219,7 @@ describe('loading hostile files', () => {
     expect(E.isLeft(bad) && bad.left._tag).toBe('InvalidJson')
     const doc = JSON.parse(files[0].json)
     doc.weightsManifest[0].weights[1].dtype = 'float16'
-    const r = await Io.load(dir, { fileOps: memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(doc))], [join(dir, 'weights.bin'), files[0].bin]])) })()
+    const r = await Io.load(dir, { fileOps: memoryFs(new Map([[join(dir, 'model.json'), new TextEncoder().encode(JSON.stringify(doc))], [join(dir, files[0].binName), files[0].bin]])) })()
     expect(E.isLeft(r) && r.left._tag).toBe('InvalidModelFile')
     expect(E.isLeft(r) && r.left.path).toBe('model.json: weightsManifest[0].weights[1].dtype')
     expect(E.isLeft(r) && r.left.received).toBe('float16')

@@ -8,8 +8,17 @@ export const memoryFs = (files: Map<string, Uint8Array> = new Map()): FileOps & 
   files,
   mkdir: async () => undefined,
   writeFile: async (p, d) => {
+    if (files.has(p)) throw Object.assign(new Error(`file exists ${p}`), { code: 'EEXIST' })
     files.set(p, d.slice())
   },
+  link: async (a, b) => {
+    const d = files.get(a)
+    if (d === undefined) throw new Error(`no such file ${a}`)
+    if (files.has(b)) throw Object.assign(new Error(`file exists ${b}`), { code: 'EEXIST' })
+    files.set(b, d)
+  },
+  list: async (dir) => [...files.keys()].filter((p) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes('/')).map((p) => p.slice(dir.length + 1)),
+  syncDir: async () => undefined,
   rename: async (a, b) => {
     const d = files.get(a)
     if (d === undefined) throw new Error(`no such file ${a}`)
@@ -30,7 +39,7 @@ export const memoryFs = (files: Map<string, Uint8Array> = new Map()): FileOps & 
 /** The model.json and weights.bin of a saved directory, as tfjs's `fromMemory` wants them. */
 export const artifactsOf = (dir: string) => {
   const doc = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))
-  const bin = readFileSync(join(dir, 'weights.bin'))
+  const bin = readFileSync(join(dir, doc.weightsManifest[0].paths[0]))
   const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)
   return { doc, modelTopology: doc.modelTopology, weightSpecs: doc.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights), weightData }
 }

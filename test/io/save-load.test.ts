@@ -98,17 +98,21 @@ describe('weights only', () => {
 })
 
 describe('atomic writes', () => {
+  const binOf = (dir: string): string => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths[0]
   it('a crash mid-save leaves the previous model intact and no temporaries', async () => {
     const dir = join(root, 'atomic')
     const good = sequential([dense(2, { inputShape: [3] })], { seed: 1 })
     await save(good, dir)
-    const before = [readFileSync(join(dir, 'model.json')), readFileSync(join(dir, 'weights.bin'))]
+    const bin = binOf(dir)
+    expect(bin).toMatch(/^weights-[0-9a-f]{20}\.bin$/)
+    const before = [readFileSync(join(dir, 'model.json')), readFileSync(join(dir, bin))]
     for (const failAt of [0, 1]) {
       let writes = 0
       const crashing: FileOps = {
         ...nodeFileOps,
         writeFile: async (p, d) => {
-          if (writes++ === failAt) {
+          // the lock's own files are not counted: 0 is the weights, 1 the manifest
+          if (!p.includes('.tensorfold.lock') && writes++ === failAt) {
             // half a file, then the "crash"
             await nodeFileOps.writeFile(p, d.subarray(0, d.length >> 1))
             throw new Error('disk full')
@@ -120,19 +124,35 @@ describe('atomic writes', () => {
       const r = await Io.save(other, dir, { fileOps: crashing })()
       expect(E.isLeft(r) && r.left._tag).toBe('FileWriteError')
       expect(readFileSync(join(dir, 'model.json'))).toEqual(before[0])
-      expect(readFileSync(join(dir, 'weights.bin'))).toEqual(before[1])
-      expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin'])
+      expect(readFileSync(join(dir, bin))).toEqual(before[1])
+      expect(readdirSync(dir).sort()).toEqual([bin, 'model.json'].sort())
       const back = await load(dir)
       expect(weightsOf(back)).toEqual(weightsOf(good))
     }
   })
-  it('weights.bin from another save (a crash between the renames) is caught by the digest', async () => {
+  it('a new save removes the weights the old model.json named, and keeps those weights.json names', async () => {
+    const dir = join(root, 'replace')
+    const a = sequential([dense(2, { inputShape: [3] })], { seed: 1 })
+    const b = sequential([dense(2, { inputShape: [3] })], { seed: 2 })
+    await save(a, dir)
+    await saveWeights(a, dir)
+    const binA = binOf(dir)
+    await save(b, dir)
+    const binB = binOf(dir)
+    expect(binB).not.toBe(binA)
+    // weights.json still names binA
+    expect(readdirSync(dir).sort()).toEqual([binA, binB, 'model.json', 'weights.json'].sort())
+    await saveWeights(b, dir)
+    expect(readdirSync(dir).sort()).toEqual([binB, 'model.json', 'weights.json'].sort())
+    expect(weightsOf(await load(dir))).toEqual(weightsOf(b))
+  })
+  it('weights from another save (files copied between directories) are caught by the digest', async () => {
     const a = join(root, 'mix-a')
     const b = join(root, 'mix-b')
     await save(sequential([dense(2, { inputShape: [3] })], { seed: 1 }), a)
     await save(sequential([dense(2, { inputShape: [3] })], { seed: 2 }), b)
     const { copyFileSync } = await import('node:fs')
-    copyFileSync(join(b, 'weights.bin'), join(a, 'weights.bin'))
+    copyFileSync(join(b, binOf(b)), join(a, binOf(a)))
     const r = await Io.load(a)()
     expect(E.isLeft(r) && r.left._tag).toBe('InvalidWeights')
   })
