@@ -25,6 +25,8 @@ import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays, prep
 import { dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError } from './errors.js'
+import { type Hooked, observe, startRun } from './hooks.js'
+import type { FitInfo } from './callbacks/Callback.js'
 import { isModelCore, shapeOutputs } from '../layers/common.js'
 
 /** @internal Totals of an evaluation, and the trainer and metrics it ran with. */
@@ -34,6 +36,8 @@ export interface Evaluated {
   readonly tot: Totals
   /** batches seen */
   readonly n: number
+  /** the callbacks and their states, when the pass ran with callbacks */
+  readonly hooked?: Hooked
 }
 
 /**
@@ -45,21 +49,38 @@ export const evaluatePass = async (
   pass: Pass,
   metrics: ReadonlyArray<BoundMetric> | undefined,
   op: string,
-  onBatch?: (e: Evaluated) => void
+  onBatch?: (e: Evaluated) => void,
+  hooked?: Hooked
 ): Promise<E.Either<TfError, Evaluated>> => {
-  const r = await foldPass(pass, { t: t0, metrics, tot: undefined as Totals | undefined, n: 0 }, (a, b) => {
+  const info = hooked?.info
+  const h0 = await observe(hooked, 'onTestBegin', (tr) => ({ trainer: tr, info }))
+  type Acc = { readonly t: Trainer; readonly metrics: ReadonlyArray<BoundMetric> | undefined; readonly tot: Totals | undefined; readonly n: number; readonly hooked?: Hooked }
+  const init: Acc = { t: t0, metrics, tot: undefined, n: 0, hooked: h0 }
+  const r = await foldPass(pass, init, async (a: Acc, b): Promise<E.Either<TfError, Acc>> => {
     const bound = a.metrics !== undefined ? E.right([a.t, a.metrics] as const) : prepareRun(a.t, b, op)
     if (E.isLeft(bound)) return bound
     const [t, ms] = bound.right
-    const batch = batchTotals(ms, t.config.losses.length, b, evalCore(t, b))
-    const e: Evaluated = { t, metrics: ms, tot: a.tot === undefined ? batch : concatTotals(ms, a.tot, batch), n: a.n + 1 }
+    const batch = a.n
+    const h1 = await observe(a.hooked, 'onTestBatchBegin', () => ({ batch, trainer: t, info }))
+    const bt = batchTotals(ms, t.config.losses.length, b, evalCore(t, b))
+    const tot = a.tot === undefined ? bt : concatTotals(ms, a.tot, bt)
+    const h2 = await observe(h1, 'onTestBatchEnd', () => ({ batch, trainer: t, info, logs: logsOf(t, tot, ms) }))
+    const e: Evaluated = { t, metrics: ms, tot, n: a.n + 1, hooked: h2 }
     onBatch?.(e)
     return E.right(e)
   })
   if (E.isLeft(r)) return r
   const { t, metrics: ms, tot, n } = r.right
   if (n === 0 || ms === undefined || tot === undefined) return E.left(dataError('EmptyData', `${op}: the data gave no batches`, { op }))
-  return E.right({ t, metrics: ms, tot, n })
+  const h3 = await observe(r.right.hooked, 'onTestEnd', () => ({ trainer: t, info, logs: logsOf(t, tot, ms) }))
+  return E.right({ t, metrics: ms, tot, n, hooked: h3 })
+}
+
+/** The callbacks of `evaluate` or `predict` with fresh states (their `info`: one epoch, no validation). */
+const hookedFor = (t: Trainer, callbacks: ReadonlyArray<import('./callbacks/Callback.js').Callback>, steps: number | undefined, verbose: 0 | 1 | 2, write: (s: string) => void): Hooked | undefined => {
+  if (callbacks.length === 0) return undefined
+  const info: FitInfo = Object.freeze({ epochs: 1, initialEpoch: 0, steps, verbose, metricsNames: t.metricsNames, doValidation: false, write })
+  return { callbacks, info, run: startRun(t, callbacks, info) }
 }
 
 const asResult = (t: Trainer, logs: Logs, returnDict: boolean): ReadonlyArray<number> | Logs =>
@@ -90,7 +111,7 @@ export const evaluate =
       const interactive = o.write === undefined && stdoutIsInteractive()
       const verbose = resolveVerbose(o.verbose, interactive)
       const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write }) : undefined
-      const r = await evaluatePass(t0, pass, undefined, 'evaluate', (e) => bar?.update(e.n, logsOf(e.t, e.tot, e.metrics)))
+      const r = await evaluatePass(t0, pass, undefined, 'evaluate', (e) => bar?.update(e.n, logsOf(e.t, e.tot, e.metrics)), hookedFor(t0, o.callbacks, pass.steps, verbose, write))
       if (E.isLeft(r)) return r
       const { t, metrics, tot, n } = r.right
       const logs = logsOf(t, tot, metrics)
@@ -130,6 +151,7 @@ interface Predicted {
   /** each batch's outputs, newest first */
   readonly batches: Stack<ReadonlyArray<Tensor>>
   readonly n: number
+  readonly hooked: Hooked | undefined
 }
 
 /** A persistent stack (pushing is O(1)); `toArray` gives the oldest first. */
@@ -163,18 +185,24 @@ export const predict =
         pass = arrayPass(d.right, o.batchSize, undefined, o.steps)
       }
       const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write }) : undefined
-      const init: Predicted = { t: undefined, batches: undefined, n: 0 }
-      const r = await foldPass(pass, init, (a, b): E.Either<TfError, Predicted> => {
+      const h0 = hookedFor(t0, o.callbacks, pass.steps, verbose, write)
+      const info = h0?.info
+      const init: Predicted = { t: undefined, batches: undefined, n: 0, hooked: await observe(h0, 'onPredictBegin', (tr) => ({ trainer: tr, info })) }
+      const r = await foldPass(pass, init, async (a, b): Promise<E.Either<TfError, Predicted>> => {
         const ready_ = a.t !== undefined ? E.right(a.t) : ready(t0, b.xs.map((xx) => xx.shape), 'predict')
         if (E.isLeft(ready_)) return ready_
         const t = ready_.right
+        const batch = a.n
+        const h1 = await observe(a.hooked, 'onPredictBatchBegin', () => ({ batch, trainer: t, info }))
         const outs = (t.fns as NonNullable<Trainer['fns']>).predict({ params: t.model.params, state: t.model.state, xs: b.xs }, t.inferenceKey())
+        const h2 = await observe(h1, 'onPredictBatchEnd', () => ({ batch, trainer: t, info, outputs: outs }))
         bar?.update(a.n + 1, {})
-        return E.right({ t, batches: { top: outs, rest: a.batches }, n: a.n + 1 })
+        return E.right({ t, batches: { top: outs, rest: a.batches }, n: a.n + 1, hooked: h2 })
       })
       if (E.isLeft(r)) return r
       const { t, batches, n } = r.right
       if (t === undefined) return E.left(dataError('EmptyData', 'predict: the data gave no batches', { op: 'predict' }))
+      await observe(r.right.hooked, 'onPredictEnd', () => ({ trainer: t, info }))
       bar?.done(n, {})
       const perBatch = toArray(batches)
       return E.right(shapeResult(t, perBatch[0].map((_, i) => concatRows(perBatch.map((outs) => outs[i])))))

@@ -178,7 +178,8 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
   const r = await foldPass(pass, init, (a, b) => fitBatch(env, a, b, epoch), halt)
   if (E.isLeft(r)) return r
-  const { run, metrics, tot, done, all } = r.right
+  const { metrics, tot, done, all } = r.right
+  let run = r.right.run
   // Keras records the epoch a callback stopped, even when its only batch was bad (TerminateOnNaN on the
   // first batch): the batch is undone here, but the epoch is logged with that batch's non-finite loss
   const undoneOnly = done === 0 && run.stopped === 'callback' && all !== undefined
@@ -192,8 +193,10 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   let logs = logsOf(t, undoneOnly ? (all as Totals) : tot, metrics)
   if (val !== undefined && !aborted && shouldValidate(o.validationFreq, epoch)) {
     const op = 'fit (validation)'
-    const v = await evaluatePass(t, sourcePass(val, o.validationBatchSize ?? o.batchSize, o.validationSteps, dataSpec(t, op)), metrics, op)
+    // Keras runs the test hooks of fit's callbacks during validation; their states carry on
+    const v = await evaluatePass(t, sourcePass(val, o.validationBatchSize ?? o.batchSize, o.validationSteps, dataSpec(t, op)), metrics, op, undefined, { callbacks, info, run })
     if (E.isLeft(v)) return v
+    if (v.right.hooked !== undefined) run = { ...run, states: v.right.hooked.run.states }
     logs = { ...logs, ...prefixed('val_', logsOf(t, v.right.tot, metrics)) }
   }
   if (aborted) return E.right({ ...s, run, metrics, end: true })

@@ -74,3 +74,20 @@ export const runHook = async <Ev>(callbacks: ReadonlyArray<Callback>, run: Run, 
   }
   return o
 }
+
+/** @internal Callbacks with their run, as `evaluate`, `predict` and `fit`'s validation thread them. */
+export interface Hooked {
+  readonly callbacks: ReadonlyArray<Callback>
+  readonly info: import('./callbacks/Callback.js').FitInfo
+  readonly run: Run
+}
+
+/**
+ * @internal Run an observer hook (test and predict hooks): callbacks see the event and may change their
+ * own state; other decisions (stop, trainer, revert) do not apply outside training.
+ */
+export const observe = async <Ev>(h: Hooked | undefined, name: HookName, ev: (t: Trainer) => Ev): Promise<Hooked | undefined> => {
+  if (h === undefined || h.callbacks.every((c) => c[name] === undefined)) return h
+  const o = await runHook(h.callbacks, h.run, name, ev)
+  return { ...h, run: { ...h.run, states: o.run.states } }
+}

@@ -139,3 +139,56 @@ describe('TerminateOnNaN (item 11)', () => {
     expect(weightsOf(r.trainer)).toEqual(weightsOf(t))
   })
 })
+
+describe('test and predict hooks (item 8; Keras 2.15 training.py: evaluate and predict call callbacks.on_test_* / on_predict_*, and fit\'s validation runs evaluate with fit\'s callbacks)', () => {
+  const recorder = (seen: string[]): Tr.Callbacks.Callback<number> => ({
+    name: 'recorder',
+    init: () => 0,
+    onEpochBegin: (_s, { epoch }) => void seen.push(`epochBegin ${epoch}`),
+    onEpochEnd: (_s, { epoch }) => void seen.push(`epochEnd ${epoch}`),
+    onTestBegin: () => void seen.push('testBegin'),
+    onTestBatchBegin: (_s, { batch }) => void seen.push(`testBatchBegin ${batch}`),
+    onTestBatchEnd: (s, { batch, logs }) => {
+      seen.push(`testBatchEnd ${batch} ${Object.keys(logs).join(',')}`)
+      return { state: s + 1 }
+    },
+    onTestEnd: (s, { logs }) => void seen.push(`testEnd ${s} ${logs.loss.toFixed(6)}`),
+    onTrainEnd: (s) => void seen.push(`trainEnd ${s}`),
+    onPredictBegin: () => void seen.push('predictBegin'),
+    onPredictBatchBegin: (_s, { batch }) => void seen.push(`predictBatchBegin ${batch}`),
+    onPredictBatchEnd: (_s, { batch, outputs }) => void seen.push(`predictBatchEnd ${batch} ${outputs[0].shape.join('x')}`),
+    onPredictEnd: () => void seen.push('predictEnd')
+  })
+
+  it("fit's validation calls the test hooks between the epoch's batches and onEpochEnd; the callback's state carries on", async () => {
+    const { x, y } = regression(16, 2)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
+    const seen: string[] = []
+    const r = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 4, verbose: 0, validationSplit: 0.5, validationFreq: 2, callbacks: [recorder(seen)] }))
+    const val = r.history.history.val_loss[r.history.history.val_loss.length - 1]
+    expect(seen).toEqual([
+      'epochBegin 0',
+      'epochEnd 0',
+      'epochBegin 1',
+      'testBegin',
+      'testBatchBegin 0',
+      'testBatchEnd 0 loss,mae',
+      'testBatchBegin 1',
+      'testBatchEnd 1 loss,mae',
+      `testEnd 2 ${val.toFixed(6)}`,
+      'epochEnd 1',
+      'trainEnd 2'
+    ])
+  })
+
+  it('evaluate and predict use their callbacks (they were ignored before)', async () => {
+    const { x, y } = regression(6, 2)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+    const seen: string[] = []
+    const [loss] = (await run(Tr.evaluate(t, x, y, { batchSize: 4, verbose: 0, callbacks: [recorder(seen)] }))) as number[]
+    expect(seen).toEqual(['testBegin', 'testBatchBegin 0', 'testBatchEnd 0 loss', 'testBatchBegin 1', 'testBatchEnd 1 loss', `testEnd 2 ${loss.toFixed(6)}`])
+    seen.length = 0
+    await run(Tr.predict(t, x, { batchSize: 4, verbose: 0, callbacks: [recorder(seen)] }))
+    expect(seen).toEqual(['predictBegin', 'predictBatchBegin 0', 'predictBatchEnd 0 4x1', 'predictBatchBegin 1', 'predictBatchEnd 1 2x1', 'predictEnd'])
+  })
+})

@@ -7,7 +7,9 @@
  * weights), `revert` (undo the batch just run: its trainer and its metrics), extra epoch `logs` — or
  * nothing. So one callback value can be reused across runs, and two runs never share state.
  *
- * Hooks may be async (a `Promise` of a decision); `fit` awaits them in order.
+ * Hooks may be async (a `Promise` of a decision); `fit` awaits them in order. The test hooks
+ * (`onTestBegin`, `onTestBatchBegin/End`, `onTestEnd`) run in `evaluate` and in `fit`'s validation,
+ * the predict hooks in `predict`, as in Keras; there only a new `state` is taken from a decision.
  *
  * @example
  * const printLoss: Callback<null> = {
@@ -19,6 +21,7 @@
  */
 import type { Trainer } from '../Trainer.js'
 import type { History, Logs } from '../History.js'
+import type { Tensor } from '../../core/Tensor.js'
 import { fail, show } from '../../core/errors.js'
 import { nearest } from '../../core/nearest.js'
 
@@ -88,6 +91,39 @@ export interface TrainEndEvent {
   readonly history: History
 }
 
+/** Event at the start of an evaluation: `evaluate`, or `fit`'s validation. */
+export interface TestBeginEvent {
+  readonly trainer: Trainer
+  readonly info: FitInfo
+}
+/** Event around one evaluation batch. */
+export interface TestBatchEvent {
+  readonly batch: number
+  readonly trainer: Trainer
+  readonly info: FitInfo
+}
+/** Event after one evaluation batch: `logs` are the running results of the evaluation so far (Keras). */
+export interface TestBatchEndEvent extends TestBatchEvent {
+  readonly logs: Logs
+}
+/** Event at the end of an evaluation: its results (without the `val_` prefix, as Keras). */
+export interface TestEndEvent extends TestBeginEvent {
+  readonly logs: Logs
+}
+/** Event at the start or end of `predict`, or around one of its batches. */
+export interface PredictEvent {
+  readonly trainer: Trainer
+  readonly info: FitInfo
+}
+/** Event around one prediction batch. */
+export interface PredictBatchEvent extends PredictEvent {
+  readonly batch: number
+}
+/** Event after one prediction batch, with that batch's outputs (Keras's `logs['outputs']`). */
+export interface PredictBatchEndEvent extends PredictBatchEvent {
+  readonly outputs: ReadonlyArray<Tensor>
+}
+
 /**
  * A callback with state `S`. Hooks are methods, so a `Callback<{best: number}>` is usable where a
  * `Callback<unknown>` is expected (`callbacks: [earlyStopping(), myCallback]`).
@@ -101,6 +137,16 @@ export interface Callback<S = unknown> {
   onTrainBatchEnd?(state: S, ev: BatchEndEvent): HookResult<S>
   onEpochEnd?(state: S, ev: EpochEndEvent): HookResult<S>
   onTrainEnd?(state: S, ev: TrainEndEvent): HookResult<S>
+  /** `evaluate`, and `fit`'s validation (Keras calls the test hooks there too); only `state` is used from the decision */
+  onTestBegin?(state: S, ev: TestBeginEvent): HookResult<S>
+  onTestBatchBegin?(state: S, ev: TestBatchEvent): HookResult<S>
+  onTestBatchEnd?(state: S, ev: TestBatchEndEvent): HookResult<S>
+  onTestEnd?(state: S, ev: TestEndEvent): HookResult<S>
+  /** `predict`; only `state` is used from the decision */
+  onPredictBegin?(state: S, ev: PredictEvent): HookResult<S>
+  onPredictBatchBegin?(state: S, ev: PredictBatchEvent): HookResult<S>
+  onPredictBatchEnd?(state: S, ev: PredictBatchEndEvent): HookResult<S>
+  onPredictEnd?(state: S, ev: PredictEvent): HookResult<S>
 }
 
 /** Whether a value looks like a callback. */
