@@ -21,6 +21,7 @@ import { sequential } from '../src/layers/sequential.js'
 import { identity } from '../src/layers/core.js'
 import * as L from '../src/layers/core.js'
 import * as R from '../src/layers/recurrent.js'
+import * as C from '../src/layers/conv.js'
 
 /** Largest absolute difference of two tensors of one shape (Infinity if the shapes differ). */
 export const maxAbsDiff = (a: Tensor, b: Tensor): number => {
@@ -125,6 +126,43 @@ export interface LayerCase {
 
 const feat = fc.integer({ min: 1, max: 5 })
 
+/** Random convolution and pooling layers (every kind, random geometry), with an input shape they accept. */
+const windowCaseArb: fc.Arbitrary<LayerCase> = fc
+  .record({
+    rank: fc.constantFrom<1 | 2 | 3>(1, 2, 3),
+    k: fc.integer({ min: 1, max: 3 }),
+    stride: fc.integer({ min: 1, max: 2 }),
+    dil: fc.integer({ min: 1, max: 2 }),
+    padding: fc.constantFrom<'valid' | 'same'>('valid', 'same'),
+    c: fc.integer({ min: 1, max: 3 }),
+    f: fc.integer({ min: 1, max: 3 }),
+    extra: fc.integer({ min: 0, max: 3 }),
+    which: fc.integer({ min: 0, max: 7 }),
+    first: fc.boolean()
+  })
+  .map(({ rank, k, stride, dil, padding, c, f, extra, which, first }) => {
+    const fmt = first ? 'channels_first' : 'channels_last'
+    const d = stride > 1 ? 1 : dil
+    const sp = Array.from({ length: 3 }, (_, i) => (k - 1) * d + 1 + extra + i)
+    const shape2 = (r: number) => (fmt === 'channels_last' ? [null, ...sp.slice(0, r), c] : [null, c, ...sp.slice(0, r)])
+    const opts = { strides: stride, padding, dataFormat: fmt } as const
+    const cases: Array<[string, AnyLayer, number]> = [
+      ['conv', C.convLayerE(rank, f, k, { ...opts, dilationRate: d }) as never, rank],
+      ['conv2dTranspose', C.conv2dTransposeE(f, k, { ...opts, dilationRate: stride > 1 ? 1 : d }) as never, 2],
+      ['depthwiseConv2d', C.depthwiseConv2dE(k, { ...opts, depthMultiplier: f, dilationRate: d }) as never, 2],
+      ['separableConv2d', C.separableConv2dE(f, k, { ...opts, dilationRate: d }) as never, 2],
+      ['maxPooling', C.poolingLayerE('max', rank, k, opts) as never, rank],
+      ['averagePooling', C.poolingLayerE('avg', rank, k, opts) as never, rank],
+      ['globalMaxPooling', C.globalPoolingLayerE('max', rank, { dataFormat: fmt, keepdims: first }) as never, rank],
+      ['globalAveragePooling', C.globalPoolingLayerE('avg', rank, { dataFormat: fmt }) as never, rank]
+    ]
+    const [label, made, r] = cases[which]
+    const layer = (made as unknown as E.Either<unknown, AnyLayer>)
+    if (E.isLeft(layer)) throw new Error(`${label}: ${JSON.stringify(layer.left)}`)
+    const inputShape = shape2(r) as BatchShape
+    return { label: `${label} k=${k} s=${stride} d=${d} ${padding} ${fmt} on ${JSON.stringify(inputShape)}`, layer: layer.right, inputShape }
+  })
+
 /** Random single-input layers of every built-in kind, each with an input shape it accepts. */
 export const layerCaseArb: fc.Arbitrary<LayerCase> = fc.oneof(
   fc.tuple(feat, feat, fc.integer({ min: 0, max: 1 }), fc.constantFrom('linear', 'relu', 'tanh', 'softmax', 'gelu')).map(([d, u, extra, act]) => {
@@ -147,7 +185,8 @@ export const layerCaseArb: fc.Arbitrary<LayerCase> = fc.oneof(
       const opts = { returnSequences, goBackwards, dropout: rate, recurrentDropout: rate }
       const layer = (kind === 'lstm' ? R.lstm(u, opts) : kind === 'gru' ? R.gru(u, opts) : R.simpleRNN(u, opts)) as unknown as AnyLayer
       return { label: `${kind}(${u}, ${JSON.stringify(opts)}) on [${t}, ${d}]`, layer, inputShape: [null, t, d] as BatchShape }
-    })
+    }),
+  windowCaseArb
 )
 
 /** Three dense layers that chain, with their input shape. */

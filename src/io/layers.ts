@@ -35,6 +35,33 @@ const InitializerJsonC = strict('Initializer', {
 
 const Base = { name: t.string, inputShape: ShapeC }
 
+// convolution and pooling: sizes are one integer or one per spatial axis; the constructors check the rest
+const IntsC = t.union([t.Int, t.readonlyArray(t.Int)])
+const ConvCommon = { ...Base, strides: IntsC, padding: t.string, dataFormat: t.string, dilationRate: IntsC, activation: t.string, useBias: t.boolean, biasInitializer: InitializerJsonC }
+const convC = (kind: string) => strict(kind, { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, groups: t.Int, kernelInitializer: InitializerJsonC })
+const poolC = (kind: string) => strict(kind, {}, { ...Base, poolSize: IntsC, strides: t.union([t.null, IntsC]), padding: t.string, dataFormat: t.string })
+const globalC = (kind: string) => strict(kind, {}, { ...Base, dataFormat: t.string, keepdims: t.boolean })
+const convCodecs = {
+  Conv1D: convC('Conv1D'),
+  Conv2D: convC('Conv2D'),
+  Conv3D: convC('Conv3D'),
+  Conv2DTranspose: strict('Conv2DTranspose', { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, outputPadding: t.union([t.null, IntsC]), kernelInitializer: InitializerJsonC }),
+  DepthwiseConv2D: strict('DepthwiseConv2D', { kernelSize: IntsC }, { ...ConvCommon, depthMultiplier: t.Int, depthwiseInitializer: InitializerJsonC }),
+  SeparableConv2D: strict('SeparableConv2D', { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, depthMultiplier: t.Int, depthwiseInitializer: InitializerJsonC, pointwiseInitializer: InitializerJsonC }),
+  MaxPooling1D: poolC('MaxPooling1D'),
+  MaxPooling2D: poolC('MaxPooling2D'),
+  MaxPooling3D: poolC('MaxPooling3D'),
+  AveragePooling1D: poolC('AveragePooling1D'),
+  AveragePooling2D: poolC('AveragePooling2D'),
+  AveragePooling3D: poolC('AveragePooling3D'),
+  GlobalAveragePooling1D: globalC('GlobalAveragePooling1D'),
+  GlobalAveragePooling2D: globalC('GlobalAveragePooling2D'),
+  GlobalAveragePooling3D: globalC('GlobalAveragePooling3D'),
+  GlobalMaxPooling1D: globalC('GlobalMaxPooling1D'),
+  GlobalMaxPooling2D: globalC('GlobalMaxPooling2D'),
+  GlobalMaxPooling3D: globalC('GlobalMaxPooling3D')
+}
+
 // a wrapped layer: its kind and config (built, and so checked, by the wrapper's constructor)
 const WrappedC = strict('WrappedLayer', { kind: t.string, config: JsonRecordC })
 
@@ -71,7 +98,8 @@ const configCodecs = {
   LSTM: strict('LSTM', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, unitForgetBias: t.boolean }),
   GRU: strict('GRU', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, resetAfter: t.boolean }),
   Bidirectional: strict('Bidirectional', { layer: WrappedC }, { ...Base, mergeMode: t.union([t.literal('concat'), t.literal('sum'), t.literal('mul'), t.literal('ave'), t.null]) }),
-  TimeDistributed: strict('TimeDistributed', { layer: WrappedC }, Base)
+  TimeDistributed: strict('TimeDistributed', { layer: WrappedC }, Base),
+  ...convCodecs
 }
 
 /** The built-in kinds a file may name. */

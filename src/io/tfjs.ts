@@ -26,6 +26,14 @@ import { isRecord } from '../core/Tree.js'
 /** The built-in kinds whose configs are mapped to Keras's snake_case (custom kinds are kept verbatim). */
 export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'LeakyReLU', 'Add', 'Multiply', 'Average', 'Concatenate', 'Identity',
   'Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed'])
+/** Convolution and pooling kinds: mapped like the others, and their `data_format` is kept (not dropped). */
+export const WINDOW_KINDS: ReadonlyArray<string> = Object.freeze([
+  'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D',
+  'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D',
+  'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling3D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'GlobalMaxPooling3D'
+])
+const isMapped = (kind: string): boolean => KERAS_KINDS.includes(kind) || WINDOW_KINDS.includes(kind)
+const isInitializerKey = (k: string): boolean => /Initializer$/.test(k) || /_initializer$/.test(k)
 
 const snake = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
 const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
@@ -66,11 +74,11 @@ export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; re
     const t = toKeras({ kind: lc.kind, config: lc.config } as unknown as ModelConfig)
     return { class_name: t.topology.class_name, config: t.topology.config as JsonRecord }
   }
-  if (!KERAS_KINDS.includes(lc.kind)) return { class_name: lc.kind, config: lc.config }
+  if (!isMapped(lc.kind)) return { class_name: lc.kind, config: lc.config }
   const out: Record<string, Json> = {}
   for (const [k, v] of Object.entries(lc.config)) {
     if (k === 'inputShape' && Array.isArray(v)) out.batch_input_shape = [null, ...v]
-    else if (INIT_KEYS.includes(k) && isRecord<Json>(v)) out[snake(k)] = initToKeras(v)
+    else if ((INIT_KEYS.includes(k) || isInitializerKey(k)) && isRecord<Json>(v)) out[snake(k)] = initToKeras(v)
     else if (k === 'layer' && isRecord<Json>(v) && typeof v.kind === 'string' && isRecord<Json>(v.config)) out.layer = layerToKeras({ kind: v.kind, config: v.config } as LayerConfig) as unknown as Json
     else out[snake(k)] = v
   }
@@ -85,6 +93,10 @@ const DROPPABLE: Readonly<Record<string, (v: Json) => boolean>> = {
   bias_regularizer: () => true,
   activity_regularizer: () => true,
   kernel_constraint: () => true,
+  depthwise_regularizer: () => true,
+  pointwise_regularizer: () => true,
+  depthwise_constraint: () => true,
+  pointwise_constraint: () => true,
   bias_constraint: () => true,
   seed: () => true,
   noise_shape: (v) => v === null,
@@ -108,10 +120,14 @@ export const layerFromKeras = (path: string, className: string, config: JsonReco
   if (className === 'Sequential' || className === 'Model' || className === 'Functional') {
     return E.map((m: ModelConfig) => ({ kind: m.kind, config: m.config as unknown as JsonRecord }))(fromKeras(path, { class_name: className, config }, {}))
   }
-  if (!KERAS_KINDS.includes(className)) return E.right({ kind: className, config })
+  if (!isMapped(className)) return E.right({ kind: className, config })
   const out: Record<string, Json> = {}
   for (const [k, v] of Object.entries(config)) {
     const where = `${path}.config.${k}`
+    if (WINDOW_KINDS.includes(className) && k === 'data_format') {
+      out.dataFormat = v ?? 'channels_last'
+      continue
+    }
     if (Object.prototype.hasOwnProperty.call(DROPPABLE, k)) {
       if (!DROPPABLE[k](v)) return E.left(ioError('InvalidLayerConfig', where, `a value that does not change predictions`, v, `${where}: tensorfold cannot load ${show(v)} here (only float32 weights, channels_last, no noise shape)`))
       continue
@@ -122,7 +138,7 @@ export const layerFromKeras = (path: string, className: string, config: JsonReco
       if (!Array.isArray(v) || v.length === 0) return E.left(ioError('InvalidLayerConfig', where, 'a batch shape', v))
       out.inputShape = v.slice(1)
     } else if (k === 'input_shape' && Array.isArray(v)) out.inputShape = v
-    else if (INIT_KEYS.includes(camel(k)) && v !== null) {
+    else if ((INIT_KEYS.includes(camel(k)) || isInitializerKey(k)) && v !== null) {
       const i = initFromKeras(where, v)
       if (E.isLeft(i)) return i
       out[camel(k)] = i.right

@@ -15,6 +15,7 @@ import * as L from './core.js'
 import * as M from './merge.js'
 import * as R from './recurrent.js'
 import * as W from './wrappers.js'
+import * as C from './conv.js'
 import type { InitializerLike } from './initializers.js'
 import { sequential } from './sequential.js'
 import { input, connect, type SymbolicTensor } from './symbolic.js'
@@ -78,6 +79,33 @@ const functionalFromConfig = (c: Config, table: LayerTable): AnyLayer => {
   }) as unknown as AnyLayer
 }
 
+/** The rest of a config after its positional arguments, as constructor options. */
+const rest = (c: Config, ...positional: string[]): Record<string, unknown> => {
+  const o: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(c)) if (!positional.includes(k)) o[k] = v
+  return o
+}
+const convBuilders: LayerTable = {
+  Conv1D: (c) => C.conv1d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
+  Conv2D: (c) => C.conv2d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
+  Conv3D: (c) => C.conv3d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
+  Conv2DTranspose: (c) => C.conv2dTranspose(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
+  DepthwiseConv2D: (c) => C.depthwiseConv2d(c.kernelSize as number[], rest(c, 'kernelSize')),
+  SeparableConv2D: (c) => C.separableConv2d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
+  MaxPooling1D: (c) => C.maxPooling1d(c.poolSize as number[], rest(c, 'poolSize')),
+  MaxPooling2D: (c) => C.maxPooling2d(c.poolSize as number[], rest(c, 'poolSize')),
+  MaxPooling3D: (c) => C.maxPooling3d(c.poolSize as number[], rest(c, 'poolSize')),
+  AveragePooling1D: (c) => C.averagePooling1d(c.poolSize as number[], rest(c, 'poolSize')),
+  AveragePooling2D: (c) => C.averagePooling2d(c.poolSize as number[], rest(c, 'poolSize')),
+  AveragePooling3D: (c) => C.averagePooling3d(c.poolSize as number[], rest(c, 'poolSize')),
+  GlobalAveragePooling1D: (c) => C.globalAveragePooling1d(rest(c)),
+  GlobalAveragePooling2D: (c) => C.globalAveragePooling2d(rest(c)),
+  GlobalAveragePooling3D: (c) => C.globalAveragePooling3d(rest(c)),
+  GlobalMaxPooling1D: (c) => C.globalMaxPooling1d(rest(c)),
+  GlobalMaxPooling2D: (c) => C.globalMaxPooling2d(rest(c)),
+  GlobalMaxPooling3D: (c) => C.globalMaxPooling3d(rest(c))
+}
+
 /** Every built-in layer kind, rebuilt from its config (throws on a bad config). */
 export const builtinLayers: LayerTable = Object.freeze({
   Dense: (c: Config) =>
@@ -121,6 +149,8 @@ export const builtinLayers: LayerTable = Object.freeze({
   Bidirectional: (c: Config) =>
     W.bidirectional(orThrow(fromConfig(c.layer as unknown as LayerSpec)), { ...base(c), mergeMode: c.mergeMode === undefined ? undefined : (c.mergeMode as W.MergeMode) }),
   TimeDistributed: (c: Config) => W.timeDistributed(orThrow(fromConfig(c.layer as unknown as LayerSpec)), base(c)),
+  // convolution and pooling: positional arguments out of the config, every other key is an option
+  ...convBuilders,
   Sequential: (c: Config) =>
     sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer,
   Functional: (c: Config) => functionalFromConfig(c, builtinLayers)

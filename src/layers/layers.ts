@@ -9,6 +9,12 @@ export {
   dropout, flatten, reshape, identity
 } from './core.js'
 export { add, multiply, average, concatenate } from './merge.js'
+// convolution and pooling
+export {
+  conv1d, conv2d, conv3d, conv2dTranspose, depthwiseConv2d, separableConv2d,
+  maxPooling1d, maxPooling2d, maxPooling3d, averagePooling1d, averagePooling2d, averagePooling3d,
+  globalAveragePooling1d, globalAveragePooling2d, globalAveragePooling3d, globalMaxPooling1d, globalMaxPooling2d, globalMaxPooling3d
+} from './conv.js'
 export { input } from './symbolic.js'
 export {
   embedding, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams

@@ -117,9 +117,29 @@ describe('layers', () => {
       [layers.lstm(2, { goBackwards: true, unitForgetBias: false, recurrentActivation: 'hardSigmoid' }) as AnyLayer, [null, 3, 2]],
       [layers.gru(2, { resetAfter: false, returnState: true, useBias: false }) as unknown as AnyLayer, [null, 3, 2]],
       [layers.bidirectional(layers.lstm(2, { returnSequences: true }), { mergeMode: 'sum' }) as AnyLayer, [null, 3, 2]],
-      [layers.timeDistributed(dense(2)) as AnyLayer, [null, 3, 2]]
+      [layers.timeDistributed(dense(2)) as AnyLayer, [null, 3, 2]],
+      // convolution and pooling
+      [layers.conv1d(2, 3, { padding: 'causal', dilationRate: 2, kernelInitializer: 'heNormal' }), [null, 6, 2]],
+      [layers.conv2d(2, [3, 2], { strides: 2, padding: 'same', groups: 2, activation: 'relu' }), [null, 5, 5, 4]],
+      [layers.conv3d(2, 2, { useBias: false, dataFormat: 'channels_first' }), [null, 1, 3, 3, 3]],
+      [layers.conv2dTranspose(3, 3, { strides: 2, outputPadding: 1, biasInitializer: 'ones' }), [null, 4, 4, 2]],
+      [layers.depthwiseConv2d(3, { depthMultiplier: 2, depthwiseInitializer: 'heUniform' }), [null, 5, 5, 2]],
+      [layers.separableConv2d(4, 2, { depthMultiplier: 2, pointwiseInitializer: 'lecunNormal' }), [null, 5, 5, 2]],
+      [layers.maxPooling1d(3, { strides: 1 }), [null, 6, 2]],
+      [layers.maxPooling2d(), [null, 6, 6, 2]],
+      [layers.maxPooling3d(2, { padding: 'same' }), [null, 3, 3, 3, 1]],
+      [layers.averagePooling1d(2), [null, 6, 2]],
+      [layers.averagePooling2d([2, 3], { padding: 'same' }), [null, 6, 6, 2]],
+      [layers.averagePooling3d(), [null, 4, 4, 4, 1]],
+      [layers.globalAveragePooling1d(), [null, 6, 2]],
+      [layers.globalAveragePooling2d({ keepdims: true }), [null, 6, 6, 2]],
+      [layers.globalAveragePooling3d(), [null, 3, 3, 3, 1]],
+      [layers.globalMaxPooling1d(), [null, 6, 2]],
+      [layers.globalMaxPooling2d(), [null, 6, 6, 2]],
+      [layers.globalMaxPooling3d({ dataFormat: 'channels_first' }), [null, 1, 3, 3, 3]]
     ]
-    expect(Object.keys(builtinLayers).sort()).toEqual(['Activation', 'Add', 'Average', 'Bidirectional', 'Concatenate', 'Dense', 'Dropout', 'Embedding', 'Flatten', 'Functional', 'GRU', 'Identity', 'LSTM', 'LeakyReLU', 'Multiply', 'Reshape', 'Sequential', 'SimpleRNN', 'TimeDistributed'])
+    // every built-in kind is in the list above (Functional has its own test below)
+    expect(Object.keys(builtinLayers).sort()).toEqual([...new Set([...all.map(([l]) => l.kind), 'Functional'])].sort())
     for (const [l, s] of all) {
       const r = fromConfig({ kind: l.kind, config: JSON.parse(JSON.stringify(l.config)) })
       if (E.isLeft(r)) throw new Error(r.left.message)
