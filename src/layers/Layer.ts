@@ -33,7 +33,9 @@ import { type Tensor, isTensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import type { Key } from '../core/Key.js'
 import { tfError, type TfError, show } from '../core/errors.js'
+import { nearest } from '../core/nearest.js'
 import type { BatchShape, Ctx } from './Model.js'
+import type { Regularizer, Constraint } from './weights.js'
 
 export type { BatchShape, Ctx } from './Model.js'
 
@@ -63,6 +65,8 @@ export interface Built<P, S, Y> {
 export interface Applied<S, Y> {
   readonly y: Y
   readonly state: S
+  /** extra scalar losses of this call (activity regularization, Keras's `add_loss`), summed into the training loss */
+  readonly losses?: ReadonlyArray<Tensor>
 }
 
 /** The applied function (bivariant in its input, so that layers of every input type fit `AnyLayer`). */
@@ -84,6 +88,12 @@ export interface Layer<P extends Tree = Tree, S extends Tree = Empty, X extends 
   readonly multiInput?: boolean
   /** the layer returns an array of tensors */
   readonly multiOutput?: boolean
+  /** `false`: the layer is frozen — training never moves its weights (default true) */
+  readonly trainable?: boolean
+  /** penalties on params, by top-level param key (`kernel`, `bias`): added to the training loss */
+  readonly regularizers?: { readonly [param: string]: Regularizer }
+  /** projections of params, by top-level param key, applied after each optimizer update */
+  readonly constraints?: { readonly [param: string]: Constraint }
   init(key: Key, inputShape: ShapeOf<X>): E.Either<TfError, Built<P, S, Y>>
   apply(params: P, state: S): ApplyFn<S, X, Y>
 }
@@ -113,6 +123,38 @@ export interface BaseOptions {
   readonly name?: string
   /** the input shape without the batch axis, e.g. `[16]`: a model starting with this layer is built at once */
   readonly inputShape?: ReadonlyArray<number>
+  /** `false` freezes the layer: its weights never move in `fit` and count as non-trainable */
+  readonly trainable?: boolean
+}
+
+/** The options every built-in constructor accepts. */
+export const BASE_KEYS: ReadonlyArray<string> = Object.freeze(['name', 'inputShape', 'trainable'])
+
+/**
+ * Reject options a constructor does not know (Keras raises on unknown keyword arguments; a typo such
+ * as `activaton` must not be silently ignored). `allowed` lists the constructor's own keys.
+ * @example checkOptions('dense', { units: 2 }, ['activation']) // Left(InvalidArgument: unknown option 'units')
+ */
+export const checkOptions = (where: string, opts: unknown, allowed: ReadonlyArray<string>): E.Either<TfError, void> => {
+  if (opts === undefined) return E.right(undefined)
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
+    return E.left(tfError('InvalidArgument', `${where}: expected an options record, received ${show(opts)}`, { path: where, expected: 'options record', received: opts }))
+  const keys = [...BASE_KEYS, ...allowed]
+  for (const k of Object.keys(opts)) {
+    if (keys.includes(k)) continue
+    const near = nearest(k, keys, { maxDistance: 3 })
+    return E.left(
+      tfError('InvalidArgument', `${where}: unknown option '${k}'${near !== undefined ? ` (did you mean '${near}'?)` : ''}; allowed options: ${keys.map((x) => `'${x}'`).join(', ')}`, {
+        path: `${where}.${k}`,
+        expected: keys,
+        received: k
+      })
+    )
+  }
+  const t = (opts as { trainable?: unknown }).trainable
+  if (t !== undefined && typeof t !== 'boolean')
+    return E.left(tfError('InvalidArgument', `${where}: expected trainable to be a boolean, received ${show(t)}`, { path: `${where}.trainable`, expected: 'boolean', received: t }))
+  return E.right(undefined)
 }
 
 /** The PascalCase Keras kind to its default snake_case name: `LeakyReLU` -> `leaky_re_lu`, `Dense` -> `dense`. */
@@ -139,20 +181,66 @@ export const makeLayer = <P extends Tree, S extends Tree, X extends LayerIO = Te
   opts: BaseOptions | undefined,
   init: (key: Key, inputShape: ShapeOf<X>) => E.Either<TfError, Built<P, S, Y>>,
   apply: (params: P, state: S) => (x: X, ctx: Ctx) => Applied<S, Y>,
-  extra: { readonly multiInput?: boolean; readonly multiOutput?: boolean } = {}
+  extra: LayerExtras = {}
 ): Layer<P, S, X, Y> => {
   const name = opts?.name
   const inputShape = opts?.inputShape
+  const frozen = opts?.trainable === false
+  const { regularizers, constraints, activityRegularizer } = extra
+  const flags = { ...(extra.multiInput !== undefined ? { multiInput: extra.multiInput } : {}), ...(extra.multiOutput !== undefined ? { multiOutput: extra.multiOutput } : {}) }
+  const act = activityRegularizer
+  // Keras: the activity penalty of an output, divided by the batch size
+  const withActivity =
+    act === undefined
+      ? apply
+      : (p: P, s: S) => {
+          const f = apply(p, s)
+          return (x: X, ctx: Ctx): Applied<S, Y> => {
+            const r = f(x, ctx)
+            const ys = (Array.isArray(r.y) ? r.y : [r.y]) as ReadonlyArray<Tensor>
+            return { ...r, losses: [...(r.losses ?? []), ...ys.map((y) => act.activity(y))] }
+          }
+        }
   return Object.freeze({
     name: name ?? snakeCase(kind),
     kind,
-    config: clean({ ...config, name: name ?? undefined, inputShape: inputShape ? [...inputShape] : undefined }),
+    config: clean({ ...config, name: name ?? undefined, inputShape: inputShape ? [...inputShape] : undefined, trainable: frozen ? false : undefined }),
     ...(inputShape ? { inputShape: Object.freeze([null, ...inputShape]) as BatchShape } : {}),
     autoName: name === undefined,
-    ...extra,
+    ...flags,
+    ...(frozen ? { trainable: false } : {}),
+    ...(regularizers !== undefined && Object.keys(regularizers).length > 0 ? { regularizers } : {}),
+    ...(constraints !== undefined && Object.keys(constraints).length > 0 ? { constraints } : {}),
     init,
-    apply
+    apply: withActivity
   })
+}
+
+/** What a constructor may add to {@link makeLayer}: merge flags and the weight options of `weights.ts`. */
+export interface LayerExtras {
+  readonly multiInput?: boolean
+  readonly multiOutput?: boolean
+  readonly regularizers?: { readonly [param: string]: Regularizer }
+  readonly constraints?: { readonly [param: string]: Constraint }
+  readonly activityRegularizer?: Regularizer
+}
+
+/**
+ * The same layer, frozen (`false`) or trainable (`true`): Keras's `layer.trainable = False`, as a new
+ * value. A model layer is frozen as a whole (every weight inside it).
+ * @example setTrainable(dense(4), false).trainable // false
+ */
+export const setTrainable = <L extends AnyLayer>(layer: L, trainable: boolean): L => {
+  if ((layer.trainable !== false) === trainable) return layer
+  const internals = (layer as { readonly [INTERNALS]?: { readonly retrain?: (t: boolean) => L } })[INTERNALS]
+  if (internals?.retrain !== undefined) return internals.retrain(trainable)
+  const config: Record<string, Json> = { ...layer.config }
+  if (trainable) delete config.trainable
+  else config.trainable = false
+  const out = { ...layer, config: Object.freeze(config) } as unknown as Record<string, unknown>
+  if (trainable) delete out.trainable
+  else out.trainable = false
+  return Object.freeze(out) as unknown as L
 }
 
 /** @internal The symbol under which models keep their internals (see `common.ts`). */

@@ -19,6 +19,20 @@ export type BatchShape = ReadonlyArray<number | null>
 export interface Ctx {
   readonly training: boolean
   readonly key: Key
+  /** the layer (or a model around it) is frozen: `batchNormalization` then runs in inference mode (Keras 2) */
+  readonly frozen?: boolean
+}
+
+/** A leaf of a model's `params`: where it is, and what training does with it. */
+export interface ParamSpec {
+  readonly name: string
+  readonly path: ReadonlyArray<string | number>
+  /** false: frozen (its layer, or a model around it, has `trainable: false`) */
+  readonly trainable: boolean
+  /** a penalty added to the loss */
+  readonly regularizer?: { readonly penalty: (w: Tensor) => Tensor }
+  /** a projection applied after each optimizer update */
+  readonly constraint?: { readonly apply: (w: Tensor) => Tensor }
 }
 
 /** The model contract used by `train/` and `io/`. */
@@ -43,6 +57,8 @@ export interface ModelLike {
   withWeights(params: Tree, state: Tree): ModelLike
   /** build for concrete input shapes if not built yet (returns itself when built) */
   ensureBuilt(inputShapes: ReadonlyArray<BatchShape>): E.Either<TfError, ModelLike>
-  /** the pure forward function: params and state in, outputs (one per output) and new state out */
-  forward(params: Tree, state: Tree, inputs: ReadonlyArray<Tensor>, ctx: Ctx): { readonly outputs: ReadonlyArray<Tensor>; readonly state: Tree }
+  /** the leaves of `params` with their trainable flag, regularizer and constraint (absent: all trainable, none) */
+  readonly paramSpecs?: ReadonlyArray<ParamSpec>
+  /** the pure forward function: params and state in, outputs (one per output), new state and the layers' extra losses out */
+  forward(params: Tree, state: Tree, inputs: ReadonlyArray<Tensor>, ctx: Ctx): { readonly outputs: ReadonlyArray<Tensor>; readonly state: Tree; readonly losses?: ReadonlyArray<Tensor> }
 }

@@ -10,7 +10,11 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { tfError, type TfError, orThrow, show, attempt } from '../core/errors.js'
-import type { AnyLayer, Config, Json } from './Layer.js'
+import { type AnyLayer, type Config, type Json, setTrainable } from './Layer.js'
+import * as Sh from './reshaping.js'
+import * as N from './normalization.js'
+import * as Z from './noise.js'
+import * as P from './preprocessing.js'
 import * as L from './core.js'
 import * as M from './merge.js'
 import * as R from './recurrent.js'
@@ -24,7 +28,13 @@ import { model } from './functional.js'
 const str = (c: Config, k: string): string | undefined => (typeof c[k] === 'string' ? (c[k] as string) : undefined)
 const num = (c: Config, k: string): number | undefined => (typeof c[k] === 'number' ? (c[k] as number) : undefined)
 const nums = (c: Config, k: string): ReadonlyArray<number> | undefined => (Array.isArray(c[k]) ? (c[k] as ReadonlyArray<number>) : undefined)
-const base = (c: Config) => ({ name: str(c, 'name'), inputShape: nums(c, 'inputShape') })
+const base = (c: Config) => ({ name: str(c, 'name'), inputShape: nums(c, 'inputShape'), ...(c.trainable === false ? { trainable: false } : {}) })
+/** The config entries passed through as they are (initializers, regularizers, constraints: JSON the constructors decode). */
+const pass = (c: Config, keys: ReadonlyArray<string>) => Object.fromEntries(keys.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Record<string, never>
+const WEIGHT_KEYS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']
+const GB_KEYS = ['axis', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'betaRegularizer', 'gammaRegularizer', 'betaConstraint', 'gammaConstraint', 'activityRegularizer']
+/** A model rebuilt from config keeps its frozen flag. */
+const frozenIf = (c: Config, m: AnyLayer): AnyLayer => (c.trainable === false ? setTrainable(m, false) : m)
 
 const recurrentOpts = (c: Config): R.RecurrentOptions => ({
   ...base(c),
@@ -114,7 +124,8 @@ export const builtinLayers: LayerTable = Object.freeze({
       activation: str(c, 'activation') as L.ActivationName | undefined,
       useBias: c.useBias !== false,
       kernelInitializer: c.kernelInitializer as unknown as InitializerLike | undefined,
-      biasInitializer: c.biasInitializer as unknown as InitializerLike | undefined
+      biasInitializer: c.biasInitializer as unknown as InitializerLike | undefined,
+      ...pass(c, WEIGHT_KEYS)
     }),
   Activation: (c: Config) => L.activation(str(c, 'activation') as L.ActivationName, base(c)),
   LeakyReLU: (c: Config) => L.leakyRelu({ ...base(c), alpha: num(c, 'alpha') }),
@@ -151,9 +162,21 @@ export const builtinLayers: LayerTable = Object.freeze({
   TimeDistributed: (c: Config) => W.timeDistributed(orThrow(fromConfig(c.layer as unknown as LayerSpec)), base(c)),
   // convolution and pooling: positional arguments out of the config, every other key is an option
   ...convBuilders,
+  UpSampling2D: (c: Config) => Sh.upSampling2d(c.size as unknown as readonly [number, number], { ...base(c), ...pass(c, ['interpolation']) }),
+  ZeroPadding2D: (c: Config) => Sh.zeroPadding2d(c.padding as unknown as Sh.Pairs2d, base(c)),
+  Cropping2D: (c: Config) => Sh.cropping2d(c.cropping as unknown as Sh.Pairs2d, base(c)),
+  RepeatVector: (c: Config) => Sh.repeatVector(num(c, 'n') as number, base(c)),
+  Permute: (c: Config) => Sh.permute(nums(c, 'dims') as ReadonlyArray<number>, base(c)),
+  BatchNormalization: (c: Config) => N.batchNormalization({ ...base(c), ...pass(c, [...GB_KEYS, 'momentum', 'movingMeanInitializer', 'movingVarianceInitializer']) }),
+  LayerNormalization: (c: Config) => N.layerNormalization({ ...base(c), ...pass(c, GB_KEYS) }),
+  SpatialDropout1D: (c: Config) => Z.spatialDropout1d(num(c, 'rate') as number, base(c)),
+  SpatialDropout2D: (c: Config) => Z.spatialDropout2d(num(c, 'rate') as number, base(c)),
+  GaussianNoise: (c: Config) => Z.gaussianNoise(num(c, 'stddev') as number, base(c)),
+  Rescaling: (c: Config) => P.rescaling(num(c, 'scale') as number, { ...base(c), ...pass(c, ['offset']) }),
+  Normalization: (c: Config) => P.normalization({ ...base(c), ...pass(c, ['axis', 'mean', 'variance', 'invert']) }),
   Sequential: (c: Config) =>
-    sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer,
-  Functional: (c: Config) => functionalFromConfig(c, builtinLayers)
+    frozenIf(c, sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer),
+  Functional: (c: Config) => frozenIf(c, functionalFromConfig(c, builtinLayers))
 }) as LayerTable
 
 /**
@@ -172,12 +195,11 @@ export const fromConfig = (spec: LayerSpec, custom: LayerTable = {}): E.Either<T
         received: spec.kind
       })
     )
-  if (spec.kind === 'Functional') return attempt(() => functionalFromConfig(spec.config ?? {}, table))
+  if (spec.kind === 'Functional') return attempt(() => frozenIf(spec.config ?? {}, functionalFromConfig(spec.config ?? {}, table)))
   if (spec.kind === 'Sequential') {
     const c = spec.config ?? {}
-    return attempt(
-      () =>
-        sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s, custom))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer
+    return attempt(() =>
+      frozenIf(c, sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s, custom))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer)
     )
   }
   return attempt(() => make(spec.config ?? {}))

@@ -9,11 +9,13 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor, fromValues, type NestedArray } from '../core/Tensor.js'
 import { type Tree, isRecord } from '../core/Tree.js'
 import { key } from '../core/Key.js'
-import { tfError, type TfError, show, orThrow } from '../core/errors.js'
+import { tfError, type TfError, show, orThrow, attempt } from '../core/errors.js'
 import { size, shapeEq, type Shape } from '../core/Shape.js'
 import { slice, concat, reshape } from '../primitives/index.js'
 import type { ModelLike, BatchShape } from './Model.js'
-import { type AnyLayer, errors, showShapes, shapeFits, INTERNALS } from './Layer.js'
+import { type AnyLayer, errors, showShapes, shapeFits, setTrainable, INTERNALS } from './Layer.js'
+import type { Regularizer, Constraint } from './weights.js'
+import type { ParamSpec } from './Model.js'
 
 /** One weight of a model: Keras-style name, value, and whether training updates it. */
 export interface Weight {
@@ -23,11 +25,15 @@ export interface Weight {
   readonly trainable: boolean
 }
 
-/** @internal Where a weight lives: in `params` (trainable) or `state`, at a path. */
+/** @internal Where a weight lives: in `params` or `state`, at a path; whether training moves it; its regularizer and constraint. */
 export interface Slot {
   readonly name: string
+  readonly where: 'params' | 'state'
+  /** params of a layer that is not frozen (state is never trainable) */
   readonly trainable: boolean
   readonly path: ReadonlyArray<string | number>
+  readonly regularizer?: Regularizer
+  readonly constraint?: Constraint
 }
 
 /** @internal What a model keeps besides the `ModelLike` members, under a symbol key. */
@@ -44,6 +50,10 @@ export interface Internals {
   readonly sequentialLike?: boolean
   /** the same model under another name */
   readonly rename: (name: string) => AnyLayer
+  /** the same model, frozen (`false`) or not as a whole */
+  readonly retrain: (trainable: boolean) => AnyLayer
+  /** the same model with some of its layers replaced (same names, same weights) */
+  readonly mapLayers: (f: (layer: AnyLayer) => AnyLayer) => AnyLayer
 }
 
 export { INTERNALS }
@@ -51,6 +61,7 @@ export { INTERNALS }
 /** @internal A model value as the shared functions see it. */
 export interface ModelCore extends ModelLike {
   readonly layers: ReadonlyArray<AnyLayer>
+  readonly trainable?: boolean
   readonly [INTERNALS]: Internals
 }
 
@@ -86,14 +97,33 @@ const walk = (t: Tree, path: Array<string | number>, out: Array<Path>): void => 
 
 /** The weight slots of one layer given its params and state, relative to them. */
 export const layerSlots = (layer: AnyLayer, params: Tree, state: Tree): ReadonlyArray<Slot> => {
-  if (isModelCore(layer)) return layer[INTERNALS].slots(params, state).map((s) => ({ ...s, name: `${layer.name}/${s.name}` }))
+  const frozen = layer.trainable === false
+  if (isModelCore(layer))
+    return layer[INTERNALS].slots(params, state).map((s) => ({ ...s, name: `${layer.name}/${s.name}`, trainable: s.trainable && !frozen }))
   const ps: Path[] = []
   const ss: Path[] = []
   walk(params, [], ps)
   walk(state, [], ss)
   const nm = (p: Path) => `${layer.name}/${p.length === 0 ? 'value' : p.join('/')}`
-  return [...ps.map((p) => ({ name: nm(p), trainable: true, path: p })), ...ss.map((p) => ({ name: nm(p), trainable: false, path: p }))]
+  const own = <A>(r: { readonly [k: string]: A } | undefined, p: Path): A | undefined =>
+    r !== undefined && p.length > 0 && Object.prototype.hasOwnProperty.call(r, p[0]) ? r[p[0] as string] : undefined
+  return [
+    ...ps.map((p): Slot => {
+      const regularizer = own(layer.regularizers, p)
+      const constraint = own(layer.constraints, p)
+      return { name: nm(p), where: 'params', trainable: !frozen, path: p, ...(regularizer ? { regularizer } : {}), ...(constraint ? { constraint } : {}) }
+    }),
+    ...ss.map((p): Slot => ({ name: nm(p), where: 'state', trainable: false, path: p }))
+  ]
 }
+
+/** The params leaves of a model's slots, as training sees them. */
+export const paramSpecsOf = (slots: ReadonlyArray<Slot>): ReadonlyArray<ParamSpec> =>
+  Object.freeze(
+    slots
+      .filter((s) => s.where === 'params')
+      .map((s) => Object.freeze({ name: s.name, path: s.path, trainable: s.trainable, ...(s.regularizer ? { regularizer: s.regularizer } : {}), ...(s.constraint ? { constraint: s.constraint } : {}) }))
+  )
 
 /** Prefix the paths of slots. */
 export const under = (prefix: string | number, slots: ReadonlyArray<Slot>): Slot[] => slots.map((s) => ({ ...s, path: [prefix, ...s.path] }))
@@ -114,11 +144,15 @@ export const setAt = (t: Tree, path: Path, v: Tree): Tree => {
   return Object.freeze({ ...r, [k]: setAt(r[k as string], rest, v) })
 }
 
+/** A model's slots, its own frozen flag applied (a frozen model has no trainable weight). */
+export const modelSlots = (m: ModelCore): ReadonlyArray<Slot> =>
+  m[INTERNALS].slots(m.params, m.state).map((s) => (m.trainable === false ? { ...s, trainable: false } : s))
+
 /** The weights of a model, in Keras order (per layer: its trainable weights, then its state). */
 export const weightsOf = (m: ModelCore): ReadonlyArray<Weight> =>
   Object.freeze(
-    m[INTERNALS].slots(m.params, m.state).map((s) => {
-      const value = getAt(s.trainable ? m.params : m.state, s.path) as Tensor
+    modelSlots(m).map((s) => {
+      const value = getAt(s.where === 'params' ? m.params : m.state, s.path) as Tensor
       return Object.freeze({ name: s.name, value, shape: value.shape, trainable: s.trainable })
     })
   )
@@ -151,9 +185,9 @@ export const setWeights = <M extends ModelCore>(m: M, ws: ReadonlyArray<ArrayLik
     const s = slots[i]
     const t = toTensor(ws[i])
     if (E.isLeft(t)) return t
-    const old = getAt(s.trainable ? params : state, s.path) as Tensor
+    const old = getAt(s.where === 'params' ? params : state, s.path) as Tensor
     if (!shapeEq(old.shape, t.right.shape)) return E.left(errors.weightShapeMismatch(s.name, old.shape, t.right.shape))
-    if (s.trainable) params = setAt(params, s.path, t.right)
+    if (s.where === 'params') params = setAt(params, s.path, t.right)
     else state = setAt(state, s.path, t.right)
   }
   return E.right(m.withWeights(params, state) as M)
@@ -419,5 +453,36 @@ export const notebookMethods = (self: () => ModelCore, compile: (o: unknown) => 
   setWeights: (ws: ReadonlyArray<ArrayLikeData>) => orThrow(setWeights(self(), ws)),
   predict: (x: InputData, o?: PredictOptions) => orThrow(predict(self(), x, o)),
   call: (x: InputData, o?: { readonly training?: boolean }) => orThrow(callOnData(self(), x, o)),
+  withTrainable: (target: LayerTarget, trainable: boolean) => orThrow(withTrainable(self(), target, trainable)),
   compile
 })
+
+// ---------------------------------------------------------------------------------------------------
+// freezing
+
+/** Which layers `withTrainable` changes: a layer name, several names, or a predicate on layers. */
+export type LayerTarget = string | ReadonlyArray<string> | ((layer: AnyLayer) => boolean)
+
+/**
+ * `withTrainable(model, target, trainable)`: a new model in which the chosen layers (of the model's own
+ * list; a nested model is frozen as a whole) are frozen (`false`) or trainable again (`true`) — Keras's
+ * `layer.trainable = False`, immutably. The weights are the same tensors. Unknown names are
+ * `LayerNotFound`. Recompile after freezing, as in Keras.
+ * @example withTrainable(model, 'dense', false)
+ */
+export const withTrainable = <M extends ModelCore>(m: M, target: LayerTarget, trainable: boolean): E.Either<TfError, M> => {
+  if (typeof trainable !== 'boolean')
+    return E.left(tfError('InvalidArgument', `withTrainable: expected trainable to be a boolean, received ${show(trainable)}`, { path: 'trainable', expected: 'boolean', received: trainable }))
+  let pick: (l: AnyLayer) => boolean
+  if (typeof target === 'function') pick = target
+  else {
+    const names = typeof target === 'string' ? [target] : Array.isArray(target) ? target : undefined
+    if (names === undefined || !names.every((n) => typeof n === 'string'))
+      return E.left(tfError('InvalidArgument', `withTrainable: expected a layer name, a list of names or a predicate, received ${show(target)}`, { path: 'target', expected: 'string | string[] | (layer) => boolean', received: target }))
+    const missing = names.find((n) => !m.layers.some((l) => l.name === n))
+    if (missing !== undefined) return E.left(errors.layerNotFound(missing, m.layers.map((l) => l.name)))
+    pick = (l) => names.includes(l.name)
+  }
+  const r = attempt(() => m[INTERNALS].mapLayers((l) => (l.kind !== 'InputLayer' && pick(l) ? setTrainable(l, trainable) : l)))
+  return r as E.Either<TfError, M>
+}

@@ -14,9 +14,10 @@ import { randomUniform as rUniform } from '../core/random.js'
 import { matmul, add, mul, compare, maximum, minimum, reshape as reshapeOp } from '../primitives/index.js'
 import * as A from '../ops/activations.js'
 import {
-  type Layer, type BaseOptions, type Empty, makeLayer, featureDims, shapeErr, showShape
+  type Layer, type BaseOptions, type Empty, makeLayer, featureDims, shapeErr, showShape, checkOptions
 } from './Layer.js'
 import * as I from './initializers.js'
+import { weightOptions, type RegularizerLike, type ConstraintLike } from './weights.js'
 
 const none: Empty = Object.freeze({})
 
@@ -68,7 +69,8 @@ export const resolveActivation = (where: string, name: unknown): E.Either<TfErro
  */
 export const activationE = (name: ActivationName, opts?: BaseOptions): E.Either<TfError, Layer<Empty>> =>
   pipe(
-    resolveActivation('activation', name),
+    checkOptions('activation', opts, []),
+    E.chain(() => resolveActivation('activation', name)),
     E.map((f) =>
       makeLayer<Empty, Empty>('Activation', { activation: name }, opts, (_k, s) => E.right({ params: none, state: none, outputShape: s }), () => (x) => ({ y: f(x), state: none }))
     )
@@ -100,6 +102,7 @@ export const silu = (opts?: BaseOptions): Layer<Empty> => activation('silu', opt
 
 /** Keras's `LeakyReLU`: `x` if positive, `αx` otherwise (default α = 0.3). @example leakyRelu({ alpha: 0.1 }) */
 export const leakyRelu = (opts: BaseOptions & { readonly alpha?: number } = {}): Layer<Empty> => {
+  orThrow(checkOptions('leakyRelu', opts, ['alpha']))
   const alpha = opts.alpha ?? 0.3
   return makeLayer<Empty, Empty>('LeakyReLU', { alpha }, opts, (_k, s) => E.right({ params: none, state: none, outputShape: s }), () => (x) => ({ y: A.leakyRelu(x, alpha), state: none }))
 }
@@ -116,6 +119,11 @@ export interface DenseOptions extends BaseOptions {
   readonly useBias?: boolean
   readonly kernelInitializer?: I.InitializerLike
   readonly biasInitializer?: I.InitializerLike
+  readonly kernelRegularizer?: RegularizerLike
+  readonly biasRegularizer?: RegularizerLike
+  readonly activityRegularizer?: RegularizerLike
+  readonly kernelConstraint?: ConstraintLike
+  readonly biasConstraint?: ConstraintLike
 }
 
 /** `dense` as `Either` (bad units, activation or initializer names are `Left`). */
@@ -124,14 +132,16 @@ export const denseE = (units: number, opts: DenseOptions = {}): E.Either<TfError
     return E.left(tfError('InvalidArgument', `dense: expected a positive integer number of units, received ${show(units)}`, { path: 'units', expected: 'positive integer', received: units }))
   const useBias = opts.useBias ?? true
   return pipe(
-    E.Do,
+    checkOptions('dense', opts, ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']),
+    E.chain(() => weightOptions('dense', opts, { kernel: 'kernel', bias: 'bias' })),
+    E.bindTo('w'),
     E.bind('act', () => resolveActivation('dense.activation', opts.activation)),
     E.bind('ki', () => I.resolve('dense.kernelInitializer', opts.kernelInitializer, I.glorotUniform)),
     E.bind('bi', () => I.resolve('dense.biasInitializer', opts.biasInitializer, I.zeros)),
-    E.map(({ act, ki, bi }) =>
+    E.map(({ w, act, ki, bi }) =>
       makeLayer<DenseParams, Empty>(
         'Dense',
-        { units, activation: opts.activation ?? 'linear', useBias, kernelInitializer: I.toJson(ki), biasInitializer: I.toJson(bi) },
+        { units, activation: opts.activation ?? 'linear', useBias, kernelInitializer: I.toJson(ki), biasInitializer: I.toJson(bi), ...w.config },
         opts,
         (key, s) => {
           if (s.length < 2) return shapeErr('dense', `expected an input of rank ≥ 2 (batch, …, features), received ${showShape(s)}`, 'rank >= 2', s)
@@ -149,7 +159,8 @@ export const denseE = (units: number, opts: DenseOptions = {}): E.Either<TfError
           const zb = 'bias' in p ? add(z, p.bias) : z
           const y = x.shape.length === 2 ? zb : reshapeOp(zb, [...x.shape.slice(0, -1), units])
           return { y: act(y), state: none }
-        }
+        },
+        w
       )
     )
   )
@@ -166,7 +177,9 @@ export const dense = (units: number, opts: DenseOptions = {}): Layer<DenseParams
 
 /** `dropout` as `Either` (the rate must be in [0, 1)). */
 export const dropoutE = (rate: number, opts: BaseOptions = {}): E.Either<TfError, Layer<Empty>> =>
-  typeof rate !== 'number' || !(rate >= 0 && rate < 1)
+  E.isLeft(checkOptions('dropout', opts, []))
+    ? (checkOptions('dropout', opts, []) as E.Either<TfError, never>)
+    : typeof rate !== 'number' || !(rate >= 0 && rate < 1)
     ? E.left(tfError('InvalidArgument', `dropout: expected a rate in [0, 1), received ${show(rate)}`, { path: 'rate', expected: '[0, 1)', received: rate }))
     : E.right(
         makeLayer<Empty, Empty>('Dropout', { rate }, opts, (_k, s) => E.right({ params: none, state: none, outputShape: s }), () => (x, ctx) => {
@@ -183,8 +196,9 @@ export const dropoutE = (rate: number, opts: BaseOptions = {}): E.Either<TfError
 export const dropout = (rate: number, opts: BaseOptions = {}): Layer<Empty> => orThrow(dropoutE(rate, opts))
 
 /** Flattens every axis but the batch axis: `[null, 4, 3]` -> `[null, 12]`. @example flatten() */
-export const flatten = (opts: BaseOptions = {}): Layer<Empty> =>
-  makeLayer<Empty, Empty>(
+export const flatten = (opts: BaseOptions = {}): Layer<Empty> => {
+  orThrow(checkOptions('flatten', opts, []))
+  return makeLayer<Empty, Empty>(
     'Flatten',
     {},
     opts,
@@ -195,9 +209,12 @@ export const flatten = (opts: BaseOptions = {}): Layer<Empty> =>
       ),
     () => (x) => ({ y: reshapeOp(x, [x.shape[0], size(x.shape.slice(1))]), state: none })
   )
+}
 
 /** `reshape` as `Either` (the target must be integers, at most one −1). */
 export const reshapeE = (targetShape: ReadonlyArray<number>, opts: BaseOptions = {}): E.Either<TfError, Layer<Empty>> => {
+  const ok = checkOptions('reshape', opts, [])
+  if (E.isLeft(ok)) return ok
   const valid = Array.isArray(targetShape) && targetShape.every((d) => Number.isSafeInteger(d) && d >= -1) && targetShape.filter((d) => d === -1).length <= 1
   if (!valid)
     return E.left(tfError('InvalidArgument', `reshape: expected a target shape of non-negative integers with at most one -1, received ${show(targetShape)}`, { path: 'targetShape', expected: 'shape', received: targetShape }))
@@ -227,5 +244,7 @@ export const reshapeE = (targetShape: ReadonlyArray<number>, opts: BaseOptions =
 export const reshape = (targetShape: ReadonlyArray<number>, opts: BaseOptions = {}): Layer<Empty> => orThrow(reshapeE(targetShape, opts))
 
 /** The identity layer: the unit of `sequential`. @example sequential([identity(), dense(2)]) */
-export const identity = (opts: BaseOptions = {}): Layer<Empty> =>
-  makeLayer<Empty, Empty>('Identity', {}, opts, (_k, s) => E.right({ params: none, state: none, outputShape: s }), () => (x) => ({ y: x, state: none }))
+export const identity = (opts: BaseOptions = {}): Layer<Empty> => {
+  orThrow(checkOptions('identity', opts, []))
+  return makeLayer<Empty, Empty>('Identity', {}, opts, (_k, s) => E.right({ params: none, state: none, outputShape: s }), () => (x) => ({ y: x, state: none }))
+}

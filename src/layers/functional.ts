@@ -23,7 +23,7 @@ import { type Key, key, foldIn } from '../core/Key.js'
 import { tfError, type TfError, orThrow, show } from '../core/errors.js'
 import { countValues } from '../core/Tree.js'
 import { dual } from '../core/function.js'
-import type { ModelLike, Ctx } from './Model.js'
+import type { ModelLike, Ctx, ParamSpec } from './Model.js'
 import { type Layer, type AnyLayer, type BatchShape, type LayerIO, type Config, type Json, errors, withName, shapeFits, showShapes, INTERNALS } from './Layer.js'
 import { type SymbolicTensor, type LayerNode, type InputNode, isSymbolic, inputLayer } from './symbolic.js'
 import { compileModel } from './facade.js'
@@ -72,6 +72,10 @@ export interface Model<O extends Ends = Ends, I extends Ends = Ends>
   predict(x: C.InputData, opts?: C.PredictOptions): Predicted<O>
   /** the model on data in one pass (`training` default false) */
   call(x: C.InputData, opts?: { readonly training?: boolean }): Predicted<O>
+  /** a new model with the chosen layers frozen (`false`) or trainable again (`true`); same weights */
+  withTrainable(target: C.LayerTarget, trainable: boolean): Model<O, I>
+  /** the params leaves with their trainable flag, regularizer and constraint */
+  readonly paramSpecs: ReadonlyArray<ParamSpec>
   withWeights(params: Tree, state: Tree): Model<O, I>
   ensureBuilt(inputShapes: ReadonlyArray<BatchShape>): E.Either<TfError, Model<O, I>>
 }
@@ -102,6 +106,21 @@ interface Data {
   readonly graph: Graph
   readonly params: { readonly [name: string]: Tree }
   readonly state: { readonly [name: string]: Tree }
+  /** false: the whole model is frozen */
+  readonly trainable?: boolean
+}
+
+/** The same graph with its named layers replaced (by `f`, keeping names). */
+const mapGraph = (g: Graph, f: (l: AnyLayer) => AnyLayer): Graph => {
+  const swap = new Map<AnyLayer, AnyLayer>()
+  for (const o of g.owners) swap.set(o.layer, f(o.layer))
+  const at = (l: AnyLayer): AnyLayer => swap.get(l) ?? l
+  return {
+    ...g,
+    named: new Map([...g.named].map(([k, v]) => [k, at(v)])),
+    layers: Object.freeze(g.layers.map(at)),
+    owners: g.owners.map((o) => ({ ...o, layer: at(o.layer) }))
+  }
 }
 
 const endsList = (where: string, e: unknown): E.Either<TfError, { list: ReadonlyArray<SymbolicTensor>; keys: ReadonlyArray<string> | undefined; style: 'single' | 'list' | 'record' }> => {
@@ -218,6 +237,7 @@ const initGraph = (g: Graph, root: Key): E.Either<TfError, { params: Record<stri
 const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { readonly [n: string]: Tree }, xs: ReadonlyArray<Tensor>, ctx: Ctx) => {
   const values = new Map<LayerNode, LayerIO>()
   const st: Record<string, Tree> = { ...state }
+  const losses: Tensor[] = []
   const valueOf = (s: SymbolicTensor): Tensor => {
     if (s.node._tag === 'InputNode') return xs[g.inputIndex.get(s.node) as number]
     const v = values.get(s.node) as LayerIO
@@ -226,11 +246,13 @@ const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { readonly
   g.nodes.forEach((n, i) => {
     const l = g.named.get(n.layer) as AnyLayer
     const x = l.multiInput === true ? n.inputs.map(valueOf) : valueOf(n.inputs[0])
-    const r = l.apply(params[l.name], st[l.name])(x, { training: ctx.training, key: foldIn(ctx.key, i) })
+    const frozen = ctx.frozen === true || l.trainable === false
+    const r = l.apply(params[l.name], st[l.name])(x, { training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) })
     values.set(n, r.y)
     st[l.name] = r.state
+    if (r.losses !== undefined) losses.push(...r.losses)
   })
-  return { outputs: g.outputs.map(valueOf), state: Object.freeze(st) }
+  return { outputs: g.outputs.map(valueOf), state: Object.freeze(st), ...(losses.length > 0 ? { losses } : {}) }
 }
 
 const configOf = (d: Data): Config => {
@@ -247,7 +269,8 @@ const configOf = (d: Data): Config => {
     inputStyle: g.inputStyle,
     outputStyle: g.outputStyle,
     inputNames: g.inputNames.slice(),
-    outputNames: g.outputNames.slice()
+    outputNames: g.outputNames.slice(),
+    ...(d.trainable === false ? { trainable: false } : {})
   })
 }
 
@@ -281,7 +304,9 @@ const fromData = (d: Data): Model => {
       ...g.owners.map((o) => [`${o.layer.name} (${o.layer.kind})`, outShape(o.layer), countValues(d.params[o.layer.name]) + countValues(d.state[o.layer.name]), `[${connected(o.layer)}]`] as const)
     ],
     sequentialLike,
-    rename: (name) => fromData({ ...d, name, autoName: false })
+    rename: (name) => fromData({ ...d, name, autoName: false }),
+    retrain: (trainable) => fromData({ ...d, trainable }),
+    mapLayers: (f) => fromData({ ...d, graph: mapGraph(g, f) })
   }
   const single = (ys: ReadonlyArray<Tensor>): LayerIO => (ys.length === 1 ? ys[0] : Object.freeze(ys.slice()))
   const m: Record<string | symbol, unknown> = {
@@ -299,6 +324,7 @@ const fromData = (d: Data): Model => {
     outputNames: Object.freeze(g.outputNames.slice()),
     params: d.params,
     state: d.state,
+    ...(d.trainable === false ? { trainable: false } : {}),
     ...(g.inputs.length > 1 ? { multiInput: true } : { inputShape: g.inputs[0].shape }),
     ...(g.outputs.length > 1 ? { multiOutput: true } : {}),
     [INTERNALS]: internals,
@@ -314,9 +340,9 @@ const fromData = (d: Data): Model => {
     },
     apply: (p: { readonly [n: string]: Tree }, s: { readonly [n: string]: Tree }) => (x: LayerIO, ctx: Ctx) => {
       const r = run(g, p, s, g.inputs.length > 1 ? (x as ReadonlyArray<Tensor>) : [x as Tensor], ctx)
-      return { y: single(r.outputs), state: r.state }
+      return { y: single(r.outputs), state: r.state, ...(r.losses ? { losses: r.losses } : {}) }
     },
-    forward: (p: Tree, s: Tree, xs: ReadonlyArray<Tensor>, ctx: Ctx) => run(g, p as Record<string, Tree>, s as Record<string, Tree>, xs, ctx),
+    forward: (p: Tree, s: Tree, xs: ReadonlyArray<Tensor>, ctx: Ctx) => run(g, p as Record<string, Tree>, s as Record<string, Tree>, xs, d.trainable === false ? { ...ctx, frozen: true } : ctx),
     withWeights: (p: Tree, s: Tree) => fromData({ ...d, params: p as Record<string, Tree>, state: s as Record<string, Tree> }),
     ensureBuilt: (shapes: ReadonlyArray<BatchShape>) => {
       const bad = g.inputs.findIndex((s, i) => shapes[i] !== undefined && !shapeFits(s.shape, shapes[i]))
@@ -326,6 +352,7 @@ const fromData = (d: Data): Model => {
   }
   const self = m as unknown as Model & C.ModelCore
   const weights = C.weightsOf(self)
+  m.paramSpecs = C.paramSpecsOf(C.modelSlots(self))
   m.weights = weights
   m.trainableWeights = Object.freeze(weights.filter((w) => w.trainable))
   m.nonTrainableWeights = Object.freeze(weights.filter((w) => !w.trainable))
@@ -384,3 +411,18 @@ export const setWeights: {
   (weights: ReadonlyArray<C.ArrayLikeData>): <M extends ModelLike>(m: M) => E.Either<TfError, M>
   <M extends ModelLike>(m: M, weights: ReadonlyArray<C.ArrayLikeData>): E.Either<TfError, M>
 } = dual(2, (m: ModelLike, ws: ReadonlyArray<C.ArrayLikeData>) => (C.isModelCore(m) ? C.setWeights(m, ws) : E.left(errors.notALayer('setWeights', m))))
+
+/**
+ * Any model with the chosen layers frozen (`false`) or trainable (`true`): Keras's `layer.trainable`,
+ * immutably (a layer name, names, or a predicate; `LayerNotFound` for an unknown name).
+ * @example pipe(model, Model.withTrainable((l) => l.kind === 'Dense', false))
+ */
+export const withTrainable: {
+  (target: C.LayerTarget, trainable: boolean): <M extends ModelLike>(m: M) => E.Either<TfError, M>
+  <M extends ModelLike>(m: M, target: C.LayerTarget, trainable: boolean): E.Either<TfError, M>
+} = dual(3, (m: ModelLike, target: C.LayerTarget, trainable: boolean) =>
+  C.isModelCore(m) ? C.withTrainable(m, target, trainable) : E.left(errors.notALayer('withTrainable', m))
+)
+
+/** {@link withTrainable}, throwing (the notebook form). @example const frozen = withTrainable(model, 'dense', false) */
+export const withTrainableOrThrow = <M extends ModelLike>(m: M, target: C.LayerTarget, trainable: boolean): M => orThrow(withTrainable(m, target, trainable))

@@ -43,3 +43,12 @@ export { builtinLayers, fromConfig, type LayerSpec, type LayerTable } from './bu
 export { isLayer, type AnyLayer, type LayerIO, type ShapeOf, type Json, type Config, type Empty, type ParamsOf, type StateOf, type Built, type Applied, type BaseOptions } from './Layer.js'
 export type { ModelLike, BatchShape, Ctx } from './Model.js'
 export type { Weight, PredictOptions, InputData, ArrayLikeData } from './common.js'
+// norm family: regularizers and constraints (Keras's tf.keras.regularizers / constraints), freezing
+export * as regularizers from './regularizers.js'
+export * as constraints from './constraints.js'
+export { type Regularizer, type RegularizerLike, type Constraint, type ConstraintLike } from './weights.js'
+export { adapt } from './preprocessing.js'
+export { withTrainableOrThrow as withTrainable } from './functional.js'
+export type { LayerTarget } from './common.js'
+export { setTrainable } from './Layer.js'
+export type { ParamSpec } from './Model.js'

@@ -20,3 +20,11 @@ export {
   embedding, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams
 } from './recurrent.js'
 export { bidirectional, timeDistributed, type BidirectionalOptions, type MergeMode } from './wrappers.js'
+// shape layers
+export { upSampling2d, zeroPadding2d, cropping2d, repeatVector, permute } from './reshaping.js'
+// normalization
+export { batchNormalization, layerNormalization } from './normalization.js'
+// regularization layers
+export { spatialDropout1d, spatialDropout2d, gaussianNoise } from './noise.js'
+// preprocessing
+export { rescaling, normalization, adapt } from './preprocessing.js'

@@ -13,7 +13,7 @@ import type { Tensor } from '../core/Tensor.js'
 import { broadcastShapes, type Shape } from '../core/Shape.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { add as addOp, mul, concat } from '../primitives/index.js'
-import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, featureDims, shapeErr, showShapes } from './Layer.js'
+import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, featureDims, shapeErr, showShapes, checkOptions } from './Layer.js'
 
 const none: Empty = Object.freeze({})
 
@@ -25,8 +25,9 @@ const atLeastTwo = (kind: string, s: ReadonlyArray<BatchShape>): E.Either<TfErro
     ? E.right(s)
     : E.left(tfError('InvalidArgument', `${kind}: a merge layer should be called on a list of at least 2 inputs, received ${show(s)}`, { expected: 'list of >= 2 shapes', received: s }))
 
-const elementwise = (kind: string, combine: (xs: ReadonlyArray<Tensor>) => Tensor, opts?: BaseOptions): MergeLayer =>
-  makeLayer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>(
+const elementwise = (kind: string, combine: (xs: ReadonlyArray<Tensor>) => Tensor, opts?: BaseOptions): MergeLayer => {
+  orThrow(checkOptions(kind.charAt(0).toLowerCase() + kind.slice(1), opts, []))
+  return makeLayer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>(
     kind,
     {},
     opts,
@@ -46,6 +47,7 @@ const elementwise = (kind: string, combine: (xs: ReadonlyArray<Tensor>) => Tenso
     () => (xs) => ({ y: combine(xs), state: none }),
     { multiInput: true }
   )
+}
 
 /** Sums its inputs elementwise. @example call(layers.add(), [a, b]) */
 export const add = (opts?: BaseOptions): MergeLayer => elementwise('Add', (xs) => xs.reduce((s, x) => addOp(s, x)), opts)
@@ -56,6 +58,8 @@ export const average = (opts?: BaseOptions): MergeLayer => elementwise('Average'
 
 /** `concatenate` as `Either`. */
 export const concatenateE = (opts: BaseOptions & { readonly axis?: number } = {}): E.Either<TfError, MergeLayer> => {
+  const known = checkOptions('concatenate', opts, ['axis'])
+  if (E.isLeft(known)) return known
   const axis = opts.axis ?? -1
   if (!Number.isInteger(axis)) return E.left(tfError('InvalidArgument', `concatenate: expected an integer axis, received ${show(axis)}`, { path: 'axis', expected: 'integer', received: axis }))
   return E.right(

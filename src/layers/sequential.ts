@@ -27,7 +27,7 @@ import { tfError, type TfError, orThrow, show } from '../core/errors.js'
 import { countValues } from '../core/Tree.js'
 import { dual } from '../core/function.js'
 import { compileModel } from './facade.js'
-import type { ModelLike, Ctx } from './Model.js'
+import type { ModelLike, Ctx, ParamSpec } from './Model.js'
 import {
   type Layer, type AnyLayer, type BatchShape, type Config, type Json, type ParamsOf, type StateOf, type Applied,
   isLayer, errors, withName, shapeFits, isBatchShape, showShapes, INTERNALS
@@ -101,6 +101,10 @@ export interface Sequential<P extends ReadonlyArray<Tree> = ReadonlyArray<Tree>,
   predict(x: C.InputData, opts?: C.PredictOptions): Tensor
   /** the model on data in one pass (`training` default false) */
   call(x: C.InputData, opts?: { readonly training?: boolean }): Tensor
+  /** a new model with the chosen layers frozen (`false`) or trainable again (`true`); same weights */
+  withTrainable(target: C.LayerTarget, trainable: boolean): Sequential<P, S>
+  /** the params leaves with their trainable flag, regularizer and constraint */
+  readonly paramSpecs: ReadonlyArray<ParamSpec>
   withWeights(params: Tree, state: Tree): Sequential<P, S>
   ensureBuilt(inputShapes: ReadonlyArray<BatchShape>): E.Either<TfError, Sequential<P, S>>
 }
@@ -121,6 +125,8 @@ interface Data {
   readonly layers: ReadonlyArray<AnyLayer>
   readonly input: { readonly shape: BatchShape; readonly name: string | undefined } | undefined
   readonly built: BuiltData | undefined
+  /** false: the whole model is frozen (Keras's `model.trainable = False`) */
+  readonly trainable?: boolean
 }
 
 const initOne = (layer: AnyLayer, k: Key, shape: BatchShape): E.Either<TfError, { params: Tree; state: Tree; shape: BatchShape }> => {
@@ -202,12 +208,15 @@ const applyLayers =
   (x: Tensor, ctx: Ctx): Applied<ReadonlyArray<Tree>, Tensor> => {
     let y: Tensor = x
     const out: Tree[] = []
+    const losses: Tensor[] = []
     layers.forEach((l, i) => {
-      const r = l.apply(params[i], state[i])(y, { training: ctx.training, key: foldIn(ctx.key, i) })
+      const frozen = ctx.frozen === true || l.trainable === false
+      const r = l.apply(params[i], state[i])(y, { training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) })
       y = r.y as Tensor
       out.push(r.state)
+      if (r.losses !== undefined) losses.push(...r.losses)
     })
-    return { y, state: Object.freeze(out) }
+    return { y, state: Object.freeze(out), ...(losses.length > 0 ? { losses } : {}) }
   }
 
 const configOf = (d: Data): Config => {
@@ -217,6 +226,7 @@ const configOf = (d: Data): Config => {
     layers: d.layers.map((l) => ({ kind: l.kind, config: l.config }))
   }
   if (d.input) c.inputShape = d.input.shape.slice(1) as Json
+  if (d.trainable === false) c.trainable = false
   return Object.freeze(c)
 }
 
@@ -235,7 +245,9 @@ const fromData = (d: Data): Sequential => {
     inputStyle: 'single',
     outputStyle: 'single',
     rows: () => d.layers.map((l, i) => [`${l.name} (${l.kind})`, showShapes(built ? built.shapes[i] : []), built ? countValues(built.params[i]) + countValues(built.state[i]) : 0, ''] as const),
-    rename: (name) => fromData({ ...d, name, autoName: false })
+    rename: (name) => fromData({ ...d, name, autoName: false }),
+    retrain: (trainable) => fromData({ ...d, trainable }),
+    mapLayers: (f) => fromData({ ...d, layers: Object.freeze(d.layers.map(f)) })
   }
   const run = applyLayers(d.layers)
   const inputName = d.input?.name ?? `${d.layers[0]?.name ?? 'input'}_input`
@@ -254,6 +266,7 @@ const fromData = (d: Data): Sequential => {
     outputNames: Object.freeze([d.layers.length > 0 ? d.layers[d.layers.length - 1].name : inputName]),
     params,
     state,
+    ...(d.trainable === false ? { trainable: false } : {}),
     [INTERNALS]: internals,
     [DATA]: d,
     init: (k: Key, shape: BatchShape) => {
@@ -264,8 +277,8 @@ const fromData = (d: Data): Sequential => {
     },
     apply: run,
     forward: (p: Tree, s: Tree, inputs: ReadonlyArray<Tensor>, ctx: Ctx) => {
-      const r = run(p as ReadonlyArray<Tree>, s as ReadonlyArray<Tree>)(inputs[0], ctx)
-      return { outputs: [r.y], state: r.state }
+      const r = run(p as ReadonlyArray<Tree>, s as ReadonlyArray<Tree>)(inputs[0], d.trainable === false ? { ...ctx, frozen: true } : ctx)
+      return { outputs: [r.y], state: r.state, ...(r.losses ? { losses: r.losses } : {}) }
     },
     withWeights: (p: Tree, s: Tree) => (built ? fromData({ ...d, built: { ...built, params: p as ReadonlyArray<Tree>, state: s as ReadonlyArray<Tree> } }) : self),
     ensureBuilt: (shapes: ReadonlyArray<BatchShape>) => E.map(again)(buildData(d, shapes[0])),
@@ -280,6 +293,7 @@ const fromData = (d: Data): Sequential => {
     return nd === d ? self : fromData(nd)
   }
   const weights = built ? C.weightsOf(self) : Object.freeze([])
+  m.paramSpecs = built ? C.paramSpecsOf(C.modelSlots(self)) : Object.freeze([])
   m.weights = weights
   m.trainableWeights = Object.freeze(weights.filter((w) => w.trainable))
   m.nonTrainableWeights = Object.freeze(weights.filter((w) => !w.trainable))
@@ -364,6 +378,15 @@ export const predict: {
   (x: C.InputData, opts?: C.PredictOptions): (m: Sequential) => E.Either<TfError, Tensor>
   (m: Sequential, x: C.InputData, opts?: C.PredictOptions): E.Either<TfError, Tensor>
 } = dual((args) => isSequential(args[0]), (m: Sequential, x: C.InputData, o?: C.PredictOptions) => C.predict(m as unknown as C.ModelCore, x, o) as E.Either<TfError, Tensor>)
+
+/**
+ * The model with the chosen layers frozen (`false`) or trainable (`true`): Keras's `layer.trainable`, immutably.
+ * @example pipe(model, Sequential.withTrainable('dense', false))
+ */
+export const withTrainable: {
+  (target: C.LayerTarget, trainable: boolean): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<TfError, Sequential<P, S>>
+  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, target: C.LayerTarget, trainable: boolean): E.Either<TfError, Sequential<P, S>>
+} = dual(3, (m: Sequential, target: C.LayerTarget, trainable: boolean) => C.withTrainable(m as unknown as C.ModelCore & Sequential, target, trainable))
 
 /**
  * A sequential model (the notebook surface; throws a `TensorfoldError` where `Sequential.make` returns `Left`).

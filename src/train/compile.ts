@@ -20,7 +20,7 @@ import { resolveLosses, resolveLossWeights } from '../losses/index.js'
 import { Trainer, type TrainConfig } from './Trainer.js'
 import { decodeCompileOptions, type CompileOptionsInput, type MetricsInput, type MetricSpec } from './options.js'
 import { resolveOptimizer, resolveLoss, checkMetric, metricDisplay, type MetricSource } from './registry.js'
-import { stepFns, type LossFn } from './step.js'
+import { stepFns, trainablePart, type LossFn } from './step.js'
 import { compileError, unknownName } from './errors.js'
 
 const isModelLike = (u: unknown): u is ModelLike =>
@@ -164,5 +164,5 @@ export const compile = (model: ModelLike, options: CompileOptionsInput): E.Eithe
       optState,
       fns: stepFns({ model, losses: config.losses, lossWeights: config.lossWeights, optimizer: config.optimizer }, config.runEagerly)
     })
-  )(attempt(() => config.optimizer.init(model.params)))
+  )(attempt(() => config.optimizer.init(trainablePart(model, model.params))))
 }

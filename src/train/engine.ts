@@ -10,7 +10,7 @@ import { type Tensor, ones, item, dataSync, fromBuffer } from '../core/Tensor.js
 import { type TfError, attempt, tfError, show } from '../core/errors.js'
 import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
-import { stepFns, makeEvalFn, type StepOut } from './step.js'
+import { stepFns, makeEvalFn, trainablePart, type StepOut } from './step.js'
 import { resolveMetric, type MetricValue } from './registry.js'
 import type { TensorBatch, DataSpec } from './data.js'
 
@@ -35,7 +35,7 @@ export const ready = (t: Trainer, xShapes: ReadonlyArray<ReadonlyArray<number>>,
       optState,
       fns: t.fns ?? stepFns({ model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer }, c.runEagerly)
     })
-  )(t.optState !== undefined ? E.right(t.optState) : attempt(() => c.optimizer.init(model.params)))
+  )(t.optState !== undefined ? E.right(t.optState) : attempt(() => c.optimizer.init(trainablePart(model, model.params))))
 }
 
 const onesCache = new Map<number, Tensor>()

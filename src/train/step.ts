@@ -12,14 +12,21 @@
  * numbers, so they happen outside, on the returned `yPreds`.
  *
  * The loss is Keras's: per output, the mean over the batch of the per-sample losses times the sample
- * weights (`Σ wᵢ·lossᵢ / batch`), then the sum over outputs weighted by `lossWeights`.
+ * weights (`Σ wᵢ·lossᵢ / batch`), then the sum over outputs weighted by `lossWeights`, plus the layers'
+ * regularization (weight penalties and activity penalties), in training and in evaluation alike.
+ *
+ * Frozen weights (`trainable: false`) are cut out of the differentiated tree: `params` is split into the
+ * trainable part (what `valueAndGrad` and the optimizer see; its state covers only these) and the rest,
+ * which is passed through untouched — the very same tensors, so frozen weights stay bit-identical.
+ * Constraints project the updated trainable weights after each update.
  *
  * @since 0.1.0
  */
 import { type Tensor, scalar } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import type { Key } from '../core/Key.js'
-import type { ModelLike } from '../layers/Model.js'
+import type { ModelLike, ParamSpec } from '../layers/Model.js'
+import { getAt, setAt } from '../layers/common.js'
 import type { GradientTransformation } from '../optimizers/base.js'
 import { applyUpdates } from '../optimizers/base.js'
 import { valueAndGrad } from '../ad/grad.js'
@@ -101,6 +108,43 @@ const total = (spec: StepSpec, losses: ReadonlyArray<Tensor>): Tensor =>
     return acc === undefined ? w : add(acc, w)
   }, undefined) as Tensor
 
+// ---------------------------------------------------------------------------------------------------
+// trainable part, regularization, constraints
+
+const specsOf = (m: ModelLike): ReadonlyArray<ParamSpec> => m.paramSpecs ?? []
+
+/** The empty record standing for a frozen leaf in the trainable part (a tree without leaves). */
+const hole: Tree = Object.freeze({})
+
+/**
+ * The trainable part of a params tree: frozen leaves replaced by empty records, so that gradients and
+ * optimizer state exist for trainable weights only. Without frozen weights, the tree itself.
+ * @example trainablePart(model, model.params)
+ */
+export const trainablePart = (m: ModelLike, params: Tree): Tree =>
+  specsOf(m).reduce((t, s) => (s.trainable ? t : setAt(t, s.path, hole)), params)
+
+/** The full params: the trainable leaves of `part` put back into `params` (frozen ones kept as they are). */
+const merged = (m: ModelLike, params: Tree, part: Tree): Tree => {
+  const specs = specsOf(m)
+  if (specs.every((s) => s.trainable)) return part
+  return specs.reduce((t, s) => (s.trainable ? setAt(t, s.path, getAt(part, s.path)) : t), params)
+}
+
+/** The sum of the weight penalties and the layers' extra losses (undefined when there are none). */
+const regularization = (m: ModelLike, params: Tree, extra: ReadonlyArray<Tensor> | undefined): Tensor | undefined => {
+  const terms: Tensor[] = []
+  for (const s of specsOf(m)) if (s.regularizer !== undefined) terms.push(s.regularizer.penalty(getAt(params, s.path) as Tensor))
+  for (const l of extra ?? []) terms.push(l.shape.length === 0 ? l : sum(l))
+  return terms.reduce<Tensor | undefined>((acc, t) => (acc === undefined ? t : add(acc, t)), undefined)
+}
+
+const withRegularization = (base: Tensor, reg: Tensor | undefined): Tensor => (reg === undefined ? base : add(base, reg))
+
+/** Apply the constraints to the (updated) trainable part. */
+const constrained = (m: ModelLike, part: Tree): Tree =>
+  specsOf(m).reduce((t, s) => (s.trainable && s.constraint !== undefined ? setAt(t, s.path, s.constraint.apply(getAt(t, s.path) as Tensor)) : t), part)
+
 /**
  * The pure training step: forward in training mode, loss, gradients over `params`, optimizer update.
  * @example const out = makeStepFn(spec)({ params, optState, state, xs, ys, sampleWeight }, key)
@@ -111,15 +155,18 @@ export const makeStepFn =
     // valueAndGrad differentiates a scalar function; the forward's other results leave it through
     // this local (stopped, so they carry no trace).
     let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor> } | undefined
-    const lossOf = (p: Tree): Tensor => {
-      const { outputs, state } = spec.model.forward(p, inp.state, inp.xs, { training: true, key })
+    const m = spec.model
+    const lossOf = (part: Tree): Tensor => {
+      const p = merged(m, inp.params, part)
+      const { outputs, state, losses } = m.forward(p, inp.state, inp.xs, { training: true, key })
       const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight)
       aux = { state: stopGradient(state), yPreds: outputs.map((o) => stopGradient(o)), perOutputLosses: per.map((l) => stopGradient(l)) }
-      return total(spec, per)
+      return withRegularization(total(spec, per), regularization(m, p, losses))
     }
-    const [loss, grads] = valueAndGrad(lossOf)(inp.params)
-    const [updates, optState] = spec.optimizer.update(grads, inp.optState, inp.params)
-    const params = applyUpdates(inp.params, updates)
+    const part = trainablePart(m, inp.params)
+    const [loss, grads] = valueAndGrad(lossOf)(part)
+    const [updates, optState] = spec.optimizer.update(grads, inp.optState, part)
+    const params = merged(m, inp.params, constrained(m, applyUpdates(part, updates)))
     const a = aux as unknown as NonNullable<typeof aux>
     return { params, optState, state: a.state, loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds }
   }
@@ -128,9 +175,9 @@ export const makeStepFn =
 export const makeEvalFn =
   (spec: StepSpec) =>
   (inp: EvalIn, key: Key): EvalOut => {
-    const { outputs } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
+    const { outputs, losses } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
     const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight)
-    return { loss: total(spec, per), perOutputLosses: per, yPreds: outputs }
+    return { loss: withRegularization(total(spec, per), regularization(spec.model, inp.params, losses)), perOutputLosses: per, yPreds: outputs }
   }
 
 /** The pure prediction step: forward in inference mode. */

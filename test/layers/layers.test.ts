@@ -136,7 +136,22 @@ describe('layers', () => {
       [layers.globalAveragePooling3d(), [null, 3, 3, 3, 1]],
       [layers.globalMaxPooling1d(), [null, 6, 2]],
       [layers.globalMaxPooling2d(), [null, 6, 6, 2]],
-      [layers.globalMaxPooling3d({ dataFormat: 'channels_first' }), [null, 1, 3, 3, 3]]
+      [layers.globalMaxPooling3d({ dataFormat: 'channels_first' }), [null, 1, 3, 3, 3]],
+      // shape, normalization, noise, preprocessing; weight options and freezing
+      [dense(2, { kernelRegularizer: 'l2', biasConstraint: 'nonNeg', activityRegularizer: 'l1', trainable: false }), [null, 3]],
+      [layers.upSampling2d([2, 3], { interpolation: 'bilinear' }), [null, 2, 2, 1]],
+      [layers.zeroPadding2d([[1, 0], [2, 1]]), [null, 2, 2, 1]],
+      [layers.cropping2d(1), [null, 4, 4, 1]],
+      [layers.repeatVector(3), [null, 2]],
+      [layers.permute([2, 1]), [null, 2, 3]],
+      [layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, center: false, gammaRegularizer: 'l2', movingVarianceInitializer: 'zeros' }), [null, 3]],
+      [layers.layerNormalization({ axis: [1, 2], betaConstraint: 'maxNorm' }), [null, 2, 3]],
+      [layers.spatialDropout1d(0.2), [null, 2, 3]],
+      [layers.spatialDropout2d(0.2), [null, 2, 2, 3]],
+      [layers.gaussianNoise(0.3), [null, 3]],
+      [layers.rescaling(0.5, { offset: 1 }), [null, 3]],
+      [layers.normalization({ mean: [1, 2, 3], variance: 4 }), [null, 3]],
+      [layers.normalization({ axis: null }), [null, 3]]
     ]
     // every built-in kind is in the list above (Functional has its own test below)
     expect(Object.keys(builtinLayers).sort()).toEqual([...new Set([...all.map(([l]) => l.kind), 'Functional'])].sort())
