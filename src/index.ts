@@ -18,6 +18,8 @@ export * as Key from './core/Key.js'
 export { key, split, foldIn, type Key as RandomKey } from './core/Key.js'
 export { randomNormal, randomUniform, randomInt, shuffleIndices } from './core/random.js'
 export { type TfError, TensorfoldError, tfError, orThrow, attempt } from './core/errors.js'
+// errors as closed unions per module (docs/errors.md)
+export { ERROR_TAGS, isErrorOf, type TfErrorTag, type ValueError, type LayerError, type TrainError } from './errors.js'
 export { getBackend, getSyncBackend, setBackend, withBackend, resolveBackend, reference, type Backend, type BackendName } from './backend/index.js'
 export { installWebGpu, availableModes, type WebGpuInstall, type InstallWebGpuOptions, type DawnBackend } from './backend/gpujs/index.js'
 export * from './ops/index.js'

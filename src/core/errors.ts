@@ -78,3 +78,35 @@ export const show = (v: unknown): string => {
   }
   return typeof v
 }
+
+/**
+ * The tags of the tensor stack (core, backend, primitives, ad, compile, ops): a closed list. Every
+ * module may also raise these (a shape error inside a layer is a `ShapeMismatch`). See docs/errors.md.
+ */
+export const VALUE_ERROR_TAGS = [
+  'InvalidArgument',
+  'ShapeMismatch',
+  'InvalidShape',
+  'InvalidAxis',
+  'RaggedArray',
+  'StructureMismatch',
+  'NotATree',
+  'NotAScalar',
+  'IndexOutOfRange',
+  'BackendUnavailable',
+  'InternalError'
+] as const
+/** A tag of the tensor stack. */
+export type ValueErrorTag = (typeof VALUE_ERROR_TAGS)[number]
+/** An error of the tensor stack, matchable on `_tag`. */
+export type ValueError = TfError & { readonly _tag: ValueErrorTag }
+
+/**
+ * A guard for a closed union of tags: `isErrorOf(TRAIN_ERROR_TAGS)(e)` narrows `e._tag` so a `switch`
+ * over it can be exhaustive.
+ * @example if (isErrorOf(VALUE_ERROR_TAGS)(e)) switch (e._tag) { case 'ShapeMismatch': … }
+ */
+export const isErrorOf =
+  <T extends string>(tags: ReadonlyArray<T>) =>
+  (e: TfError): e is TfError & { readonly _tag: T } =>
+    (tags as ReadonlyArray<string>).includes(e._tag)

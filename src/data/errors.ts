@@ -55,6 +55,11 @@ export type DatasetUnavailable = TfError & {
 /** Every error of the data module. */
 export type DatasetError = DatasetOptionError | CsvError | ImageError | DatasetElementError | DatasetUnavailable
 
+/** The tags of {@link DatasetError}, as a list. */
+export const DATA_ERROR_TAGS = ['DatasetOptionError', 'CsvError', 'ImageError', 'DatasetElementError', 'DatasetUnavailable'] as const
+/** A tag of `data/`. */
+export type DataErrorTag = DatasetError['_tag']
+
 /** @internal */
 export const optionError = (op: string, path: string, expected: string, received: unknown, hint = ''): DatasetOptionError =>
   tfError('DatasetOptionError', `${op}: ${path}: expected ${expected}, received ${show(received)}${hint}`, { op, path, expected, received }) as DatasetOptionError

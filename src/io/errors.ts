@@ -69,3 +69,6 @@ export const isIoError = (u: unknown): u is IoError =>
 /** Turn a foreign error (a layer constructor's `Left`, say) into an io error at a path. */
 export const asIoError = (tag: IoErrorTag, path: string, e: TfError): IoError =>
   isIoError(e) ? e : (tfError(tag, `${path}: ${e.message}`, { path, expected: e.expected, received: e.received ?? e.actual, cause: e }) as IoError)
+
+/** The tags of the callbacks that write files (`modelCheckpoint`, `csvLogger`): options and file paths. */
+export const CALLBACK_FILE_ERROR_TAGS = ['InvalidFilepath', 'InvalidOption'] as const

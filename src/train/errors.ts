@@ -48,3 +48,24 @@ export const optionError = (op: string, path: string, expected: string, received
 
 /** A data problem found before any step runs. */
 export const dataError = (tag: string, message: string, data: Record<string, unknown> = {}): TfError => tfError(tag, message, data)
+
+/** The tags `train/` raises besides the tensor stack's (a closed list; see docs/errors.md). */
+export const TRAIN_ERROR_TAGS = [
+  'CompileError',
+  'InvalidOption',
+  'InvalidData',
+  'EmptyData',
+  'MissingData',
+  'MissingTargets',
+  'DataCardinality',
+  'InvalidSampleWeights',
+  'InvalidLoss',
+  'NotAModel',
+  'NotBuilt',
+  'UnknownName',
+  'NoLearningRate'
+] as const
+/** A tag of `train/`. */
+export type TrainErrorTag = (typeof TRAIN_ERROR_TAGS)[number]
+/** An error of `compile`, `fit`, `evaluate`, `predict` and the batch functions, matchable on `_tag`. */
+export type TrainError = TfError & { readonly _tag: TrainErrorTag | import('../core/errors.js').ValueErrorTag }
