@@ -1,11 +1,16 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 // The vitest setup for mutation testing (`npm run mutation`, not part of CI): the same tests, without
 // the type-check pass (a mutant is a runtime change) and with gpu.js forwarding left at its default,
-// so each mutant runs the covering tests only and fast.
+// so each mutant runs the covering tests only and fast. MUTATION_TESTS (comma-separated globs) scopes
+// the tests, e.g. MUTATION_TESTS='test/losses/**/*.test.ts' for a run over src/losses alone.
+const include = process.env.MUTATION_TESTS?.split(',') ?? ['test/**/*.test.ts']
+
 export default defineConfig({
+  resolve: { alias: { '#platform': fileURLToPath(new URL('./src/platform/node.ts', import.meta.url)) } },
   test: {
-    include: ['test/**/*.test.ts'],
+    include,
     exclude: ['test/docs/**', 'test/browser/**', 'test/bundle/**', 'test/install/**', '**/node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
