@@ -145,14 +145,28 @@ export type TreeSpec = null | ReadonlyArray<TreeSpec> | { readonly [k: string]: 
 /** `null` is a leaf, an array a list, an object a record (keys in any order; leaves follow sorted keys). */
 export const TreeSpecC: t.Type<TreeSpec> = t.recursion<TreeSpec>('TreeSpec', () => t.union([t.null, t.readonlyArray(TreeSpecC), t.readonly(t.record(t.string, TreeSpecC))]))
 
-/** A key's state: four 32-bit integers. */
-export const KeyStateC = t.tuple([t.Int, t.Int, t.Int, t.Int], 'KeyState')
+const isInt32 = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= -(2 ** 31) && u < 2 ** 31
+/** A key's state: four signed 32-bit integers, not all zero (the generator's one forbidden state). */
+export const KeyStateC = new t.Type<readonly [number, number, number, number], readonly [number, number, number, number], unknown>(
+  'KeyState',
+  (u): u is readonly [number, number, number, number] => Array.isArray(u) && u.length === 4 && u.every(isInt32) && u.some((v) => v !== 0),
+  (u, c) => (Array.isArray(u) && u.length === 4 && u.every(isInt32) && u.some((v) => v !== 0) ? t.success(u as unknown as readonly [number, number, number, number]) : t.failure(u, c, 'four signed 32-bit integers, not all zero')),
+  (a) => a
+)
+
+/** A step count: a non-negative safe integer. */
+export const StepC = new t.Type<number, number, unknown>(
+  'Step',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
+  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 ? t.success(u) : t.failure(u, c, 'a non-negative safe integer')),
+  (a) => a
+)
 
 /** What a saved trainer adds to the model. */
 export const TrainerSectionC = strict(
   'TrainerSection',
   {
-    step: t.number,
+    step: StepC,
     key: KeyStateC,
     /** the structure of the optimizer state; its leaves are the weights named `optimizer/<i>` */
     optimizerState: TreeSpecC

@@ -45,6 +45,8 @@ export interface LoadOptions {
   readonly maxElements?: number
   /** the largest `model.json` accepted, in bytes (default 32 MiB) */
   readonly maxJsonBytes?: number
+  /** the most layers a model file may declare (default 5,000): building each costs far more than its bytes */
+  readonly maxLayers?: number
   /** @internal the file operations (tests inject faults) */
   readonly fileOps?: FileOps
 }
@@ -124,6 +126,8 @@ const assignWeights = (file: string, m: SavableModel, ws: ReadonlyArray<NamedTen
   for (const w of m.weights) {
     const t = byName.get(w.name)
     if (t === undefined) return E.left(ioError('InvalidWeights', `${file}: weightsManifest`, `a weight named "${w.name}" with shape ${JSON.stringify(w.shape)}`, 'none', `${file}: the model needs a weight named "${w.name}" (shape ${JSON.stringify(w.shape)}), the file has none`))
+    // a file may not declare int32 for a float weight (or the reverse): the bytes would be read as another type
+    if (t.dtype !== w.value.dtype) return E.left(ioError('InvalidWeights', `${file}: weight "${w.name}"`, `dtype ${w.value.dtype}`, t.dtype, `${file}: weight "${w.name}" is declared ${t.dtype}, the model's weight is ${w.value.dtype}`))
     if (!shapeEq(t.shape, w.shape)) return E.left(ioError('WeightShapeMismatch', `${file}: weight "${w.name}"`, w.shape, t.shape, `${file}: layer weight shape mismatch for "${w.name}": expected ${JSON.stringify(w.shape)}, received ${JSON.stringify(t.shape)}`))
     values.push(t)
     byName.delete(w.name)
@@ -145,6 +149,24 @@ interface Loaded {
   readonly weights: ReadonlyArray<NamedTensor>
 }
 
+/** The default of `LoadOptions.maxLayers`. */
+export const DEFAULT_MAX_LAYERS = 5_000
+
+/** Refuse a topology of more layers than `max` before any is built (the layers of nested models count too). */
+const checkLayerCount = (topology: unknown, max: number): E.Either<IoError, void> => {
+  let n = 0
+  const stack: unknown[] = [topology]
+  while (stack.length > 0) {
+    const t = stack.pop()
+    const layers = typeof t === 'object' && t !== null ? (t as { readonly config?: { readonly layers?: unknown } }).config?.layers : undefined
+    if (!Array.isArray(layers)) continue
+    n += layers.length
+    if (n > max) return E.left(ioError('FileTooLarge', `${MODEL_JSON}: modelTopology.config.layers`, `at most ${max} layers (LoadOptions.maxLayers)`, `${n} or more`))
+    for (const l of layers) stack.push(l)
+  }
+  return E.right(undefined)
+}
+
 /**
  * Load with the directory as it is: a concurrent save may replace `model.json` and remove the weights
  * file it named between our two reads; then the weights file is missing and we read again (the
@@ -162,7 +184,7 @@ const loadOnce = (dir: string, opts: LoadOptions): TE.TaskEither<IoError, Loaded
   const ops = opts.fileOps ?? fileOpsFor(dir)
   const maxElements = opts.maxElements ?? DEFAULT_MAX_ELEMENTS
   return pipe(
-    readDoc(ops, dir, MODEL_JSON, decodeWith(ModelJsonC, MODEL_JSON), opts.maxJsonBytes ?? defaultJsonLimits.maxBytes),
+    readDoc(ops, dir, MODEL_JSON, (u) => pipe(checkLayerCount((u as { readonly modelTopology?: unknown } | null)?.modelTopology, opts.maxLayers ?? DEFAULT_MAX_LAYERS), E.chain(() => decodeWith(ModelJsonC, MODEL_JSON)(u))), opts.maxJsonBytes ?? defaultJsonLimits.maxBytes),
     TE.bindTo('doc'),
     TE.bind('read', ({ doc }) => readWeights(ops, dir, MODEL_JSON, doc.weightsManifest, maxElements)),
     TE.chainFirstEitherK(({ doc, read }) => {
@@ -278,6 +300,8 @@ export const loadTrainerTE = (dir: string, opts: LoadTrainerOptions = {}): TE.Ta
         const fl = T.leaves(fresh)
         const bad = fl.findIndex((l, i) => !shapeEq(l.shape, leaves[i].shape))
         if (bad >= 0) return E.left(ioError('WeightShapeMismatch', `${MODEL_JSON}: ${OPTIMIZER_PREFIX}${bad}`, fl[bad].shape, leaves[bad].shape))
+        const badType = fl.findIndex((l, i) => l.dtype !== leaves[i].dtype)
+        if (badType >= 0) return E.left(ioError('InvalidWeights', `${MODEL_JSON}: ${OPTIMIZER_PREFIX}${badType}`, `dtype ${fl[badType].dtype}`, leaves[badType].dtype))
         return E.right(t0.right.with({ optState: st.right, step: tr.step, key }))
       })
     ),
@@ -304,6 +328,9 @@ export const loadWeightsTE = <M extends SavableModel>(model: M, dir: string, opt
           return E.left(
             ioError('WeightCountMismatch', `${WEIGHTS_JSON}`, ws.length, weights.length, `You called \`loadWeights\` on model "${model.name}" with a weight file of ${weights.length} weights, but the model was expecting ${ws.length} weights.`)
           )
+        for (let i = 0; i < ws.length; i++)
+          if (ws[i].value.dtype !== weights[i].tensor.dtype)
+            return E.left(ioError('InvalidWeights', `${WEIGHTS_JSON}: weight ${i} ("${weights[i].name}")`, `dtype ${ws[i].value.dtype}`, weights[i].tensor.dtype, `${WEIGHTS_JSON}: weight ${i} ("${weights[i].name}") is declared ${weights[i].tensor.dtype}, the model's weight "${ws[i].name}" is ${ws[i].value.dtype}`))
         for (let i = 0; i < ws.length; i++)
           if (!shapeEq(ws[i].shape, weights[i].tensor.shape))
             return E.left(

@@ -183,6 +183,46 @@ const addData = (d: Data, item: unknown): E.Either<TfError, Data> => {
   return E.map((built: BuiltData) => ({ ...d, layers, input, built }))(initFrom(layers, key(d.seed), input.shape, d.built ?? emptyBuilt, d.built ? d.layers.length : 0))
 }
 
+/**
+ * `addData` over many items in one pass: one name set, one array, one initialisation — linear in
+ * the number of layers (adding them one by one rebuilds the set and copies the arrays each time).
+ * Same result and same errors as folding `addData`.
+ */
+const addAllData = (d0: Data, items: ReadonlyArray<unknown>): E.Either<TfError, Data> => {
+  let d = d0
+  let i = 0
+  // an input(...) may only come first; addData decides
+  for (; i < items.length && isSymbolic(items[i]); i++) {
+    const r = addData(d, items[i])
+    if (E.isLeft(r)) return r
+    d = r.right
+  }
+  const taken = new Set(d.layers.map((l) => l.name))
+  const nextSuffix = new Map<string, number>()
+  const layers = d.layers.slice()
+  const input = d.input ?? (d.layers.length === 0 && i < items.length && isLayer(items[i]) && (items[i] as AnyLayer).inputShape !== undefined ? { shape: (items[i] as AnyLayer).inputShape as BatchShape, name: undefined } : undefined)
+  const prefix = d.built && input !== undefined ? d.layers.length : 0
+  for (; i < items.length; i++) {
+    const item = items[i]
+    if (isSymbolic(item)) return addData({ ...d, layers: Object.freeze(layers) }, item)
+    if (!isLayer(item)) return E.left(errors.notALayer(`Sequential.add (model "${d.name}")`, item))
+    if (item.multiOutput === true) return E.left(errors.multiOutputLayer(item.name))
+    if (item.autoName !== true && taken.has(item.name)) return E.left(errors.duplicateLayerName('Sequential', item.name))
+    let name = item.name
+    if (item.autoName === true && taken.has(name)) {
+      let k = nextSuffix.get(name) ?? 1
+      while (taken.has(`${item.name}_${k}`)) k++
+      nextSuffix.set(item.name, k + 1)
+      name = `${item.name}_${k}`
+    }
+    taken.add(name)
+    layers.push(withName(item, name))
+  }
+  const frozen = Object.freeze(layers)
+  if (input === undefined) return E.right({ ...d, layers: frozen })
+  return E.map((built: BuiltData) => ({ ...d, layers: frozen, input, built }))(initFrom(frozen, key(d.seed), input.shape, d.built ?? emptyBuilt, prefix))
+}
+
 const popData = (d: Data): E.Either<TfError, Data> => {
   if (d.layers.length === 0) return E.left(errors.emptyModel(d.name))
   const n = d.layers.length - 1
@@ -326,12 +366,9 @@ export const make: {
     if (E.isLeft(b)) return b
     d = b.right
   }
-  for (const l of list) {
-    const r = addData(d, l)
-    if (E.isLeft(r)) return r
-    d = r.right
-  }
-  return E.right(fromData(d) as unknown as Sequential<never, never>)
+  const r = addAllData(d, list)
+  if (E.isLeft(r)) return r
+  return E.right(fromData(r.right) as unknown as Sequential<never, never>)
 }
 
 /**
