@@ -8,6 +8,7 @@
  * expect(checkGrads((x) => sum(mul(x, sin(x))), tensor([0.3, 1.2])).ok).toBe(true)
  *
  * @since 0.1.0
+ * @module tensorfold/laws
  */
 export { checkGrads, checkJvp, adjointGap, seededValues, type GradCheckOptions, type GradCheckReport } from './gradcheck.js'
 export { backendAgreement, secondDerivativeCheck, type AgreementReport } from './backend.js'

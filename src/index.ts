@@ -5,6 +5,7 @@
  * namespaced modules (`Tree`, `Key`, …) and `Either`-returning variants.
  *
  * @since 0.1.0
+ * @module tensorfold
  */
 // the notebook facade: gives models Keras's `model.compile` (layers cannot import training)
 import './facade.js'

@@ -17,15 +17,24 @@ import * as LayerNs from './LayerNs.js'
 import * as SequentialNs from './sequential.js'
 import * as ModelNs from './ModelNs.js'
 
-/** The `Layer` namespace (contract, constructors in both forms, `fromConfig`, `connect`, `call`). */
+/**
+ * The `Layer` namespace (contract, constructors in both forms, `fromConfig`, `connect`, `call`).
+ * @namespace
+ */
 export const Layer = LayerNs
 /** A layer: params `P`, state `S`, input `X`, output `Y`. */
 export type Layer<P extends Tree = Tree, S extends Tree = LayerNs.Empty, X extends LayerNs.LayerIO = Tensor, Y extends LayerNs.LayerIO = Tensor> = LayerNs.Layer<P, S, X, Y>
-/** The `Sequential` namespace (`make`, `add`, `pop`, `build`, `summary`, … returning `Either`, dual). */
+/**
+ * The `Sequential` namespace (`make`, `add`, `pop`, `build`, `summary`, … returning `Either`, dual).
+ * @namespace
+ */
 export const Sequential = SequentialNs
 /** A sequential model whose params are the tuple `P`. */
 export type Sequential<P extends ReadonlyArray<Tree> = ReadonlyArray<Tree>, S extends ReadonlyArray<Tree> = ReadonlyArray<Tree>> = SequentialNs.Sequential<P, S>
-/** The `Model` namespace (functional models, and what every model answers, returning `Either`). */
+/**
+ * The `Model` namespace (functional models, and what every model answers, returning `Either`).
+ * @namespace
+ */
 export const Model = ModelNs
 /** A functional model. */
 export type Model<O extends ModelNs.Ends = ModelNs.Ends, I extends ModelNs.Ends = ModelNs.Ends> = ModelNs.Model<O, I>

@@ -5,7 +5,10 @@
  */
 import * as TrainerNs from './index.js'
 
-/** The functional surface of training (see `train/index.ts`). */
+/**
+ * The functional surface of training (see `train/index.ts`).
+ * @namespace
+ */
 export const Trainer = TrainerNs
 /** An immutable trainer (from `Trainer.compile` or `model.compile`). */
 export type Trainer = TrainerNs.Trainer
