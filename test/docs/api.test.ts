@@ -30,5 +30,5 @@ describe('API docs', () => {
       expect(page, `${ns} is documented as a namespace`).toBeDefined()
       expect(page!.children?.map((c) => c.name)).toContain(member)
     }
-  })
+  }, 400_000) // typedoc type-checks the whole package: minutes on two busy cores
 })
