@@ -40,7 +40,7 @@ export {
 export * as Metric from './metrics/index.js'
 export { nearest, levenshtein } from './core/nearest.js'
 export { Trainer } from './train/public.js'
-export { withTraining, compileOrThrow, type Trainable, type FitResult, type History, type Logs } from './train/index.js'
+export { withTraining, compileOrThrow, type Trainable, type FitResult, type History, type Logs, type CustomTrainStep, type StepBatch } from './train/index.js'
 export * as Callbacks from './callbacks.js'
 export { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, lambdaCallback, progbarLogger, type Callback } from './train/callbacks/index.js'
 export * as Io from './io/index.js'

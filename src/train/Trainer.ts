@@ -22,10 +22,10 @@ import { type TfError, orThrow, tfError } from '../core/errors.js'
 import type { ModelLike } from '../layers/Model.js'
 import type { GradientTransformation } from '../optimizers/base.js'
 import { getLearningRate, setLearningRate } from '../optimizers/alias.js'
-import type { LossFn, StepFns } from './step.js'
+import { type LossFn, type StepFns, stepFns } from './step.js'
 import type { MetricSource } from './registry.js'
 import type { Logs } from './History.js'
-import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchOptionsInput } from './options.js'
+import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchOptionsInput, CustomTrainStep } from './options.js'
 // fit.ts and evaluate.ts import this module's types only, so these imports make no cycle
 import { fit as fitTE } from './fit.js'
 import { type Predictions, evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
@@ -43,6 +43,8 @@ export interface TrainConfig {
   readonly metrics: ReadonlyArray<ReadonlyArray<MetricSource>>
   readonly metricsNames: ReadonlyArray<string>
   readonly runEagerly: boolean
+  /** a custom training step that `fit` and `trainOnBatch` run instead of the default one */
+  readonly trainStep: CustomTrainStep | undefined
   readonly seed: number
 }
 
@@ -131,6 +133,24 @@ export class Trainer {
   withLearningRate(lr: number): E.Either<TfError, Trainer> {
     if (this.optState === undefined) return E.left(tfError('NotBuilt', 'withLearningRate: the model is not built yet, so the optimizer has no state', {}))
     return E.map((optState: Tree) => this.with({ optState }))(setLearningRate(this.optState, lr))
+  }
+
+  /** Whether the steps run op by op (`runEagerly`) rather than compiled with `jit`. */
+  get runEagerly(): boolean {
+    return this.config.runEagerly
+  }
+  /**
+   * Keras's settable `run_eagerly`, as an immutable update: a trainer with the same model, optimizer
+   * state, step and key whose steps run eagerly (or compiled). This trainer is unchanged.
+   * @example const debug = trainer.withRunEagerly(true)
+   */
+  withRunEagerly(runEagerly: boolean): Trainer {
+    if (typeof runEagerly !== 'boolean') orThrow(E.left(tfError('InvalidArgument', `withRunEagerly: expected a boolean, received ${String(runEagerly)}`, { expected: 'boolean', received: runEagerly })))
+    if (runEagerly === this.config.runEagerly) return this
+    const config: TrainConfig = Object.freeze({ ...this.config, runEagerly })
+    const c = config
+    const fns = this.fns === undefined ? undefined : stepFns({ model: this.model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer }, runEagerly)
+    return this.with({ config, fns })
   }
 
   /** @internal The key of step `step`. */

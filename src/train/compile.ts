@@ -154,7 +154,8 @@ export const compile = (model: ModelLike, options: CompileOptionsInput): E.Eithe
     metrics: Object.freeze(metrics),
     metricsNames: metricsNamesOf(outputs, metrics, losses.right.map((l) => l !== undefined)),
     runEagerly: o.runEagerly ?? false,
-    seed: o.seed ?? 0
+    seed: o.seed ?? 0,
+    trainStep: o.trainStep
   })
   const base = { model, step: 0, key: key(config.seed), config }
   if (!model.built) return E.right(new Trainer({ ...base, optState: undefined, fns: undefined }))

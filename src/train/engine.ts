@@ -200,3 +200,21 @@ export const prepareRun = (t0: Trainer, b: TensorBatch, op: string): E.Either<Tf
 /** @internal Let the event loop run (a notebook stays responsive during long fits). */
 export const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
+
+/**
+ * @internal Run a trainer's custom training step on a checked batch, and check what it returns: a
+ * trainer and logs of finite-or-not numbers (`InvalidTrainStep` otherwise, naming what came).
+ */
+export const runCustomStep = (t: Trainer, b: TensorBatch, op: string): E.Either<TfError, readonly [Trainer, Logs]> => {
+  const f = t.config.trainStep as NonNullable<Trainer['config']['trainStep']>
+  const r = attempt(() => f(t, Object.freeze({ x: b.xs, y: b.ys, sampleWeight: b.sw, size: b.size })))
+  if (E.isLeft(r)) return r
+  const out = r.right as unknown
+  const bad = (what: string) =>
+    E.left(tfError('InvalidTrainStep', `${op}: the custom trainStep must return [trainer, logs] (logs: a record of numbers); ${what}`, { op, received: out }))
+  if (!Array.isArray(out) || out.length !== 2) return bad(`it returned ${show(out)}`)
+  const [t2, logs] = out as [unknown, unknown]
+  if (typeof t2 !== 'object' || t2 === null || (t2 as Trainer)._tag !== 'Trainer') return bad(`its first element is ${show(t2)}`)
+  if (typeof logs !== 'object' || logs === null || Array.isArray(logs) || Object.values(logs).some((v) => typeof v !== 'number')) return bad(`its logs are ${show(logs)}`)
+  return E.right([t2 as Trainer, Object.freeze({ ...(logs as Logs) })] as const)
+}

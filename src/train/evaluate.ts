@@ -22,7 +22,7 @@ import {
   type BatchOptionsInput
 } from './options.js'
 import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays, prepareBatch, applyClassWeight, arrayBatch } from './data.js'
-import { dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
+import { runCustomStep, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError } from './errors.js'
 import { type Hooked, observe, startRun } from './hooks.js'
@@ -267,6 +267,12 @@ const batchData = (op: string, t: Trainer, x: unknown, y: unknown, options: Batc
 export const trainOnBatch = (t: Trainer, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, readonly [Trainer, ReadonlyArray<number> | Logs]> => {
   const b = batchData('trainOnBatch', t, x, y, options)
   if (E.isLeft(b)) return b
+  // a custom training step runs here too (Keras's train_on_batch calls the overridden train_step); its logs are returned as a record
+  if (t.config.trainStep !== undefined) {
+    const p = prepareRun(t, b.right[0], 'trainOnBatch')
+    if (E.isLeft(p)) return p
+    return runCustomStep(p.right[0], b.right[0], 'trainOnBatch')
+  }
   return E.map(([t2, logs]: readonly [Trainer, Logs]) => [t2, asResult(t2, logs, b.right[1])] as const)(stepOnChecked(t, b.right[0], 'trainOnBatch'))
 }
 

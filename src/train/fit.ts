@@ -35,6 +35,7 @@ import { dataError } from './errors.js'
 import { dataSpec, prepareRun, stepCoreAsync, emptyTotals, batchTotals, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
 import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
 import { type Run, startRun, runHook } from './hooks.js'
+import { runCustomStep } from './engine.js'
 import { evaluatePass } from './evaluate.js'
 
 const isTrainerLike = (u: unknown): u is Trainer => typeof u === 'object' && u !== null && (u as Trainer)._tag === 'Trainer'
@@ -127,7 +128,22 @@ interface EpochState {
   readonly done: number
   /** totals of every batch run, reverted ones included (the logs of an epoch whose only batches were undone) */
   readonly all: Totals | undefined
+  /** with a custom training step: size-weighted sums of its logs, of the kept batches and of all */
+  readonly custom?: { readonly kept: LogSums; readonly all: LogSums }
 }
+
+/** @internal Batch-size-weighted sums of a custom step's logs (a monoid: add per key). */
+interface LogSums {
+  readonly sums: Readonly<Record<string, number>>
+  readonly count: number
+}
+const noLogs: LogSums = { sums: {}, count: 0 }
+const addLogs = (a: LogSums, logs: Logs, size: number): LogSums => {
+  const sums: Record<string, number> = { ...a.sums }
+  for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size
+  return { sums, count: a.count + size }
+}
+const meanLogs = (a: LogSums): Logs => Object.freeze(Object.fromEntries(Object.entries(a.sums).map(([k, v]) => [k, a.count > 0 ? v / a.count : NaN])))
 
 const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TfError, FitResult>> => {
   if (!isTrainerLike(t0)) return E.left(tfError('InvalidArgument', 'fit: expected a Trainer (from compile) as the first argument', { op: 'fit', received: t0 }))
@@ -190,7 +206,8 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   }
   const t = run.trainer
   const aborted = run.stopped === 'aborted'
-  let logs = logsOf(t, undoneOnly ? (all as Totals) : tot, metrics)
+  const custom = r.right.custom
+  let logs = custom !== undefined ? meanLogs(undoneOnly ? custom.all : custom.kept) : logsOf(t, undoneOnly ? (all as Totals) : tot, metrics)
   if (val !== undefined && !aborted && shouldValidate(o.validationFreq, epoch)) {
     const op = 'fit (validation)'
     // Keras runs the test hooks of fit's callbacks during validation; their states carry on
@@ -216,6 +233,7 @@ const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: numbe
   const batch = a.batch
   const begin = await runHook(callbacks, { ...a.run, trainer: t0 }, 'onTrainBatchBegin', (tr) => ({ epoch, batch, trainer: tr, info }))
   const prev = begin.run.trainer
+  if (prev.config.trainStep !== undefined) return customBatch(env, a, b, epoch, begin.run, metrics, tot)
   // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
   const [t, out] = await stepCoreAsync(prev, b)
   const batchTot = batchTotals(metrics, t.config.losses.length, b, out)
@@ -234,5 +252,28 @@ const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: numbe
     end.revert
       ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done, all }
       : { run: end.run, metrics, tot: sum, batch: batch + 1, done: a.done + 1, all }
+  )
+}
+
+/**
+ * @internal One batch through the compiled custom training step (Keras's overridden `train_step`): the
+ * same hooks and revert as the default step; the batch logs are the step's, the running logs their
+ * batch-size-weighted means.
+ */
+const customBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number, run: Run, metrics: ReadonlyArray<BoundMetric>, tot: Totals): Promise<E.Either<TfError, EpochState>> => {
+  const { callbacks, info } = env
+  const prev = run.trainer
+  const r = runCustomStep(prev, b, 'fit')
+  if (E.isLeft(r)) return r
+  const [t, batchLogs] = r.right
+  const c = a.custom ?? { kept: noLogs, all: noLogs }
+  const kept = addLogs(c.kept, batchLogs, b.size)
+  const all = addLogs(c.all, batchLogs, b.size)
+  const batch = a.batch
+  const end = await runHook(callbacks, { ...run, trainer: t }, 'onTrainBatchEnd', (tr) => ({ epoch, batch, trainer: tr, info, logs: meanLogs(kept), batchLogs, previous: prev }))
+  return E.right(
+    end.revert
+      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done, all: a.all ?? tot, custom: { kept: c.kept, all } }
+      : { run: end.run, metrics, tot, batch: batch + 1, done: a.done + 1, all: a.all ?? tot, custom: { kept, all } }
   )
 }

@@ -47,7 +47,9 @@ export type {
   MetricSpec,
   MetricsInput,
   LossSpec,
-  ValidationDataInput
+  ValidationDataInput,
+  CustomTrainStep,
+  StepBatch
 } from './options.js'
 export type { History, HistoryParams, Logs } from './History.js'
 export type { CompileError, OptionError } from './errors.js'

@@ -226,8 +226,29 @@ const compileProps = {
   /** run op by op instead of compiling the step with `jit` (false) */
   runEagerly: t.boolean,
   /** the trainer's seed: shuffling, dropout, and init of an unbuilt model (0) */
-  seed: refine('an integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u))
+  seed: refine('an integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u)),
+  /**
+   * a custom training step (Keras's overridden `train_step`): a pure `(trainer, batch) => [trainer, logs]`
+   * that `fit` and `trainOnBatch` run instead of the default step, with the same callbacks, progress and history
+   */
+  trainStep: refine('a function (trainer, batch) => [trainer, logs]', (u): u is CustomTrainStep => typeof u === 'function')
 }
+
+/** A batch as a custom training step receives it: one tensor per input and per output, the sample weights per output, the row count. */
+export interface StepBatch {
+  readonly x: ReadonlyArray<Tensor>
+  readonly y: ReadonlyArray<Tensor>
+  /** per output; undefined where unweighted */
+  readonly sampleWeight: ReadonlyArray<Tensor | undefined>
+  readonly size: number
+}
+
+/**
+ * A custom training step: the counterpart of overriding Keras's `train_step`. It receives the trainer and
+ * one batch and returns the next trainer and this batch's logs (plain numbers). `fit` folds it over the
+ * batches; an epoch's logs are the batch-size-weighted means of the batches' logs.
+ */
+export type CustomTrainStep = (trainer: Trainer, batch: StepBatch) => readonly [Trainer, Readonly<Record<string, number>>]
 
 /** `compile` options: `loss` is required. */
 export type CompileOptionsInput = InputOf<typeof compileProps, 'loss'>
