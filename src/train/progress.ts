@@ -72,8 +72,8 @@ export interface ProgbarOptions {
   readonly now?: () => number
   readonly intervalMs?: number
   /**
-   * The width lines must fit while redrawn (default: the terminal's columns on a TTY, 100 in a
-   * Jupyter kernel, none otherwise): the bar narrows (to 10 cells), then the logs are cut with `…`, so
+   * The width lines must fit while redrawn (default: the terminal's columns on a TTY, none
+   * otherwise): the bar narrows (to 10 cells), then the logs are cut with `…`, so
    * a redraw never wraps. The final line of an epoch keeps every log and only narrows the bar.
    */
   readonly columns?: number
@@ -151,11 +151,13 @@ export const inJupyter = (): boolean => {
   return env !== undefined && (env.JPY_PARENT_PID !== undefined || env.TSLAB_NOTEBOOK !== undefined)
 }
 
-/** The width progress lines must fit: the terminal's columns, 100 in Jupyter, else undefined. */
+/**
+ * The width progress lines must fit: the terminal's columns, else undefined (Jupyter's output area
+ * applies `\r` to its text, so a long line that wraps there is still redrawn whole).
+ */
 export const stdoutColumns = (): number | undefined => {
   const out = proc()?.stdout
-  if (out?.isTTY === true && typeof out.columns === 'number' && out.columns > 0) return out.columns
-  return inJupyter() ? 100 : undefined
+  return out?.isTTY === true && typeof out.columns === 'number' && out.columns > 0 ? out.columns : undefined
 }
 
 /** Whether progress may redraw in place: stdout is a terminal, or a Jupyter kernel's output (not in CI). */
