@@ -33,7 +33,42 @@ const InitializerJsonC = strict('Initializer', {
   config: JsonRecordC
 })
 
-const Base = { name: t.string, inputShape: ShapeC }
+const Base = { name: t.string, inputShape: ShapeC, trainable: t.boolean }
+
+// regularizers and constraints: {kind, config}, decoded by the constructors (weights.ts)
+const WeightOptC = strict('WeightOption', { kind: t.string }, { config: JsonRecordC })
+const NumsC = t.union([t.number, t.readonlyArray(t.number)])
+const AxisC = t.union([t.Int, t.readonlyArray(t.Int)])
+const Pairs2dC = t.union([t.Int, t.readonlyArray(t.Int), t.readonlyArray(t.readonlyArray(t.Int))])
+const GammaBeta = {
+  ...Base,
+  axis: AxisC,
+  epsilon: t.number,
+  center: t.boolean,
+  scale: t.boolean,
+  betaInitializer: InitializerJsonC,
+  gammaInitializer: InitializerJsonC,
+  betaRegularizer: WeightOptC,
+  gammaRegularizer: WeightOptC,
+  betaConstraint: WeightOptC,
+  gammaConstraint: WeightOptC,
+  activityRegularizer: WeightOptC
+}
+/** The norm family: shape, normalization, noise and preprocessing layers. */
+const normCodecs = {
+  UpSampling2D: strict('UpSampling2D', { size: t.union([t.Int, t.readonlyArray(t.Int)]) }, { ...Base, interpolation: t.string }),
+  ZeroPadding2D: strict('ZeroPadding2D', { padding: Pairs2dC }, Base),
+  Cropping2D: strict('Cropping2D', { cropping: Pairs2dC }, Base),
+  RepeatVector: strict('RepeatVector', { n: t.Int }, Base),
+  Permute: strict('Permute', { dims: t.readonlyArray(t.Int) }, Base),
+  BatchNormalization: strict('BatchNormalization', {}, { ...GammaBeta, momentum: t.number, movingMeanInitializer: InitializerJsonC, movingVarianceInitializer: InitializerJsonC }),
+  LayerNormalization: strict('LayerNormalization', {}, GammaBeta),
+  SpatialDropout1D: strict('SpatialDropout1D', { rate: t.number }, Base),
+  SpatialDropout2D: strict('SpatialDropout2D', { rate: t.number }, Base),
+  GaussianNoise: strict('GaussianNoise', { stddev: t.number }, Base),
+  Rescaling: strict('Rescaling', { scale: t.number }, { ...Base, offset: t.number }),
+  Normalization: strict('Normalization', {}, { ...Base, axis: t.union([t.null, AxisC]), mean: t.union([t.null, NumsC]), variance: t.union([t.null, NumsC]), invert: t.boolean })
+}
 
 // convolution and pooling: sizes are one integer or one per spatial axis; the constructors check the rest
 const IntsC = t.union([t.Int, t.readonlyArray(t.Int)])
@@ -82,7 +117,10 @@ const Recurrent = {
 
 /** The config codec of each built-in kind. */
 const configCodecs = {
-  Dense: strict('Dense', { units: t.number }, { ...Base, activation: t.string, useBias: t.boolean, kernelInitializer: InitializerJsonC, biasInitializer: InitializerJsonC }),
+  Dense: strict('Dense', { units: t.number }, {
+    ...Base, activation: t.string, useBias: t.boolean, kernelInitializer: InitializerJsonC, biasInitializer: InitializerJsonC,
+    kernelRegularizer: WeightOptC, biasRegularizer: WeightOptC, activityRegularizer: WeightOptC, kernelConstraint: WeightOptC, biasConstraint: WeightOptC
+  }),
   Activation: strict('Activation', { activation: t.string }, Base),
   Dropout: strict('Dropout', { rate: t.number }, Base),
   Flatten: strict('Flatten', {}, Base),
@@ -99,7 +137,8 @@ const configCodecs = {
   GRU: strict('GRU', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, resetAfter: t.boolean }),
   Bidirectional: strict('Bidirectional', { layer: WrappedC }, { ...Base, mergeMode: t.union([t.literal('concat'), t.literal('sum'), t.literal('mul'), t.literal('ave'), t.null]) }),
   TimeDistributed: strict('TimeDistributed', { layer: WrappedC }, Base),
-  ...convCodecs
+  ...convCodecs,
+  ...normCodecs
 }
 
 /** The built-in kinds a file may name. */

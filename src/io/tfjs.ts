@@ -32,7 +32,30 @@ export const WINDOW_KINDS: ReadonlyArray<string> = Object.freeze([
   'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D',
   'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling3D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'GlobalMaxPooling3D'
 ])
-const isMapped = (kind: string): boolean => KERAS_KINDS.includes(kind) || WINDOW_KINDS.includes(kind)
+/** Shape, normalization, noise and preprocessing kinds (Keras class names, snake_case configs). */
+export const NORM_KINDS: ReadonlyArray<string> = Object.freeze([
+  'UpSampling2D', 'ZeroPadding2D', 'Cropping2D', 'RepeatVector', 'Permute', 'BatchNormalization', 'LayerNormalization',
+  'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'Rescaling', 'Normalization'
+])
+const isMapped = (kind: string): boolean => KERAS_KINDS.includes(kind) || WINDOW_KINDS.includes(kind) || NORM_KINDS.includes(kind)
+
+/** The kinds whose regularizers and constraints tensorfold applies (kept when loading; dropped elsewhere). */
+const WEIGHT_OPTION_KINDS: ReadonlyArray<string> = ['Dense', 'BatchNormalization', 'LayerNormalization']
+const isWeightOptionKey = (k: string): boolean => /(Regularizer|Constraint)$/.test(k) || /_(regularizer|constraint)$/.test(k)
+
+/** `{kind, config}` (tensorfold) to `{class_name, config}` (Keras, snake_case keys); regularizers are L1L2, as TensorFlow.js reads them. */
+const optionToKeras = (o: JsonRecord): Json => {
+  const cfg: Record<string, Json> = {}
+  for (const [k, v] of Object.entries(isRecord<Json>(o.config) ? o.config : {})) cfg[snake(k)] = v
+  return { class_name: o.kind as string, config: cfg }
+}
+
+const optionFromKeras = (path: string, o: Json): E.Either<IoError, Json> => {
+  if (!isRecord<Json>(o) || typeof o.class_name !== 'string') return E.left(ioError('InvalidLayerConfig', path, 'a regularizer or constraint {class_name, config}', o))
+  const cfg: Record<string, Json> = {}
+  for (const [k, v] of Object.entries(isRecord<Json>(o.config) ? o.config : {})) cfg[camel(k)] = v
+  return E.right({ kind: o.class_name, config: cfg })
+}
 const isInitializerKey = (k: string): boolean => /Initializer$/.test(k) || /_initializer$/.test(k)
 
 const snake = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
@@ -79,6 +102,7 @@ export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; re
   for (const [k, v] of Object.entries(lc.config)) {
     if (k === 'inputShape' && Array.isArray(v)) out.batch_input_shape = [null, ...v]
     else if ((INIT_KEYS.includes(k) || isInitializerKey(k)) && isRecord<Json>(v)) out[snake(k)] = initToKeras(v)
+    else if (isWeightOptionKey(k) && isRecord<Json>(v)) out[snake(k)] = optionToKeras(v)
     else if (k === 'layer' && isRecord<Json>(v) && typeof v.kind === 'string' && isRecord<Json>(v.config)) out.layer = layerToKeras({ kind: v.kind, config: v.config } as LayerConfig) as unknown as Json
     else out[snake(k)] = v
   }
@@ -98,7 +122,12 @@ const DROPPABLE: Readonly<Record<string, (v: Json) => boolean>> = {
   depthwise_constraint: () => true,
   pointwise_constraint: () => true,
   bias_constraint: () => true,
+  beta_regularizer: () => true,
+  gamma_regularizer: () => true,
+  beta_constraint: () => true,
+  gamma_constraint: () => true,
   seed: () => true,
+  synchronized: (v) => v === false,
   noise_shape: (v) => v === null,
   data_format: (v) => v === 'channels_last' || v === null,
   batch_size: () => true,
@@ -126,6 +155,17 @@ export const layerFromKeras = (path: string, className: string, config: JsonReco
     const where = `${path}.config.${k}`
     if (WINDOW_KINDS.includes(className) && k === 'data_format') {
       out.dataFormat = v ?? 'channels_last'
+      continue
+    }
+    // the frozen flag and the weight options tensorfold applies are kept
+    if (k === 'trainable' && v === false) {
+      out.trainable = false
+      continue
+    }
+    if (WEIGHT_OPTION_KINDS.includes(className) && isWeightOptionKey(k) && v !== null) {
+      const o = optionFromKeras(where, v)
+      if (E.isLeft(o)) return o
+      out[camel(k)] = o.right
       continue
     }
     if (Object.prototype.hasOwnProperty.call(DROPPABLE, k)) {

@@ -30,7 +30,7 @@ const num = (c: Config, k: string): number | undefined => (typeof c[k] === 'numb
 const nums = (c: Config, k: string): ReadonlyArray<number> | undefined => (Array.isArray(c[k]) ? (c[k] as ReadonlyArray<number>) : undefined)
 const base = (c: Config) => ({ name: str(c, 'name'), inputShape: nums(c, 'inputShape'), ...(c.trainable === false ? { trainable: false } : {}) })
 /** The config entries passed through as they are (initializers, regularizers, constraints: JSON the constructors decode). */
-const pass = (c: Config, keys: ReadonlyArray<string>) => Object.fromEntries(keys.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Record<string, never>
+const pass = (c: Config, keys: ReadonlyArray<string>) => Object.fromEntries(keys.filter((k) => c[k] !== undefined && c[k] !== null).map((k) => [k, c[k]])) as Record<string, never>
 const WEIGHT_KEYS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']
 const GB_KEYS = ['axis', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'betaRegularizer', 'gammaRegularizer', 'betaConstraint', 'gammaConstraint', 'activityRegularizer']
 /** A model rebuilt from config keeps its frozen flag. */
@@ -173,7 +173,7 @@ export const builtinLayers: LayerTable = Object.freeze({
   SpatialDropout2D: (c: Config) => Z.spatialDropout2d(num(c, 'rate') as number, base(c)),
   GaussianNoise: (c: Config) => Z.gaussianNoise(num(c, 'stddev') as number, base(c)),
   Rescaling: (c: Config) => P.rescaling(num(c, 'scale') as number, { ...base(c), ...pass(c, ['offset']) }),
-  Normalization: (c: Config) => P.normalization({ ...base(c), ...pass(c, ['axis', 'mean', 'variance', 'invert']) }),
+  Normalization: (c: Config) => P.normalization({ ...base(c), ...pass(c, ['mean', 'variance', 'invert']), ...(c.axis !== undefined ? { axis: c.axis as number | null } : {}) }),
   Sequential: (c: Config) =>
     frozenIf(c, sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer),
   Functional: (c: Config) => frozenIf(c, functionalFromConfig(c, builtinLayers))

@@ -144,8 +144,8 @@ describe('TensorFlow.js -> tensorfold', () => {
   it('a layer tensorfold does not have is an UnknownLayerKind error naming the path', async () => {
     const tm = tf.sequential()
     tm.add(tf.layers.dense({ units: 2, inputShape: [3] }))
-    tm.add(tf.layers.batchNormalization())
-    const dir = join(root, 'tfjs-bn')
+    tm.add(tf.layers.gaussianDropout({ rate: 0.2 }))
+    const dir = join(root, 'tfjs-gaussian-dropout')
     await tfjsSave(tm, dir)
     const r = await Io.load(dir)()
     expect(E.isLeft(r) && r.left._tag).toBe('UnknownLayerKind')
