@@ -132,6 +132,7 @@ const configCodecs = {
   Average: strict('Average', {}, Base),
   Concatenate: strict('Concatenate', {}, { ...Base, axis: t.Int }),
   Embedding: strict('Embedding', { inputDim: t.Int, outputDim: t.Int }, { ...Base, maskZero: t.boolean, embeddingsInitializer: InitializerJsonC, inputLength: t.union([t.Int, t.null]) }),
+  Masking: strict('Masking', {}, { ...Base, maskValue: t.number }),
   SimpleRNN: strict('SimpleRNN', { units: t.Int }, Recurrent),
   LSTM: strict('LSTM', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, unitForgetBias: t.boolean }),
   GRU: strict('GRU', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, resetAfter: t.boolean }),

@@ -25,7 +25,7 @@ import { isRecord } from '../core/Tree.js'
 
 /** The built-in kinds whose configs are mapped to Keras's snake_case (custom kinds are kept verbatim). */
 export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'LeakyReLU', 'Add', 'Multiply', 'Average', 'Concatenate', 'Identity',
-  'Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed'])
+  'Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed', 'Masking'])
 /** Convolution and pooling kinds: mapped like the others, and their `data_format` is kept (not dropped). */
 export const WINDOW_KINDS: ReadonlyArray<string> = Object.freeze([
   'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D',

@@ -21,6 +21,8 @@ export interface Ctx {
   readonly key: Key
   /** the layer (or a model around it) is frozen: `batchNormalization` then runs in inference mode (Keras 2) */
   readonly frozen?: boolean
+  /** the mask of the input (`[batch, time]`, 1 = real step), when the input carries one (see layers/mask.ts) */
+  readonly mask?: Tensor
 }
 
 /** A leaf of a model's `params`: where it is, and what training does with it. */
@@ -60,5 +62,5 @@ export interface ModelLike {
   /** the leaves of `params` with their trainable flag, regularizer and constraint (absent: all trainable, none) */
   readonly paramSpecs?: ReadonlyArray<ParamSpec>
   /** the pure forward function: params and state in, outputs (one per output), new state and the layers' extra losses out */
-  forward(params: Tree, state: Tree, inputs: ReadonlyArray<Tensor>, ctx: Ctx): { readonly outputs: ReadonlyArray<Tensor>; readonly state: Tree; readonly losses?: ReadonlyArray<Tensor> }
+  forward(params: Tree, state: Tree, inputs: ReadonlyArray<Tensor>, ctx: Ctx): { readonly outputs: ReadonlyArray<Tensor>; readonly state: Tree; readonly losses?: ReadonlyArray<Tensor>; readonly masks?: ReadonlyArray<Tensor | undefined> }
 }

@@ -144,6 +144,7 @@ export const builtinLayers: LayerTable = Object.freeze({
       embeddingsInitializer: c.embeddingsInitializer as unknown as InitializerLike | undefined,
       inputLength: num(c, 'inputLength')
     }),
+  Masking: (c: Config) => R.masking(num(c, 'maskValue') ?? 0, base(c)),
   SimpleRNN: (c: Config) => R.simpleRNN(num(c, 'units') as number, recurrentOpts(c)),
   LSTM: (c: Config) =>
     R.lstm(num(c, 'units') as number, {

@@ -28,6 +28,7 @@ import { type Layer, type AnyLayer, type BatchShape, type LayerIO, type Config, 
 import { type SymbolicTensor, type LayerNode, type InputNode, isSymbolic, inputLayer } from './symbolic.js'
 import { compileModel } from './facade.js'
 import * as C from './common.js'
+import { nextMask, ctxWithMask } from './mask.js'
 
 /** Inputs or outputs of a functional model: one symbolic tensor, a list, or a record by name. */
 export type Ends = SymbolicTensor | ReadonlyArray<SymbolicTensor> | { readonly [name: string]: SymbolicTensor }
@@ -236,6 +237,8 @@ const initGraph = (g: Graph, root: Key): E.Either<TfError, { params: Record<stri
 /** The pure forward pass over the graph. */
 const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { readonly [n: string]: Tree }, xs: ReadonlyArray<Tensor>, ctx: Ctx) => {
   const values = new Map<LayerNode, LayerIO>()
+  const masks = new Map<LayerNode, Tensor | undefined>()
+  const maskOfSym = (s: SymbolicTensor): Tensor | undefined => (s.node._tag === 'InputNode' || s.index !== null ? undefined : masks.get(s.node))
   const st: Record<string, Tree> = { ...state }
   const losses: Tensor[] = []
   const valueOf = (s: SymbolicTensor): Tensor => {
@@ -247,12 +250,15 @@ const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { readonly
     const l = g.named.get(n.layer) as AnyLayer
     const x = l.multiInput === true ? n.inputs.map(valueOf) : valueOf(n.inputs[0])
     const frozen = ctx.frozen === true || l.trainable === false
-    const r = l.apply(params[l.name], st[l.name])(x, { training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) })
+    // single-input layers receive the mask of their input (layers/mask.ts); merge layers start none
+    const m = l.multiInput === true ? undefined : maskOfSym(n.inputs[0])
+    const r = l.apply(params[l.name], st[l.name])(x, ctxWithMask({ training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) }, m))
     values.set(n, r.y)
+    if (l.multiOutput !== true) masks.set(n, nextMask(l, x, m))
     st[l.name] = r.state
     if (r.losses !== undefined) losses.push(...r.losses)
   })
-  return { outputs: g.outputs.map(valueOf), state: Object.freeze(st), ...(losses.length > 0 ? { losses } : {}) }
+  return { outputs: g.outputs.map(valueOf), state: Object.freeze(st), ...(losses.length > 0 ? { losses } : {}), masks: g.outputs.map(maskOfSym) }
 }
 
 const configOf = (d: Data): Config => {

@@ -17,7 +17,7 @@ export {
 } from './conv.js'
 export { input } from './symbolic.js'
 export {
-  embedding, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams
+  embedding, masking, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams
 } from './recurrent.js'
 export { bidirectional, timeDistributed, type BidirectionalOptions, type MergeMode } from './wrappers.js'
 // shape layers

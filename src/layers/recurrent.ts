@@ -19,7 +19,7 @@ import { type Tensor, fill, tensor } from '../core/Tensor.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { split } from '../core/Key.js'
 import { randomUniform as rUniform } from '../core/random.js'
-import { matmul, add, mul, compare, reshape, transpose, slice, gather, cast, where, concat } from '../primitives/index.js'
+import { matmul, add, mul, compare, reshape, transpose, slice, gather, cast, where, concat, sum as sumP } from '../primitives/index.js'
 import { sub } from '../ops/arithmetic.js'
 import { scan } from '../ad/scan.js'
 import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, shapeErr, showShape } from './Layer.js'
@@ -100,6 +100,38 @@ export const embedding = (inputDim: number, outputDim: number, opts: EmbeddingOp
  */
 export const withMask = <L extends object>(layer: L, computeMask: ((x: Tensor, mask: Tensor | undefined) => Tensor | undefined) | undefined): L =>
   computeMask === undefined ? layer : Object.freeze({ ...layer, computeMask })
+
+// ---------------------------------------------------------------------------------------------------
+// masking
+
+/** `masking` as `Either`. */
+export const maskingE = (maskValue = 0, opts: BaseOptions = {}): E.Either<TfError, Layer<Empty>> =>
+  typeof maskValue !== 'number' || Number.isNaN(maskValue)
+    ? invalid('masking.maskValue', 'a number', maskValue)
+    : E.right(
+        withMask(
+          makeLayer<Empty, Empty>(
+            'Masking',
+            { maskValue },
+            opts,
+            (_k, s) => (s.length < 3 ? shapeErr('masking', `expected an input of rank ≥ 3 [batch, time, …], received ${showShape(s)}`, 'rank >= 3', s) : E.right({ params: none, state: none, outputShape: s })),
+            () => (x) => ({ y: mul(x, reshape(stepMask(x, maskValue), [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)])), state: none })
+          ),
+          (x) => stepMask(x, maskValue)
+        )
+      )
+/**
+ * Masks the time steps whose features all equal `maskValue` (default 0): they are zeroed, and the
+ * layers after it (recurrent layers, losses) skip them. @example masking(0, { inputShape: [null, 3] })
+ */
+export const masking = (maskValue = 0, opts: BaseOptions = {}): Layer<Empty> => orThrow(maskingE(maskValue, opts))
+
+/** 1 where some feature of step `[b, t]` differs from `v`, else 0. */
+const stepMask = (x: Tensor, v: number): Tensor => {
+  const ne = cast(compare(x, v, 'ne'), 'float32')
+  const n = sumP(reshape(ne, [x.shape[0], x.shape[1], -1]), [2])
+  return cast(compare(n, 0, 'gt'), 'float32')
+}
 
 // ---------------------------------------------------------------------------------------------------
 // recurrent layers

@@ -34,6 +34,7 @@ import {
 } from './Layer.js'
 import { type SymbolicTensor, isSymbolic } from './symbolic.js'
 import * as C from './common.js'
+import { nextMask, ctxWithMask } from './mask.js'
 
 /** What `sequential` and `add` accept: a single-output layer, or an `input({shape})` (first only). */
 export type SeqItem = Layer<Tree, Tree, Tensor, Tensor> | SymbolicTensor
@@ -245,18 +246,21 @@ const buildData = (d: Data, shape?: unknown): E.Either<TfError, Data> => {
 const applyLayers =
   (layers: ReadonlyArray<AnyLayer>) =>
   (params: ReadonlyArray<Tree>, state: ReadonlyArray<Tree>) =>
-  (x: Tensor, ctx: Ctx): Applied<ReadonlyArray<Tree>, Tensor> => {
+  (x: Tensor, ctx: Ctx): Applied<ReadonlyArray<Tree>, Tensor> & { readonly mask?: Tensor } => {
     let y: Tensor = x
+    // the mask travels with the activations (layers/mask.ts)
+    let mask: Tensor | undefined = ctx.mask
     const out: Tree[] = []
     const losses: Tensor[] = []
     layers.forEach((l, i) => {
       const frozen = ctx.frozen === true || l.trainable === false
-      const r = l.apply(params[i], state[i])(y, { training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) })
+      const r = l.apply(params[i], state[i])(y, ctxWithMask({ training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) }, mask))
+      mask = nextMask(l, y, mask)
       y = r.y as Tensor
       out.push(r.state)
       if (r.losses !== undefined) losses.push(...r.losses)
     })
-    return { y, state: Object.freeze(out), ...(losses.length > 0 ? { losses } : {}) }
+    return { y, state: Object.freeze(out), ...(losses.length > 0 ? { losses } : {}), ...(mask !== undefined ? { mask } : {}) }
   }
 
 const configOf = (d: Data): Config => {
@@ -318,7 +322,7 @@ const fromData = (d: Data): Sequential => {
     apply: run,
     forward: (p: Tree, s: Tree, inputs: ReadonlyArray<Tensor>, ctx: Ctx) => {
       const r = run(p as ReadonlyArray<Tree>, s as ReadonlyArray<Tree>)(inputs[0], d.trainable === false ? { ...ctx, frozen: true } : ctx)
-      return { outputs: [r.y], state: r.state, ...(r.losses ? { losses: r.losses } : {}) }
+      return { outputs: [r.y], state: r.state, ...(r.losses ? { losses: r.losses } : {}), masks: [r.mask] }
     },
     withWeights: (p: Tree, s: Tree) => (built ? fromData({ ...d, built: { ...built, params: p as ReadonlyArray<Tree>, state: s as ReadonlyArray<Tree> } }) : self),
     ensureBuilt: (shapes: ReadonlyArray<BatchShape>) => E.map(again)(buildData(d, shapes[0])),

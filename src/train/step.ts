@@ -31,7 +31,7 @@ import type { GradientTransformation } from '../optimizers/base.js'
 import { applyUpdates } from '../optimizers/base.js'
 import { valueAndGrad } from '../ad/grad.js'
 import { stopGradient } from '../ad/vjp.js'
-import { mul, div, add, sum, reshape } from '../primitives/index.js'
+import { mul, div, add, sum, reshape, maximum } from '../primitives/index.js'
 import { mean } from '../ops/reductions.js'
 import { jit } from '../compile/jit.js'
 
@@ -92,11 +92,17 @@ export interface StepSpec {
 }
 
 /** Per-output losses: mean over the batch of weighted per-sample losses. */
-const outputLosses = (spec: StepSpec, ys: ReadonlyArray<Tensor>, yPreds: ReadonlyArray<Tensor>, sw: ReadonlyArray<Tensor>): Tensor[] =>
+const outputLosses = (spec: StepSpec, ys: ReadonlyArray<Tensor>, yPreds: ReadonlyArray<Tensor>, sw: ReadonlyArray<Tensor>, masks?: ReadonlyArray<Tensor | undefined>): Tensor[] =>
   yPreds.map((yp, i) => {
     const loss = spec.losses[i]
     if (loss === undefined) return scalar(0)
     const raw = loss(ys[i], yp)
+    const m = masks?.[i]
+    if (m !== undefined && raw.shape.length === 2 && m.shape.length === 2 && raw.shape[1] === m.shape[1]) {
+      // a masked sequence output (layers/mask.ts): masked time steps do not count — the mean over real steps
+      const w = mul(m, reshape(sw[i], [sw[i].shape[0], 1]))
+      return div(sum(mul(raw, w)), maximum(sum(m), 1e-7))
+    }
     // a loss that keeps more than the batch axis is averaged over the rest first
     const perSample = raw.shape.length > 1 ? mean(raw, raw.shape.slice(1).map((_, j) => j + 1)) : raw.shape.length === 0 ? reshape(raw, [1]) : raw
     return div(sum(mul(perSample, sw[i])), perSample.shape[0])
@@ -158,8 +164,8 @@ export const makeStepFn =
     const m = spec.model
     const lossOf = (part: Tree): Tensor => {
       const p = merged(m, inp.params, part)
-      const { outputs, state, losses } = m.forward(p, inp.state, inp.xs, { training: true, key })
-      const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight)
+      const { outputs, state, losses, masks } = m.forward(p, inp.state, inp.xs, { training: true, key })
+      const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks)
       aux = { state: stopGradient(state), yPreds: outputs.map((o) => stopGradient(o)), perOutputLosses: per.map((l) => stopGradient(l)) }
       return withRegularization(total(spec, per), regularization(m, p, losses))
     }
@@ -175,8 +181,8 @@ export const makeStepFn =
 export const makeEvalFn =
   (spec: StepSpec) =>
   (inp: EvalIn, key: Key): EvalOut => {
-    const { outputs, losses } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
-    const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight)
+    const { outputs, losses, masks } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
+    const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks)
     return { loss: withRegularization(total(spec, per), regularization(spec.model, inp.params, losses)), perOutputLosses: per, yPreds: outputs }
   }
 

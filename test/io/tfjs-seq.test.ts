@@ -117,3 +117,20 @@ describe('TensorFlow.js -> tensorfold (sequence layers)', () => {
     close(dataSync(m.predict(tensor(x)) as Tensor), tfOut(tm, tf.tensor(x)))
   })
 })
+
+describe('masks against TensorFlow.js', () => {
+  it('Masking + LSTM + Embedding(maskZero) + GRU give tfjs predictions on padded data, both ways', async () => {
+    const tm = tf.sequential({ layers: [tf.layers.masking({ maskValue: 0, inputShape: [5, 2] }), tf.layers.lstm({ units: 3, returnSequences: true }), tf.layers.simpleRNN({ units: 2 })] })
+    const dir = join(root, 'in-mask')
+    await tfjsSave(tm, dir)
+    const m = await load(dir)
+    const x = seqData(2, 5, 2, 1).map((s) => s.map((v, t) => (t === 1 || t === 4 ? [0, 0] : v)))
+    close(dataSync(m.predict(tensor(x)) as Tensor), tfOut(tm, tf.tensor(x)))
+    const m2 = sequential([L.embedding(7, 3, { maskZero: true, inputShape: [6] }), L.gru(4, { resetAfter: false })])
+    const dir2 = join(root, 'out-mask')
+    await save(m2, dir2)
+    const tm2 = await tfjsLoad(dir2)
+    const ix = [[1, 2, 0, 3, 0, 0], [0, 5, 6, 1, 2, 0]]
+    close(dataSync(m2.predict(tensor(ix, undefined, 'int32'))), tfOut(tm2, tf.tensor(ix)))
+  })
+})

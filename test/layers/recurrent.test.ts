@@ -154,3 +154,39 @@ describe('embedding', () => {
     expect(r.ok, JSON.stringify(r)).toBe(true)
   })
 })
+
+describe('masks', () => {
+  it('embedding({maskZero}) + LSTM: trailing and inner padding leave the state as if the steps were not there', () => {
+    const m = sequential([L.embedding(6, 3, { maskZero: true, inputShape: [null as unknown as number] }), L.lstm(2)])
+    const short = dataSync(m.predict(tensor([[3, 1, 4]], undefined, 'int32')))
+    close(dataSync(m.predict(tensor([[3, 1, 4, 0, 0]], undefined, 'int32'))), short)
+    close(dataSync(m.predict(tensor([[3, 0, 1, 0, 4]], undefined, 'int32'))), short)
+    // without maskZero the padding counts
+    const u = sequential([L.embedding(6, 3, { inputShape: [null as unknown as number] }), L.lstm(2)]).setWeights(m.getWeights())
+    expect(Array.from(dataSync(u.predict(tensor([[3, 1, 4, 0, 0]], undefined, 'int32'))))).not.toEqual(Array.from(short))
+  })
+  it('masking(v) zeroes masked steps and masks them through the functional API (bidirectional too)', () => {
+    const inp = input({ shape: [4, 2] })
+    const h = call(L.masking(-1), inp)
+    const out = call(L.bidirectional(L.gru(2)), h)
+    const mdl = model({ inputs: inp, outputs: out })
+    const a = dataSync(mdl.predict(tensor([[[1, 2], [-1, -1], [3, 4], [-1, -1]]])))
+    const b = dataSync(mdl.predict(tensor([[[1, 2], [3, 4], [-1, -1], [-1, -1]]])))
+    close(a, b)
+    expect(Array.from(dataSync(L.masking(-1).apply({}, {})(tensor([[[1, -1], [-1, -1]]]), { training: false, key: key(0) }).y), (v) => v + 0)).toEqual([1, -1, 0, 0])
+  })
+  it('losses skip masked time steps (the mean over real steps)', async () => {
+    const m = sequential([L.embedding(5, 2, { maskZero: true, inputShape: [3] }), L.simpleRNN(2, { returnSequences: true }), L.timeDistributed(L.dense(1))])
+    const t = m.compile({ optimizer: 'sgd', loss: 'mse' })
+    const x = tensor([[1, 2, 0], [3, 0, 0]], undefined, 'int32')
+    const y1 = tensor([[[1], [2], [9]], [[1], [5], [7]]])
+    const y2 = tensor([[[1], [2], [-4]], [[1], [0], [0]]])
+    const l1 = (await t.evaluate(x, y1, { verbose: 0 })) as unknown as number[] | number
+    const l2 = (await t.evaluate(x, y2, { verbose: 0 })) as unknown as number[] | number
+    expect(l1).toEqual(l2)
+    // and equals the mean of the squared errors over the three real steps
+    const p = toArray(m.predict(x)) as number[][][]
+    const want = ((p[0][0][0] - 1) ** 2 + (p[0][1][0] - 2) ** 2 + (p[1][0][0] - 1) ** 2) / 3
+    expect(Math.abs((Array.isArray(l1) ? l1[0] : l1) - want)).toBeLessThan(1e-5)
+  })
+})

@@ -1,0 +1,34 @@
+/**
+ * Masks: which time steps of a sequence are real. A layer may carry `computeMask(x, inputMask)` (the
+ * mask of its output; `embedding({maskZero})`, `masking`, recurrent layers with `returnSequences`, the
+ * wrappers); layers that work per step (`dense`, activations, `dropout`, …) pass the mask on unchanged;
+ * any other layer ends it. Models thread the mask from layer to layer through `ctx.mask` (`[batch,
+ * time]`, 1 = real step), and report the mask of each output, so losses skip masked steps.
+ *
+ * @since 0.2.0
+ */
+import type { Tensor } from '../core/Tensor.js'
+import type { AnyLayer, LayerIO } from './Layer.js'
+import type { Ctx } from './Model.js'
+
+/** Kinds that work per time step and so pass a mask on unchanged (Keras's `supports_masking`). */
+export const MASK_PASSING: ReadonlySet<string> = new Set(['Dense', 'Activation', 'Dropout', 'LeakyReLU', 'Identity', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'LayerNormalization', 'BatchNormalization'])
+
+type Masked = { readonly computeMask?: (x: LayerIO, mask: Tensor | undefined) => Tensor | undefined }
+
+/** The mask of a layer's output, given its input and the input's mask. */
+export const nextMask = (layer: AnyLayer, x: LayerIO, mask: Tensor | undefined): Tensor | undefined => {
+  const cm = (layer as AnyLayer & Masked).computeMask
+  if (typeof cm === 'function') return cm(x, mask)
+  return mask !== undefined && MASK_PASSING.has(layer.kind) ? mask : undefined
+}
+
+/** A context carrying `mask` (or none). */
+export const ctxWithMask = (ctx: Ctx, mask: Tensor | undefined): Ctx => {
+  if (mask === undefined) {
+    if (ctx.mask === undefined) return ctx
+    const { mask: _dropped, ...rest } = ctx
+    return rest
+  }
+  return { ...ctx, mask }
+}
