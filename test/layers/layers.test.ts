@@ -118,6 +118,7 @@ describe('layers', () => {
       [layers.gru(2, { resetAfter: false, returnState: true, useBias: false }) as unknown as AnyLayer, [null, 3, 2]],
       [layers.bidirectional(layers.lstm(2, { returnSequences: true }), { mergeMode: 'sum' }) as AnyLayer, [null, 3, 2]],
       [layers.timeDistributed(dense(2)) as AnyLayer, [null, 3, 2]],
+      [layers.masking(0.5) as AnyLayer, [null, 3, 2]],
       // convolution and pooling
       [layers.conv1d(2, 3, { padding: 'causal', dilationRate: 2, kernelInitializer: 'heNormal' }), [null, 6, 2]],
       [layers.conv2d(2, [3, 2], { strides: 2, padding: 'same', groups: 2, activation: 'relu' }), [null, 5, 5, 4]],
