@@ -22,7 +22,10 @@ import { randomUniform as rUniform } from '../core/random.js'
 import { matmul, add, mul, compare, reshape, transpose, slice, gather, cast, where, concat, sum as sumP } from '../primitives/index.js'
 import { sub } from '../ops/arithmetic.js'
 import { scan } from '../ad/scan.js'
-import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, shapeErr, showShape } from './Layer.js'
+import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, shapeErr, showShape, checkOptions } from './Layer.js'
+
+/** The options every recurrent constructor accepts (unknown ones are errors). */
+const REC_KEYS = ['activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'dropout', 'recurrentDropout', 'returnSequences', 'returnState', 'goBackwards', 'unroll']
 import type { Ctx } from './Model.js'
 import { resolveActivation, type ActivationName } from './core.js'
 import * as I from './initializers.js'
@@ -64,6 +67,8 @@ export interface EmbeddingOptions extends BaseOptions {
 
 /** `embedding` as `Either`. */
 export const embeddingE = (inputDim: number, outputDim: number, opts: EmbeddingOptions = {}): E.Either<TfError, Layer<EmbeddingParams>> => {
+  const known = checkOptions('embedding', opts, ['maskZero', 'embeddingsInitializer', 'inputLength'])
+  if (E.isLeft(known)) return known
   if (!posInt(inputDim)) return invalid('embedding.inputDim', 'a positive integer', inputDim)
   if (!posInt(outputDim)) return invalid('embedding.outputDim', 'a positive integer', outputDim)
   const maskZero = opts.maskZero === true
@@ -344,14 +349,16 @@ const inits = (w: string, opts: RecurrentOptions) =>
 /** `simpleRNN` as `Either`. */
 export const simpleRNNE = (units: number, opts: RecurrentOptions = {}): E.Either<TfError, Layer<RecurrentParams, Empty, Tensor, Tensor>> =>
   pipe(
-    checkRecurrent('SimpleRNN', units, opts),
+    checkOptions('simpleRNN', opts, REC_KEYS),
+    E.chain(() => checkRecurrent('SimpleRNN', units, opts)),
     E.chain(() => inits('simpleRNN', opts)),
     E.map(({ act, ki, ri, bi }) => rnnLayer({ kind: 'SimpleRNN', units, cell: simpleCell(act), config: commonConfig(units, opts, ki, ri, bi), opts, ki, ri, bi }))
   )
 /** `lstm` as `Either`. */
 export const lstmE = (units: number, opts: LstmOptions = {}): E.Either<TfError, Layer<RecurrentParams, Empty, Tensor, Tensor>> =>
   pipe(
-    checkRecurrent('LSTM', units, opts),
+    checkOptions('lstm', opts, [...REC_KEYS, 'recurrentActivation', 'unitForgetBias']),
+    E.chain(() => checkRecurrent('LSTM', units, opts)),
     E.chain(() => inits('lstm', opts)),
     E.bind('rec', () => resolveActivation('lstm.recurrentActivation', opts.recurrentActivation ?? 'sigmoid')),
     E.map(({ act, rec, ki, ri, bi }) => {
@@ -363,7 +370,8 @@ export const lstmE = (units: number, opts: LstmOptions = {}): E.Either<TfError, 
 /** `gru` as `Either`. */
 export const gruE = (units: number, opts: GruOptions = {}): E.Either<TfError, Layer<RecurrentParams, Empty, Tensor, Tensor>> =>
   pipe(
-    checkRecurrent('GRU', units, opts),
+    checkOptions('gru', opts, [...REC_KEYS, 'recurrentActivation', 'resetAfter']),
+    E.chain(() => checkRecurrent('GRU', units, opts)),
     E.chain(() => inits('gru', opts)),
     E.bind('rec', () => resolveActivation('gru.recurrentActivation', opts.recurrentActivation ?? 'sigmoid')),
     E.map(({ act, rec, ki, ri, bi }) => {

@@ -13,7 +13,7 @@ import { split } from '../core/Key.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { add, mul, concat, reshape, gather } from '../primitives/index.js'
 import { tensor } from '../core/Tensor.js'
-import { type Layer, type AnyLayer, type BaseOptions, type Empty, type BatchShape, type LayerIO, type Json, makeLayer, shapeErr, showShape, isLayer } from './Layer.js'
+import { type Layer, type AnyLayer, type BaseOptions, type Empty, type BatchShape, type LayerIO, type Json, makeLayer, shapeErr, showShape, isLayer, checkOptions } from './Layer.js'
 import { fromConfig } from './builtin.js'
 import { withMask } from './recurrent.js'
 import type { Ctx } from './Model.js'
@@ -43,6 +43,8 @@ const mirror = (l: AnyLayer, prefix: string, flip: boolean): AnyLayer => {
 
 /** `bidirectional` as `Either` (the wrapped layer must be a recurrent layer). */
 export const bidirectionalE = (layer: AnyLayer, opts: BidirectionalOptions = {}): E.Either<TfError, Layer<Tree, Empty, Tensor, LayerIO>> => {
+  const known = checkOptions('bidirectional', opts, ['mergeMode'])
+  if (E.isLeft(known)) return known
   if (!isLayer(layer) || !isRecurrent(layer))
     return E.left(tfError('InvalidArgument', `bidirectional: expected a recurrent layer (simpleRNN, lstm, gru), received ${show(isLayer(layer) ? layer.kind : layer)}`, { path: 'layer', expected: 'SimpleRNN | LSTM | GRU', received: isLayer(layer) ? layer.kind : layer }))
   const mergeMode = opts.mergeMode === undefined ? 'concat' : opts.mergeMode
@@ -99,6 +101,8 @@ export const bidirectional = (layer: AnyLayer, opts: BidirectionalOptions = {}):
 
 /** `timeDistributed` as `Either` (the wrapped layer takes one tensor and returns one). */
 export const timeDistributedE = (layer: AnyLayer, opts: BaseOptions = {}): E.Either<TfError, Layer<Tree, Tree, Tensor, Tensor>> => {
+  const known = checkOptions('timeDistributed', opts, [])
+  if (E.isLeft(known)) return known
   if (!isLayer(layer) || layer.multiInput === true || layer.multiOutput === true)
     return E.left(tfError('InvalidArgument', `timeDistributed: expected a single-input, single-output layer, received ${show(isLayer(layer) ? layer.kind : layer)}`, { path: 'layer', expected: 'a layer', received: layer }))
   const l = makeLayer<Tree, Tree, Tensor, Tensor>(

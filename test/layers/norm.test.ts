@@ -300,7 +300,8 @@ describe('unknown options', () => {
       () => L.dropout(0.1, bad), () => L.flatten(bad), () => L.reshape([2], bad), () => L.activation('relu', bad), () => L.leakyRelu(bad), () => L.identity(bad),
       () => L.add(bad), () => L.concatenate(bad), () => L.batchNormalization(bad), () => L.layerNormalization(bad), () => L.upSampling2d(2, bad),
       () => L.zeroPadding2d(1, bad), () => L.cropping2d(1, bad), () => L.repeatVector(2, bad), () => L.permute([1], bad), () => L.spatialDropout1d(0.1, bad),
-      () => L.spatialDropout2d(0.1, bad), () => L.gaussianNoise(0.1, bad), () => L.rescaling(1, bad), () => L.normalization(bad)
+      () => L.spatialDropout2d(0.1, bad), () => L.gaussianNoise(0.1, bad), () => L.rescaling(1, bad), () => L.normalization(bad),
+      () => L.embedding(3, 2, bad), () => L.simpleRNN(2, bad), () => L.lstm(2, bad), () => L.gru(2, bad), () => L.bidirectional(L.lstm(2), bad), () => L.timeDistributed(dense(2), bad)
     ])
       expect(f).toThrow(/unknown option 'bogus'/)
     expect(() => dense(2, { trainable: 'no' } as never)).toThrow(/trainable/)
