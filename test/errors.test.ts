@@ -73,6 +73,7 @@ describe('error tags are closed unions, per module', () => {
             return 'shape'
           case 'InvalidArgument':
           case 'BackendUnavailable':
+          case 'ResourceLimit':
           case 'InternalError':
             return 'other'
         }

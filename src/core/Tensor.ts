@@ -120,6 +120,25 @@ export const bufferOf = (t: Tensor): Buffer => {
 export const fromBuffer = (data: Buffer, shape: Shape, dtype: DType = data instanceof Int32Array ? 'int32' : 'float32'): Tensor =>
   new Tensor(shape, dtype, data, undefined)
 
+/** The most elements a tensor may have (a typed array's limit). */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1
+/** The most axes a tensor made from nested arrays may have. */
+export const MAX_NESTING = 64
+
+const tooLarge = (op: string, shape: ReadonlyArray<number>, why: string): TfError =>
+  tfError('ResourceLimit', `${op}: ${why}`, { op, path: 'shape', expected: `at most ${MAX_TENSOR_ELEMENTS} elements and ${MAX_NESTING} axes`, received: shape.length > 8 ? `${shape.length} axes` : shape })
+
+/** Allocate storage for a shape, or a `ResourceLimit` naming the shape and the limit (never a RangeError). */
+const allocFor = (op: string, shape: ReadonlyArray<number>, dtype: DType): E.Either<TfError, FloatBuffer | Int32Array> => {
+  const n = shapeSize(shape)
+  if (!(n <= MAX_TENSOR_ELEMENTS)) return E.left(tooLarge(op, shape, `shape ${show(shape)} has ${n} elements, more than the limit of ${MAX_TENSOR_ELEMENTS}`))
+  try {
+    return E.right(dtype === 'int32' ? new Int32Array(n) : allocFloat(n))
+  } catch (err) {
+    return E.left(tooLarge(op, shape, `shape ${show(shape)} (${n} elements) could not be allocated (${err instanceof Error ? err.message : String(err)})`))
+  }
+}
+
 const invalid = (op: string, expected: string, received: unknown, path = ''): TfError =>
   tfError('InvalidArgument', `${op}: expected ${expected}${path ? ` at ${path}` : ''}, received ${show(received)}`, {
     op,
@@ -179,14 +198,19 @@ export const fromValues = (values: unknown, shape?: unknown, dtype: DType = 'flo
           actual: arr.length
         })
       )
-    const out = dtype === 'int32' ? new Int32Array(arr.length) : allocFloat(arr.length)
+    const alloc = allocFor(op, s, dtype)
+    if (E.isLeft(alloc)) return alloc
+    const out = alloc.right
     for (let i = 0; i < arr.length; i++) out[i] = Number(arr[i])
     return E.right(fromBuffer(out, s, dtype))
   }
   const inferred = inferShape(op, values)
   if (E.isLeft(inferred)) return inferred
+  if (inferred.right.length > MAX_NESTING) return E.left(tooLarge(op, inferred.right, `nested arrays ${inferred.right.length} deep, more than the limit of ${MAX_NESTING} axes`))
   const n = shapeSize(inferred.right)
-  const out = dtype === 'int32' ? new Int32Array(n) : allocFloat(n)
+  const alloc = allocFor(op, inferred.right, dtype)
+  if (E.isLeft(alloc)) return alloc
+  const out = alloc.right
   const err = flattenInto(op, values, inferred.right, 0, out, { i: 0 }, '')
   if (err) return E.left(err)
   if (shape !== undefined) {
@@ -219,7 +243,7 @@ const checked = (op: string, shape: unknown): Shape => {
 export const fill = (shape: Shape, value: number, dtype: DType = 'float32'): Tensor => {
   const s = checked('fill', shape)
   if (typeof value !== 'number') return orThrow(E.left(invalid('fill', 'a number', value, 'value')))
-  const buf = dtype === 'int32' ? new Int32Array(shapeSize(s)) : allocFloat(shapeSize(s))
+  const buf = orThrow(allocFor('fill', s, dtype))
   buf.fill(value)
   return fromBuffer(buf, s, dtype)
 }

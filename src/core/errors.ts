@@ -94,6 +94,8 @@ export const VALUE_ERROR_TAGS = [
   'NotAScalar',
   'IndexOutOfRange',
   'BackendUnavailable',
+  /** a shape or size past what can be allocated (names the shape and the limit) */
+  'ResourceLimit',
   'InternalError'
 ] as const
 /** A tag of the tensor stack. */

@@ -17,12 +17,12 @@
  *
  * @since 0.1.0
  */
-import type * as E from 'fp-ts/lib/Either.js'
-import type * as TE from 'fp-ts/lib/TaskEither.js'
+import * as E from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as T from 'fp-ts/lib/Task.js'
 import type { Tensor } from '../core/Tensor.js'
 import type { Predictions } from './evaluate.js'
-import { type TfError, orThrow } from '../core/errors.js'
+import { type TfError, orThrow, tfError, show } from '../core/errors.js'
 import { dual } from '../core/function.js'
 import type { ModelLike } from '../layers/Model.js'
 import { Trainer as TrainerClass, isTrainer } from './Trainer.js'
@@ -33,6 +33,18 @@ import type { FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchO
 import type { Logs } from './History.js'
 
 export { isTrainer }
+
+/**
+ * The Either-returning functions below given something that is not a trainer (`Trainer.fit({}, x, y, o)`)
+ * answer a tagged `Left`, never a function or a throw.
+ */
+const trainerFirst =
+  <A extends ReadonlyArray<unknown>, R>(op: string, f: (t: TrainerClass, ...args: A) => R, kind: 'te' | 'e') =>
+  (t: unknown, ...args: A): R => {
+    if (isTrainer(t)) return f(t, ...args)
+    const e = tfError('NotAModel', `Trainer.${op}: expected a trainer (from compile), received ${show(t)}`, { op, path: 'trainer', expected: 'a trainer', received: t })
+    return (kind === 'te' ? TE.left(e) : E.left(e)) as unknown as R
+  }
 /** The trainer value (a class: `instanceof Trainer.Trainer` works). */
 export type Trainer = TrainerClass
 export const Trainer = TrainerClass
@@ -73,7 +85,7 @@ export const compile: {
 export const fit: {
   (x: unknown, y?: unknown, options?: FitOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, FitResult>
   (trainer: TrainerClass, x: unknown, y?: unknown, options?: FitOptionsInput): TE.TaskEither<TfError, FitResult>
-} = dual((args) => isTrainer(args[0]), fitTE)
+} = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('fit', fitTE, 'te'))
 
 /**
  * Loss and metrics on data, in `metricsNames` order (or a record with `returnDict`).
@@ -82,7 +94,7 @@ export const fit: {
 export const evaluate: {
   (x: unknown, y?: unknown, options?: EvaluateOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, ReadonlyArray<number> | Logs>
   (trainer: TrainerClass, x: unknown, y?: unknown, options?: EvaluateOptionsInput): TE.TaskEither<TfError, ReadonlyArray<number> | Logs>
-} = dual((args) => isTrainer(args[0]), Ev.evaluate)
+} = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('evaluate', Ev.evaluate, 'te'))
 
 /**
  * Predictions: a tensor for one output, one per output otherwise.
@@ -91,7 +103,7 @@ export const evaluate: {
 export const predict: {
   (x: unknown, options?: PredictOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, Predictions>
   (trainer: TrainerClass, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Predictions>
-} = dual((args) => isTrainer(args[0]), Ev.predict)
+} = dual((args) => isTrainer(args[0]) || args.length >= 3, trainerFirst('predict', Ev.predict, 'te'))
 
 /**
  * One pure, synchronous training step: `[newTrainer, logs]` (throws on a bad batch).
@@ -112,13 +124,13 @@ export const trainStepAsync: {
 export const trainOnBatch: {
   (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TfError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
   (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
-} = dual((args) => isTrainer(args[0]), Ev.trainOnBatch)
+} = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('trainOnBatch', Ev.trainOnBatch, 'e'))
 
 /** Loss and metrics of one batch, as `Either`. */
 export const testOnBatch: {
   (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TfError, ReadonlyArray<number> | Logs>
   (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, ReadonlyArray<number> | Logs>
-} = dual((args) => isTrainer(args[0]), Ev.testOnBatch)
+} = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('testOnBatch', Ev.testOnBatch, 'e'))
 
 /** Predictions for one batch, as `Either`. */
 export const predictOnBatch: {

@@ -280,7 +280,7 @@ export const decodeRecord = <P extends Record<string, t.Decoder<unknown, unknown
   if (!isRecord(u)) return E.left(tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: expected an options object, received ${show(u)}`, { op, path: '', expected: 'an object', received: u, allowed: Object.keys(props), nearest: undefined }))
   const allowed = Object.keys(props)
   for (const k of Object.keys(u)) {
-    if (!(k in props)) {
+    if (!Object.prototype.hasOwnProperty.call(props, k)) {
       const near = nearest(k, allowed, { maxDistance: Math.max(2, Math.ceil(k.length / 2)) })
       return E.left(
         tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: unknown option '${k}'${near ? ` — did you mean '${near}'?` : ''} Options: ${allowed.join(', ')}.`, {
