@@ -437,7 +437,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     concat,
     pad,
     toFloat,
-    ...gpujsWindowOps(run, LIM),
+    ...gpujsWindowOps(run, LIM, matmul),
     kernelCount: () => cache.size,
     cacheStats: () => cache.stats(),
     clearKernels: () => cache.clear()
