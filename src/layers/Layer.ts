@@ -157,11 +157,13 @@ export const checkOptions = (where: string, opts: unknown, allowed: ReadonlyArra
   return E.right(undefined)
 }
 
-/** The PascalCase Keras kind to its default snake_case name: `LeakyReLU` -> `leaky_re_lu`, `Dense` -> `dense`. */
+/** The PascalCase Keras kind to its default snake_case name: `LeakyReLU` -> `leaky_re_lu`, `Dense` -> `dense`, `Conv2D` -> `conv2d`. */
 export const snakeCase = (kind: string): string =>
+  // Keras's to_snake_case: a capitalised word after anything, then a capital after a lowercase letter
+  // (digits do not split: `Conv2D` -> `conv2d`, `Conv2DTranspose` -> `conv2d_transpose`)
   kind
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase()
 
 /** JSON-only config: drop undefined entries. */
