@@ -1,6 +1,6 @@
 /**
  * `npm run demo:cnn`, shortened: the same script on 1,200 digits for 2 epochs must print its progress,
- * summary and a test accuracy well above chance (the full run reaches ≥ 0.98; see docs/performance.md).
+ * summary and a test accuracy well above chance (the full 6-epoch run measured 0.973 test accuracy).
  */
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
