@@ -203,5 +203,8 @@ export const fromConfig = (spec: LayerSpec, custom: LayerTable = {}): E.Either<T
       frozenIf(c, sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s, custom))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer)
     )
   }
-  return attempt(() => make(spec.config ?? {}))
+  // the frozen flag is applied here, for every kind (constructors need not know it)
+  const c = spec.config ?? {}
+  const { trainable: _t, ...rest } = c
+  return attempt(() => frozenIf(c, make(rest as Config)))
 }

@@ -285,6 +285,10 @@ describe('freezing', () => {
     expect(arr(ws(r.trainer.model)[0].value)).toEqual(arr(m.weights[0].value))
     const again = Layer.fromConfig({ kind: m.kind, config: m.config })
     expect(E.isRight(again) && (again.right as unknown as typeof m).weights.map((w) => w.trainable)).toEqual([false, false, true, true])
+    // a kind whose constructor has no trainable option (conv2d) is frozen through its config too
+    const conv = withTrainable(sequential([L.conv2d(2, 2, { inputShape: [3, 3, 1], name: 'c' }), L.flatten()]), 'c', false)
+    const rebuilt = Layer.fromConfig({ kind: conv.kind, config: JSON.parse(JSON.stringify(conv.config)) })
+    expect(E.isRight(rebuilt) && (rebuilt.right as unknown as typeof conv).weights.map((w) => w.trainable)).toEqual([false, false])
     const whole = Model.withTrainable(m, () => true, false)
     expect(E.isRight(whole) && whole.right.weights.every((w) => !w.trainable)).toBe(true)
   })
