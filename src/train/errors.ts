@@ -63,7 +63,8 @@ export const TRAIN_ERROR_TAGS = [
   'NotAModel',
   'NotBuilt',
   'UnknownName',
-  'NoLearningRate'
+  'NoLearningRate',
+  'InvalidTrainStep'
 ] as const
 /** A tag of `train/`. */
 export type TrainErrorTag = (typeof TRAIN_ERROR_TAGS)[number]
