@@ -241,3 +241,60 @@ export const reduce = (perSample: Tensor, sampleWeight?: Tensor): Tensor => {
   const weighted = mul(l, w)
   return div(sum(weighted), Math.max(1, weighted.size))
 }
+
+/**
+ * Keras's loss reductions: `'none'` keeps the per-sample losses (times the sample weights),
+ * `'sum'` adds them up, `'sum_over_batch_size'` (the default) is `reduce`.
+ */
+export type Reduction = 'none' | 'sum' | 'sum_over_batch_size'
+/** The accepted reductions, in Keras's spelling. */
+export const REDUCTIONS: ReadonlyArray<Reduction> = ['none', 'sum', 'sum_over_batch_size']
+
+/**
+ * A loss object with a reduction (Keras's `Loss(reduction=...)`): called, it returns the reduced loss
+ * (for `'none'` the per-sample losses times the weights, shape `[batch, ...]`); `perSample` is the
+ * unreduced loss. In `compile`, Keras 2.15's rules apply: `'sum_over_batch_size'` trains and logs the
+ * weighted mean; `'sum'` trains and logs the batch sum; `'none'` trains on the SUM of the per-sample
+ * losses while the logged `loss` is their mean.
+ */
+export interface ReducedLoss {
+  (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor
+  readonly reduction: Reduction
+  readonly perSample: LossFn
+}
+
+/** @internal The per-sample values times the sample weights (broadcast over trailing axes). */
+export const weighted = (perSample: Tensor, sampleWeight?: Tensor): Tensor =>
+  sampleWeight === undefined ? lift('weighted', perSample) : mul(lift('weighted', perSample), alignWeights(perSample, lift('weighted', sampleWeight, 1)))
+
+/**
+ * A loss with a reduction, from any per-sample loss: a built-in one (`meanSquaredError`) or your own
+ * `(yTrue, yPred) => Tensor`. An unknown reduction throws a tagged `InvalidArgument`.
+ * @example compile(model, { optimizer: 'sgd', loss: withReduction(meanSquaredError, 'sum') })
+ */
+export const withReduction = (loss: LossFn, reduction: Reduction = 'sum_over_batch_size'): ReducedLoss => {
+  if (typeof loss !== 'function') fail('InvalidArgument', `withReduction: expected a loss function (yTrue, yPred) => Tensor, received ${show(loss)}`, { path: 'loss', expected: 'function', received: loss })
+  if (!REDUCTIONS.includes(reduction)) {
+    const near = typeof reduction === 'string' ? nearest(reduction, REDUCTIONS) : undefined
+    fail('InvalidArgument', `withReduction: unknown reduction ${show(reduction)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${REDUCTIONS.map((r) => `'${r}'`).join(', ')})`, {
+      path: 'reduction',
+      expected: REDUCTIONS,
+      received: reduction,
+      nearest: near
+    })
+  }
+  const perSample: LossFn = (loss as Partial<ReducedLoss>).perSample ?? loss
+  const f = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
+    const l = perSample(yTrue, yPred)
+    if (reduction === 'sum_over_batch_size') return reduce(l, sampleWeight)
+    const v = weighted(l, sampleWeight)
+    return reduction === 'sum' ? sum(v) : v
+  }
+  return Object.freeze(Object.assign(f, { reduction, perSample }))
+}
+
+/** @internal The reduction and per-sample loss of a loss given to compile (plain functions: the default). */
+export const reductionOf = (loss: LossFn): { readonly reduction: Reduction; readonly perSample: LossFn } => {
+  const r = loss as Partial<ReducedLoss>
+  return r.reduction !== undefined && typeof r.perSample === 'function' ? { reduction: r.reduction, perSample: r.perSample } : { reduction: 'sum_over_batch_size', perSample: loss }
+}

@@ -21,9 +21,9 @@ import { type NameTable, nameTable, LOSS_ALIASES } from '../core/names.js'
 import {
   type LossFn, type LossOptions, meanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredLogarithmicError,
   binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, hinge, squaredHinge, categoricalHinge, huber, logCosh,
-  klDivergence, poisson, cosineSimilarity, reduce
+  klDivergence, poisson, cosineSimilarity, reduce, type Reduction, type ReducedLoss, withReduction, REDUCTIONS, reductionOf, weighted
 } from './functions.js'
-import { add, mul, lift } from '../primitives/index.js'
+import { add, mul, sum, lift } from '../primitives/index.js'
 
 export * from './functions.js'
 
@@ -67,10 +67,26 @@ export const canonicalLossName = (name: string): string | undefined => lossNameT
 
 /**
  * A loss by Keras name or alias (case, `_` and `-` ignored), with options bound. An unknown name or
- * option is a `Left` naming what came, what is allowed and the nearest.
+ * option is a `Left` naming what came, what is allowed and the nearest. With `reduction`
+ * (`'none' | 'sum' | 'sum_over_batch_size'`) it is a `ReducedLoss` (see `withReduction`).
  * @example lossFromName('binary_crossentropy', { fromLogits: true })
+ * @example lossFromName('mse', { reduction: 'none' }) // Right(ReducedLoss)
  */
-export const lossFromName = (name: string, options: LossOptions = {}): E.Either<TfError, LossFn> => {
+export function lossFromName(name: string, options?: LossOptions): E.Either<TfError, LossFn>
+export function lossFromName(name: string, options: LossOptions & { readonly reduction: Reduction }): E.Either<TfError, ReducedLoss>
+export function lossFromName(name: string, options0: LossOptions & { readonly reduction?: Reduction } = {}): E.Either<TfError, LossFn | ReducedLoss> {
+  const { reduction, ...options } = options0 ?? {}
+  if (reduction !== undefined && !REDUCTIONS.includes(reduction)) {
+    const near = typeof reduction === 'string' ? nearest(reduction, REDUCTIONS) : undefined
+    return E.left(
+      tfError('InvalidArgument', `${name}: unknown reduction ${show(reduction)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${REDUCTIONS.map((r) => `'${r}'`).join(', ')})`, {
+        path: 'reduction',
+        expected: REDUCTIONS,
+        received: reduction,
+        nearest: near
+      })
+    )
+  }
   const key = canonicalLossName(name)
   if (key === undefined) {
     const near = typeof name === 'string' ? nearest(name, lossNameTable.accepted) : undefined
@@ -93,7 +109,8 @@ export const lossFromName = (name: string, options: LossOptions = {}): E.Either<
           received: k
         })
       )
-  return E.right((yTrue: Tensor, yPred: Tensor) => entry.fn(yTrue, yPred, options))
+  const fn = (yTrue: Tensor, yPred: Tensor): Tensor => entry.fn(yTrue, yPred, options)
+  return E.right(reduction === undefined ? fn : withReduction(fn, reduction))
 }
 
 /** A loss given by name or as a function. */
@@ -215,7 +232,7 @@ export const resolveLossWeights = (
 
 /**
  * The total loss of several outputs: `Σ wₖ · reduce(lossₖ(yTrueₖ, yPredₖ), sampleWeight)`, skipping
- * outputs without a loss.
+ * outputs without a loss; a `'sum'` or `'none'` loss (`withReduction`) counts with its weighted sum.
  * @example totalLoss([mse, undefined], [1, 1], [t0, t1], [p0, p1])
  */
 export const totalLoss = (
@@ -228,7 +245,10 @@ export const totalLoss = (
   let acc: Tensor | undefined
   fns.forEach((f, k) => {
     if (f === undefined) return
-    const l = mul(reduce(f(yTrue[k], yPred[k]), sampleWeight), weights[k] ?? 1)
+    const r = reductionOf(f)
+    const ps = r.perSample(yTrue[k], yPred[k])
+    const red = r.reduction === 'sum_over_batch_size' ? reduce(ps, sampleWeight) : sum(weighted(ps, sampleWeight))
+    const l = mul(red, weights[k] ?? 1)
     acc = acc === undefined ? l : add(acc, l)
   })
   return acc ?? lift('totalLoss', 0)

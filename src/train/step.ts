@@ -12,7 +12,8 @@
  * numbers, so they happen outside, on the returned `yPreds`.
  *
  * The loss is Keras's: per output, the mean over the batch of the per-sample losses times the sample
- * weights (`Σ wᵢ·lossᵢ / batch`), then the sum over outputs weighted by `lossWeights`, plus the layers'
+ * weights (`Σ wᵢ·lossᵢ / batch`; a `withReduction` loss: `'sum'` trains and logs `Σ wᵢ·lossᵢ`, `'none'`
+ * trains on `Σ wᵢ·lossᵢ` and logs their mean), then the sum over outputs weighted by `lossWeights`, plus the layers'
  * regularization (weight penalties and activity penalties), in training and in evaluation alike.
  *
  * Frozen weights (`trainable: false`) are cut out of the differentiated tree: `params` is split into the
@@ -34,6 +35,7 @@ import { stopGradient } from '../ad/vjp.js'
 import { mul, div, add, sum, reshape, maximum } from '../primitives/index.js'
 import { mean } from '../ops/reductions.js'
 import { jit } from '../compile/jit.js'
+import { reductionOf, weighted } from '../losses/functions.js'
 
 /** A loss: targets and predictions in, one loss per sample (`[batch]`, or `[batch, …]` averaged) out. */
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor
@@ -91,22 +93,44 @@ export interface StepSpec {
   readonly optimizer: GradientTransformation<Tree>
 }
 
-/** Per-output losses: mean over the batch of weighted per-sample losses. */
-const outputLosses = (spec: StepSpec, ys: ReadonlyArray<Tensor>, yPreds: ReadonlyArray<Tensor>, sw: ReadonlyArray<Tensor>, masks?: ReadonlyArray<Tensor | undefined>): Tensor[] =>
-  yPreds.map((yp, i) => {
+/**
+ * Per-output losses as Keras 2.15's LossesContainer: `train` is what is differentiated, `log` what is
+ * logged. `'sum_over_batch_size'` (plain functions): both the mean over the batch of weighted per-sample
+ * losses. `'sum'`: both the weighted sum. `'none'`: train on the sum, log the mean of the values.
+ */
+const outputLosses = (
+  spec: StepSpec,
+  ys: ReadonlyArray<Tensor>,
+  yPreds: ReadonlyArray<Tensor>,
+  sw: ReadonlyArray<Tensor>,
+  masks?: ReadonlyArray<Tensor | undefined>
+): { readonly train: Tensor[]; readonly log: Tensor[] } => {
+  const pairs = yPreds.map((yp, i): readonly [Tensor, Tensor] => {
     const loss = spec.losses[i]
-    if (loss === undefined) return scalar(0)
-    const raw = loss(ys[i], yp)
+    if (loss === undefined) return [scalar(0), scalar(0)]
+    const { reduction, perSample: fn } = reductionOf(loss)
+    const raw = fn(ys[i], yp)
     const m = masks?.[i]
-    if (m !== undefined && raw.shape.length === 2 && m.shape.length === 2 && raw.shape[1] === m.shape[1]) {
+    const masked = m !== undefined && raw.shape.length === 2 && m.shape.length === 2 && raw.shape[1] === m.shape[1]
+    if (reduction !== 'sum_over_batch_size') {
+      // a masked sequence output: masked steps weigh 0 (Keras multiplies the sample weight by the mask)
+      const v = masked ? mul(raw, mul(m, reshape(sw[i], [sw[i].shape[0], 1]))) : weighted(raw.shape.length === 0 ? reshape(raw, [1]) : raw, sw[i])
+      const s = sum(v)
+      return reduction === 'sum' ? [s, s] : [s, div(s, Math.max(1, v.size))]
+    }
+    if (masked) {
       // a masked sequence output (layers/mask.ts): masked time steps do not count — the mean over real steps
       const w = mul(m, reshape(sw[i], [sw[i].shape[0], 1]))
-      return div(sum(mul(raw, w)), maximum(sum(m), 1e-7))
+      const l = div(sum(mul(raw, w)), maximum(sum(m), 1e-7))
+      return [l, l]
     }
     // a loss that keeps more than the batch axis is averaged over the rest first
     const perSample = raw.shape.length > 1 ? mean(raw, raw.shape.slice(1).map((_, j) => j + 1)) : raw.shape.length === 0 ? reshape(raw, [1]) : raw
-    return div(sum(mul(perSample, sw[i])), perSample.shape[0])
+    const l = div(sum(mul(perSample, sw[i])), perSample.shape[0])
+    return [l, l]
   })
+  return { train: pairs.map((p) => p[0]), log: pairs.map((p) => p[1]) }
+}
 
 const total = (spec: StepSpec, losses: ReadonlyArray<Tensor>): Tensor =>
   losses.reduce<Tensor | undefined>((acc, l, i) => {
@@ -160,21 +184,27 @@ export const makeStepFn =
   (inp: StepIn, key: Key): StepOut => {
     // valueAndGrad differentiates a scalar function; the forward's other results leave it through
     // this local (stopped, so they carry no trace).
-    let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor> } | undefined
+    let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor>; loss: Tensor | undefined } | undefined
     const m = spec.model
     const lossOf = (part: Tree): Tensor => {
       const p = merged(m, inp.params, part)
       const { outputs, state, losses, masks } = m.forward(p, inp.state, inp.xs, { training: true, key })
       const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks)
-      aux = { state: stopGradient(state), yPreds: outputs.map((o) => stopGradient(o)), perOutputLosses: per.map((l) => stopGradient(l)) }
-      return withRegularization(total(spec, per), regularization(m, p, losses))
+      const reg = regularization(m, p, losses)
+      aux = {
+        state: stopGradient(state),
+        yPreds: outputs.map((o) => stopGradient(o)),
+        perOutputLosses: per.log.map((l) => stopGradient(l)),
+        loss: per.train.every((t, i) => t === per.log[i]) ? undefined : stopGradient(withRegularization(total(spec, per.log), reg))
+      }
+      return withRegularization(total(spec, per.train), reg)
     }
     const part = trainablePart(m, inp.params)
     const [loss, grads] = valueAndGrad(lossOf)(part)
     const [updates, optState] = spec.optimizer.update(grads, inp.optState, part)
     const params = merged(m, inp.params, constrained(m, applyUpdates(part, updates)))
     const a = aux as unknown as NonNullable<typeof aux>
-    return { params, optState, state: a.state, loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds }
+    return { params, optState, state: a.state, loss: a.loss ?? loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds }
   }
 
 /** The pure evaluation step: forward in inference mode and the losses. */
@@ -182,7 +212,7 @@ export const makeEvalFn =
   (spec: StepSpec) =>
   (inp: EvalIn, key: Key): EvalOut => {
     const { outputs, losses, masks } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
-    const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks)
+    const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks).log
     return { loss: withRegularization(total(spec, per), regularization(spec.model, inp.params, losses)), perOutputLosses: per, yPreds: outputs }
   }
 
