@@ -1,5 +1,6 @@
 /** Shared helpers of the io tests: an in-memory file system (for fuzzing without disk), tfjs glue. */
-import { readFileSync } from 'node:fs'
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import * as tf from '@tensorflow/tfjs'
 import { join } from 'node:path'
 import type { FileOps } from '../../src/io/fs.js'
 
@@ -42,4 +43,26 @@ export const artifactsOf = (dir: string) => {
   const bin = readFileSync(join(dir, doc.weightsManifest[0].paths[0]))
   const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength)
   return { doc, modelTopology: doc.modelTopology, weightSpecs: doc.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights), weightData }
+}
+
+/** Write a tfjs model as tfjs-node's file handler would: model.json + weights.bin. */
+export const tfjsSave = async (m: tf.LayersModel, dir: string): Promise<void> => {
+  let art: tf.io.ModelArtifacts | undefined
+  await m.save(
+    tf.io.withSaveHandler(async (a) => {
+      art = a
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
+    })
+  )
+  const a = art as tf.io.ModelArtifacts
+  mkdirSync(dir, { recursive: true })
+  const doc = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(doc))
+  writeFileSync(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer))
+}
+
+/** Load a saved directory (tfjs layers-model format) into TensorFlow.js. */
+export const tfjsLoad = (dir: string): Promise<tf.LayersModel> => {
+  const a = artifactsOf(dir)
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }))
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs'
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { sequential, dense, layers as L, save, load, tensor, dataSync, regularizers, constraints, withTrainable, Model, type Tensor } from '../../src/index.js'
-import { artifactsOf } from './helpers.js'
+import { artifactsOf, tfjsSave, tfjsLoad } from './helpers.js'
 
 const root = join(process.cwd(), 'tmp', 'test-io-tfjs-norm')
 
@@ -26,22 +26,6 @@ const close = (a: Float32Array | number[], b: Float32Array | number[]) => {
 const seqData = (b: number, t: number, f: number, seed: number): number[][][] =>
   Array.from({ length: b }, (_, i) => Array.from({ length: t }, (_, j) => Array.from({ length: f }, (_, k) => Math.sin(seed + i * 7.1 + j * 1.3 + k * 0.7))))
 
-const tfjsSave = async (m: tf.LayersModel, dir: string) => {
-  let art: tf.io.ModelArtifacts | undefined
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
-  }))
-  const a = art as tf.io.ModelArtifacts
-  mkdirSync(dir, { recursive: true })
-  const doc = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: null, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(doc))
-  writeFileSync(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer))
-}
-const tfjsLoad = (dir: string) => {
-  const a = artifactsOf(dir)
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }))
-}
 const tfOut = (m: tf.LayersModel, x: tf.Tensor): Float32Array => (m.predict(x) as tf.Tensor).dataSync() as Float32Array
 
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { sequential, layers as L, save, load, tensor, dataSync, type Tensor } from '../../src/index.js'
-import { artifactsOf } from './helpers.js'
+import { artifactsOf, tfjsSave, tfjsLoad } from './helpers.js'
 
 const root = join(process.cwd(), 'tmp', 'test-io-tfjs-seq')
 
@@ -27,22 +27,6 @@ const seqData = (b: number, t: number, f: number, seed: number): number[][][] =>
 const ids = (b: number, t: number, vocab: number, seed: number): number[][] =>
   Array.from({ length: b }, (_, i) => Array.from({ length: t }, (_, j) => Math.floor(Math.abs(Math.sin(seed + i * 3.3 + j * 1.7)) * vocab)))
 
-const tfjsSave = async (m: tf.LayersModel, dir: string) => {
-  let art: tf.io.ModelArtifacts | undefined
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
-  }))
-  const a = art as tf.io.ModelArtifacts
-  mkdirSync(dir, { recursive: true })
-  const doc = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: null, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(doc))
-  writeFileSync(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer))
-}
-const tfjsLoad = (dir: string) => {
-  const a = artifactsOf(dir)
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }))
-}
 const tfOut = (m: tf.LayersModel, x: tf.Tensor): Float32Array => (m.predict(x) as tf.Tensor).dataSync() as Float32Array
 
 describe('tensorfold -> TensorFlow.js (sequence layers)', () => {

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { sequential, dense, dropout, flatten, activation, input, model, call, concatenate, multiply, average, layers as L, Io, save, load, tensor, dataSync, compileOrThrow, type Tensor } from '../../src/index.js'
-import { artifactsOf } from './helpers.js'
+import { artifactsOf, tfjsSave, tfjsLoad } from './helpers.js'
 
 const root = join(process.cwd(), 'tmp', 'test-io-tfjs')
 
@@ -27,24 +27,6 @@ const close = (a: Float32Array | number[], b: Float32Array | number[]) => {
 const data = (rows: number, cols: number, seed: number): number[][] =>
   Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => Math.sin(seed + i * 7.1 + j * 1.3)))
 
-/** Write a tfjs model as tfjs-node's file handler would: model.json + weights.bin. */
-const tfjsSave = async (m: tf.LayersModel, dir: string) => {
-  let art: tf.io.ModelArtifacts | undefined
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
-  }))
-  const a = art as tf.io.ModelArtifacts
-  mkdirSync(dir, { recursive: true })
-  const doc = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(doc))
-  writeFileSync(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer))
-}
-
-const tfjsLoad = (dir: string) => {
-  const a = artifactsOf(dir)
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }))
-}
 
 describe('tensorfold -> TensorFlow.js', () => {
   it('a Sequential model with Dense/Activation/Dropout/Flatten/Reshape loads in tfjs with the same predictions', async () => {

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { sequential, layers as L, type AnyLayer, save, load, tensor, dataSync, compileOrThrow, transpose, key, conv, pad, add, type Tensor } from '../../src/index.js'
-import { artifactsOf } from '../io/helpers.js'
+import { artifactsOf, tfjsSave, tfjsLoad } from '../io/helpers.js'
 
 const root = join(process.cwd(), 'tmp', 'test-layers-conv')
 
@@ -26,22 +26,6 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-4) => {
 }
 const values = (n: number, seed: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.731) + 0.1 * Math.cos(i * 3.1))
 
-const tfjsSave = async (m: tf.LayersModel, dir: string) => {
-  let art: tf.io.ModelArtifacts | undefined
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    art = a
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
-  }))
-  const a = art as tf.io.ModelArtifacts
-  mkdirSync(dir, { recursive: true })
-  const doc = { modelTopology: a.modelTopology, format: a.format, generatedBy: a.generatedBy, convertedBy: null, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(doc))
-  writeFileSync(join(dir, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer))
-}
-const tfjsLoad = (dir: string) => {
-  const a = artifactsOf(dir)
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }))
-}
 
 /** tfjs's initial biases are zeros: give every weight non-trivial values so the bias path is checked too. */
 const perturb = (m: tf.LayersModel) => m.setWeights(m.getWeights().map((w, i) => tf.add(w, tf.mul(0.1, tf.sin(tf.add(tf.range(0, w.size).reshape(w.shape), i)))) as tf.Tensor))
