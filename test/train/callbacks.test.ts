@@ -68,8 +68,8 @@ describe('callbacks', () => {
     const chunks: string[] = []
     const seen: number[] = []
     await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: [csvLogger({ write: (c) => void chunks.push(c) }), lambdaCallback({ onEpochEnd: (e) => void seen.push(e) })] }))
-    const lines = chunks.join('').trim().split('\n')
-    expect(lines[0]).toBe('epoch,loss,mae')
+    const lines = chunks.join('').trim().split('\r\n')
+    expect(lines[0]).toBe('epoch,loss,mae,val_loss,val_mae')
     expect(lines).toHaveLength(3)
     expect(lines[2].startsWith('1,')).toBe(true)
     expect(seen).toEqual([0, 1])

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { sequential, dense, tensor, compileOrThrow, modelCheckpoint, TensorfoldError, Callbacks } from '../../src/index.js'
 import { formatPath } from '../../src/io/checkpoint.js'
+import { pythonFloat } from '../../src/io/csvLogger.js'
 import * as Tr from '../../src/train/index.js'
 import { linearModel, regression, compiled, weightsOf, run, runLeft } from './helpers.js'
 
@@ -36,19 +37,56 @@ describe('CSVLogger (item 9)', () => {
     const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
     const chunks: string[] = []
     await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 8, verbose: 0, validationSplit: 0.25, validationFreq: 3, callbacks: [csvLogger({ write: (c) => void chunks.push(c) })] }))
-    const lines = chunks.join('').trim().split('\n')
+    const lines = chunks.join('').split('\r\n')
     expect(lines[0]).toBe('epoch,loss,mae,val_loss,val_mae')
     expect(lines[1]).toMatch(/^0,[\d.e-]+,[\d.e-]+,NA,NA$/)
     expect(lines[2]).toMatch(/^1,[\d.e-]+,[\d.e-]+,NA,NA$/)
     expect(lines[3]).toMatch(/^2,[\d.e-]+,[\d.e-]+,[\d.e-]+,[\d.e-]+$/)
+    expect(lines[4]).toBe('')
   })
 
-  it('without validation data there are no val_ columns (a deliberate difference: Keras 2.15 would add val_ columns that can only say NA)', async () => {
+  it('without validation data the val_ columns are still there and say NA (Keras 2.15 CSVLogger.on_epoch_end: `if not val_keys_found: self.keys.extend(["val_" + k for k in self.keys])`, then `logs.get(key, "NA")`)', async () => {
+    const { x, y } = regression(16, 2)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
+    const chunks: string[] = []
+    const r = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: [csvLogger({ write: (c) => void chunks.push(c) })] }))
+    const text = chunks.join('')
+    const [loss0, loss1] = r.history.history.loss
+    const [mae0, mae1] = r.history.history.mae
+    // Python's csv.excel dialect ends lines with \r\n; floats are written as Python's repr
+    expect(text).toBe(`epoch,loss,mae,val_loss,val_mae\r\n0,${pythonFloat(loss0)},${pythonFloat(mae0)},NA,NA\r\n1,${pythonFloat(loss1)},${pythonFloat(mae1)},NA,NA\r\n`)
+  })
+
+  it("numbers are written as Python's repr of a float (what Keras's csv.DictWriter writes): shortest round-trip digits, '.0' on integers, exponent below 1e-4 and from 1e16", () => {
+    expect(pythonFloat(1)).toBe('1.0')
+    expect(pythonFloat(0.5)).toBe('0.5')
+    expect(pythonFloat(-2.25)).toBe('-2.25')
+    expect(pythonFloat(0.0001)).toBe('0.0001')
+    expect(pythonFloat(0.00001)).toBe('1e-05')
+    expect(pythonFloat(1.5e-7)).toBe('1.5e-07')
+    expect(pythonFloat(123456.789)).toBe('123456.789')
+    expect(pythonFloat(1e15)).toBe('1000000000000000.0')
+    expect(pythonFloat(1e16)).toBe('1e+16')
+    expect(pythonFloat(1.2345e100)).toBe('1.2345e+100')
+    expect(pythonFloat(0.30000001192092896)).toBe('0.30000001192092896')
+    expect(pythonFloat(0.1 + 0.2)).toBe('0.30000000000000004')
+    expect(pythonFloat(0)).toBe('0.0')
+    expect(pythonFloat(-0)).toBe('-0.0')
+    expect(pythonFloat(NaN)).toBe('nan')
+    expect(pythonFloat(Infinity)).toBe('inf')
+    expect(pythonFloat(-Infinity)).toBe('-inf')
+  })
+
+  it('the separator must be one character (Python\'s csv: "delimiter" must be a 1-character string); a field holding it is quoted', async () => {
+    expect(errOf(() => csvLogger('x.csv', { separator: ';;' }))._tag).toBe('InvalidOption')
+    expect(errOf(() => csvLogger('x.csv', { separator: '' }))._tag).toBe('InvalidOption')
     const { x, y } = regression(16, 2)
     const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
     const chunks: string[] = []
-    await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: [csvLogger({ write: (c) => void chunks.push(c) })] }))
-    expect(chunks.join('').split('\n')[0]).toBe('epoch,loss')
+    await run(Tr.fit(t, x, y, { epochs: 1, batchSize: 8, verbose: 0, callbacks: [csvLogger({ write: (c) => void chunks.push(c) }, { separator: '.' })] }))
+    const [header, row] = chunks.join('').split('\r\n')
+    expect(header).toBe('epoch.loss.val_loss')
+    expect(row).toMatch(/^0\."[\d.e-]+"\.NA$/)
   })
 
   it('appending to a file with content writes no second header and keeps the columns fixed', async () => {
@@ -58,7 +96,7 @@ describe('CSVLogger (item 9)', () => {
     await run(Tr.fit(t, x, y, { epochs: 1, batchSize: 8, verbose: 0, callbacks: [csvLogger(file)] }))
     await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: [csvLogger(file, { append: true })] }))
     const { readFileSync } = await import('node:fs')
-    const lines = readFileSync(file, 'utf8').trim().split('\n')
+    const lines = readFileSync(file, 'utf8').trim().split('\r\n')
     expect(lines.filter((l) => l.startsWith('epoch')).length).toBe(1)
     expect(lines.length).toBe(4)
   })
