@@ -21,7 +21,7 @@ export { randomNormal, randomUniform, randomInt, shuffleIndices } from './core/r
 export { type TfError, TensorfoldError, tfError, orThrow, attempt } from './core/errors.js'
 // errors as closed unions per module (docs/errors.md)
 export { ERROR_TAGS, isErrorOf, type TfErrorTag, type ValueError, type LayerError, type TrainError } from './errors.js'
-export { getBackend, getSyncBackend, setBackend, withBackend, resolveBackend, reference, type Backend, type BackendName } from './backend/index.js'
+export { getBackend, getSyncBackend, setBackend, withBackend, ready, resolveBackend, reference, type Backend, type BackendName } from './backend/index.js'
 export { installWebGpu, availableModes, type WebGpuInstall, type InstallWebGpuOptions, type DawnBackend } from './backend/gpujs/index.js'
 export * from './ops/index.js'
 export * from './ad/index.js'

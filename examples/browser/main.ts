@@ -6,7 +6,7 @@
  * browser build through the package's `browser` condition.
  */
 import {
-  sequential, dense, setBackend, getBackend, installWebGpu, tensor, dataSync, save, load, lambdaCallback, key, randomUniform, randomNormal,
+  sequential, dense, setBackend, getBackend, installWebGpu, ready, tensor, dataSync, save, load, lambdaCallback, key, randomUniform, randomNormal,
   type BackendName, type Tensor
 } from 'tensorfold'
 
@@ -41,11 +41,16 @@ const main = async (): Promise<Record<string, unknown>> => {
     const w = await installWebGpu()
     if (!w.ok) throw new Error(`WebGPU: ${w.reason}`)
   }
-  const backend = setBackend(wanted as BackendName).name
+  // 'auto': nothing to set up — ready() (which fit also awaits) picks the page's WebGPU when an adapter
+  // answers, else WebGL2, else webasm
+  const backend = wanted === 'auto' ? (await ready()).name : setBackend(wanted as BackendName).name
   log(`backend: ${backend}`)
 
   const { x, y } = twoMoons(512, 0)
-  const model = sequential([dense(32, { inputShape: [2], activation: 'relu' }), dense(32, { activation: 'relu' }), dense(1, { activation: 'sigmoid' })], { name: 'moons', seed: 0 })
+  // `units` widens the hidden layers: at 256 and more, a batch's matmuls and activations are large
+  // enough to run as WebGPU kernels (smaller work stays on the webasm fallback, where it is faster)
+  const units = Number(params.get('units') ?? 32)
+  const model = sequential([dense(units, { inputShape: [2], activation: 'relu' }), dense(units, { activation: 'relu' }), dense(1, { activation: 'sigmoid' })], { name: 'moons', seed: 0 })
   const trainer = model.compile({ optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['accuracy'], seed: 0 })
   const t0 = performance.now()
   const progress = $('progress') as HTMLProgressElement
@@ -86,6 +91,8 @@ const main = async (): Promise<Record<string, unknown>> => {
   return {
     backend,
     backendNow: getBackend().name,
+    // WebGPU kernels compiled so far (the WebGPU backend only)
+    gpuKernels: (getBackend() as { kernelCount?: () => number }).kernelCount?.(),
     epochs: history.epoch.length,
     firstLoss: history.history.loss[0],
     loss,

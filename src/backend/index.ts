@@ -8,7 +8,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { AnyBackend, Backend } from './Backend.js'
 import { reference } from './reference.js'
-import { gpujsBackend, type GpujsMode, GPUJS_MODES } from './gpujs/index.js'
+import { gpujsBackend, installWebGpu, type GpujsMode, GPUJS_MODES } from './gpujs/index.js'
+import { PLATFORM } from '#platform'
 import { setFloatStorage } from '../core/Tensor.js'
 import { tfError, type TfError, orThrow, show } from '../core/errors.js'
 
@@ -20,6 +21,10 @@ export { type GpujsMode, GPUJS_MODES } from './gpujs/index.js'
 export type BackendName = 'auto' | 'reference' | GpujsMode
 
 let current: AnyBackend | undefined
+/** Whether the user chose the backend (`setBackend`); `ready` only upgrades a backend nobody chose. */
+let chosen = false
+/** The outcome of the one asynchronous probe `ready` makes (memoised: a page asks its GPU once). */
+let probed: Promise<AnyBackend> | undefined
 
 /** The backend ops run on now (the best gpu.js mode unless chosen otherwise). */
 export const getBackend = (): AnyBackend => {
@@ -67,18 +72,63 @@ export const resolveBackend = (b: BackendName | AnyBackend): E.Either<TfError, A
 export const setBackend = (b: BackendName | AnyBackend): AnyBackend => {
   const be = orThrow(resolveBackend(b))
   current = be
+  chosen = b !== 'auto'
   setFloatStorage(be.precision)
   return be
+}
+
+/**
+ * The best backend, found asynchronously (as TensorFlow.js's `tf.ready()`): in a browser where nobody
+ * chose a backend, the page's WebGPU when an adapter answers (gpu.js mode `webgpu`), else what `auto`
+ * picks synchronously (WebGL2, else webasm, else cpu). In Node it is `getBackend()`: Dawn stays opt-in
+ * there (`await installWebGpu()` then `setBackend('webgpu')`), since without a GPU it runs on the CPU.
+ *
+ * `fit`, `evaluate` and `predict` await it before their first step, so a page trains on WebGPU with no
+ * setup; call it yourself to know which backend runs before that. A backend chosen with `setBackend`
+ * (other than `'auto'`) is kept. Never rejects: a failed probe falls back to the synchronous choice.
+ * @example const be = await ready(); console.log(be.name) // 'webgpu' in a browser with WebGPU
+ */
+export const ready = async (): Promise<AnyBackend> => {
+  if (chosen || PLATFORM !== 'browser') return getBackend()
+  probed ??= probeWebGpu()
+  const be = await probed
+  // setBackend may have been called while the probe ran: the user's choice wins
+  if (chosen) return getBackend()
+  if (current !== be) {
+    current = be
+    setFloatStorage(be.precision)
+  }
+  return be
+}
+
+/** The page's WebGPU if an adapter answers and a kernel computes right, else the synchronous `auto`. */
+const probeWebGpu = async (): Promise<AnyBackend> => {
+  try {
+    const w = await installWebGpu()
+    if (!w.ok) return getBackend()
+    const be = gpujsBackend('webgpu')
+    // one matmul large enough to run as a WebGPU kernel must agree with webasm
+    const n = 64
+    const a = Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 13) - 6)
+    const got = await be.matmul(a, a, 1, n, n, n, false, false)
+    const want = syncOf(be).matmul(a, a, 1, n, n, n, false, false)
+    for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) return getBackend()
+    return be
+  } catch {
+    return getBackend()
+  }
 }
 
 /** Run `f` with another backend, then restore the previous one. @example withBackend('reference', () => grad(f)(x)) */
 export const withBackend = <A>(b: BackendName | AnyBackend, f: () => A): A => {
   const prev = getBackend()
+  const prevChosen = chosen
   setBackend(b)
   try {
     return f()
   } finally {
     current = prev
+    chosen = prevChosen
     setFloatStorage(prev.precision)
   }
 }

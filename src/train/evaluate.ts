@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { ready as backendReady } from '../backend/index.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as T from 'fp-ts/lib/Task.js'
@@ -95,6 +96,7 @@ export const evaluate =
   (t0: Trainer, x: unknown, y?: unknown, options?: EvaluateOptionsInput): TE.TaskEither<TfError, ReadonlyArray<number> | Logs> =>
   async () => {
     try {
+      await backendReady()
       const od = decodeEvaluateOptions(options)
       if (E.isLeft(od)) return od
       const o = od.right
@@ -170,6 +172,7 @@ export const predict =
   (t0: Trainer, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Predictions> =>
   async () => {
     try {
+      await backendReady()
       const od = decodePredictOptions(options)
       if (E.isLeft(od)) return od
       const o = od.right

@@ -20,6 +20,7 @@
  *
  * @since 0.1.0
  */
+import { ready as backendReady } from '../backend/index.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type TfError, toTfError, tfError } from '../core/errors.js'
@@ -147,6 +148,8 @@ const meanLogs = (a: LogSums): Logs => Object.freeze(Object.fromEntries(Object.e
 
 const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TfError, FitResult>> => {
   if (!isTrainerLike(t0)) return E.left(tfError('InvalidArgument', 'fit: expected a Trainer (from compile) as the first argument', { op: 'fit', received: t0 }))
+  // a page nobody configured trains on its WebGPU (a no-op in Node and once a backend is chosen)
+  await backendReady()
   const od = decodeFitOptions(options)
   if (E.isLeft(od)) return od
   const o = od.right

@@ -25,12 +25,15 @@ const BASE_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disab
 
 /**
  * A fresh headless Chromium with its own profile. `gpu: 'swiftshader'` gives WebGL2 on SwiftShader
- * (the CPU GL that headless Chromium uses without a GPU); `gpu: 'none'` passes --disable-gpu.
+ * (the CPU GL that headless Chromium uses without a GPU; `navigator.gpu` exists but no adapter
+ * answers); `gpu: 'webgpu'` adds --enable-unsafe-webgpu, so a WebGPU adapter (SwiftShader's Vulkan)
+ * answers too; `gpu: 'none'` passes --disable-gpu.
  */
-export const launch = async (gpu: 'swiftshader' | 'none'): Promise<{ readonly context: BrowserContext; readonly close: () => Promise<void> }> => {
+export const launch = async (gpu: 'swiftshader' | 'webgpu' | 'none'): Promise<{ readonly context: BrowserContext; readonly close: () => Promise<void> }> => {
   if (chromiumPath === undefined) throw new Error('no Chromium')
   const profile = mkdtempSync(join(tmpdir(), 'tensorfold-chromium-'))
-  const flags = gpu === 'none' ? [...BASE_FLAGS, '--disable-gpu'] : [...BASE_FLAGS, '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist']
+  const swiftshader = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist']
+  const flags = gpu === 'none' ? [...BASE_FLAGS, '--disable-gpu'] : gpu === 'webgpu' ? [...BASE_FLAGS, ...swiftshader, '--enable-unsafe-webgpu'] : [...BASE_FLAGS, ...swiftshader]
   const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: ['--headless', ...flags], acceptDownloads: true })
   return {
     context,

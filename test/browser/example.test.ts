@@ -1,7 +1,8 @@
 /**
  * The browser example page (examples/browser) in real headless Chromium: bundled by esbuild from the
- * built package, it trains a small model with compiled `fit` on WebGL2 (SwiftShader) and, in a second
- * browser with --disable-gpu, on the webasm fallback; saves to IndexedDB and loads back; loads a model
+ * built package, it trains a small model with compiled `fit` on WebGL2 (SwiftShader), on WebGPU
+ * (--enable-unsafe-webgpu: SwiftShader's Vulkan) — both picked by `auto` — and, in a third browser with
+ * --disable-gpu, on the webasm fallback; saves to IndexedDB and loads back; loads a model
  * saved by Node from a URL; and offers a download. The test reads the result from the page.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
@@ -20,6 +21,7 @@ if (skip !== undefined) console.warn(`[test/browser] skipped: ${skip}`)
 interface PageResult {
   readonly backend: string
   readonly backendNow: string
+  readonly gpuKernels: number | undefined
   readonly epochs: number
   readonly firstLoss: number
   readonly loss: number
@@ -49,14 +51,14 @@ describe.skipIf(skip !== undefined)('the browser example page in headless Chromi
   })
   afterAll(() => (server === undefined ? undefined : new Promise<void>((r) => server.close(() => r()))))
 
-  const run = async (gpu: 'swiftshader' | 'none', backend: string): Promise<{ result: PageResult; webgl2: boolean; download: string | undefined }> => {
+  const run = async (gpu: 'swiftshader' | 'webgpu' | 'none', backend: string, extra = ''): Promise<{ result: PageResult; webgl2: boolean; download: string | undefined }> => {
     const b = await launch(gpu)
     try {
       const page = await b.context.newPage()
       const consoleLines: string[] = []
       page.on('console', (m) => consoleLines.push(m.text()))
       page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`))
-      await page.goto(`${base}/?backend=${backend}&epochs=10&modelUrl=/models/small`, { waitUntil: 'commit', timeout: 60_000 })
+      await page.goto(`${base}/?backend=${backend}&modelUrl=/models/small${extra.includes('epochs=') ? extra : `&epochs=10${extra}`}`, { waitUntil: 'commit', timeout: 60_000 })
       await page.waitForFunction(() => {
         const w = globalThis as unknown as { tensorfoldResult?: unknown; tensorfoldError?: unknown }
         return w.tensorfoldResult !== undefined || w.tensorfoldError !== undefined
@@ -76,8 +78,8 @@ describe.skipIf(skip !== undefined)('the browser example page in headless Chromi
   }
 
   const want = Array.from(dataSync(urlModel.predict(probe) as Tensor))
-  const checks = (r: PageResult): void => {
-    expect(r.epochs).toBe(10)
+  const checks = (r: PageResult, epochs = 10): void => {
+    expect(r.epochs).toBe(epochs)
     expect(r.loss).toBeLessThan(r.firstLoss)
     expect(r.accuracy).toBeGreaterThan(0.8)
     expect(r.indexedDbSame).toBe(true)
@@ -92,6 +94,16 @@ describe.skipIf(skip !== undefined)('the browser example page in headless Chromi
     checks(result)
     expect(download).toMatch(/^moons\.(weights(-[0-9a-f]+)?\.bin|model\.json)$/)
     gl = result
+  }, 300_000)
+
+  it("trains on the page's WebGPU, picked by auto (ready) when an adapter answers, with WebGPU kernels", async () => {
+    // 256 hidden units: the batch's matmuls and activations are large enough to run as WebGPU kernels
+    const { result } = await run('webgpu', 'auto', '&units=256&epochs=3')
+    expect(result.backend).toBe('webgpu')
+    expect(result.backendNow).toBe('webgpu')
+    checks(result, 3)
+    // ready()'s probe compiles one kernel; fit's matmuls, their gradients and activations compile more
+    expect(result.gpuKernels).toBeGreaterThan(4)
   }, 300_000)
 
   it('trains on the webasm fallback with --disable-gpu, to the same model as WebGL2 up to float32 rounding', async () => {
