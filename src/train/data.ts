@@ -13,8 +13,8 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { Tensor, isTensor, fromValues, dataSync, fromBuffer, type NestedArray } from '../core/Tensor.js'
-import { type Shape, isShape, size as shapeSize } from '../core/Shape.js'
+import { Tensor, isTensor, fromValues, dataSync, type NestedArray } from '../core/Tensor.js'
+import { type Shape, isShape } from '../core/Shape.js'
 import { type TfError, show } from '../core/errors.js'
 import { dataError } from './errors.js'
 import { nearest } from '../core/nearest.js'
@@ -330,106 +330,4 @@ export const prepareArrays = (
     if (E.isLeft(r)) return r
   }
   return E.right({ xs: conformed, ys, sw, n: n.right })
-}
-
-/** @internal Rows `[start, end)` of host data (optionally through an index permutation) as a tensor. */
-export const rows = (h: Host, start: number, end: number, order?: Int32Array): Tensor => {
-  const per = shapeSize(h.shape.slice(1))
-  const out = new Float32Array((end - start) * per)
-  if (order === undefined) out.set(h.data.subarray(start * per, end * per))
-  else for (let r = start; r < end; r++) out.set(h.data.subarray(order[r] * per, (order[r] + 1) * per), (r - start) * per)
-  return fromBuffer(out, [end - start, ...h.shape.slice(1)])
-}
-
-/** @internal Host rows `[start, end)` (a copy). */
-export const hostRows = (h: Host, start: number, end: number): Host => {
-  const per = shapeSize(h.shape.slice(1))
-  return { data: h.data.slice(start * per, end * per), shape: [end - start, ...h.shape.slice(1)] }
-}
-
-/** @internal Split off the last `fraction` of the samples (Keras `validationSplit`: from the tail, before shuffling). */
-export const splitTail = (d: ArrayDataset, fraction: number, op: string): E.Either<TfError, readonly [ArrayDataset, ArrayDataset]> => {
-  const at = Math.floor(d.n * (1 - fraction))
-  if (at <= 0 || at >= d.n)
-    return E.left(
-      dataError('EmptyData', `${op}: validationSplit ${fraction} of ${d.n} samples leaves ${at} for training and ${d.n - at} for validation; both need at least one`, {
-        op,
-        where: 'validationSplit',
-        received: fraction
-      })
-    )
-  const part = (a: number, b: number): ArrayDataset => ({
-    xs: d.xs.map((h) => hostRows(h, a, b)),
-    ys: d.ys.map((h) => hostRows(h, a, b)),
-    sw: d.sw.map((h) => (h === undefined ? undefined : hostRows(h, a, b))),
-    n: b - a
-  })
-  return E.right([part(0, at), part(at, d.n)])
-}
-
-/** @internal The class of each sample of a target: argmax of one-hot rows, the rounded value otherwise. */
-const classesOf = (y: Host): Int32Array => {
-  const n = y.shape[0]
-  const per = y.data.length / (n || 1)
-  const out = new Int32Array(n)
-  for (let i = 0; i < n; i++) {
-    if (per === 1) out[i] = Math.round(y.data[i])
-    else {
-      let best = 0
-      for (let j = 1; j < per; j++) if (y.data[i * per + j] > y.data[i * per + best]) best = j
-      out[i] = best
-    }
-  }
-  return out
-}
-
-/** @internal Fold Keras `classWeight` into the sample weights of a single-output dataset. */
-export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<string, number>>, op: string): E.Either<TfError, ArrayDataset> => {
-  if (d.ys.length !== 1)
-    return E.left(dataError('InvalidOption', `${op}: classWeight is only supported for models with a single output; use sampleWeight per output instead`, { op, where: 'classWeight' }))
-  const cls = classesOf(d.ys[0])
-  const missing = [...new Set(cls)].filter((c) => !(String(c) in classWeight)).sort((a, b) => a - b)
-  if (missing.length > 0)
-    return E.left(
-      dataError('InvalidOption', `${op}: classWeight has no weight for class${missing.length > 1 ? 'es' : ''} ${missing.join(', ')} found in y`, {
-        op,
-        where: 'classWeight',
-        missing
-      })
-    )
-  const base = d.sw[0]
-  const w = new Float32Array(d.n)
-  for (let i = 0; i < d.n; i++) w[i] = classWeight[String(cls[i])] * (base === undefined ? 1 : base.data[i])
-  return E.right({ ...d, sw: [{ data: w, shape: [d.n] }] })
-}
-
-/** @internal A batch from in-memory data: rows `[start, end)` of the (possibly shuffled) order. */
-export const arrayBatch = (d: ArrayDataset, start: number, end: number, order?: Int32Array): TensorBatch => ({
-  xs: d.xs.map((h) => rows(h, start, end, order)),
-  ys: d.ys.map((h) => rows(h, start, end, order)),
-  sw: d.sw.map((h) => (h === undefined ? undefined : reshape1(rows(h, start, end, order)))),
-  size: end - start
-})
-
-const reshape1 = (t: Tensor): Tensor => (t.shape.length === 1 ? t : fromBuffer(dataSync(t), [t.shape[0]]))
-
-/** @internal Normalise one batch (from an iterable, `trainOnBatch` or `trainStep`) to tensors, with the same checks. */
-export const prepareBatch = (b: unknown, spec: DataSpec, requireTargets: boolean, index?: number): E.Either<TfError, TensorBatch> => {
-  const op = index === undefined ? spec.op : `${spec.op} (batch ${index})`
-  let x: unknown
-  let y: unknown
-  let sw: unknown
-  if (Array.isArray(b) && b.length >= 1 && b.length <= 3) [x, y, sw] = b as unknown[]
-  else if (typeof b === 'object' && b !== null && 'x' in b) ({ x, y, sampleWeight: sw } = b as { x: unknown; y?: unknown; sampleWeight?: unknown })
-  else
-    return E.left(
-      dataError('InvalidData', `${op}: expected a batch [x, y], [x, y, sampleWeight] or {x, y, sampleWeight}, received ${show(b)}`, {
-        op,
-        expected: '[x, y] | [x, y, sampleWeight] | {x, y, sampleWeight}',
-        received: b
-      })
-    )
-  const d = prepareArrays(x, y, sw, { ...spec, op }, requireTargets)
-  if (E.isLeft(d)) return d
-  return E.right(arrayBatch(d.right, 0, d.right.n))
 }

@@ -22,7 +22,8 @@ import {
   type PredictOptionsInput,
   type BatchOptionsInput
 } from './options.js'
-import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays, prepareBatch, applyClassWeight, arrayBatch } from './data.js'
+import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays } from './data.js'
+import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
 import { runCustomStep, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError } from './errors.js'

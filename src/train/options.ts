@@ -110,38 +110,35 @@ export type FitOptionsInput = InputOf<typeof fitProps>
 /** Decoded `fit` options, defaults applied. */
 export type FitOptions = DecodedOf<typeof fitProps, typeof fitDefaults>
 
-const evalProps = {
+/** The options `evaluate` and `predict` share (one inference pass over data). */
+const inferenceProps = {
   /** samples per step (32) */
   batchSize: PositiveInt,
   /** 0 silent, 1 progress bar, 2 one line, 'auto' */
   verbose: Verbose,
-  /** one weight per sample (per output for several outputs) */
-  sampleWeight: AnyData,
   steps: PositiveInt,
-  /** a record by metric name instead of a list in `metricsNames` order */
-  returnDict: t.boolean,
   /** where progress goes (stdout) */
   write: Write,
   callbacks: Callbacks
 }
-const evalDefaults = { batchSize: 32, verbose: 'auto', returnDict: false, callbacks: [] } as const
+const inferenceDefaults = { batchSize: 32, verbose: 'auto', callbacks: [] } as const
+
+const evalProps = {
+  ...inferenceProps,
+  /** one weight per sample (per output for several outputs) */
+  sampleWeight: AnyData,
+  /** a record by metric name instead of a list in `metricsNames` order */
+  returnDict: t.boolean
+}
+const evalDefaults = { ...inferenceDefaults, returnDict: false } as const
 
 /** `evaluate` options. */
 export type EvaluateOptionsInput = InputOf<typeof evalProps>
 /** Decoded `evaluate` options. */
 export type EvaluateOptions = DecodedOf<typeof evalProps, typeof evalDefaults>
 
-const predictProps = {
-  /** samples per step (32) */
-  batchSize: PositiveInt,
-  /** 0 silent, 1 progress bar, 2 one line, 'auto' */
-  verbose: Verbose,
-  steps: PositiveInt,
-  /** where progress goes (stdout) */
-  write: Write,
-  callbacks: Callbacks
-}
-const predictDefaults = { batchSize: 32, verbose: 'auto', callbacks: [] } as const
+const predictProps = inferenceProps
+const predictDefaults = inferenceDefaults
 
 /** `predict` options. */
 export type PredictOptionsInput = InputOf<typeof predictProps>

@@ -14,7 +14,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { TfError } from '../core/errors.js'
-import { type ArrayDataset, type TensorBatch, type BatchSource, type DataSpec, prepareBatch, applyClassWeight, arrayBatch } from './data.js'
+import type { ArrayDataset, TensorBatch, BatchSource, DataSpec } from './data.js'
+import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
 import { yieldToEventLoop } from './engine.js'
 
 /** @internal Training or validation data, checked. */
