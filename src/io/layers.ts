@@ -115,6 +115,13 @@ const Recurrent = {
   unroll: t.boolean
 }
 
+// attention: Keras's call arguments use_causal_mask / return_attention_scores are options here
+const DenseAttention = { ...Base, dropout: t.number, useCausalMask: t.boolean, returnAttentionScores: t.boolean }
+const attentionCodecs = {
+  Attention: strict('Attention', {}, { ...DenseAttention, useScale: t.boolean, scoreMode: t.union([t.literal('dot'), t.literal('concat')]) }),
+  AdditiveAttention: strict('AdditiveAttention', {}, { ...DenseAttention, useScale: t.boolean })
+}
+
 /** The config codec of each built-in kind. */
 const configCodecs = {
   Dense: strict('Dense', { units: t.number }, {
@@ -139,7 +146,8 @@ const configCodecs = {
   Bidirectional: strict('Bidirectional', { layer: WrappedC }, { ...Base, mergeMode: t.union([t.literal('concat'), t.literal('sum'), t.literal('mul'), t.literal('ave'), t.null]) }),
   TimeDistributed: strict('TimeDistributed', { layer: WrappedC }, Base),
   ...convCodecs,
-  ...normCodecs
+  ...normCodecs,
+  ...attentionCodecs
 }
 
 /** The built-in kinds a file may name. */

@@ -22,72 +22,12 @@ import type { ModelConfig, SequentialConfig, FunctionalConfig, LayerConfig, Json
 import { ioError, type IoError } from './errors.js'
 import { show } from '../core/errors.js'
 import { isRecord } from '../core/Tree.js'
+import {
+  isMapped, WINDOW_KINDS, WEIGHT_OPTION_KINDS, ATTENTION_KINDS, callToKeras, callFromKeras, withoutCallFlags, causalFromKeras, isKwargs, type KerasRef,
+  isWeightOptionKey, optionToKeras, optionFromKeras, isInitializerKey, snake, camel, initToKeras, initFromKeras
+} from './tfjsKinds.js'
 
-/** The built-in kinds whose configs are mapped to Keras's snake_case (custom kinds are kept verbatim). */
-export const KERAS_KINDS: ReadonlyArray<string> = Object.freeze(['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape', 'LeakyReLU', 'Add', 'Multiply', 'Average', 'Concatenate', 'Identity',
-  'Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'TimeDistributed', 'Masking'])
-/** Convolution and pooling kinds: mapped like the others, and their `data_format` is kept (not dropped). */
-export const WINDOW_KINDS: ReadonlyArray<string> = Object.freeze([
-  'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D',
-  'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D',
-  'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling3D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'GlobalMaxPooling3D'
-])
-/** Shape, normalization, noise and preprocessing kinds (Keras class names, snake_case configs). */
-export const NORM_KINDS: ReadonlyArray<string> = Object.freeze([
-  'UpSampling2D', 'ZeroPadding2D', 'Cropping2D', 'RepeatVector', 'Permute', 'BatchNormalization', 'LayerNormalization',
-  'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'Rescaling', 'Normalization'
-])
-const isMapped = (kind: string): boolean => KERAS_KINDS.includes(kind) || WINDOW_KINDS.includes(kind) || NORM_KINDS.includes(kind)
-
-/** The kinds whose regularizers and constraints tensorfold applies (kept when loading; dropped elsewhere). */
-const WEIGHT_OPTION_KINDS: ReadonlyArray<string> = ['Dense', 'BatchNormalization', 'LayerNormalization']
-const isWeightOptionKey = (k: string): boolean => /(Regularizer|Constraint)$/.test(k) || /_(regularizer|constraint)$/.test(k)
-
-/** `{kind, config}` (tensorfold) to `{class_name, config}` (Keras, snake_case keys); regularizers are L1L2, as TensorFlow.js reads them. */
-const optionToKeras = (o: JsonRecord): Json => {
-  const cfg: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(isRecord<Json>(o.config) ? o.config : {})) cfg[snake(k)] = v
-  return { class_name: o.kind as string, config: cfg }
-}
-
-const optionFromKeras = (path: string, o: Json): E.Either<IoError, Json> => {
-  if (!isRecord<Json>(o) || typeof o.class_name !== 'string') return E.left(ioError('InvalidLayerConfig', path, 'a regularizer or constraint {class_name, config}', o))
-  const cfg: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(isRecord<Json>(o.config) ? o.config : {})) cfg[camel(k)] = v
-  return E.right({ kind: o.class_name, config: cfg })
-}
-const isInitializerKey = (k: string): boolean => /Initializer$/.test(k) || /_initializer$/.test(k)
-
-const snake = (k: string): string => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
-const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-
-
-const VALUE_TO_KERAS: Readonly<Record<string, string>> = { fanIn: 'fan_in', fanOut: 'fan_out', fanAvg: 'fan_avg', truncatedNormal: 'truncated_normal', untruncatedNormal: 'untruncated_normal' }
-const VALUE_FROM_KERAS: Readonly<Record<string, string>> = {
-  fan_in: 'fanIn',
-  fan_out: 'fanOut',
-  fan_avg: 'fanAvg',
-  truncated_normal: 'truncatedNormal',
-  untruncated_normal: 'untruncatedNormal',
-  // TensorFlow.js writes its truncated normal as 'normal'
-  normal: 'truncatedNormal'
-}
-
-const initToKeras = (i: JsonRecord): Json => {
-  const cfg: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(isRecord<Json>(i.config) ? i.config : {})) cfg[snake(k)] = typeof v === 'string' && VALUE_TO_KERAS[v] !== undefined ? VALUE_TO_KERAS[v] : v
-  return { class_name: i.kind as string, config: cfg }
-}
-
-const initFromKeras = (path: string, i: Json): E.Either<IoError, Json> => {
-  if (!isRecord<Json>(i) || typeof i.class_name !== 'string') return E.left(ioError('InvalidModelFile', path, 'an initializer {class_name, config}', i))
-  const cfg: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(isRecord<Json>(i.config) ? i.config : {})) {
-    if (k === 'seed' || k === 'dtype') continue
-    cfg[camel(k)] = typeof v === 'string' && Object.prototype.hasOwnProperty.call(VALUE_FROM_KERAS, v) ? VALUE_FROM_KERAS[v] : v
-  }
-  return E.right({ kind: i.class_name, config: cfg })
-}
+export { KERAS_KINDS, WINDOW_KINDS, NORM_KINDS, ATTENTION_KINDS } from './tfjsKinds.js'
 
 const INIT_KEYS: ReadonlyArray<string> = ['kernelInitializer', 'biasInitializer', 'recurrentInitializer', 'embeddingsInitializer']
 
@@ -99,7 +39,7 @@ export const layerToKeras = (lc: LayerConfig): { readonly class_name: string; re
   }
   if (!isMapped(lc.kind)) return { class_name: lc.kind, config: lc.config }
   const out: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(lc.config)) {
+  for (const [k, v] of Object.entries(ATTENTION_KINDS.includes(lc.kind) ? withoutCallFlags(lc.config) : lc.config)) {
     if (k === 'inputShape' && Array.isArray(v)) out.batch_input_shape = [null, ...v]
     else if ((INIT_KEYS.includes(k) || isInitializerKey(k)) && isRecord<Json>(v)) out[snake(k)] = initToKeras(v)
     else if (isWeightOptionKey(k) && isRecord<Json>(v)) out[snake(k)] = optionToKeras(v)
@@ -160,6 +100,11 @@ export const layerFromKeras = (path: string, className: string, config: JsonReco
     // the frozen flag and the weight options tensorfold applies are kept
     if (k === 'trainable' && v === false) {
       out.trainable = false
+      continue
+    }
+    const causal = causalFromKeras(className, k, v)
+    if (causal !== undefined) {
+      Object.assign(out, causal)
       continue
     }
     if (WEIGHT_OPTION_KINDS.includes(className) && isWeightOptionKey(k) && v !== null) {
@@ -228,7 +173,9 @@ const functionalToKeras = (c: FunctionalConfig): KerasForm => {
   const layers: Json[] = c.layers.map((l) => {
     const k = layerToKeras(l)
     const name = typeof l.config.name === 'string' ? l.config.name : l.kind
-    const inbound = c.nodes.filter((n) => n.layer === name).map((n) => n.inputs.map((r) => [...refToKeras(r), {}]))
+    const inbound = c.nodes
+      .filter((n) => n.layer === name)
+      .map((n) => (ATTENTION_KINDS.includes(l.kind) ? callToKeras(l.kind, l.config, n.inputs.map(refToKeras)) : n.inputs.map((r) => [...refToKeras(r), {}])))
     return { name, class_name: k.class_name, config: k.config, inbound_nodes: inbound }
   })
   return {
@@ -281,7 +228,7 @@ const functionalFromKeras = (path: string, cfg: Json, extras: JsonRecord): E.Eit
   if (!isRecord<Json>(cfg) || !Array.isArray(cfg.layers) || !Array.isArray(cfg.input_layers) || !Array.isArray(cfg.output_layers))
     return bad(`${path}.config`, '{name, layers, input_layers, output_layers}', cfg)
   const name = str(cfg.name) ? cfg.name : 'model'
-  type KL = { readonly name: string; readonly className: string; readonly config: JsonRecord; readonly inbound: ReadonlyArray<ReadonlyArray<readonly [string, number, number]>> }
+  type KL = { readonly name: string; readonly className: string; readonly config: JsonRecord; readonly inbound: ReadonlyArray<ReadonlyArray<KerasRef>> }
   const kls = new Map<string, KL>()
   const order: string[] = []
   for (let i = 0; i < cfg.layers.length; i++) {
@@ -293,7 +240,8 @@ const functionalFromKeras = (path: string, cfg: Json, extras: JsonRecord): E.Eit
     if (kls.has(lname)) return bad(`${where}.name`, 'unique layer names', lname)
     const nodes = l.inbound_nodes ?? []
     if (!Array.isArray(nodes)) return bad(`${where}.inbound_nodes`, 'a list of nodes', nodes)
-    const inbound: Array<ReadonlyArray<readonly [string, number, number]>> = []
+    const inbound: Array<ReadonlyArray<KerasRef>> = []
+    let config: JsonRecord = l.config
     for (let j = 0; j < nodes.length; j++) {
       const node = nodes[j]
       // Keras 3 writes {args: [...], kwargs: {}}; tfjs and Keras 2 a list of [name, node, tensor, kwargs]
@@ -306,9 +254,17 @@ const functionalFromKeras = (path: string, cfg: Json, extras: JsonRecord): E.Eit
           return bad(`${where}.inbound_nodes[${j}][${k}]`, '[layerName, nodeIndex, tensorIndex, kwargs]', r)
         rs.push([r[0], r[1] as number, r[2] as number])
       }
-      inbound.push(rs)
+      if (!ATTENTION_KINDS.includes(l.class_name)) {
+        inbound.push(rs)
+        continue
+      }
+      // attention: the other inputs and the flags are call arguments (tfjsKinds.ts)
+      const call = callFromKeras(`${where}.inbound_nodes[${j}]`, l.class_name, rs, refs.map((r) => (Array.isArray(r) && isKwargs(r[3]) ? r[3] : undefined)))
+      if (E.isLeft(call)) return call
+      inbound.push(call.right.refs)
+      config = { ...config, ...call.right.flags }
     }
-    kls.set(lname, { name: lname, className: l.class_name, config: l.config, inbound })
+    kls.set(lname, { name: lname, className: l.class_name, config, inbound })
     order.push(lname)
   }
   const refOf = (where: string, r: Json): E.Either<IoError, readonly [string, number, number]> =>

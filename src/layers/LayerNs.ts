@@ -19,3 +19,5 @@ export * from './normalization.js'
 export * from './noise.js'
 export * from './preprocessing.js'
 export * from './weights.js'
+// attention
+export { attentionE, additiveAttentionE, attention, additiveAttention } from './attention.js'

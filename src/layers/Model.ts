@@ -23,6 +23,8 @@ export interface Ctx {
   readonly frozen?: boolean
   /** the mask of the input (`[batch, time]`, 1 = real step), when the input carries one (see layers/mask.ts) */
   readonly mask?: Tensor
+  /** a multi-input layer's input masks, one per input (`undefined` where an input has none); set only when one exists */
+  readonly masks?: ReadonlyArray<Tensor | undefined>
 }
 
 /** A leaf of a model's `params`: where it is, and what training does with it. */

@@ -20,6 +20,7 @@ import * as M from './merge.js'
 import * as R from './recurrent.js'
 import * as W from './wrappers.js'
 import * as C from './conv.js'
+import * as At from './attention.js'
 import type { InitializerLike } from './initializers.js'
 import { sequential } from './sequential.js'
 import { input, connect, type SymbolicTensor } from './symbolic.js'
@@ -175,6 +176,8 @@ export const builtinLayers: LayerTable = Object.freeze({
   GaussianNoise: (c: Config) => Z.gaussianNoise(num(c, 'stddev') as number, base(c)),
   Rescaling: (c: Config) => P.rescaling(num(c, 'scale') as number, { ...base(c), ...pass(c, ['offset']) }),
   Normalization: (c: Config) => P.normalization({ ...base(c), ...pass(c, ['mean', 'variance', 'invert']), ...(c.axis !== undefined ? { axis: c.axis as number | null } : {}) }),
+  Attention: (c: Config) => At.attention({ ...base(c), ...pass(c, ['useScale', 'scoreMode', 'dropout', 'useCausalMask', 'returnAttentionScores']) }),
+  AdditiveAttention: (c: Config) => At.additiveAttention({ ...base(c), ...pass(c, ['useScale', 'dropout', 'useCausalMask', 'returnAttentionScores']) }),
   Sequential: (c: Config) =>
     frozenIf(c, sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer),
   Functional: (c: Config) => frozenIf(c, functionalFromConfig(c, builtinLayers))

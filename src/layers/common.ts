@@ -105,8 +105,15 @@ export const layerSlots = (layer: AnyLayer, params: Tree, state: Tree): Readonly
   walk(params, [], ps)
   walk(state, [], ss)
   const nm = (p: Path) => `${layer.name}/${p.length === 0 ? 'value' : p.join('/')}`
+  // keyed by the whole path (`query/kernel`, attention layers) or by the top-level param (`kernel`)
   const own = <A>(r: { readonly [k: string]: A } | undefined, p: Path): A | undefined =>
-    r !== undefined && p.length > 0 && Object.prototype.hasOwnProperty.call(r, p[0]) ? r[p[0] as string] : undefined
+    r === undefined || p.length === 0
+      ? undefined
+      : Object.prototype.hasOwnProperty.call(r, p.join('/'))
+        ? r[p.join('/')]
+        : Object.prototype.hasOwnProperty.call(r, p[0])
+          ? r[p[0] as string]
+          : undefined
   return [
     ...ps.map((p): Slot => {
       const regularizer = own(layer.regularizers, p)

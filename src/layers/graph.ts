@@ -15,7 +15,7 @@ import type { Ctx } from './Model.js'
 import { type AnyLayer, type BatchShape, type LayerIO, type Config, type Json, errors, withName, showShapes } from './Layer.js'
 import { type SymbolicTensor, type LayerNode, type InputNode, isSymbolic, inputLayer } from './symbolic.js'
 import * as C from './common.js'
-import { nextMask, ctxWithMask } from './mask.js'
+import { nextMask, ctxWithMask, ctxWithMasks } from './mask.js'
 
 export interface Graph {
   readonly inputs: ReadonlyArray<SymbolicTensor>
@@ -175,11 +175,13 @@ export const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { r
     const l = g.named.get(n.layer) as AnyLayer
     const x = l.multiInput === true ? n.inputs.map(valueOf) : valueOf(n.inputs[0])
     const frozen = ctx.frozen === true || l.trainable === false
-    // single-input layers receive the mask of their input (layers/mask.ts); merge layers start none
-    const m = l.multiInput === true ? undefined : maskOfSym(n.inputs[0])
-    const r = l.apply(params[l.name], st[l.name])(x, ctxWithMask({ training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) }, m))
+    // single-input layers receive the mask of their input, multi-input layers one per input (layers/mask.ts)
+    const ms = l.multiInput === true ? n.inputs.map(maskOfSym) : undefined
+    const m = ms === undefined ? maskOfSym(n.inputs[0]) : ms[0]
+    const base: Ctx = { training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) }
+    const r = l.apply(params[l.name], st[l.name])(x, ms === undefined ? ctxWithMask(base, m) : ctxWithMasks(base, ms))
     values.set(n, r.y)
-    if (l.multiOutput !== true) masks.set(n, nextMask(l, x, m))
+    if (l.multiOutput !== true) masks.set(n, nextMask(l, x, m, ms))
     st[l.name] = r.state
     if (r.losses !== undefined) losses.push(...r.losses)
   })

@@ -28,3 +28,7 @@ export { batchNormalization, layerNormalization } from './normalization.js'
 export { spatialDropout1d, spatialDropout2d, gaussianNoise } from './noise.js'
 // preprocessing
 export { rescaling, normalization, adapt } from './preprocessing.js'
+// attention
+export {
+  attention, additiveAttention, type AttentionOptions, type AdditiveAttentionOptions, type AttentionParams, type AdditiveAttentionParams, type AttentionLayer, type AttentionOutput
+} from './attention.js'

@@ -14,21 +14,36 @@ import type { Ctx } from './Model.js'
 /** Kinds that work per time step and so pass a mask on unchanged (Keras's `supports_masking`). */
 export const MASK_PASSING: ReadonlySet<string> = new Set(['Dense', 'Activation', 'Dropout', 'LeakyReLU', 'Identity', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'LayerNormalization', 'BatchNormalization'])
 
-type Masked = { readonly computeMask?: (x: LayerIO, mask: Tensor | undefined) => Tensor | undefined }
+type Masked = {
+  readonly computeMask?: (x: LayerIO, mask: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>) => Tensor | undefined
+}
 
-/** The mask of a layer's output, given its input and the input's mask. */
-export const nextMask = (layer: AnyLayer, x: LayerIO, mask: Tensor | undefined): Tensor | undefined => {
+/**
+ * The mask of a layer's output, given its input and the input's mask. A multi-input layer is given
+ * `masks` (one per input; `mask` is then the first one) and ends the mask unless it has `computeMask`.
+ */
+export const nextMask = (layer: AnyLayer, x: LayerIO, mask: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>): Tensor | undefined => {
   const cm = (layer as AnyLayer & Masked).computeMask
-  if (typeof cm === 'function') return cm(x, mask)
-  return mask !== undefined && MASK_PASSING.has(layer.kind) ? mask : undefined
+  if (typeof cm === 'function') return masks === undefined ? cm(x, mask) : cm(x, mask, masks)
+  return mask !== undefined && masks === undefined && MASK_PASSING.has(layer.kind) ? mask : undefined
+}
+
+/** The input masks a multi-input layer was given (one per input), if any input has one. */
+export const masksOf = (ctx: Ctx): ReadonlyArray<Tensor | undefined> | undefined => ctx.masks
+
+/** A context carrying the input masks of a multi-input layer (none when every one is undefined). */
+export const ctxWithMasks = (ctx: Ctx, masks: ReadonlyArray<Tensor | undefined>): Ctx => {
+  const { mask: _m, masks: _ms, ...rest } = ctx
+  return masks.some((m) => m !== undefined) ? { ...rest, masks } : rest
 }
 
 /** A context carrying `mask` (or none). */
 export const ctxWithMask = (ctx: Ctx, mask: Tensor | undefined): Ctx => {
   if (mask === undefined) {
-    if (ctx.mask === undefined) return ctx
-    const { mask: _dropped, ...rest } = ctx
+    if (ctx.mask === undefined && ctx.masks === undefined) return ctx
+    const { mask: _dropped, masks: _ms, ...rest } = ctx
     return rest
   }
-  return { ...ctx, mask }
+  const { masks: _ms, ...rest } = ctx
+  return { ...rest, mask }
 }
