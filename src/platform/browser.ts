@@ -111,3 +111,12 @@ export const localDatasetFiles = {
     [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(noDatasetFiles(path)) })
   })
 }
+
+/** A notebook display entry that each call overwrites (tslab's `newDisplay()`). */
+export interface LiveDisplay {
+  text(s: string): void
+}
+
+/** No notebook kernel in a page: progress draws as on a terminal. */
+export const notebookDisplay = (): (() => LiveDisplay) | undefined => undefined
+

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as fsp from 'node:fs/promises'
-import { createReadStream } from 'node:fs'
+import { createReadStream, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
@@ -197,3 +197,26 @@ export const localDatasetFiles = {
   /** the bytes of a file, 64 KiB at a time */
   chunks: (path: string): AsyncIterable<Uint8Array> => createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Uint8Array>
 }
+
+/** A notebook display entry that each call overwrites (tslab's `newDisplay()`). */
+export interface LiveDisplay {
+  text(s: string): void
+}
+
+/**
+ * In a tslab Jupyter kernel: a factory of live display entries (the kernel's own `tslab.newDisplay`),
+ * found through the kernel's executable (`process.argv[1]`), so the entries reach this kernel whatever
+ * copy of tslab the notebook's project has. Elsewhere, or when anything about it is unexpected:
+ * undefined (progress then redraws with `\r` on stdout).
+ */
+export const notebookDisplay = (): (() => LiveDisplay) | undefined => {
+  if (process.env.JPY_PARENT_PID === undefined || process.argv[1] === undefined) return undefined
+  try {
+    const tslab = createRequire(realpathSync(process.argv[1]))('tslab') as { newDisplay?: () => LiveDisplay }
+    const make = tslab.newDisplay
+    return typeof make === 'function' ? () => make() : undefined
+  } catch {
+    return undefined
+  }
+}
+

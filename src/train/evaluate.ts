@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { ready as backendReady } from '../backend/index.js'
+import { notebookDisplay } from '#platform'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as T from 'fp-ts/lib/Task.js'
@@ -88,6 +89,12 @@ const hookedFor = (t: Trainer, callbacks: ReadonlyArray<import('./callbacks/Call
 const asResult = (t: Trainer, logs: Logs, returnDict: boolean): ReadonlyArray<number> | Logs =>
   returnDict ? logs : Object.freeze(t.metricsNames.map((n) => logs[n]))
 
+/** @internal In a tslab notebook, an interactive bar draws into a live display entry (see progress.ts). */
+const notebookBar = (interactive: boolean): { readonly display?: ReturnType<NonNullable<ReturnType<typeof notebookDisplay>>> } => {
+  const make = interactive ? notebookDisplay() : undefined
+  return make === undefined ? {} : { display: make() }
+}
+
 /**
  * Loss and metrics of the trainer's model on data: a list in `metricsNames` order, or a record with
  * `returnDict: true`.
@@ -113,7 +120,7 @@ export const evaluate =
       const write = o.write ?? stdoutWrite
       const interactive = o.write === undefined && stdoutIsInteractive()
       const verbose = resolveVerbose(o.verbose, interactive)
-      const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write }) : undefined
+      const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write, ...notebookBar(interactive) }) : undefined
       const r = await evaluatePass(t0, pass, undefined, 'evaluate', (e) => bar?.update(e.n, logsOf(e.t, e.tot, e.metrics)), hookedFor(t0, o.callbacks, pass.steps, verbose, write))
       if (E.isLeft(r)) return r
       const { t, metrics, tot, n } = r.right
@@ -188,7 +195,7 @@ export const predict =
         if (E.isLeft(d)) return d
         pass = arrayPass(d.right, o.batchSize, undefined, o.steps)
       }
-      const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write }) : undefined
+      const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write, ...notebookBar(interactive) }) : undefined
       const h0 = hookedFor(t0, o.callbacks, pass.steps, verbose, write)
       const info = h0?.info
       const init: Predicted = { t: undefined, batches: undefined, n: 0, hooked: await observe(h0, 'onPredictBegin', (tr) => ({ trainer: tr, info })) }

@@ -167,7 +167,9 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
   const verbose = resolveVerbose(o.verbose, interactive)
   const steps = train.kind === 'arrays' ? (o.stepsPerEpoch ?? Math.ceil(train.d.n / o.batchSize)) : (o.stepsPerEpoch ?? knownSteps(train.source))
   const info: FitInfo = Object.freeze({ epochs: o.epochs, initialEpoch: o.initialEpoch, steps, verbose, metricsNames: t.metricsNames, doValidation: val !== undefined, write })
-  const callbacks: ReadonlyArray<Callback> = verbose > 0 ? [progbarLogger({ interactive }), ...o.callbacks] : o.callbacks
+  // as Keras's CallbackList: a ProgbarLogger among the user's callbacks replaces the default one
+  const ownBar = o.callbacks.some((c) => c.name === 'ProgbarLogger')
+  const callbacks: ReadonlyArray<Callback> = verbose > 0 && !ownBar ? [progbarLogger({ interactive }), ...o.callbacks] : o.callbacks
 
   try {
     const begin = await runHook(callbacks, startRun(t, callbacks, info), 'onTrainBegin', (tr) => ({ trainer: tr, info }))

@@ -8,7 +8,8 @@
  *
  * On a terminal (`interactive`) the line is redrawn in place (`\r` + clear-to-end), at most every
  * `intervalMs`, narrowed to fit the terminal's width so a redraw never wraps; in a Jupyter kernel
- * (tslab) it is redrawn with `\r` and spaces, which the notebook's output area draws in place;
+ * (tslab) it is a live display entry, overwritten in place through the kernel's display-update
+ * messages (or, where no display is available, redrawn with `\r` and spaces);
  * elsewhere (a file, CI) only the final line of each epoch is printed, so logs stay one line per epoch. Verbose 2 prints `32/32 - 1s - 3ms/step - loss: …` once per epoch.
  *
  * The formatting functions are pure; `progbar` is the only stateful piece, and it only writes.
@@ -16,6 +17,9 @@
  * @since 0.1.0
  */
 import type { Logs } from './History.js'
+import type { LiveDisplay } from '#platform'
+
+export type { LiveDisplay } from '#platform'
 
 /** Keras number format: 4 decimals, or scientific notation for tiny values. @example formatValue(0.12345) // '0.1235' */
 export const formatValue = (v: number): string => (Number.isFinite(v) && Math.abs(v) <= 1e-3 && v !== 0 ? v.toExponential(4) : Number.isFinite(v) ? v.toFixed(4) : String(v))
@@ -83,6 +87,14 @@ export interface ProgbarOptions {
    * Default: `pad` in a Jupyter kernel, else `ansi`.
    */
   readonly clear?: 'ansi' | 'pad'
+  /**
+   * A notebook display entry to draw the bar into instead of `write` (verbose 1, interactive): each
+   * redraw overwrites it (tslab's `newDisplay()`, Jupyter's display-update messages), shown under
+   * `title`. If drawing into it fails, the bar falls back to `write`.
+   */
+  readonly display?: LiveDisplay
+  /** The line above the bar in `display` (`Epoch 1/10`); with `write` the caller prints it. */
+  readonly title?: string
 }
 
 /**
@@ -116,6 +128,19 @@ export const progbar = (o: ProgbarOptions): Progbar => {
   let last = -Infinity
   let drawn = false
   let previous = 0
+  let display = o.verbose === 1 && o.interactive ? o.display : undefined
+  /** draw into the display entry; false (and never again) if it failed */
+  const show = (line: string): boolean => {
+    if (display === undefined) return false
+    try {
+      display.text(o.title === undefined ? line : `${o.title}\n${line}`)
+      return true
+    } catch {
+      display = undefined
+      if (o.title !== undefined) o.write(`${o.title}\n`)
+      return false
+    }
+  }
   /** `\r` + the line, erasing what the previous draw left */
   const redraw = (line: string): string => {
     const out = clear === 'ansi' ? `\r${line}\x1b[K` : `\r${line}${' '.repeat(Math.max(0, previous - line.length))}`
@@ -128,14 +153,17 @@ export const progbar = (o: ProgbarOptions): Progbar => {
       const t = now()
       if (t - last < interval) return
       last = t
+      const line = fitBar(columns, true, (w) => formatBar(current, o.target, logs, t - start, false, w))
+      if (show(line)) return
       drawn = true
-      o.write(redraw(fitBar(columns, true, (w) => formatBar(current, o.target, logs, t - start, false, w))))
+      o.write(redraw(line))
     },
     done(current, logs) {
       const elapsed = now() - start
       if (o.verbose === 2) o.write(`${formatEpochLine(current, logs, elapsed)}\n`)
       else {
         const line = fitBar(o.interactive ? columns : undefined, false, (w) => formatBar(current, o.target ?? current, logs, elapsed, true, w))
+        if (show(line)) return
         o.write(`${o.interactive && drawn ? redraw(line) : o.interactive && clear === 'ansi' ? `${line}\x1b[K` : line}\n`)
       }
     }

@@ -5,7 +5,8 @@
  * self-reference, and for tslab's type check through examples/notebooks/node_modules/tensorfold, a
  * committed symlink to the repository root, since tslab resolves modules the pre-`exports` way).
  * Checked in the outputs: no error, the summary printed once, a tensor shown with its values, the
- * progress redrawn in place (`\r`), and the three SVG pictures.
+ * progress bar, and the three SVG pictures. A second test runs one cell through jupyter_client and reads
+ * the kernel's messages: the bar is a display entry per epoch, updated live (update_display_data).
  *
  * Needs `jupyter nbconvert` and a kernel named `tslab` (`npx tslab install`); where they are missing
  * the test skips with a message (it is not part of CI's toolchain).
@@ -13,6 +14,7 @@
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { join, resolve } from 'node:path'
 
 const root = resolve(__dirname, '../..')
@@ -57,4 +59,32 @@ describe.skipIf(skip !== undefined)('the example notebook', () => {
     const svgs = outputs.filter((o) => o.data?.['image/svg+xml'] !== undefined)
     expect(svgs.length).toBe(3)
   }, 600_000)
+
+  it('updates the progress bar live: one display entry per epoch, overwritten by update_display_data messages', () => {
+    if (!existsSync(join(root, 'dist', 'src', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)')
+    // the Python that runs jupyter has jupyter_client
+    const jupyter = execFileSync('sh', ['-c', 'command -v jupyter'], { encoding: 'utf8' }).trim()
+    const shebang = readFileSync(jupyter, 'utf8').split('\n')[0]
+    const python = shebang.startsWith('#!') ? shebang.slice(2).trim().split(/\s+/) : ['python3']
+    const cell = [
+      "import { sequential, dense, randomNormal, key } from 'tensorfold'",
+      "const m = sequential([dense(16, { inputShape: [8], activation: 'relu' }), dense(1)], { seed: 0 })",
+      "const t = m.compile({ optimizer: 'adam', loss: 'mse' })",
+      'await t.fit(randomNormal(key(1), [4096, 8]), randomNormal(key(2), [4096, 1]), { epochs: 2, batchSize: 16 })'
+    ].join('\n')
+    const r = spawnSync(python[0], [...python.slice(1), join(__dirname, 'live-progress.py'), join(root, 'examples', 'notebooks'), cell], { encoding: 'utf8', timeout: 300_000 })
+    expect(r.status, r.stderr).toBe(0)
+    const rep = JSON.parse(r.stdout) as { status: string; displays: string[]; updates: { id: string; text: string }[]; stdout: string; errors: string[] }
+    expect(rep.errors).toEqual([])
+    expect(rep.status).toBe('ok')
+    expect(rep.displays.length).toBe(2)
+    // the bar is drawn into the entries, not onto stdout
+    expect(rep.stdout).not.toMatch(/Epoch|\[=/)
+    for (const [i, id] of rep.displays.entries()) {
+      const mine = rep.updates.filter((u) => u.id === id)
+      expect(mine.length).toBeGreaterThan(1)
+      expect(mine[0].text).toMatch(new RegExp(`^Epoch ${i + 1}/2\\n\\s*\\d+/256 \\[`))
+      expect(mine[mine.length - 1].text).toMatch(new RegExp(`^Epoch ${i + 1}/2\\n256/256 \\[={30}\\] - .* - loss: \\d`))
+    }
+  }, 300_000)
 })

@@ -2,6 +2,7 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import fc from 'fast-check'
 import { progbar, fitBar, formatBar, inJupyter, stdoutColumns, stdoutIsInteractive } from '../../src/train/progress.js'
+import { sequential, dense, randomNormal, key, progbarLogger } from '../../src/index.js'
 
 const logs = { loss: 0.123456, accuracy: 0.5, val_loss: 0.2, val_accuracy: 0.75, mae: 1.5 }
 
@@ -70,5 +71,65 @@ describe('where progress redraws', () => {
     if (process.stdout.isTTY !== true) expect(stdoutColumns()).toBeUndefined()
     process.env.CI = 'true'
     expect(stdoutIsInteractive()).toBe(false)
+  })
+})
+
+describe('progress in a notebook display entry (tslab newDisplay)', () => {
+  it('draws the title and the bar into the entry, overwriting it, and writes nothing to stdout', () => {
+    const out: string[] = []
+    const shown: string[] = []
+    let t = 0
+    const bar = progbar({ target: 100, verbose: 1, interactive: true, write: (s) => out.push(s), now: () => t, intervalMs: 0, display: { text: (s) => shown.push(s) }, title: 'Epoch 2/5' })
+    for (let i = 1; i <= 100; i += 10) {
+      t += 5
+      bar.update(i, { loss: 0.5 })
+    }
+    bar.done(100, { loss: 0.25 })
+    expect(out).toEqual([])
+    expect(shown.length).toBe(11)
+    for (const s of shown) expect(s).toMatch(/^Epoch 2\/5\n\s*\d+\/100 \[/)
+    expect(shown[shown.length - 1]).toMatch(/^Epoch 2\/5\n100\/100 \[={30}\] - .* - loss: 0\.2500$/)
+  })
+
+  it('falls back to stdout (title once, then the bar) when the entry cannot draw', () => {
+    const out: string[] = []
+    const bar = progbar({ target: 10, verbose: 1, interactive: true, write: (s) => out.push(s), now: () => 0, intervalMs: 0, clear: 'pad', display: { text: () => { throw new Error('Not ready') } }, title: 'Epoch 1/1' })
+    bar.update(5, {})
+    bar.update(6, {})
+    bar.done(10, {})
+    expect(out[0]).toBe('Epoch 1/1\n')
+    expect(out.filter((s) => s.includes('Epoch')).length).toBe(1)
+    expect(out[out.length - 1]).toMatch(/10\/10 \[={30}\].*\n$/)
+  })
+
+  it('fit with progbarLogger({ display }) opens one entry per epoch and redraws it live', async () => {
+    const entries: string[][] = []
+    const make = () => {
+      const e: string[] = []
+      entries.push(e)
+      return { text: (s: string) => void e.push(s) }
+    }
+    const model = sequential([dense(4, { inputShape: [3], activation: 'relu' }), dense(1)], { seed: 0 })
+    const trainer = model.compile({ optimizer: 'sgd', loss: 'mse', seed: 0 })
+    const x = randomNormal(key(1), [64, 3])
+    const y = randomNormal(key(2), [64, 1])
+    const out: string[] = []
+    await trainer.fit(x, y, { epochs: 3, batchSize: 8, verbose: 1, write: (s: string) => void out.push(s), callbacks: [progbarLogger({ interactive: true, intervalMs: 0, display: make })] })
+    expect(entries.length).toBe(3)
+    entries.forEach((e, i) => {
+      expect(e.length).toBeGreaterThan(2)
+      expect(e[e.length - 1]).toMatch(new RegExp(`^Epoch ${i + 1}/3\\n8/8 \\[={30}\\] - .* - loss: \\d`))
+    })
+    // the user's ProgbarLogger replaces fit's own (Keras's CallbackList does the same): nothing on stdout
+    expect(out.join('')).not.toMatch(/Epoch/)
+  })
+
+  it('progbarLogger({ display: false }) redraws on stdout; in plain Node no display is found', async () => {
+    const { notebookDisplay } = await import('../../src/platform/node.js')
+    expect(notebookDisplay()).toBeUndefined()
+    const model = sequential([dense(1, { inputShape: [2] })], { seed: 0 })
+    const out: string[] = []
+    await model.compile({ optimizer: 'sgd', loss: 'mse' }).fit(randomNormal(key(1), [16, 2]), randomNormal(key(2), [16, 1]), { epochs: 1, batchSize: 8, verbose: 1, write: (s: string) => void out.push(s), callbacks: [progbarLogger({ interactive: true, intervalMs: 0, display: false })] })
+    expect(out[0]).toBe('Epoch 1/1\n')
   })
 })

@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import { type Callback, checkOptions } from './Callback.js'
-import { progbar, type Progbar, stdoutIsInteractive } from '../progress.js'
+import { progbar, type Progbar, type LiveDisplay, stdoutIsInteractive } from '../progress.js'
+import { notebookDisplay } from '#platform'
 
 /** Options of {@link progbarLogger}. */
 export interface ProgbarLoggerOptions {
@@ -13,6 +14,12 @@ export interface ProgbarLoggerOptions {
   readonly interactive?: boolean
   readonly intervalMs?: number
   readonly now?: () => number
+  /**
+   * Where an interactive bar draws in a notebook: a factory of display entries that each redraw
+   * overwrites (one per epoch), e.g. tslab's `newDisplay`; `false` to redraw with `\r` on stdout.
+   * Default: the tslab kernel's own, found by itself in a tslab notebook; none elsewhere.
+   */
+  readonly display?: (() => LiveDisplay) | false
 }
 
 /** The bar of the running epoch. */
@@ -26,7 +33,7 @@ export interface ProgbarState {
  * @example fit(trainer, x, y, { verbose: 0, callbacks: [progbarLogger({ interactive: false })] })
  */
 export const progbarLogger = (o: ProgbarLoggerOptions = {}): Callback<ProgbarState> => {
-  checkOptions('progbarLogger', o, ['interactive', 'intervalMs', 'now'])
+  checkOptions('progbarLogger', o, ['interactive', 'intervalMs', 'now', 'display'])
   return progbarLoggerOf(o)
 }
 
@@ -35,12 +42,17 @@ const progbarLoggerOf = (o: ProgbarLoggerOptions): Callback<ProgbarState> => ({
   init: () => ({ bar: undefined, seen: 0 }),
   onEpochBegin(_s, { epoch, info }) {
     if (info.verbose === 0) return
-    info.write(`Epoch ${epoch + 1}/${info.epochs}\n`)
+    const title = `Epoch ${epoch + 1}/${info.epochs}`
+    const interactive = o.interactive ?? stdoutIsInteractive()
+    const make = o.display === false ? undefined : (o.display ?? notebookDisplay())
+    const display = info.verbose === 1 && interactive && make !== undefined ? make() : undefined
+    if (display === undefined) info.write(`${title}\n`)
     const bar = progbar({
       target: info.steps,
       verbose: info.verbose,
-      interactive: o.interactive ?? stdoutIsInteractive(),
+      interactive,
       write: info.write,
+      ...(display !== undefined ? { display, title } : {}),
       ...(o.now ? { now: o.now } : {}),
       ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {})
     })
