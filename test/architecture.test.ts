@@ -26,7 +26,8 @@ const RANK: Readonly<Record<string, number>> = {
   plot: 9,
   train: 10,
   io: 11,
-  '.': 12 // the top-level files: index.ts (the barrel), facade.ts, callbacks.ts, safe.ts
+  '.': 12, // the top-level files: index.ts (the barrel), facade.ts, callbacks.ts, safe.ts
+  api: 12 // the public namespaces' explicit member lists (re-exported by index.ts)
 }
 
 /** Known, documented exceptions to the rank rule: [from file, to file]. */

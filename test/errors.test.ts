@@ -28,6 +28,7 @@ const LIST: Readonly<Record<string, ReadonlyArray<string>>> = {
   ops: [],
   platform: [],
   '.': [],
+  api: [],
   layers: ERROR_TAGS.layers,
   losses: ERROR_TAGS.losses,
   metrics: ERROR_TAGS.metrics,

@@ -48,6 +48,12 @@ export const attempt = <A>(f: () => A): E.Either<TfError, A> => {
   }
 }
 
+/** A throwing function made total: `attemptK(f)(...a)` is `attempt(() => f(...a))`. */
+export const attemptK =
+  <A extends ReadonlyArray<unknown>, R>(f: (...a: A) => R) =>
+  (...a: A): E.Either<TfError, R> =>
+    attempt(() => f(...a))
+
 /** Normalise anything thrown into a {@link TfError}. */
 export const toTfError = (err: unknown): TfError => {
   if (err instanceof TensorfoldError) return err.data

@@ -40,7 +40,6 @@ export const Model = ModelNs
 export type Model<O extends ModelNs.Ends = ModelNs.Ends, I extends ModelNs.Ends = ModelNs.Ends> = ModelNs.Model<O, I>
 
 export * as layers from './layers.js'
-export * as Initializers from './initializers.js'
 export type { Initializer, InitializerName, InitializerLike } from './initializers.js'
 export { dense, dropout, flatten, activation, identity, type DenseParams, type DenseOptions, type ActivationName } from './core.js'
 export { concatenate, multiply, average, type MergeLayer } from './merge.js'

@@ -15,7 +15,6 @@ export {
   maxPooling1d, maxPooling2d, maxPooling3d, averagePooling1d, averagePooling2d, averagePooling3d,
   globalAveragePooling1d, globalAveragePooling2d, globalAveragePooling3d, globalMaxPooling1d, globalMaxPooling2d, globalMaxPooling3d
 } from './conv.js'
-export { input } from './symbolic.js'
 export {
   embedding, masking, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams
 } from './recurrent.js'

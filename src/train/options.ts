@@ -20,6 +20,7 @@ import type { Data, BatchLike, BatchSource } from './data.js'
 import { isBatchSource } from './data.js'
 import type { LossFn } from './step.js'
 import type { MetricValue } from './registry.js'
+import type { MetricSpec } from '../metrics/index.js'
 
 // ---------------------------------------------------------------------------------------------------
 // small codecs
@@ -172,8 +173,8 @@ export interface FitResult {
 // ---------------------------------------------------------------------------------------------------
 // compile options
 
-/** One metric: a Keras name (`'mae'`, `'accuracy'`, …), a function `(yTrue, yPred) => per-sample Tensor`, or a `Metric` value. */
-export type MetricSpec = string | ((yTrue: Tensor, yPred: Tensor) => Tensor) | MetricValue
+/** One metric (defined once, in metrics/): a Keras name, a function `(yTrue, yPred) => per-sample Tensor`, or a `Metric` value. */
+export type { MetricSpec }
 
 /** Metrics for all outputs (a list), per output (a list of lists), or by output name (a record). */
 export type MetricsInput = ReadonlyArray<MetricSpec> | ReadonlyArray<ReadonlyArray<MetricSpec>> | Readonly<Record<string, MetricSpec | ReadonlyArray<MetricSpec>>>

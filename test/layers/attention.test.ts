@@ -62,9 +62,9 @@ describe('attention (dot / concat scores)', () => {
     close(dataSync(m.predict([tensor(q), tensor(v)]) as Tensor), flat(denseAttentionRef(q, v, v, { score }).out))
   })
   it('the output carries the query mask (Keras compute_mask) and rejects bad options and inputs', () => {
-    expect(E.isLeft(Layer.attentionE({ scoreMode: 'general' as never }))).toBe(true)
-    expect(E.isLeft(Layer.attentionE({ dropout: 1 }))).toBe(true)
-    expect(E.isLeft(Layer.attentionE({ causal: true } as never))).toBe(true)
+    expect(E.isLeft(Layer.attention({ scoreMode: 'general' as never }))).toBe(true)
+    expect(E.isLeft(Layer.attention({ dropout: 1 }))).toBe(true)
+    expect(E.isLeft(Layer.attention({ causal: true } as never))).toBe(true)
     expect(() => wire(L.attention(), [[3, 4], [5, 3]])).toThrow(/same last axis/)
     expect(() => call(L.attention() as never, [input({ shape: [3, 4] })] as never)).toThrow(/\[query, value\]/)
   })

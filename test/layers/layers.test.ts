@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import { resolve as resolveInitializer } from '../../src/layers/initializers.js'
 import {
   Layer, layers, Initializers, dense, dropout, flatten, activation, identity, sequential, builtinLayers, fromConfig, tensor, toArray,
-  key, mul, ones, zeros, model, TensorfoldError, type Tensor, type AnyLayer, type Empty
+  key, mul, ones, zeros, model, input, TensorfoldError, type Tensor, type AnyLayer, type Empty
 } from '../../src/index.js'
 import type { Tree } from '../../src/core/Tree.js'
 
@@ -39,7 +40,7 @@ describe('layers', () => {
     expect(Math.max(...v.map(Math.abs))).toBeLessThanOrEqual(limit)
     expect(Math.max(...v.map(Math.abs))).toBeGreaterThan(limit * 0.9)
     for (const name of ['glorotUniform', 'glorotNormal', 'heNormal', 'heUniform', 'lecunNormal', 'zeros', 'ones', 'randomNormal', 'randomUniform'] as const) {
-      const i = pipe(Initializers.resolve('t', name, Initializers.zeros), E.getOrElseW(() => { throw new Error(name) }))
+      const i = pipe(resolveInitializer('t', name, Initializers.zeros), E.getOrElseW(() => { throw new Error(name) }))
       const a = i.init(key(1), [4, 3])
       expect(a.shape).toEqual([4, 3])
       expect(toArray(i.init(key(1), [4, 3]))).toEqual(toArray(a))
@@ -167,7 +168,7 @@ describe('layers', () => {
     }
   })
   it('a functional model is rebuilt from its config with the same predictions', () => {
-    const a = layers.input({ shape: [3], name: 'a' })
+    const a = input({ shape: [3], name: 'a' })
     const d = dense(2, { name: 'out' })
     const h = Layer.call(layers.concatenate(), [Layer.call(d, a), Layer.call(d, a), Layer.call(dense(2), a)])
     const fm = model({ inputs: a, outputs: { y: h, z: Layer.call(d, a) }, name: 'g', seed: 3 })

@@ -4,6 +4,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
+import { resolveRegularizer } from '../../src/layers/weights.js'
 import {
   sequential, dense, input, model, call, layers as L, tensor, dataSync, toArray, Tree, compileOrThrow, withTrainable, Model, Sequential,
   regularizers, constraints, adapt, key, Layer, type Tensor, type AnyLayer, type ModelLike
@@ -61,9 +62,9 @@ describe('shape layers', () => {
   })
 
   it('bad arguments and shapes are tagged errors', () => {
-    expect(E.isLeft(Layer.permuteE([1, 1]))).toBe(true)
-    expect(E.isLeft(Layer.repeatVectorE(0))).toBe(true)
-    expect(E.isLeft(Layer.cropping2dE([[1, 2, 3]] as never))).toBe(true)
+    expect(E.isLeft(Layer.permute([1, 1]))).toBe(true)
+    expect(E.isLeft(Layer.repeatVector(0))).toBe(true)
+    expect(E.isLeft(Layer.cropping2d([[1, 2, 3]] as never))).toBe(true)
     expect(E.isLeft(L.cropping2d(2).init(key(0), [null, 4, 4, 1]))).toBe(true)
     expect(E.isLeft(L.repeatVector(2).init(key(0), [null, 4, 4]))).toBe(true)
   })
@@ -172,7 +173,7 @@ describe('noise and preprocessing layers', () => {
     // without statistics: Keras's weights mean/variance/count in the state, the identity until loaded
     const m = sequential([L.normalization({ inputShape: [2] })])
     expect(m.weights.map((w) => [w.name, w.trainable])).toEqual([['normalization/mean', false], ['normalization/variance', false], ['normalization/count', false]])
-    expect(E.isLeft(Layer.adaptE(L.dense(2) as never, data))).toBe(true)
+    expect(E.isLeft(Layer.adapt(L.dense(2) as never, data))).toBe(true)
   })
 })
 
@@ -227,7 +228,7 @@ describe('regularizers and constraints', () => {
       close(arr(c.apply(c.apply(w))), arr(c.apply(w)), 1e-5)
     expect(E.isLeft(Layer.denseE(2, { kernelRegularizer: 'l3' as never }))).toBe(true)
     expect(E.isLeft(Layer.denseE(2, { kernelConstraint: { kind: 'MaxNorm', config: { axis: 'x' } } as never }))).toBe(true)
-    expect(E.isLeft(Layer.resolveRegularizer('r', { kind: 'L2', config: { l2: -1 } }))).toBe(true)
+    expect(E.isLeft(resolveRegularizer('r', { kind: 'L2', config: { l2: -1 } }))).toBe(true)
   })
 })
 

@@ -107,7 +107,7 @@ describe('recurrent layers', () => {
     expect(Array.from(run(true, 1))).not.toEqual(Array.from(run(false, 1)))
   })
   it('refuses bad arguments with tagged errors', () => {
-    expect(E.isLeft(Layer.lstmE(0))).toBe(true)
+    expect(E.isLeft(Layer.lstm(0))).toBe(true)
     expect(() => L.gru(-1)).toThrow(/positive integer/)
     expect(() => L.simpleRNN(3, { dropout: 1.5 })).toThrow(/rate/)
     expect(() => sequential([L.lstm(3, { inputShape: [4] })])).toThrow(/rank 3/)

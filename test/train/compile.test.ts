@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { sequential, dense, input, model, call, withTraining, TensorfoldError, Trainer as TrainerNs } from '../../src/index.js'
+import { sequential, dense, input, model, call, TensorfoldError, Trainer as TrainerNs } from '../../src/index.js'
+import { withTraining } from '../../src/train/index.js'
+import { Trainer as TrainerClass } from '../../src/train/Trainer.js'
 import * as Tr from '../../src/train/index.js'
 import { linearModel, regression, compiled, run } from './helpers.js'
 
@@ -72,7 +74,7 @@ describe('compile', () => {
     const m = linearModel(3)
     expect(E.isRight(pipe(m, Tr.compile({ optimizer: 'sgd', loss: 'mse' })))).toBe(true)
     const nb = withTraining(sequential([dense(1, { inputShape: [3] })]))
-    expect(nb.compile({ optimizer: 'sgd', loss: 'mse' })).toBeInstanceOf(TrainerNs.Trainer)
+    expect(nb.compile({ optimizer: 'sgd', loss: 'mse' })).toBeInstanceOf(TrainerClass)
     expect(nb.layers).toHaveLength(1)
     try {
       nb.compile({ optimizer: 'adamm', loss: 'mse' })

@@ -3,12 +3,13 @@
  * `Trainer.fit`, …) and the type of trainer values (`const t: Trainer = …`).
  * @since 0.1.0
  */
-import * as TrainerNs from './index.js'
+import type { Trainer as TrainerClass } from '../train/Trainer.js'
+import * as TrainerNs from './TrainerNs.js'
 
 /**
- * The functional surface of training (see `train/index.ts`).
+ * The functional surface of training: every function returns `Either` or `TaskEither`.
  * @namespace
  */
 export const Trainer = TrainerNs
 /** An immutable trainer (from `Trainer.compile` or `model.compile`). */
-export type Trainer = TrainerNs.Trainer
+export type Trainer = TrainerClass
