@@ -16,11 +16,11 @@
  * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type Tensor, isTensor, bufferOf, fromBuffer } from '../core/Tensor.js'
-import { type Tree, leaves, structure, unflatten, sameStructure } from '../core/Tree.js'
+import type { Tree } from '../core/Tree.js'
 import { type Key, isKey, foldIn, uniforms } from '../core/Key.js'
-import { orThrow, show } from '../core/errors.js'
-import { type DatasetOptionError, optionError, elementError, raise } from './errors.js'
+import { orThrow } from '../core/errors.js'
+import { type DatasetOptionError, optionError, raise } from './errors.js'
+import { stackTrees, unstackTree } from './stack.js'
 
 /** How many elements a dataset has, when that is known without iterating. */
 export type Cardinality = number | 'unknown' | 'infinite'
@@ -193,36 +193,6 @@ export const shuffle =
     )
   }
 
-/** Stack same-shaped tensors along a new first axis (int32 stays int32). */
-const stack = (op: string, ts: ReadonlyArray<Tensor>): Tensor => {
-  const first = ts[0]
-  const n = first.size
-  const out = first.dtype === 'int32' ? new Int32Array(n * ts.length) : new Float32Array(n * ts.length)
-  ts.forEach((t, i) => {
-    if (t.dtype !== first.dtype || t.shape.length !== first.shape.length || t.shape.some((d, j) => d !== first.shape[j]))
-      raise(elementError(op, i, `a ${first.dtype} tensor of shape ${show(first.shape)}`, `a ${t.dtype} tensor of shape ${show(t.shape)}`))
-    out.set(bufferOf(t), i * n)
-  })
-  return fromBuffer(out, [ts.length, ...first.shape], first.dtype)
-}
-
-const checkTree = (op: string, a: unknown, i: number): Tree => {
-  if (isTensor(a)) return a
-  if (typeof a === 'object' && a !== null && leaves(a as Tree).every(isTensor)) return a as Tree
-  return raise(elementError(op, i, 'a tensor, or a list or record of tensors', a))
-}
-
-/** Stack elements (trees of tensors of one structure) leaf by leaf. */
-const stackTrees = (op: string, items: ReadonlyArray<unknown>): Tree => {
-  const trees = items.map((a, i) => checkTree(op, a, i))
-  const s = structure(trees[0])
-  const ls = trees.map((t, i) => {
-    if (!sameStructure(structure(t), s)) raise(elementError(op, i, `the structure ${JSON.stringify(s)}`, JSON.stringify(structure(t))))
-    return leaves(t)
-  })
-  return unflatten(s, ls[0].map((_, j) => stack(op, ls.map((l) => l[j]))))
-}
-
 /**
  * Stack `batchSize` consecutive elements along a new first axis; elements are tensors or lists/records
  * of tensors (`[x, y]` pairs batch into `[xs, ys]`, which `fit` reads as batches).
@@ -253,13 +223,6 @@ export const batch =
     )
   }
 
-/** Row `i` of a tensor along its first axis. */
-const row = (t: Tensor, i: number): Tensor => {
-  const n = t.size / t.shape[0]
-  const src = bufferOf(t)
-  return fromBuffer(src.slice(i * n, (i + 1) * n), t.shape.slice(1), t.dtype)
-}
-
 /** Split every element (a tree of tensors with one leading size) along its first axis. */
 export const unbatch =
   () =>
@@ -269,14 +232,7 @@ export const unbatch =
         const it = ds.iterate(pass)
         let index = 0
         for (let r = await it.next(); !r.done; r = await it.next(), index++) {
-          const tree = checkTree('unbatch', r.value, index)
-          const ls = leaves(tree)
-          const n = ls.length === 0 ? 0 : ls[0].shape[0]
-          ls.forEach((l) => {
-            if (l.shape.length === 0 || l.shape[0] !== n) raise(elementError('unbatch', index, `tensors with ${n} rows`, `shape ${show(l.shape)}`))
-          })
-          const s = structure(tree)
-          for (let i = 0; i < n; i++) yield unflatten(s, ls.map((l) => row(l, i))) as A
+          yield* unstackTree('unbatch', r.value, index) as Iterable<A>
         }
       }),
       ds.cardinality === 'infinite' ? 'infinite' : 'unknown'
