@@ -74,6 +74,7 @@ const plainOptions = (t: Trainer): JsonRecord => {
   const c = t.config
   const o: Record<string, Json> = { seed: c.seed, runEagerly: c.runEagerly, lossWeights: [...c.lossWeights] }
   if (c.optimizerName !== undefined) o.optimizer = c.optimizerName
+  if (c.sampleWeightMode !== undefined) o.sampleWeightMode = c.sampleWeightMode
   if (c.lossNames.every((n) => n !== undefined)) o.loss = c.lossNames as ReadonlyArray<string>
   return o
 }

@@ -46,17 +46,18 @@ export interface HostValues {
 export const hostValues = (t: Tensor): HostValues => ({ values: dataF64(t), batch: t.shape.length === 0 ? 1 : t.shape[0] })
 
 /**
- * Sample weights aligned with `n` values of `batch` samples: weights of `batch` entries repeat over
- * each sample's values; weights of `n` entries are per value.
+ * Sample weights aligned with `n` values of `batch` samples: weights of `n` entries are per value; fewer
+ * weights (`[batch]`, or `[batch, time]` for `[batch, time, k]` values) repeat over the trailing values,
+ * as Keras broadcasts them.
  */
 export const hostWeights = (op: string, sampleWeight: Tensor | undefined, n: number, batch: number): Float64Array | undefined => {
   if (sampleWeight === undefined) return undefined
   const w = dataF64(sampleWeight)
   if (w.length === n) return w
-  if (w.length === batch && batch > 0 && n % batch === 0) {
-    const k = n / batch
+  if (w.length > 0 && batch > 0 && w.length % batch === 0 && n % w.length === 0) {
+    const k = n / w.length
     const out = new Float64Array(n)
-    for (let i = 0; i < batch; i++) out.fill(w[i], i * k, (i + 1) * k)
+    for (let i = 0; i < w.length; i++) out.fill(w[i], i * k, (i + 1) * k)
     return out
   }
   return fail('ShapeMismatch', `${op}: sample weights of shape ${show(sampleWeight.shape)} do not match ${batch} samples (${n} values)`, {

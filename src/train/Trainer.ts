@@ -43,6 +43,8 @@ export interface TrainConfig {
   readonly metrics: ReadonlyArray<ReadonlyArray<MetricSource>>
   readonly metricsNames: ReadonlyArray<string>
   readonly runEagerly: boolean
+  /** `'temporal'`: sample weights must be per time step (`[n, time]`) */
+  readonly sampleWeightMode?: 'temporal'
   /** a custom training step that `fit` and `trainOnBatch` run instead of the default one */
   readonly trainStep: CustomTrainStep | undefined
   readonly seed: number

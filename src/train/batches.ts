@@ -47,27 +47,35 @@ export const splitTail = (d: ArrayDataset, fraction: number, op: string): E.Eith
   return E.right([part(0, at), part(at, d.n)])
 }
 
-/** @internal The class of each sample of a target: argmax of one-hot rows, the rounded value otherwise. */
-const classesOf = (y: Host): Int32Array => {
-  const n = y.shape[0]
-  const per = y.data.length / (n || 1)
-  const out = new Int32Array(n)
-  for (let i = 0; i < n; i++) {
-    if (per === 1) out[i] = Math.round(y.data[i])
+/**
+ * @internal The class of each target entry, as Keras's `_class_weights_map_fn`: the argmax over the last
+ * axis of a target of rank ≥ 2 whose last axis is > 1 (one-hot), the rounded value otherwise (a last axis
+ * of 1 is dropped). So a sequence target `[n, time, classes]` has one class per time step: `[n, time]`.
+ */
+const classesOf = (y: Host): { readonly cls: Int32Array; readonly shape: ReadonlyArray<number> } => {
+  const last = y.shape.length >= 2 ? y.shape[y.shape.length - 1] : 1
+  const shape = y.shape.length >= 2 ? y.shape.slice(0, -1) : y.shape
+  const out = new Int32Array(y.data.length / Math.max(1, last))
+  for (let i = 0; i < out.length; i++) {
+    if (last === 1) out[i] = Math.round(y.data[i])
     else {
       let best = 0
-      for (let j = 1; j < per; j++) if (y.data[i * per + j] > y.data[i * per + best]) best = j
+      for (let j = 1; j < last; j++) if (y.data[i * last + j] > y.data[i * last + best]) best = j
       out[i] = best
     }
   }
-  return out
+  return { cls: out, shape }
 }
 
-/** @internal Fold Keras `classWeight` into the sample weights of a single-output dataset. */
+/**
+ * @internal Fold Keras `classWeight` into the sample weights of a single-output dataset: the weight of
+ * each entry's class times its sample weight (Keras multiplies them). Sequence targets get one weight
+ * per time step (temporal weights, `[n, time]`).
+ */
 export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<string, number>>, op: string): E.Either<TfError, ArrayDataset> => {
   if (d.ys.length !== 1)
     return E.left(dataError('InvalidOption', `${op}: classWeight is only supported for models with a single output; use sampleWeight per output instead`, { op, where: 'classWeight' }))
-  const cls = classesOf(d.ys[0])
+  const { cls, shape } = classesOf(d.ys[0])
   const missing = [...new Set(cls)].filter((c) => !(String(c) in classWeight)).sort((a, b) => a - b)
   if (missing.length > 0)
     return E.left(
@@ -78,9 +86,21 @@ export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<s
       })
     )
   const base = d.sw[0]
-  const w = new Float32Array(d.n)
-  for (let i = 0; i < d.n; i++) w[i] = classWeight[String(cls[i])] * (base === undefined ? 1 : base.data[i])
-  return E.right({ ...d, sw: [{ data: w, shape: [d.n] }] })
+  const out = base !== undefined && base.data.length > cls.length ? base.shape : shape
+  if (out.length > 2)
+    return E.left(
+      dataError('InvalidOption', `${op}: classWeight gives one weight per entry of y's leading axes ${JSON.stringify(shape)}, but sample weights may have at most two axes ([n] or [n, time])`, {
+        op,
+        where: 'classWeight',
+        actual: shape
+      })
+    )
+  const w = new Float32Array(shapeSize(out))
+  // the smaller of the class weights and the sample weights repeats over the trailing axis of the other
+  const kc = w.length / cls.length
+  const kb = base === undefined ? 1 : w.length / base.data.length
+  for (let i = 0; i < w.length; i++) w[i] = classWeight[String(cls[Math.floor(i / kc)])] * (base === undefined ? 1 : base.data[Math.floor(i / kb)])
+  return E.right({ ...d, sw: [{ data: w, shape: out }] })
 }
 
 /** @internal A batch from in-memory data: rows `[start, end)` of the (possibly shuffled) order. */
@@ -91,7 +111,8 @@ export const arrayBatch = (d: ArrayDataset, start: number, end: number, order?: 
   size: end - start
 })
 
-const reshape1 = (t: Tensor): Tensor => (t.shape.length === 1 ? t : fromBuffer(dataSync(t), [t.shape[0]]))
+/** `[n, 1]` weights are one per sample (`[n]`); `[n, time]` weights stay per time step. */
+const reshape1 = (t: Tensor): Tensor => (t.shape.length === 2 && t.shape[1] === 1 ? fromBuffer(dataSync(t), [t.shape[0]]) : t)
 
 /** @internal Normalise one batch (from an iterable, `trainOnBatch` or `trainStep`) to tensors, with the same checks. */
 export const prepareBatch = (b: unknown, spec: DataSpec, requireTargets: boolean, index?: number): E.Either<TfError, TensorBatch> => {

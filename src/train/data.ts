@@ -75,6 +75,8 @@ export interface DataSpec {
   readonly inputNames: ReadonlyArray<string>
   readonly outputNames: ReadonlyArray<string>
   readonly inputShapes: ReadonlyArray<ReadonlyArray<number | null>>
+  /** compile's `sampleWeightMode: 'temporal'`: sample weights must be `[n, time]` */
+  readonly temporal?: boolean
 }
 
 const isTyped = (u: unknown): u is TypedArray => ArrayBuffer.isView(u) && !(u instanceof DataView)
@@ -324,8 +326,16 @@ export const prepareArrays = (
   for (let i = 0; i < sw.length; i++) {
     const h = sw[i]
     if (h === undefined) continue
-    if (h.shape.length > 2 || (h.shape.length === 2 && h.shape[1] !== 1))
-      return E.left(dataError('InvalidSampleWeights', `${op}: sampleWeight must be one number per sample (shape [n]), received shape ${show(h.shape)}`, { op, actual: h.shape }))
+    if (h.shape.length > 2 || (spec.temporal === true && h.shape.length !== 2))
+      return E.left(
+        dataError(
+          'InvalidSampleWeights',
+          spec.temporal === true
+            ? `${op}: with sampleWeightMode 'temporal', sampleWeight must have one number per sample and time step (shape [n, time]), received shape ${show(h.shape)}`
+            : `${op}: sampleWeight must be one number per sample (shape [n]) or per sample and time step (shape [n, time]), received shape ${show(h.shape)}`,
+          { op, where: slotName(spec.outputNames, i, 'sampleWeight'), expected: spec.temporal === true ? '[n, time]' : '[n] | [n, time]', actual: h.shape }
+        )
+      )
     const r = checkFinite(h, slotName(spec.outputNames, i, 'sampleWeight'), op, 'sample weights')
     if (E.isLeft(r)) return r
   }

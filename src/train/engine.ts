@@ -10,7 +10,8 @@ import { type Tensor, ones, item, dataSync, fromBuffer } from '../core/Tensor.js
 import { type TfError, attempt, tfError, show } from '../core/errors.js'
 import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
-import { stepFns, makeEvalFn, trainablePart, type StepOut } from './step.js'
+import { stepFns, makeEvalFn, trainablePart, type StepOut, type EvalOut, type OutputMasks } from './step.js'
+import { mul, reshape } from '../primitives/index.js'
 import { resolveMetric, type MetricValue } from './registry.js'
 import type { TensorBatch, DataSpec } from './data.js'
 
@@ -19,7 +20,8 @@ export const dataSpec = (t: Trainer, op: string): DataSpec => ({
   op,
   inputNames: t.model.inputNames,
   outputNames: t.model.outputNames,
-  inputShapes: t.model.built ? t.model.inputShapes : []
+  inputShapes: t.model.built ? t.model.inputShapes : [],
+  ...(t.config.sampleWeightMode === 'temporal' ? { temporal: true } : {})
 })
 
 /** @internal A trainer whose model is built (for these input shapes) and whose optimizer state exists. */
@@ -70,7 +72,7 @@ export const stepCoreAsync = async (t: Trainer, b: TensorBatch): Promise<readonl
 }
 
 /** @internal One evaluation step on a checked batch of a ready trainer. */
-export const evalCore = (t: Trainer, b: TensorBatch): { readonly loss: Tensor; readonly perOutputLosses: ReadonlyArray<Tensor>; readonly yPreds: ReadonlyArray<Tensor> } => {
+export const evalCore = (t: Trainer, b: TensorBatch): EvalOut => {
   const fns = t.fns as NonNullable<Trainer['fns']>
   return fns.evaluate({ params: t.model.params, state: t.model.state, xs: b.xs, ys: b.ys, sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) }, t.inferenceKey())
 }
@@ -124,13 +126,25 @@ export const addBatch = (
   b: TensorBatch,
   loss: Tensor,
   perOutputLosses: ReadonlyArray<Tensor>,
-  yPreds: ReadonlyArray<Tensor>
+  yPreds: ReadonlyArray<Tensor>,
+  masks?: OutputMasks
 ): Totals => ({
   lossSum: tot.lossSum + item(loss) * b.size,
   outSums: tot.outSums.map((s, i) => s + (perOutputLosses.length > 1 ? item(perOutputLosses[i]) * b.size : 0)),
   count: tot.count + b.size,
-  states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output], yPreds[m.output], m.weighted ? b.sw[m.output] : undefined))
+  states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output], yPreds[m.output], metricWeights(m.weighted ? b.sw[m.output] : undefined, masks?.[String(m.output)])))
 })
+
+/**
+ * The weights a metric sees, as Keras 2.15's `MetricsContainer`: a masked output's mask (masked steps do
+ * not count), times the sample weights for `weightedMetrics` (`[batch]` spread over the steps, or
+ * `[batch, time]`); without a mask, the sample weights of weighted metrics only.
+ */
+export const metricWeights = (sw: Tensor | undefined, mask: Tensor | undefined): Tensor | undefined => {
+  if (mask === undefined) return sw
+  if (sw === undefined) return mask
+  return mul(mask, sw.shape.length === 1 ? reshape(sw, [sw.shape[0], 1]) : sw)
+}
 
 /** @internal The totals of two runs of batches, one after the other (the monoid's `concat`). */
 export const concatTotals = (metrics: ReadonlyArray<BoundMetric>, a: Totals, b: Totals): Totals => ({
@@ -145,8 +159,8 @@ export const batchTotals = (
   metrics: ReadonlyArray<BoundMetric>,
   outputs: number,
   b: TensorBatch,
-  out: { readonly loss: Tensor; readonly perOutputLosses: ReadonlyArray<Tensor>; readonly yPreds: ReadonlyArray<Tensor> }
-): Totals => addBatch(emptyTotals(metrics, outputs), metrics, b, out.loss, out.perOutputLosses, out.yPreds)
+  out: { readonly loss: Tensor; readonly perOutputLosses: ReadonlyArray<Tensor>; readonly yPreds: ReadonlyArray<Tensor>; readonly masks?: OutputMasks }
+): Totals => addBatch(emptyTotals(metrics, outputs), metrics, b, out.loss, out.perOutputLosses, out.yPreds, out.masks)
 
 /** @internal The logs of totals, in `metricsNames` order. */
 export const logsOf = (t: Trainer, tot: Totals, metrics: ReadonlyArray<BoundMetric>): Logs => {

@@ -223,6 +223,12 @@ const compileProps = {
   weightedMetrics: MetricsC,
   /** run op by op instead of compiling the step with `jit` (false) */
   runEagerly: t.boolean,
+  /**
+   * `'temporal'`: sample weights are per time step, `[n, time]`, for every output (Keras 2.x's
+   * `sample_weight_mode`; checked on the data). Keras 2.15 accepts `[n, time]` weights without it, and so
+   * does tensorfold; `null` (the default) accepts both shapes
+   */
+  sampleWeightMode: refine("'temporal' or null", (u): u is 'temporal' | null => u === 'temporal' || u === null),
   /** the trainer's seed: shuffling, dropout, and init of an unbuilt model (0) */
   seed: refine('an integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u)),
   /**

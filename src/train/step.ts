@@ -4,7 +4,7 @@
  *
  * ```
  * stepFn({params, optState, state, xs, ys, sampleWeight}, key)
- *   => {params, optState, state, loss, perOutputLosses, yPreds}
+ *   => {params, optState, state, loss, perOutputLosses, yPreds, masks}
  * ```
  *
  * Rules that keep them compilable: no host reads (`dataSync`, `toArray`, `item`); no branching on tensor
@@ -24,6 +24,7 @@
  * @since 0.1.0
  */
 import { type Tensor, scalar } from '../core/Tensor.js'
+import { fail, show } from '../core/errors.js'
 import type { Tree } from '../core/Tree.js'
 import type { Key } from '../core/Key.js'
 import type { ModelLike, ParamSpec } from '../layers/Model.js'
@@ -47,7 +48,7 @@ export type StepIn = {
   readonly state: Tree
   readonly xs: ReadonlyArray<Tensor>
   readonly ys: ReadonlyArray<Tensor>
-  /** one `[batch]` weight vector per output (ones when unweighted) */
+  /** per output, `[batch]` weights, or `[batch, time]` per-step weights (ones when unweighted) */
   readonly sampleWeight: ReadonlyArray<Tensor>
 }
 
@@ -59,7 +60,12 @@ export type StepOut = {
   readonly loss: Tensor
   readonly perOutputLosses: ReadonlyArray<Tensor>
   readonly yPreds: ReadonlyArray<Tensor>
+  /** the masks of the masked outputs (`[batch, time]`), by output index; metrics weigh steps by them */
+  readonly masks: OutputMasks
 }
+
+/** The masks of a model's masked outputs by output index (`'0'`, `'1'`, …); outputs without a mask are absent. */
+export type OutputMasks = { readonly [output: string]: Tensor }
 
 /** The inputs of an evaluation step. */
 export type EvalIn = {
@@ -75,6 +81,7 @@ export type EvalOut = {
   readonly loss: Tensor
   readonly perOutputLosses: ReadonlyArray<Tensor>
   readonly yPreds: ReadonlyArray<Tensor>
+  readonly masks: OutputMasks
 }
 
 /** The inputs of a prediction step. */
@@ -110,18 +117,18 @@ const outputLosses = (
     if (loss === undefined) return [scalar(0), scalar(0)]
     const { reduction, perSample: fn } = reductionOf(loss)
     const raw = fn(ys[i], yp)
-    const m = masks?.[i]
-    const masked = m !== undefined && raw.shape.length === 2 && m.shape.length === 2 && raw.shape[1] === m.shape[1]
+    const w = stepWeights(raw, sw[i], masks?.[i])
     if (reduction !== 'sum_over_batch_size') {
-      // a masked sequence output: masked steps weigh 0 (Keras multiplies the sample weight by the mask)
-      const v = masked ? mul(raw, mul(m, reshape(sw[i], [sw[i].shape[0], 1]))) : weighted(raw.shape.length === 0 ? reshape(raw, [1]) : raw, sw[i])
+      // masked steps weigh 0 (Keras multiplies the sample weight by the mask)
+      const v = w !== undefined ? mul(raw, w) : weighted(raw.shape.length === 0 ? reshape(raw, [1]) : raw, sw[i])
       const s = sum(v)
       return reduction === 'sum' ? [s, s] : [s, div(s, Math.max(1, v.size))]
     }
-    if (masked) {
-      // a masked sequence output (layers/mask.ts): masked time steps do not count — the mean over real steps
-      const w = mul(m, reshape(sw[i], [sw[i].shape[0], 1]))
-      const l = div(sum(mul(raw, w)), maximum(sum(m), 1e-7))
+    if (w !== undefined) {
+      // Keras 2.15 (`losses_utils.apply_valid_mask` + `compute_weighted_loss`): Σ loss·weight·mask over the
+      // batch and the steps, divided by the number of real steps (all steps without a mask)
+      const m = masks?.[i]
+      const l = m !== undefined && sameShape(m, raw) ? div(sum(mul(raw, w)), maximum(sum(m), 1e-7)) : div(sum(mul(raw, w)), Math.max(1, raw.size))
       return [l, l]
     }
     // a loss that keeps more than the batch axis is averaged over the rest first
@@ -130,6 +137,36 @@ const outputLosses = (
     return [l, l]
   })
   return { train: pairs.map((p) => p[0]), log: pairs.map((p) => p[1]) }
+}
+
+const sameShape = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((d, j) => d === b.shape[j])
+
+/**
+ * The per-step weights of a sequence loss (`raw` of shape `[batch, time]`), or undefined for a plain
+ * per-sample loss: temporal sample weights (`[batch, time]`, Keras's `sampleWeightMode: 'temporal'`) or
+ * per-sample weights spread over the steps, times the output's mask when it has one.
+ */
+const stepWeights = (raw: Tensor, sw: Tensor, mask: Tensor | undefined): Tensor | undefined => {
+  const masked = mask !== undefined && sameShape(mask, raw)
+  const temporal = sw.shape.length === 2
+  if (temporal && !sameShape(sw, raw))
+    fail('ShapeMismatch', `temporal sample weights of shape ${show(sw.shape)} need a loss of one value per sample and time step, but the loss gives shape ${show(raw.shape)} (temporal weights need an output of shape [batch, time, ...])`, {
+      op: 'loss',
+      expected: raw.shape,
+      actual: sw.shape
+    })
+  if (!temporal && !masked) return undefined
+  const base = temporal ? sw : reshape(sw, [sw.shape[0], 1])
+  return masked ? mul(mask, base) : base
+}
+
+/** The masks of the outputs that have one, by output index (stopped: they carry no gradient). */
+const maskRecord = (masks: ReadonlyArray<Tensor | undefined> | undefined): OutputMasks => {
+  const out: Record<string, Tensor> = {}
+  masks?.forEach((m, i) => {
+    if (m !== undefined) out[String(i)] = stopGradient(m)
+  })
+  return Object.freeze(out)
 }
 
 const total = (spec: StepSpec, losses: ReadonlyArray<Tensor>): Tensor =>
@@ -184,7 +221,7 @@ export const makeStepFn =
   (inp: StepIn, key: Key): StepOut => {
     // valueAndGrad differentiates a scalar function; the forward's other results leave it through
     // this local (stopped, so they carry no trace).
-    let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor>; loss: Tensor | undefined } | undefined
+    let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor>; loss: Tensor | undefined; masks: OutputMasks } | undefined
     const m = spec.model
     const lossOf = (part: Tree): Tensor => {
       const p = merged(m, inp.params, part)
@@ -195,7 +232,8 @@ export const makeStepFn =
         state: stopGradient(state),
         yPreds: outputs.map((o) => stopGradient(o)),
         perOutputLosses: per.log.map((l) => stopGradient(l)),
-        loss: per.train.every((t, i) => t === per.log[i]) ? undefined : stopGradient(withRegularization(total(spec, per.log), reg))
+        loss: per.train.every((t, i) => t === per.log[i]) ? undefined : stopGradient(withRegularization(total(spec, per.log), reg)),
+        masks: maskRecord(masks)
       }
       return withRegularization(total(spec, per.train), reg)
     }
@@ -204,7 +242,7 @@ export const makeStepFn =
     const [updates, optState] = spec.optimizer.update(grads, inp.optState, part)
     const params = merged(m, inp.params, constrained(m, applyUpdates(part, updates)))
     const a = aux as unknown as NonNullable<typeof aux>
-    return { params, optState, state: a.state, loss: a.loss ?? loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds }
+    return { params, optState, state: a.state, loss: a.loss ?? loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds, masks: a.masks }
   }
 
 /** The pure evaluation step: forward in inference mode and the losses. */
@@ -213,7 +251,7 @@ export const makeEvalFn =
   (inp: EvalIn, key: Key): EvalOut => {
     const { outputs, losses, masks } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
     const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks).log
-    return { loss: withRegularization(total(spec, per), regularization(spec.model, inp.params, losses)), perOutputLosses: per, yPreds: outputs }
+    return { loss: withRegularization(total(spec, per), regularization(spec.model, inp.params, losses)), perOutputLosses: per, yPreds: outputs, masks: maskRecord(masks) }
   }
 
 /** The pure prediction step: forward in inference mode. */
