@@ -24,6 +24,9 @@ import { F32_EXACT, ND_MIN_INNER, bcastStrides, prod } from './layout.js'
 import { compileSpec, compileThreaded, detachSharedPool, sharedPool, flattenResult, nonEmpty, type GpuLike, type GpujsMode, type KernelFn } from './runtime.js'
 import { copyKey, copySpec, zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
 import { gpujsMovementOps } from './movement-ops.js'
+import { gpujsMatmulOps } from './matmul-ops.js'
+import { integerLocalsActive } from './integer-locals.js'
+import { flatOutputsActive } from './flat-outputs.js'
 import { gpujsWindowOps } from './kernels/window.js'
 import {
   binaryKey,
@@ -36,7 +39,6 @@ import {
   whereKey,
   whereSpec
 } from './kernels/elementwise.js'
-import { matmulKey, matmulSpec } from './kernels/matmul.js'
 import { argmaxKey, argmaxSpec, combinePartials, reduceChunks, reduceKey, reduceSpec } from './kernels/reduce.js'
 
 export type { GpuLike, GpujsMode, KernelFn } from './runtime.js'
@@ -60,6 +62,11 @@ export interface BackendOptions {
   readonly flatLimit?: number
   /** For tests: narrowest innermost dimension an `nd` kernel accepts (default 32). */
   readonly ndMinInner?: number
+  /**
+   * Register-blocked matmul kernels (4 rows of C per thread) where they fit. Default: on for webasm
+   * when the flat-output extension is installed (`flat-outputs.ts`).
+   */
+  readonly blockedMatmul?: boolean
 }
 
 /** The backend plus internals the tests and diagnostics read. */
@@ -73,9 +80,6 @@ export interface GpujsBackend extends Backend {
   /** Destroy every cached kernel. */
   clearKernels(): void
 }
-
-/** Outputs from this many cells are worth splitting across threads (gpu.js's own threshold is 4096). */
-const THREADED_MIN = 16384
 
 export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: BackendOptions = {}): GpujsBackend => {
   const loops = makeLoops(Float32Array)
@@ -100,6 +104,11 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     return flattenResult(k(...args), n, sharedRows, name)
   }
 
+  const { matmul, matmulThreaded } = gpujsMatmulOps(name, gpu, cache, run, {
+    blocked: options.blockedMatmul ?? (name === 'webasm' && flatOutputsActive()),
+    intLocals: () => name === 'webasm' && integerLocalsActive(),
+    sharedRows
+  })
   const { strided, transpose, broadcastTo, slice, gather, scatterAdd, concat, pad } = gpujsMovementOps(run, loops, LIM, MIN_INNER)
 
   // ---------------------------------------------------------------- the Backend methods
@@ -171,29 +180,6 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
       ([c, x, y]) => `(${c} != 0 ? ${x} : ${y})`
     )
     return r ?? loops.where(cond, a, b, out)
-  }
-
-  const matmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer => {
-    const total = batch * m * n
-    if (total === 0) return new Float32Array(0)
-    if (k === 0) return run(zerosKey(total), () => zerosSpec(total), [], total, 0)
-    return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [a, b], total, batch * k * (m + n))
-  }
-
-  /**
-   * The same matmul split over the process-wide worker pool (webasm threads), for outputs of at least
-   * `THREADED_MIN` cells; smaller ones, and other modes, run synchronously. Every threaded kernel uses
-   * the one shared pool (field notes G4: by default each would spawn its own).
-   */
-  const matmulThreaded = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer | Promise<FloatBuffer> => {
-    const total = batch * m * n
-    if (name !== 'webasm' || total < THREADED_MIN || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
-    const kern = cache.get(
-      `T${matmulKey(batch, m, k, n, transA, transB)}`,
-      () => compileThreaded(gpu, matmulSpec(batch, m, k, n, transA, transB)),
-      (total + batch * k * (m + n)) * 4 + (1 << 20)
-    )
-    return (kern(a, b) as Promise<unknown>).then((r) => flattenResult(r, total, sharedRows, name))
   }
 
   /**

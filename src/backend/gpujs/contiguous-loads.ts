@@ -87,6 +87,7 @@ interface Node {
   pushState(s: string): void
   popState(s: string): void
   _tfLoopEnv?: WeakMap<object, Env>
+  _tfConstRanges?: Map<string, Interval>
 }
 type VGather = (this: Node, table: string, name: string, x: Ast, y: Ast | undefined | null, z: Ast | undefined | null, m: Ast) => string
 
@@ -271,6 +272,38 @@ const loopEnvs = (root: Ast): WeakMap<object, Env> => {
   return out
 }
 
+/**
+ * Intervals of the kernel's constant integer locals (`const ab = this.thread.y * 512`): declared once,
+ * never assigned, with an initializer whose interval is known where it stands. Such a local only reaches
+ * an index as an integer when it is an i32 local (see `integer-locals.ts`); then its value is its
+ * initializer's.
+ */
+const constRanges = (node: Node, root: Ast, envs: WeakMap<object, Env>): Map<string, Interval> => {
+  const decls: Ast[] = []
+  const count = new Map<string, number>()
+  const walk = (n: unknown): void => {
+    if (n === null || typeof n !== 'object') return
+    if (Array.isArray(n)) return n.forEach(walk)
+    const a = n as Ast
+    if (a.type === 'VariableDeclarator' && (a.id as Ast).type === 'Identifier') {
+      decls.push(a)
+      const name = (a.id as Ast).name as string
+      count.set(name, (count.get(name) ?? 0) + 1)
+    }
+    for (const k of Object.keys(a)) if (k !== 'parent' && k !== 'loc') walk(a[k])
+  }
+  walk(root)
+  const out = new Map<string, Interval>()
+  for (const d of decls) {
+    const name = (d.id as Ast).name as string
+    if (count.get(name) !== 1 || d.init === null || d.init === undefined || assigns(root, name)) continue
+    const env = new Map([...out, ...(envs.get(d) ?? new Map<string, Interval>())])
+    const r = range(node, d.init as Ast, env)
+    if (r !== null) out.set(name, r)
+  }
+  return out
+}
+
 /** Extend gpu.js's WebAssembly function node (the class, from `gpu.js`'s exports) with contiguous lane loads. */
 export const installContiguousLoads = (FunctionNode: unknown, version: string | undefined): ContiguousLoadsInstall => {
   const proto = (FunctionNode as { prototype?: Record<string, unknown> } | undefined)?.prototype
@@ -314,7 +347,8 @@ export const installContiguousLoads = (FunctionNode: unknown, version: string | 
     em.localSet(idx)
     // the interval of lane 0's index: uniform terms' ranges plus thread.x's
     const envs = (this._tfLoopEnv ??= loopEnvs(this.getJsAST()))
-    const env = envs.get(x) ?? new Map<string, Interval>()
+    const consts = (this._tfConstRanges ??= constRanges(this, this.getJsAST(), envs))
+    const env = new Map([...consts, ...(envs.get(x) ?? new Map<string, Interval>())])
     let lo = 0
     let hi = this.output[0] - 4
     for (const t of terms) {

@@ -21,9 +21,11 @@
  *
  * @since 0.1.0
  */
-import { GPU, WebAssemblyFunctionNode } from 'gpu.js'
+import { GPU, WebAssemblyFunctionNode, WebAssemblyKernel } from 'gpu.js'
 import { PLATFORM, getEnv, gpujsVersion, hostOs, loadDawn, setEnvDefault } from '#platform'
 import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.js'
+import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
+import { installFlatOutputs } from './flat-outputs.js'
 import type { AnyBackend, Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
 import { createWebGpuBackend } from './webgpu.js'
@@ -66,19 +68,32 @@ const hasNavigatorGpu = (): boolean => {
 
 let extension: 'pending' | 'done' = 'pending'
 /**
- * Install the contiguous-load extension of gpu.js's WebAssembly code generator once (see
- * `contiguous-loads.ts`). With another gpu.js version it stays off, and one line says so; the
- * environment variable `TENSORFOLD_GPUJS_CONTIGUOUS=0` turns it off.
+ * Install tensorfold's extensions of gpu.js's WebAssembly code generator once: contiguous lane loads
+ * (`contiguous-loads.ts`), integer locals (`integer-locals.ts`) and packed `Array(n)` results
+ * (`flat-outputs.ts`, which the register-blocked matmul needs). With another gpu.js version they stay
+ * off, and one line says so. The environment variable `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all three
+ * off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads.
  */
 const installExtension = (): void => {
   if (extension === 'done') return
   extension = 'done'
-  if (getEnv('TENSORFOLD_GPUJS_CONTIGUOUS') === '0') {
+  if (getEnv('TENSORFOLD_GPUJS_EXTENSIONS') === '0') {
     setContiguousLoads(false)
+    setIntegerLocals(false)
     return
   }
-  const r = installContiguousLoads(WebAssemblyFunctionNode, gpujsVersion())
-  if (!r.ok) console.warn(`tensorfold: contiguous SIMD loads are off (${r.reason}); kernels run as gpu.js generates them.`)
+  const version = gpujsVersion()
+  const refused: string[] = []
+  if (getEnv('TENSORFOLD_GPUJS_CONTIGUOUS') === '0') setContiguousLoads(false)
+  else {
+    const r = installContiguousLoads(WebAssemblyFunctionNode, version)
+    if (!r.ok) refused.push(`contiguous SIMD loads (${r.reason})`)
+  }
+  const i = installIntegerLocals(WebAssemblyFunctionNode, version)
+  if (!i.ok) refused.push(`integer locals (${i.reason})`)
+  const f = installFlatOutputs(WebAssemblyKernel, version)
+  if (!f.ok) refused.push(`packed Array(4) results, so no register-blocked matmul (${f.reason})`)
+  if (refused.length > 0) console.warn(`tensorfold: gpu.js code-generator extensions off: ${refused.join('; ')}; kernels run as gpu.js generates them.`)
 }
 
 const makeGpu = (mode: GpujsMode): GpuLike => {

@@ -42,3 +42,75 @@ export const matmulSpec = (batch: number, m: number, k: number, n: number, trans
 /** The cache key of a matmul kernel. */
 export const matmulKey = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): string =>
   `mm|${batch}|${m}|${k}|${n}|${transA ? 't' : 'n'}${transB ? 't' : 'n'}`
+
+/** Rows of C each thread of the register-blocked matmul computes (gpu.js's widest `Array(n)` return). */
+export const MATMUL_ROWS = 4
+
+/**
+ * Whether the register-blocked matmul applies: whole blocks of 4 rows, and at least 4 columns (the
+ * columns are the SIMD lanes; with one column gpu.js would make the row blocks its x axis).
+ */
+export const blockedMatmulFits = (m: number, k: number, n: number): boolean => m % MATMUL_ROWS === 0 && n >= 4 && k >= 1
+
+/**
+ * Register-blocked batched matmul: each thread computes a column of 4 rows of C (`returnType:
+ * 'Array(4)'`), so each quad of SIMD lanes computes a 4×4 tile and every B vector it loads is used four
+ * times. Thread (x, y, z) = (column, row block, batch); the kernel's packed output is
+ * `[batch][m/4][n][4]`, put back in row order by {@link unblockRows}. Operands are read in the layout
+ * they come in, as in {@link matmulSpec}; each row's sum runs over k in order.
+ *
+ * With `intLocals` (the integer-local extension is installed, `integer-locals.ts`) the uniform index
+ * bases and the loop counter are i32 locals; without it every index is written inline with `(k|0)`, which
+ * gpu.js computes in i32 as shipped — slower, the same loads, so the same results.
+ */
+export const matmulBlockedSpec = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, intLocals: boolean): Spec => {
+  const R = MATMUL_ROWS
+  const { t, output } = threadAxes([n, m / R, batch])
+  const [tx, ty, tz] = t
+  // A's first element of this thread's rows, B's of this batch (lane-uniform)
+  const aBase = transA ? sumTerms([[tz, m * k], [ty, R]]) : sumTerms([[tz, m * k], [ty, R * k]])
+  const bBase = sumTerms([[tz, n * k]])
+  const ab = intLocals ? 'ab' : `(${aBase})`
+  const bb = intLocals ? 'bb' : `(${bBase})`
+  // index of A[row r][kk] and B[kk][column]; `kk` is an i32 expression
+  const aAt = (r: number, kk: string): string => (transA ? `a[${ab} + (${kk}) * ${m} + ${r}]` : `a[${ab} + ${kk} + ${r * k}]`)
+  const bAt = (kk: string): string => (transB ? `b[${bb} + ${tx} * ${k} + ${kk}]` : `b[${bb} + (${kk}) * ${n} + ${tx}]`)
+  const step = (kk: string, v: string): string => {
+    let s = `const ${v} = ${bAt(kk)};\n`
+    for (let r = 0; r < R; r++) s += `c${r} += ${aAt(r, kk)} * ${v};\n`
+    return s
+  }
+  const U = 2
+  const ku = k - (k % U)
+  let src = 'function (a, b) {\n'
+  if (intLocals) src += `const ab = ${aBase};\nconst bb = ${bBase};\n`
+  src += Array.from({ length: R }, (_, r) => `let c${r} = 0;`).join(' ') + '\n'
+  const ctr = (name: string): string => (intLocals ? name : `(${name}|0)`)
+  if (ku > 0) {
+    src += `for (let k = 0; k < ${ku}; k += ${U}) {\n`
+    for (let u = 0; u < U; u++) src += step(u === 0 ? ctr('k') : `${ctr('k')} + ${u}`, `v${u}`)
+    src += '}\n'
+  }
+  if (ku < k) src += `for (let t = ${ku}; t < ${k}; t++) {\n${step(ctr('t'), 'w')}}\n`
+  src += `return [${Array.from({ length: R }, (_, r) => `c${r}`).join(', ')}];\n}`
+  return { source: src, output, returnType: `Array(${R})` }
+}
+/** The cache key of a register-blocked matmul kernel. */
+export const matmulBlockedKey = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, intLocals: boolean): string =>
+  `mm4${intLocals ? 'i' : ''}|${batch}|${m}|${k}|${n}|${transA ? 't' : 'n'}${transB ? 't' : 'n'}`
+
+/** C in row order from the blocked kernel's packed `[batch][m/4][n][4]` output. */
+export const unblockRows = (packed: Float32Array, batch: number, m: number, n: number): Float32Array => {
+  const R = MATMUL_ROWS
+  const out = new Float32Array(batch * m * n)
+  const blocks = batch * (m / R)
+  for (let blk = 0; blk < blocks; blk++) {
+    const src = blk * n * R
+    const dst = blk * R * n
+    for (let r = 0; r < R; r++) {
+      const row = dst + r * n
+      for (let x = 0, s = src + r; x < n; x++, s += R) out[row + x] = packed[s]
+    }
+  }
+  return out
+}

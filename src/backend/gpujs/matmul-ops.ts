@@ -1,0 +1,78 @@
+/**
+ * @internal Which matmul kernel runs: the register-blocked one (`matmulBlockedSpec`: 4 rows of C per
+ * thread, packed `Array(4)` results) where it fits and the backend allows it, else one output per thread
+ * (`matmulSpec`); synchronously, or on the shared worker pool for large outputs (the async twin's
+ * `matmul`). Split out of `backend.ts`, which only dispatches.
+ *
+ * @since 0.3.0
+ */
+import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
+import { compileSpec, compileThreaded, flattenResult, sharedPool, type GpuLike, type KernelFn } from './runtime.js'
+import { zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
+import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
+import { packedResult, requestFlatOutput } from './flat-outputs.js'
+import type { KernelCache } from './cache.js'
+
+/** Outputs from this many cells are worth splitting across threads (gpu.js's own threshold is 4096). */
+const THREADED_MIN = 16384
+
+export interface MatmulOptions {
+  /** Use the register-blocked kernel where it fits (webasm only: it returns `Array(4)` per thread). */
+  readonly blocked: boolean
+  /** Whether the integer-local extension is active now, so a blocked kernel built now may keep its indices in i32 locals. */
+  readonly intLocals: () => boolean
+  /** Results of multi-dim kernels are subarray views of one buffer (webasm, WebGPU). */
+  readonly sharedRows: boolean
+}
+
+type Matmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean) => FloatBuffer
+type MatmulAsync = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean) => FloatBuffer | Promise<FloatBuffer>
+
+/** The sync and threaded matmuls of a gpu.js backend over its kernel cache. */
+export const gpujsMatmulOps = (
+  name: string,
+  gpu: GpuLike,
+  cache: KernelCache<KernelFn>,
+  run: (key: string, spec: () => Spec, args: unknown[], n: number, inBytes: number) => Float32Array,
+  opts: MatmulOptions
+): { matmul: Matmul; matmulThreaded: MatmulAsync } => {
+  const bytes = (batch: number, m: number, k: number, n: number): number => (batch * m * n + batch * k * (m + n)) * 4 + (1 << 20)
+  /** Compile (or reuse) a blocked kernel; `threaded` puts it on the shared pool. */
+  const blockedKernel = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, threaded: boolean): KernelFn => {
+    const il = opts.intLocals()
+    return cache.get(
+      `${threaded ? 'T' : ''}${matmulBlockedKey(batch, m, k, n, transA, transB, il)}`,
+      () => {
+        const spec = matmulBlockedSpec(batch, m, k, n, transA, transB, il)
+        const kf = threaded ? compileThreaded(gpu, spec) : compileSpec(gpu, spec)
+        requestFlatOutput(kf)
+        return kf
+      },
+      bytes(batch, m, k, n)
+    )
+  }
+  const blocked = (m: number, k: number, n: number): boolean => opts.blocked && blockedMatmulFits(m, k, n)
+
+  const matmul: Matmul = (a, b, batch, m, k, n, transA, transB) => {
+    const total = batch * m * n
+    if (total === 0) return new Float32Array(0)
+    if (k === 0) return run(zerosKey(total), () => zerosSpec(total), [], total, 0)
+    if (blocked(m, k, n)) return unblockRows(packedResult(blockedKernel(batch, m, k, n, transA, transB, false)(a, b), total), batch, m, n)
+    return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [a, b], total, batch * k * (m + n))
+  }
+
+  /**
+   * The same matmul split over the process-wide worker pool (webasm threads), for outputs of at least
+   * `THREADED_MIN` cells; smaller ones, and other modes, run synchronously. Every threaded kernel uses
+   * the one shared pool (field notes G4: by default each would spawn its own).
+   */
+  const matmulThreaded: MatmulAsync = (a, b, batch, m, k, n, transA, transB) => {
+    const total = batch * m * n
+    if (name !== 'webasm' || total < THREADED_MIN || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
+    if (blocked(m, k, n))
+      return (blockedKernel(batch, m, k, n, transA, transB, true)(a, b) as Promise<unknown>).then((r) => unblockRows(packedResult(r, total), batch, m, n))
+    const kern = cache.get(`T${matmulKey(batch, m, k, n, transA, transB)}`, () => compileThreaded(gpu, matmulSpec(batch, m, k, n, transA, transB)), bytes(batch, m, k, n))
+    return (kern(a, b) as Promise<unknown>).then((r) => flattenResult(r, total, opts.sharedRows, name))
+  }
+  return { matmul, matmulThreaded }
+}
