@@ -25,3 +25,4 @@ export {
 export { shapeLaw, seedLaw, inferenceIdentityLaw, associativityLaw, identityLaw, checkLayerLaws, layerCaseArb, chainArb, sampleInput, maxAbsDiff, type LayerCase } from './layers.js'
 export { compiledMatchesEager, type CompiledEagerReport } from './train.js'
 export { batchUnbatchLaw, shufflePermutationLaw, shuffleDeterminismLaw, takeSkipLaw, mapCompositionLaw, tensorDatasetArb, checkDatasetLaws, passValues } from './data.js'
+export { writesCannotChange, type WriteProbeReport } from './immutability.js'

@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import type { Tensor } from '../core/Tensor.js'
+import { type Tensor, storageOf } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
 import { size as sizeOf } from '../core/Shape.js'
 import type { Expr, UnaryOp, BinaryOp } from '../backend/Backend.js'
@@ -135,7 +135,10 @@ const asTmp = (st: OpStep, pending: ReadonlyMap<number, { tmp: Tmp; shape: Shape
   let budget = MAX_NODES
   const child = (j: number): Tmp => {
     const r = st.ins[j]
-    if (r.k === 'const' && r.t.size === 1 && r.t.data !== undefined && !Number.isNaN(r.t.data[0])) return { k: 'const', v: r.t.data[0] }
+    if (r.k === 'const' && r.t.size === 1) {
+      const d = storageOf(r.t)
+      if (d !== undefined && !Number.isNaN(d[0])) return { k: 'const', v: d[0] }
+    }
     if (r.k === 'slot') {
       const pend = pending.get(r.i)
       if (pend !== undefined && uses.get(r.i) === 1 && sizeOf(pend.shape) === sizeOf(shape) && pend.shape.length === shape.length) {

@@ -12,7 +12,7 @@
  *
  * @since 0.2.0
  */
-import { type Tensor, fromBuffer, type Buffer } from '../core/Tensor.js'
+import { type Tensor, fromBuffer, storageOf, type Buffer } from '../core/Tensor.js'
 import * as Tree from '../core/Tree.js'
 import { type Key, markRoot } from '../core/Key.js'
 import { withRecorder } from '../core/recorder.js'
@@ -34,7 +34,7 @@ export interface Recording<O> {
 export const record = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key: Key) => O, inputs0: I, key: Key): Recording<O> => {
   // fresh wrappers give every input position its own identity, even when the caller passes one
   // tensor in two places (a replay may receive two different tensors there)
-  const leaves = Tree.leaves(inputs0).map((l) => fromBuffer(l.data as Buffer, l.shape, l.dtype))
+  const leaves = Tree.leaves(inputs0).map((l) => fromBuffer(storageOf(l) as Buffer, l.shape, l.dtype))
   const inputs = Tree.unflatten<I>(Tree.structure(inputs0), leaves)
   const refs = new Map<Tensor, Ref>()
   leaves.forEach((l, i) => refs.set(l, { k: 'in', i }))

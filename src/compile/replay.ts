@@ -8,7 +8,7 @@
  *
  * @since 0.2.0
  */
-import { type Tensor, fromBuffer, type Buffer } from '../core/Tensor.js'
+import { type Tensor, fromBuffer, storageOf, type Buffer } from '../core/Tensor.js'
 import * as Tree from '../core/Tree.js'
 import type { Key } from '../core/Key.js'
 import type { Backend, Later, Timing } from '../backend/Backend.js'
@@ -17,9 +17,9 @@ import type { Plan, Ref, Step } from './plan.js'
 /** Replay `plan` on backend `be` with the input `leaves` and step `key`. */
 export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Backend<R>, leaves: ReadonlyArray<Tensor>, key: Key): Later<R, O> => {
   const env: Array<Buffer | undefined> = new Array(plan.slots)
-  const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (leaves[r.i].data as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (r.t.data as Buffer))
+  const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (storageOf(leaves[r.i]) as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (storageOf(r.t) as Buffer))
   const exec = (st: Step): Later<R, Buffer> => {
-    if (st.kind === 'random') return st.regenerate(key).data as Buffer
+    if (st.kind === 'random') return storageOf(st.regenerate(key)) as Buffer
     if (st.kind === 'fused') return be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
     return st.def.impl(be, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.params, st.spec)
   }

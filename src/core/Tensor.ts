@@ -46,25 +46,35 @@ export const currentFloatStorage = (): 'float32' | 'float64' => floatStorage
 /** @internal Allocate a float buffer in the current storage. */
 export const allocFloat = (n: number): FloatBuffer => (floatStorage === 'float64' ? new Float64Array(n) : new Float32Array(n))
 
+// Filled in by Tensor's static block: the only way to the storage of a tensor (a private field).
+let readStorage: (t: Tensor) => Buffer | undefined
+
 /**
  * An immutable n-dimensional array. Create with {@link tensor}, {@link zeros}, {@link ones}, … and read
- * with {@link toArray} / {@link dataSync}. Never mutated; no `dispose`.
+ * with {@link toArray} / {@link dataSync} (copies). Never mutated; no `dispose`.
+ *
+ * The storage is a private field: no public name reaches it, so nothing outside the library can write
+ * a tensor's values (the library shares buffers between tensors and never writes them after creation).
  */
 export class Tensor {
   readonly shape: Shape
   readonly dtype: DType
   readonly size: number
-  /** @internal flat row-major storage (concrete tensors only) */
-  readonly data: Buffer | undefined
+  /** flat row-major storage (concrete tensors only); unreachable from outside this class */
+  readonly #data: Buffer | undefined
   /** @internal trace slot (tracers only) */
   readonly trace: TraceSlot | undefined
+
+  static {
+    readStorage = (t) => t.#data
+  }
 
   /** @internal use the constructors. */
   constructor(shape: Shape, dtype: DType, data: Buffer | undefined, trace: TraceSlot | undefined) {
     this.shape = Object.freeze(shape.slice())
     this.dtype = dtype
     this.size = shapeSize(shape)
-    this.data = data
+    this.#data = data
     this.trace = trace
     Object.freeze(this)
   }
@@ -86,7 +96,7 @@ export class Tensor {
   }
   /** The shape, dtype and values, abbreviated as NumPy does past 1000 values (see `core/format.ts`). */
   toString(): string {
-    return formatTensor({ shape: this.shape, dtype: this.dtype, values: this.trace !== undefined ? undefined : this.data })
+    return formatTensor({ shape: this.shape, dtype: this.dtype, values: this.trace !== undefined ? undefined : this.#data })
   }
   /** Node's `util.inspect` (console.log, the REPL, tslab): the same display as `toString`. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -108,12 +118,18 @@ export const concrete = (t: Tensor): Tensor => {
   return c
 }
 
+/**
+ * @internal The storage of a concrete tensor (undefined for a tracer), shared and never to be written.
+ * Library code only: it is not exported from the package.
+ */
+export const storageOf = (t: Tensor): Buffer | undefined => readStorage(t)
+
 /** @internal The storage of a tensor's concrete value, as read by the host. */
 export const bufferOf = (t: Tensor): Buffer => {
   const c = concrete(t)
   // the active recorder (compiled mode) refuses to bake a value read back to the host into a plan
   activeRecorder()?.hostRead?.(c)
-  return c.data as Buffer
+  return readStorage(c) as Buffer
 }
 
 /** @internal Wrap an owned buffer (never copied, never written again). */

@@ -36,6 +36,7 @@ import { tfError, type TfError, show } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
 import type { BatchShape, Ctx } from './Model.js'
 import type { Regularizer, Constraint } from './weights.js'
+import { deepFreeze } from '../core/freeze.js'
 
 export type { BatchShape, Ctx } from './Model.js'
 
@@ -203,7 +204,8 @@ export const makeLayer = <P extends Tree, S extends Tree, X extends LayerIO = Te
             return { ...r, losses: [...(r.losses ?? []), ...ys.map((y) => act.activity(y))] }
           }
         }
-  return Object.freeze({
+  // deeply: no value reachable from a layer (its config, initializers, functions) can be written
+  return deepFreeze({
     name: name ?? snakeCase(kind),
     kind,
     config: clean({ ...config, name: name ?? undefined, inputShape: inputShape ? [...inputShape] : undefined, trainable: frozen ? false : undefined }),

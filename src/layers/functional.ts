@@ -29,6 +29,7 @@ import type { SymbolicTensor } from './symbolic.js'
 import { compileModel } from './facade.js'
 import * as C from './common.js'
 import { type Graph, mapGraph, graphOf, initGraph, run, configOf } from './graph.js'
+import { deepFreeze } from '../core/freeze.js'
 
 /** Inputs or outputs of a functional model: one symbolic tensor, a list, or a record by name. */
 export type Ends = SymbolicTensor | ReadonlyArray<SymbolicTensor> | { readonly [name: string]: SymbolicTensor }
@@ -174,7 +175,8 @@ const fromData = (d: Data): Model => {
   m.weights = weights
   m.trainableWeights = Object.freeze(weights.filter((w) => w.trainable))
   m.nonTrainableWeights = Object.freeze(weights.filter((w) => !w.trainable))
-  return Object.freeze(m) as unknown as Model
+  // deeply: nothing reachable from a model can be written from outside (its predictions stay its own)
+  return deepFreeze(m) as unknown as Model
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor } from '../core/Tensor.js'
-import { fill, fromBuffer, allocFloat } from '../core/Tensor.js'
+import { fill, fromBuffer, allocFloat, storageOf } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
 import type { Key } from '../core/Key.js'
 import { randomNormal as rNormal, randomUniform as rUniform, truncatedNormal } from '../core/random.js'
@@ -106,7 +106,7 @@ export const orthogonal = (opts: { readonly gain?: number } = {}): Initializer =
     const cols = shape.length === 0 ? 1 : shape[shape.length - 1]
     const rows = shape.length === 0 ? 1 : shape.slice(0, -1).reduce((a, b) => a * b, 1)
     const [m, n] = [Math.max(rows, cols), Math.min(rows, cols)]
-    const a = Float64Array.from(rNormal(k, [m, n]).data as ArrayLike<number>)
+    const a = Float64Array.from(storageOf(rNormal(k, [m, n])) as ArrayLike<number>)
     // modified Gram–Schmidt on the n columns of the m×n matrix a (column j: a[i*n + j]); R's diagonal
     // is each column's norm, positive, so no sign fix is needed
     for (let j = 0; j < n; j++) {

@@ -35,6 +35,7 @@ import {
 import { type SymbolicTensor, isSymbolic } from './symbolic.js'
 import * as C from './common.js'
 import { nextMask, ctxWithMask } from './mask.js'
+import { deepFreeze } from '../core/freeze.js'
 
 /** What `sequential` and `add` accept: a single-output layer, or an `input({shape})` (first only). */
 export type SeqItem = Layer<Tree, Tree, Tensor, Tensor> | SymbolicTensor
@@ -341,7 +342,8 @@ const fromData = (d: Data): Sequential => {
   m.weights = weights
   m.trainableWeights = Object.freeze(weights.filter((w) => w.trainable))
   m.nonTrainableWeights = Object.freeze(weights.filter((w) => !w.trainable))
-  return Object.freeze(m) as unknown as Sequential
+  // deeply: nothing reachable from a model can be written from outside (its predictions stay its own)
+  return deepFreeze(m) as unknown as Sequential
 }
 
 // ---------------------------------------------------------------------------------------------------

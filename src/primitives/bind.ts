@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { Tensor, isTensor, scalar, type DType, type Buffer } from '../core/Tensor.js'
+import { Tensor, isTensor, scalar, storageOf, type DType, type Buffer } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
 import { type TfError, TensorfoldError, tfError, show } from '../core/errors.js'
 import type { Backend, Later, Timing, View } from '../backend/Backend.js'
@@ -96,7 +96,7 @@ export const lift = (op: string, x: unknown, argIndex = 0): Tensor => {
   )
 }
 
-const viewOf = (t: Tensor): View => ({ data: t.data as Buffer, shape: t.shape })
+const viewOf = (t: Tensor): View => ({ data: storageOf(t) as Buffer, shape: t.shape })
 
 /** Bind a primitive to its inputs: run its kernel, or record it on the innermost trace. */
 export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, params: P): Tensor => {

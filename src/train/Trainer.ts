@@ -29,6 +29,7 @@ import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsIn
 // fit.ts and evaluate.ts import this module's types only, so these imports make no cycle
 import { fit as fitTE } from './fit.js'
 import { type Predictions, evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
+import { deepFreeze } from '../core/freeze.js'
 
 /** @internal What `compile` resolved, shared unchanged by every trainer derived from it. */
 export interface TrainConfig {
@@ -90,7 +91,9 @@ export class Trainer {
     this.key = f.key
     this.config = f.config
     this.fns = f.fns
-    Object.freeze(this)
+    // deeply: nothing reachable from a trainer (optimizer state, configuration, step functions) can be
+    // written from outside; what earlier trainers shared is remembered, so this walks only what is new
+    deepFreeze(this)
   }
 
   /** @internal A trainer with some fields replaced. */
