@@ -6,17 +6,14 @@
  * @since 0.2.0
  */
 import { VALUE_ERROR_TAGS, type ValueErrorTag } from './core/errors.js'
+import { LOSS_ERROR_TAGS, type LossErrorTag } from './losses/errors.js'
+import { METRIC_ERROR_TAGS, type MetricErrorTag } from './metrics/errors.js'
+import { OPTIMIZER_ERROR_TAGS, type OptimizerErrorTag } from './optimizers/errors.js'
 import { LAYER_ERROR_TAGS, type LayerErrorTag } from './layers/errors.js'
-import { TRAIN_ERROR_TAGS, type TrainErrorTag } from './train/errors.js'
+import { TRAIN_ERROR_TAGS, TRAIN_RUN_TAGS, type TrainErrorTag } from './train/errors.js'
 import { IO_ERROR_TAGS, CALLBACK_FILE_ERROR_TAGS, type IoErrorTag } from './io/errors.js'
 import { DATA_ERROR_TAGS, type DataErrorTag } from './data/errors.js'
 
-/** `losses/`: an unknown loss name. */
-export const LOSS_ERROR_TAGS = ['UnknownLoss'] as const
-/** `metrics/`: an unknown metric name. */
-export const METRIC_ERROR_TAGS = ['UnknownMetric'] as const
-/** `optimizers/`: an unknown optimizer name; no learning rate to read or set. */
-export const OPTIMIZER_ERROR_TAGS = ['UnknownOptimizer', 'NoLearningRate'] as const
 /** `plot/`: a history that cannot be plotted. */
 export const PLOT_ERROR_TAGS = ['NotBuilt'] as const
 
@@ -30,8 +27,13 @@ export const ERROR_TAGS = {
   plot: PLOT_ERROR_TAGS,
   data: DATA_ERROR_TAGS,
   train: TRAIN_ERROR_TAGS,
+  /** every tag `compile`/`fit`/`evaluate`/`predict` can return ({@link TrainError}): train's and those of what it runs */
+  trainRun: TRAIN_RUN_TAGS,
   io: [...IO_ERROR_TAGS, ...CALLBACK_FILE_ERROR_TAGS] as ReadonlyArray<IoErrorTag | (typeof CALLBACK_FILE_ERROR_TAGS)[number]>
 } as const
+
+/** A tag of `plot/`. */
+export type PlotErrorTag = (typeof PLOT_ERROR_TAGS)[number]
 
 /** Every tag. */
 export type TfErrorTag =
@@ -41,12 +43,16 @@ export type TfErrorTag =
   | IoErrorTag
   | (typeof CALLBACK_FILE_ERROR_TAGS)[number]
   | DataErrorTag
-  | (typeof LOSS_ERROR_TAGS)[number]
-  | (typeof METRIC_ERROR_TAGS)[number]
-  | (typeof OPTIMIZER_ERROR_TAGS)[number]
+  | LossErrorTag
+  | MetricErrorTag
+  | OptimizerErrorTag
+  | PlotErrorTag
 
 export { type ValueErrorTag, type ValueError, isErrorOf } from './core/errors.js'
 export { type LayerErrorTag, type LayerError } from './layers/errors.js'
 export { type TrainErrorTag, type TrainError } from './train/errors.js'
 export { type IoErrorTag, type IoError } from './io/errors.js'
-export { type DataErrorTag } from './data/errors.js'
+export { type DataErrorTag, type DatasetError } from './data/errors.js'
+export { LOSS_ERROR_TAGS, type LossErrorTag, type LossError } from './losses/errors.js'
+export { METRIC_ERROR_TAGS, type MetricErrorTag, type MetricError } from './metrics/errors.js'
+export { OPTIMIZER_ERROR_TAGS, type OptimizerErrorTag, type OptimizerError } from './optimizers/errors.js'

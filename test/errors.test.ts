@@ -8,7 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { ERROR_TAGS } from '../src/errors.js'
-import { isErrorOf, VALUE_ERROR_TAGS } from '../src/core/errors.js'
+import { isErrorOf, VALUE_ERROR_TAGS, tfError, fail, within, attemptOf } from '../src/core/errors.js'
+import { TRAIN_RUN_TAGS } from '../src/train/errors.js'
 import { tensor, safe } from '../src/index.js'
 
 const SRC = join(__dirname, '..', 'src')
@@ -82,5 +83,19 @@ describe('error tags are closed unions, per module', () => {
       expect(kind).toBe('shape')
     } else expect.unreachable()
     expect(isErrorOf(VALUE_ERROR_TAGS)({ _tag: 'CsvError', message: '' })).toBe(false)
+  })
+
+  it('within/attemptOf: a tag outside the union at a boundary becomes InternalError carrying it as cause', () => {
+    const io = tfError('FileReadError', 'no file', { path: 'x' })
+    const shape = tfError('ShapeMismatch', 'bad shape')
+    expect(within(TRAIN_RUN_TAGS)(shape)).toBe(shape)
+    const mapped = within(TRAIN_RUN_TAGS)(io)
+    expect(mapped).toMatchObject({ _tag: 'InternalError', cause: io })
+    expect(mapped.message).toContain('FileReadError')
+    expect(attemptOf(VALUE_ERROR_TAGS)(() => fail('InvalidArgument', 'no'))).toMatchObject(E.left({ _tag: 'InvalidArgument' }))
+    expect(attemptOf(VALUE_ERROR_TAGS)(() => fail('UnknownLoss', 'no'))).toMatchObject(E.left({ _tag: 'InternalError' }))
+    expect(attemptOf(VALUE_ERROR_TAGS)(() => 3)).toEqual(E.right(3))
+    expect(ERROR_TAGS.trainRun).toBe(TRAIN_RUN_TAGS)
+    expect(TRAIN_RUN_TAGS).toEqual(expect.arrayContaining([...ERROR_TAGS.train, ...ERROR_TAGS.layers, ...ERROR_TAGS.losses, ...ERROR_TAGS.optimizers, 'InvalidFilepath']))
   })
 })

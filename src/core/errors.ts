@@ -6,24 +6,30 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import type { TfErrorTag } from '../errors.js'
 
-/** A tagged error value: `_tag` names the kind, `message` reads well, the rest is the data involved. */
-export interface TfError {
-  readonly _tag: string
+/**
+ * A tagged error value: `_tag` names the kind, `message` reads well, the rest is the data involved.
+ * `_tag` is a closed union: every tag tensorfold raises ({@link TfErrorTag}, the module lists of
+ * src/errors.ts), or the narrower union `Tag` a function declares (`TfError<TrainErrorTag>`), so a
+ * `switch (e._tag)` is checked for exhaustiveness by the compiler.
+ */
+export interface TfError<Tag extends TfErrorTag = TfErrorTag> {
+  readonly _tag: Tag
   readonly message: string
   readonly [key: string]: unknown
 }
 
 /** Build a tagged error value. @example tfError('ShapeMismatch', 'add: ...', { op: 'add' }) */
-export const tfError = <Tag extends string, D extends Record<string, unknown>>(
+export const tfError = <Tag extends TfErrorTag, D extends Record<string, unknown>>(
   tag: Tag,
   message: string,
   data?: D
-): TfError & { readonly _tag: Tag } & D => ({ ...(data ?? ({} as D)), _tag: tag, message })
+): TfError<Tag> & D => ({ ...(data ?? ({} as D)), _tag: tag, message })
 
 /** The thrown form of a {@link TfError}: same `_tag`, same data, readable message. */
 export class TensorfoldError extends Error {
-  readonly _tag: string
+  readonly _tag: TfErrorTag
   readonly data: TfError
   constructor(e: TfError) {
     super(e.message)
@@ -54,6 +60,29 @@ export const attemptK =
   (...a: A): E.Either<TfError, R> =>
     attempt(() => f(...a))
 
+/**
+ * {@link attempt} for a computation whose thrown errors belong to a closed union: a caught error whose tag
+ * is in `tags` is kept as it is; anything else is a bug, returned as an `InternalError` carrying it as
+ * `cause`. The result's type is then the union, checked at run time.
+ * @example attemptOf(VALUE_ERROR_TAGS)(() => adam(opts)) // Either<ValueError, Optimizer>
+ */
+export const attemptOf =
+  <T extends TfErrorTag>(tags: ReadonlyArray<T>) =>
+  <A>(f: () => A): E.Either<TfError<T | 'InternalError'>, A> => {
+    const r = attempt(f)
+    return E.isRight(r) ? r : E.left(within(tags)(r.left))
+  }
+
+/**
+ * An error seen at a module's boundary, as that module's closed union: kept as it is when its tag is in
+ * `tags`, otherwise (a bug: a tag the module does not document) an `InternalError` carrying it as `cause`.
+ * @example E.mapLeft(within(TRAIN_RUN_TAGS))(built) // Either<TrainError, Model>
+ */
+export const within =
+  <T extends TfErrorTag>(tags: ReadonlyArray<T>) =>
+  (e: TfError): TfError<T | 'InternalError'> =>
+    isErrorOf(tags)(e) || e._tag === 'InternalError' ? (e as TfError<T | 'InternalError'>) : tfError('InternalError', `unexpected ${e._tag}: ${e.message}`, { cause: e })
+
 /** Normalise anything thrown into a {@link TfError}. */
 export const toTfError = (err: unknown): TfError => {
   if (err instanceof TensorfoldError) return err.data
@@ -62,7 +91,7 @@ export const toTfError = (err: unknown): TfError => {
 }
 
 /** Throw a tagged error now (for internal invariants and the throwing surface). */
-export const fail = (tag: string, message: string, data?: Record<string, unknown>): never => {
+export const fail = (tag: TfErrorTag, message: string, data?: Record<string, unknown>): never => {
   throw new TensorfoldError(tfError(tag, message, data))
 }
 
@@ -107,7 +136,7 @@ export const VALUE_ERROR_TAGS = [
 /** A tag of the tensor stack. */
 export type ValueErrorTag = (typeof VALUE_ERROR_TAGS)[number]
 /** An error of the tensor stack, matchable on `_tag`. */
-export type ValueError = TfError & { readonly _tag: ValueErrorTag }
+export type ValueError = TfError<ValueErrorTag>
 
 /**
  * A guard for a closed union of tags: `isErrorOf(TRAIN_ERROR_TAGS)(e)` narrows `e._tag` so a `switch`
@@ -115,6 +144,6 @@ export type ValueError = TfError & { readonly _tag: ValueErrorTag }
  * @example if (isErrorOf(VALUE_ERROR_TAGS)(e)) switch (e._tag) { case 'ShapeMismatch': … }
  */
 export const isErrorOf =
-  <T extends string>(tags: ReadonlyArray<T>) =>
-  (e: TfError): e is TfError & { readonly _tag: T } =>
+  <T extends TfErrorTag>(tags: ReadonlyArray<T>) =>
+  (e: TfError): e is TfError<T> =>
     (tags as ReadonlyArray<string>).includes(e._tag)

@@ -58,7 +58,7 @@ export type DatasetError = DatasetOptionError | CsvError | ImageError | DatasetE
 /** The tags of {@link DatasetError}, as a list. */
 export const DATA_ERROR_TAGS = ['DatasetOptionError', 'CsvError', 'ImageError', 'DatasetElementError', 'DatasetUnavailable'] as const
 /** A tag of `data/`. */
-export type DataErrorTag = DatasetError['_tag']
+export type DataErrorTag = (typeof DATA_ERROR_TAGS)[number]
 
 /** @internal */
 export const optionError = (op: string, path: string, expected: string, received: unknown, hint = ''): DatasetOptionError =>

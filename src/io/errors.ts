@@ -70,5 +70,5 @@ export const isIoError = (u: unknown): u is IoError =>
 export const asIoError = (tag: IoErrorTag, path: string, e: TfError): IoError =>
   isIoError(e) ? e : (tfError(tag, `${path}: ${e.message}`, { path, expected: e.expected, received: e.received ?? e.actual, cause: e }) as IoError)
 
-/** The tags of the callbacks that write files (`modelCheckpoint`, `csvLogger`): options and file paths. */
-export const CALLBACK_FILE_ERROR_TAGS = ['InvalidFilepath', 'InvalidOption'] as const
+/** The tags of the callbacks that write files (`modelCheckpoint`, `csvLogger`): options and file paths (listed in `train/`, which runs callbacks). */
+export { CALLBACK_FILE_ERROR_TAGS } from '../train/errors.js'

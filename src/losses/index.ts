@@ -16,6 +16,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor, dataF64, fromBuffer } from '../core/Tensor.js'
 import { tfError, type TfError, show, fail } from '../core/errors.js'
+import type { LossError } from './errors.js'
 import { nearest } from '../core/nearest.js'
 import { type NameTable, nameTable, LOSS_ALIASES } from '../core/names.js'
 import {
@@ -72,9 +73,9 @@ export const canonicalLossName = (name: string): string | undefined => lossNameT
  * @example lossFromName('binary_crossentropy', { fromLogits: true })
  * @example lossFromName('mse', { reduction: 'none' }) // Right(ReducedLoss)
  */
-export function lossFromName(name: string, options?: LossOptions): E.Either<TfError, LossFn>
-export function lossFromName(name: string, options: LossOptions & { readonly reduction: Reduction }): E.Either<TfError, ReducedLoss>
-export function lossFromName(name: string, options0: LossOptions & { readonly reduction?: Reduction } = {}): E.Either<TfError, LossFn | ReducedLoss> {
+export function lossFromName(name: string, options?: LossOptions): E.Either<LossError, LossFn>
+export function lossFromName(name: string, options: LossOptions & { readonly reduction: Reduction }): E.Either<LossError, ReducedLoss>
+export function lossFromName(name: string, options0: LossOptions & { readonly reduction?: Reduction } = {}): E.Either<LossError, LossFn | ReducedLoss> {
   const { reduction, ...options } = options0 ?? {}
   if (reduction !== undefined && !REDUCTIONS.includes(reduction)) {
     const near = typeof reduction === 'string' ? nearest(reduction, REDUCTIONS) : undefined
@@ -118,7 +119,7 @@ export type LossSpec = string | LossFn
 /** Losses for a model: one for all outputs, a list (one per output, `null` for none) or a record by output name. */
 export type LossesSpec = LossSpec | ReadonlyArray<LossSpec | null> | Readonly<Record<string, LossSpec | null>>
 
-const one = (spec: LossSpec, where: string): E.Either<TfError, LossFn> => {
+const one = (spec: LossSpec, where: string): E.Either<LossError, LossFn> => {
   if (typeof spec === 'function') return E.right(spec)
   if (typeof spec === 'string') {
     const r = lossFromName(spec)
@@ -132,7 +133,7 @@ const one = (spec: LossSpec, where: string): E.Either<TfError, LossFn> => {
  * entry per output; a record is keyed by output name (outputs left out get no loss, `undefined`).
  * @example resolveLosses({ out: 'mse', out_1: 'binary_crossentropy' }, ['out', 'out_1'])
  */
-export const resolveLosses = (spec: LossesSpec, outputNames: ReadonlyArray<string>): E.Either<TfError, ReadonlyArray<LossFn | undefined>> => {
+export const resolveLosses = (spec: LossesSpec, outputNames: ReadonlyArray<string>): E.Either<LossError, ReadonlyArray<LossFn | undefined>> => {
   if (typeof spec === 'string' || typeof spec === 'function') return E.map((f: LossFn) => outputNames.map(() => f))(one(spec, 'loss'))
   if (Array.isArray(spec)) {
     const list = spec as ReadonlyArray<LossSpec | null>
@@ -192,9 +193,9 @@ export const resolveLosses = (spec: LossesSpec, outputNames: ReadonlyArray<strin
 export const resolveLossWeights = (
   weights: ReadonlyArray<number> | Readonly<Record<string, number>> | undefined,
   outputNames: ReadonlyArray<string>
-): E.Either<TfError, ReadonlyArray<number>> => {
+): E.Either<LossError, ReadonlyArray<number>> => {
   if (weights === undefined) return E.right(outputNames.map(() => 1))
-  const bad = (path: string, v: unknown): E.Either<TfError, never> =>
+  const bad = (path: string, v: unknown): E.Either<LossError, never> =>
     E.left(tfError('InvalidArgument', `${path}: expected a finite number, received ${show(v)}`, { path, expected: 'finite number', received: v }))
   if (Array.isArray(weights)) {
     const list = weights as ReadonlyArray<number>

@@ -15,6 +15,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, dataF64, isTensor } from '../core/Tensor.js'
 import { tfError, type TfError, show, fail } from '../core/errors.js'
+import type { MetricError } from './errors.js'
 import { nearest } from '../core/nearest.js'
 import { type NameTable, nameTable, METRIC_ALIASES } from '../core/names.js'
 import * as L from '../losses/index.js'
@@ -246,7 +247,7 @@ export const metricNameTable: NameTable = nameTable(metricNames, METRIC_ALIASES)
  * resolve by loss and shapes ({@link metricFamily}). Unknown names are a `Left` naming the nearest.
  * @example metricFromName('acc', { loss: 'sparse_categorical_crossentropy' }) // sparse categorical accuracy named 'acc'
  */
-export const metricFromName = (name: string, ctx: MetricContext = {}): E.Either<TfError, AnyMetric> => {
+export const metricFromName = (name: string, ctx: MetricContext = {}): E.Either<MetricError, AnyMetric> => {
   const key = metricNameTable.canonical(name)
   if (key === undefined) {
     const near = typeof name === 'string' ? nearest(name, metricNameTable.accepted) : undefined
@@ -272,7 +273,7 @@ const isMetric = (u: unknown): u is AnyMetric =>
  * logged under the function's name) or a Metric (as is).
  * @example resolveMetric('mae'); resolveMetric((t, p) => mse(t, p)); resolveMetric(auc())
  */
-export const resolveMetric = (spec: MetricSpec, ctx: MetricContext = {}): E.Either<TfError, AnyMetric> => {
+export const resolveMetric = (spec: MetricSpec, ctx: MetricContext = {}): E.Either<MetricError, AnyMetric> => {
   if (typeof spec === 'string') return metricFromName(spec, ctx)
   if (isMetric(spec)) return E.right(spec)
   if (typeof spec === 'function') return E.right(asAny(fromFunction(spec.name || 'metric', spec)))

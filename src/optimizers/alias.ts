@@ -16,7 +16,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, scalar, item, isTensor } from '../core/Tensor.js'
 import { isRecord } from '../core/Tree.js'
-import { tfError, type TfError, attempt, show, fail } from '../core/errors.js'
+import { tfError, type TfError, attemptOf, VALUE_ERROR_TAGS, show, fail } from '../core/errors.js'
+import type { OptimizerError } from './errors.js'
 import { didYouMean, nearest } from '../core/nearest.js'
 import { add, mul, neg } from '../primitives/index.js'
 import { type GradientTransformation, type Tree, chain, identity, mapTree, zeroCount } from './base.js'
@@ -236,7 +237,7 @@ const normalise = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '')
  * defaults. A bad name or option is a `Left` that names what came, what is allowed and the nearest.
  * @example optimizerFromName('adam', { learningRate: 0.01 }) // Right(adam({ learningRate: 0.01 }))
  */
-export const optimizerFromName = (name: string, overrides: AnyOptimizerOptions = {}): E.Either<TfError, Optimizer> => {
+export const optimizerFromName = (name: string, overrides: AnyOptimizerOptions = {}): E.Either<OptimizerError, Optimizer> => {
   if (typeof name !== 'string')
     return E.left(tfError('UnknownOptimizer', `optimizer: expected a name (one of ${optimizerNames.map((n) => `'${n}'`).join(', ')}), received ${show(name)}`, { expected: optimizerNames, received: name }))
   const key = optimizerNames.find((n) => n === normalise(name))
@@ -262,7 +263,7 @@ export const optimizerFromName = (name: string, overrides: AnyOptimizerOptions =
           received: k
         })
       )
-  return attempt(() => entry.make(overrides))
+  return attemptOf(VALUE_ERROR_TAGS)(() => entry.make(overrides))
 }
 
 
@@ -333,7 +334,7 @@ const replaceRate = (state: Tree, lr: Tensor): [Tree, boolean] => {
  * LearningRateScheduler and ReduceLROnPlateau change the rate between epochs.
  * @example const s2 = orThrow(setLearningRate(state, 1e-4))
  */
-export const setLearningRate = <S extends Tree>(state: S, lr: number): E.Either<TfError, S> => {
+export const setLearningRate = <S extends Tree>(state: S, lr: number): E.Either<OptimizerError, S> => {
   if (typeof lr !== 'number' || !Number.isFinite(lr))
     return E.left(tfError('InvalidArgument', `setLearningRate: expected a finite number, received ${show(lr)}`, { op: 'setLearningRate', expected: 'finite number', received: lr }))
   const [out, found] = replaceRate(state, scalar(lr))

@@ -30,6 +30,7 @@ import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsIn
 import { fit as fitTE } from './fit.js'
 import { type Predictions, evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
 import { deepFreeze } from '../core/freeze.js'
+import type { TrainError } from './errors.js'
 
 /** @internal What `compile` resolved, shared unchanged by every trainer derived from it. */
 export interface TrainConfig {
@@ -127,7 +128,7 @@ export class Trainer {
     return this.optState === undefined ? undefined : getLearningRate(this.optState)
   }
   /** @internal The learning rate, or an error naming `who` needs it. */
-  learningRateE(who: string): E.Either<TfError, number> {
+  learningRateE(who: string): E.Either<TrainError, number> {
     if (this.optState === undefined) return E.left(tfError('NotBuilt', `${who}: the model is not built yet, so the optimizer has no state`, { op: who }))
     const lr = getLearningRate(this.optState)
     return lr === undefined
@@ -135,7 +136,7 @@ export class Trainer {
       : E.right(lr)
   }
   /** A trainer whose next steps use learning rate `lr` (named optimizers). @example trainer.withLearningRate(1e-4) */
-  withLearningRate(lr: number): E.Either<TfError, Trainer> {
+  withLearningRate(lr: number): E.Either<TrainError, Trainer> {
     if (this.optState === undefined) return E.left(tfError('NotBuilt', 'withLearningRate: the model is not built yet, so the optimizer has no state', {}))
     return E.map((optState: Tree) => this.with({ optState }))(setLearningRate(this.optState, lr))
   }

@@ -8,8 +8,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, dataSync, fromBuffer } from '../core/Tensor.js'
 import { size as shapeSize } from '../core/Shape.js'
-import { type TfError, show } from '../core/errors.js'
-import { dataError } from './errors.js'
+import { show } from '../core/errors.js'
+import { dataError, type TrainError } from './errors.js'
 import { type Host, type ArrayDataset, type TensorBatch, type DataSpec, prepareArrays } from './data.js'
 
 /** @internal Rows `[start, end)` of host data (optionally through an index permutation) as a tensor. */
@@ -28,7 +28,7 @@ export const hostRows = (h: Host, start: number, end: number): Host => {
 }
 
 /** @internal Split off the last `fraction` of the samples (Keras `validationSplit`: from the tail, before shuffling). */
-export const splitTail = (d: ArrayDataset, fraction: number, op: string): E.Either<TfError, readonly [ArrayDataset, ArrayDataset]> => {
+export const splitTail = (d: ArrayDataset, fraction: number, op: string): E.Either<TrainError, readonly [ArrayDataset, ArrayDataset]> => {
   const at = Math.floor(d.n * (1 - fraction))
   if (at <= 0 || at >= d.n)
     return E.left(
@@ -72,7 +72,7 @@ const classesOf = (y: Host): { readonly cls: Int32Array; readonly shape: Readonl
  * each entry's class times its sample weight (Keras multiplies them). Sequence targets get one weight
  * per time step (temporal weights, `[n, time]`).
  */
-export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<string, number>>, op: string): E.Either<TfError, ArrayDataset> => {
+export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<string, number>>, op: string): E.Either<TrainError, ArrayDataset> => {
   if (d.ys.length !== 1)
     return E.left(dataError('InvalidOption', `${op}: classWeight is only supported for models with a single output; use sampleWeight per output instead`, { op, where: 'classWeight' }))
   const { cls, shape } = classesOf(d.ys[0])
@@ -115,7 +115,7 @@ export const arrayBatch = (d: ArrayDataset, start: number, end: number, order?: 
 const reshape1 = (t: Tensor): Tensor => (t.shape.length === 2 && t.shape[1] === 1 ? fromBuffer(dataSync(t), [t.shape[0]]) : t)
 
 /** @internal Normalise one batch (from an iterable, `trainOnBatch` or `trainStep`) to tensors, with the same checks. */
-export const prepareBatch = (b: unknown, spec: DataSpec, requireTargets: boolean, index?: number): E.Either<TfError, TensorBatch> => {
+export const prepareBatch = (b: unknown, spec: DataSpec, requireTargets: boolean, index?: number): E.Either<TrainError, TensorBatch> => {
   const op = index === undefined ? spec.op : `${spec.op} (batch ${index})`
   let x: unknown
   let y: unknown

@@ -13,7 +13,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { key } from '../core/Key.js'
-import { type TfError, tfError, attempt, show } from '../core/errors.js'
+import { type TfError, tfError, attemptOf, show } from '../core/errors.js'
 import { isRecord } from '../core/Tree.js'
 import type { ModelLike } from '../layers/Model.js'
 import { resolveLosses, resolveLossWeights } from '../losses/index.js'
@@ -21,7 +21,7 @@ import { Trainer, type TrainConfig } from './Trainer.js'
 import { decodeCompileOptions, type CompileOptionsInput, type MetricsInput, type MetricSpec } from './options.js'
 import { resolveOptimizer, resolveLoss, checkMetric, metricDisplay, type MetricSource } from './registry.js'
 import { stepFns, trainablePart, type LossFn } from './step.js'
-import { compileError, unknownName } from './errors.js'
+import { compileError, unknownName, TRAIN_RUN_TAGS, type TrainError } from './errors.js'
 
 const isModelLike = (u: unknown): u is ModelLike =>
   typeof u === 'object' &&
@@ -33,10 +33,10 @@ const isModelLike = (u: unknown): u is ModelLike =>
 
 
 /** Metric sources per output, from a list, a list of lists or a record by output name. */
-const metricSources = (spec: MetricsInput | undefined, outputs: ReadonlyArray<string>, weighted: boolean, field: string): E.Either<TfError, MetricSource[][]> => {
+const metricSources = (spec: MetricsInput | undefined, outputs: ReadonlyArray<string>, weighted: boolean, field: string): E.Either<TrainError, MetricSource[][]> => {
   const per: MetricSource[][] = outputs.map(() => [])
   if (spec === undefined) return E.right(per)
-  const add = (i: number, s: MetricSpec, path: string): E.Either<TfError, void> => {
+  const add = (i: number, s: MetricSpec, path: string): E.Either<TrainError, void> => {
     const ok = checkMetric(s, path)
     if (E.isLeft(ok)) return ok
     per[i].push({ spec: s, display: metricDisplay(s), weighted, path })
@@ -100,9 +100,9 @@ export const metricsNamesOf = (
 /**
  * Compile a model into a trainer.
  * @example
- * const t = compile(model, { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] }) // Either<TfError, Trainer>
+ * const t = compile(model, { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] }) // Either<TrainError, Trainer>
  */
-export const compile = (model: ModelLike, options: CompileOptionsInput): E.Either<TfError, Trainer> => {
+export const compile = (model: ModelLike, options: CompileOptionsInput): E.Either<TrainError, Trainer> => {
   if (!isModelLike(model))
     return E.left(tfError('NotAModel', `compile: expected a model (sequential(…) or model({inputs, outputs})), received ${show(model)}`, { op: 'compile', received: model }))
   const od = decodeCompileOptions(options)
@@ -166,5 +166,5 @@ export const compile = (model: ModelLike, options: CompileOptionsInput): E.Eithe
       optState,
       fns: stepFns({ model, losses: config.losses, lossWeights: config.lossWeights, optimizer: config.optimizer }, config.runEagerly)
     })
-  )(attempt(() => config.optimizer.init(trainablePart(model, model.params))))
+  )(attemptOf(TRAIN_RUN_TAGS)(() => config.optimizer.init(trainablePart(model, model.params))))
 }

@@ -16,7 +16,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { Tensor, isTensor, fromValues, dataSync, type NestedArray } from '../core/Tensor.js'
 import { type Shape, isShape } from '../core/Shape.js'
 import { type TfError, show } from '../core/errors.js'
-import { dataError } from './errors.js'
+import { dataError, asTrainError, type TrainError } from './errors.js'
 import { nearest } from '../core/nearest.js'
 
 const nearName = (name: string, candidates: ReadonlyArray<string>): string | undefined =>
@@ -95,8 +95,13 @@ export const isBatchSource = (u: unknown): u is BatchSource =>
   typeof u === 'object' && u !== null && !Array.isArray(u) && !isTyped(u) && !isTensor(u) &&
   (typeof (u as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (u as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
 
+const hostError = (e0: TfError, op: string, where: string): TrainError => {
+  const e = asTrainError(e0)
+  return dataError(e._tag, `${op}: ${where}: ${e.message}`, { ...e, where })
+}
+
 /** @internal One array of samples to the host. */
-export const toHost = (u: unknown, where: string, op: string): E.Either<TfError, Host> => {
+export const toHost = (u: unknown, where: string, op: string): E.Either<TrainError, Host> => {
   let data: Float32Array
   let shape: ReadonlyArray<number>
   if (isTensor(u)) {
@@ -104,12 +109,12 @@ export const toHost = (u: unknown, where: string, op: string): E.Either<TfError,
     shape = u.shape
   } else if (isShapedArray(u)) {
     const t = fromValues(isTyped(u.data) ? u.data : Float32Array.from(u.data as ReadonlyArray<number>), u.shape)
-    if (E.isLeft(t)) return E.left(dataError(t.left._tag, `${op}: ${where}: ${t.left.message}`, { ...t.left, where }))
+    if (E.isLeft(t)) return E.left(hostError(t.left, op, where))
     data = dataSync(t.right)
     shape = u.shape
   } else if (isTyped(u) || typeof u === 'number' || Array.isArray(u)) {
     const t = fromValues(u)
-    if (E.isLeft(t)) return E.left(dataError(t.left._tag, `${op}: ${where}: ${t.left.message}`, { ...t.left, where }))
+    if (E.isLeft(t)) return E.left(hostError(t.left, op, where))
     data = dataSync(t.right)
     shape = t.right.shape
   } else {
@@ -131,7 +136,7 @@ export const toHost = (u: unknown, where: string, op: string): E.Either<TfError,
  * @internal Split data for several named slots (inputs or outputs) into one item per slot: a record by
  * name, a list in slot order, or a single array for a single slot.
  */
-export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, op: string): E.Either<TfError, ReadonlyArray<unknown>> => {
+export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, op: string): E.Either<TrainError, ReadonlyArray<unknown>> => {
   if (isPlainRecord(u)) {
     const keys = Object.keys(u)
     const unknownKey = keys.find((k) => !names.includes(k))
@@ -180,7 +185,7 @@ export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, 
  * that applies to all outputs"): one array for a model of several outputs weights every output; a record
  * by output name may leave outputs out (they are unweighted, Keras's `map_missing_dict_keys`).
  */
-const sampleWeightSlots = (u: unknown, names: ReadonlyArray<string>, op: string): E.Either<TfError, ReadonlyArray<unknown>> => {
+const sampleWeightSlots = (u: unknown, names: ReadonlyArray<string>, op: string): E.Either<TrainError, ReadonlyArray<unknown>> => {
   const isList = Array.isArray(u) && u.length > 0 && u.every((e) => isTensor(e) || isShapedArray(e) || e === null || e === undefined)
   if (names.length > 1 && !isPlainRecord(u) && !(isList && (u as ReadonlyArray<unknown>).length === names.length)) return E.right(names.map(() => u))
   if (isPlainRecord(u) && names.length > 0 && Object.keys(u).every((k) => names.includes(k))) return E.right(names.map((n) => u[n]))
@@ -205,7 +210,7 @@ const conformInputs = (xs: ReadonlyArray<Host>, spec: DataSpec): ReadonlyArray<H
 
 const slotName = (names: ReadonlyArray<string>, i: number, what: string): string => (names.length > 1 ? `${what} '${names[i]}'` : what)
 
-const traverse = <A, B>(as: ReadonlyArray<A>, f: (a: A, i: number) => E.Either<TfError, B>): E.Either<TfError, B[]> => {
+const traverse = <A, B>(as: ReadonlyArray<A>, f: (a: A, i: number) => E.Either<TrainError, B>): E.Either<TrainError, B[]> => {
   const out: B[] = []
   for (let i = 0; i < as.length; i++) {
     const r = f(as[i], i)
@@ -216,7 +221,7 @@ const traverse = <A, B>(as: ReadonlyArray<A>, f: (a: A, i: number) => E.Either<T
 }
 
 /** @internal Check feature shapes against the model's known input shapes (batch axis free). */
-export const checkFeatureShapes = (xs: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, spec: DataSpec): E.Either<TfError, void> => {
+export const checkFeatureShapes = (xs: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, spec: DataSpec): E.Either<TrainError, void> => {
   if (spec.inputShapes.length !== xs.length) return E.right(undefined)
   for (let i = 0; i < xs.length; i++) {
     const exp = spec.inputShapes[i]
@@ -236,7 +241,7 @@ export const checkFeatureShapes = (xs: ReadonlyArray<{ readonly shape: ReadonlyA
   return E.right(undefined)
 }
 
-const checkFinite = (h: Host, where: string, op: string, what: string): E.Either<TfError, void> => {
+const checkFinite = (h: Host, where: string, op: string, what: string): E.Either<TrainError, void> => {
   const d = h.data
   for (let i = 0; i < d.length; i++)
     if (!Number.isFinite(d[i])) {
@@ -254,7 +259,7 @@ const checkFinite = (h: Host, where: string, op: string, what: string): E.Either
   return E.right(undefined)
 }
 
-const checkCardinality = (op: string, groups: ReadonlyArray<readonly [string, ReadonlyArray<Host | undefined>]>): E.Either<TfError, number> => {
+const checkCardinality = (op: string, groups: ReadonlyArray<readonly [string, ReadonlyArray<Host | undefined>]>): E.Either<TrainError, number> => {
   const counts = groups.map(([name, hs]) => [name, hs.filter((h): h is Host => h !== undefined).map((h) => h.shape[0])] as const)
   const all = counts.flatMap(([, c]) => c)
   const n = all[0] ?? 0
@@ -283,7 +288,7 @@ export const prepareArrays = (
   sampleWeight: unknown,
   spec: DataSpec,
   requireTargets = true
-): E.Either<TfError, ArrayDataset> => {
+): E.Either<TrainError, ArrayDataset> => {
   const { op } = spec
   if (x === undefined || x === null) return E.left(dataError('MissingData', `${op}: no input data: pass x (the samples) as the first argument`, { op, where: 'x' }))
   if (requireTargets && (y === undefined || y === null))

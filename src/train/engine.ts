@@ -7,13 +7,14 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, ones, item, dataSync, fromBuffer } from '../core/Tensor.js'
-import { type TfError, attempt, tfError, show } from '../core/errors.js'
+import { type TfError, attemptOf, tfError, show } from '../core/errors.js'
 import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
 import { stepFns, makeEvalFn, trainablePart, type StepOut, type EvalOut, type OutputMasks } from './step.js'
 import { mul, reshape } from '../primitives/index.js'
 import { resolveMetric, type MetricValue } from './registry.js'
 import type { TensorBatch, DataSpec } from './data.js'
+import { TRAIN_RUN_TAGS, asTrainError, type TrainError } from './errors.js'
 
 /** @internal The data checks' view of a trainer's model. */
 export const dataSpec = (t: Trainer, op: string): DataSpec => ({
@@ -25,10 +26,13 @@ export const dataSpec = (t: Trainer, op: string): DataSpec => ({
 })
 
 /** @internal A trainer whose model is built (for these input shapes) and whose optimizer state exists. */
-export const ready = (t: Trainer, xShapes: ReadonlyArray<ReadonlyArray<number>>, op: string): E.Either<TfError, Trainer> => {
+export const ready = (t: Trainer, xShapes: ReadonlyArray<ReadonlyArray<number>>, op: string): E.Either<TrainError, Trainer> => {
   if (t.optState !== undefined && t.fns !== undefined && t.model.built) return E.right(t)
   const built = t.model.built ? E.right(t.model) : t.model.ensureBuilt(xShapes.map((s) => Object.freeze([null, ...s.slice(1)])))
-  if (E.isLeft(built)) return E.left(tfError(built.left._tag, `${op}: cannot build the model for the data: ${built.left.message}`, { ...built.left }))
+  if (E.isLeft(built)) {
+    const e = asTrainError(built.left)
+    return E.left(tfError(e._tag, `${op}: cannot build the model for the data: ${e.message}`, { ...e }))
+  }
   const model = built.right
   const c = t.config
   return E.map((optState: NonNullable<Trainer['optState']>) =>
@@ -37,7 +41,7 @@ export const ready = (t: Trainer, xShapes: ReadonlyArray<ReadonlyArray<number>>,
       optState,
       fns: t.fns ?? stepFns({ model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer }, c.runEagerly)
     })
-  )(t.optState !== undefined ? E.right(t.optState) : attempt(() => c.optimizer.init(trainablePart(model, model.params))))
+  )(t.optState !== undefined ? E.right(t.optState) : attemptOf(TRAIN_RUN_TAGS)(() => c.optimizer.init(trainablePart(model, model.params))))
 }
 
 const onesCache = new Map<number, Tensor>()
@@ -89,7 +93,7 @@ export interface BoundMetric {
  * @internal Resolve the compiled metrics for the shapes of the data: `accuracy` and `crossentropy`
  * depend on the loss, the output shape and the target shape.
  */
-export const bindMetrics = (t: Trainer, yPreds: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, ys: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>): E.Either<TfError, ReadonlyArray<BoundMetric>> => {
+export const bindMetrics = (t: Trainer, yPreds: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, ys: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>): E.Either<TrainError, ReadonlyArray<BoundMetric>> => {
   const out: BoundMetric[] = []
   const names = t.config.metricsNames
   const multi = t.config.losses.length > 1
@@ -179,7 +183,7 @@ export const prefixed = (prefix: string, logs: Logs): Logs => Object.freeze(Obje
  * @internal Run the model and the losses once, in inference mode, on the first sample: any shape or
  * loss problem shows up here, as a clear error, before a single step. Returns the prediction shapes.
  */
-export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TfError, ReadonlyArray<ReadonlyArray<number>>> => {
+export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TrainError, ReadonlyArray<ReadonlyArray<number>>> => {
   const first = (x: Tensor): Tensor => {
     const per = x.size / (x.shape[0] || 1)
     return fromBuffer(dataSync(x).slice(0, per), [1, ...x.shape.slice(1)])
@@ -187,7 +191,7 @@ export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TfError
   const one: TensorBatch = { xs: b.xs.map(first), ys: b.ys.map(first), sw: b.sw.map((w) => (w === undefined ? undefined : first(w))), size: 1 }
   const c = t.config
   const f = makeEvalFn({ model: t.model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer })
-  const r = attempt(() => f({ params: t.model.params, state: t.model.state, xs: one.xs, ys: one.ys, sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
+  const r = attemptOf(TRAIN_RUN_TAGS)(() => f({ params: t.model.params, state: t.model.state, xs: one.xs, ys: one.ys, sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
   if (E.isLeft(r))
     return E.left(
       tfError(r.left._tag, `${op}: the model and its loss cannot run on this data (x ${show(b.xs.map((x) => x.shape))}, y ${show(b.ys.map((y) => y.shape))}): ${r.left.message}`, {
@@ -201,7 +205,7 @@ export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TfError
 }
 
 /** @internal Build the trainer for a batch, dry-run it, and bind the metrics. */
-export const prepareRun = (t0: Trainer, b: TensorBatch, op: string): E.Either<TfError, readonly [Trainer, ReadonlyArray<BoundMetric>]> => {
+export const prepareRun = (t0: Trainer, b: TensorBatch, op: string): E.Either<TrainError, readonly [Trainer, ReadonlyArray<BoundMetric>]> => {
   const t = ready(t0, b.xs.map((x) => x.shape), op)
   if (E.isLeft(t)) return t
   const shapes = dryRun(t.right, b, op)
@@ -219,9 +223,9 @@ export const yieldToEventLoop = (): Promise<void> =>
  * @internal Run a trainer's custom training step on a checked batch, and check what it returns: a
  * trainer and logs of finite-or-not numbers (`InvalidTrainStep` otherwise, naming what came).
  */
-export const runCustomStep = (t: Trainer, b: TensorBatch, op: string): E.Either<TfError, readonly [Trainer, Logs]> => {
+export const runCustomStep = (t: Trainer, b: TensorBatch, op: string): E.Either<TrainError, readonly [Trainer, Logs]> => {
   const f = t.config.trainStep as NonNullable<Trainer['config']['trainStep']>
-  const r = attempt(() => f(t, Object.freeze({ x: b.xs, y: b.ys, sampleWeight: b.sw, size: b.size })))
+  const r = attemptOf(TRAIN_RUN_TAGS)(() => f(t, Object.freeze({ x: b.xs, y: b.ys, sampleWeight: b.sw, size: b.size })))
   if (E.isLeft(r)) return r
   const out = r.right as unknown
   const bad = (what: string) =>

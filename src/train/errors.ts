@@ -4,7 +4,12 @@
  *
  * @since 0.1.0
  */
-import { tfError, type TfError, show } from '../core/errors.js'
+import { tfError, type TfError, show, within, VALUE_ERROR_TAGS } from '../core/errors.js'
+import { LAYER_ERROR_TAGS } from '../layers/errors.js'
+import { LOSS_ERROR_TAGS } from '../losses/errors.js'
+import { METRIC_ERROR_TAGS } from '../metrics/errors.js'
+import { OPTIMIZER_ERROR_TAGS } from '../optimizers/errors.js'
+import { DATA_ERROR_TAGS } from '../data/errors.js'
 import { nearest } from '../core/nearest.js'
 
 const nearName = (name: string, candidates: ReadonlyArray<string>): string | undefined =>
@@ -47,7 +52,7 @@ export const optionError = (op: string, path: string, expected: string, received
   tfError('InvalidOption', `${op}: option ${path}: expected ${expected}, received ${show(received)}`, { op, path, expected, received }) as OptionError
 
 /** A data problem found before any step runs. */
-export const dataError = (tag: string, message: string, data: Record<string, unknown> = {}): TfError => tfError(tag, message, data)
+export const dataError = <T extends TrainError['_tag']>(tag: T, message: string, data: Record<string, unknown> = {}): TfError<T> => tfError(tag, message, data)
 
 /** The tags `train/` raises besides the tensor stack's (a closed list; see docs/errors.md). */
 export const TRAIN_ERROR_TAGS = [
@@ -64,9 +69,35 @@ export const TRAIN_ERROR_TAGS = [
   'NotBuilt',
   'UnknownName',
   'NoLearningRate',
-  'InvalidTrainStep'
+  'InvalidTrainStep',
+  /** labels with a non-finite value */
+  'InvalidLabels'
 ] as const
 /** A tag of `train/`. */
 export type TrainErrorTag = (typeof TRAIN_ERROR_TAGS)[number]
+/**
+ * The tags a callback may raise during a run besides these (the file-writing callbacks of `io/`:
+ * `modelCheckpoint`, `csvLogger`): a bad option, a file path template that cannot be formatted.
+ */
+export const CALLBACK_FILE_ERROR_TAGS = ['InvalidFilepath', 'InvalidOption'] as const
+
+/**
+ * Every tag an error of `compile`, `fit`, `evaluate`, `predict` and the batch functions can carry:
+ * `train/`'s own, and those of what training runs — the tensor stack, the model's layers, the loss,
+ * metric and optimizer resolvers, datasets given to `fit`, and the file-writing callbacks.
+ */
+export const TRAIN_RUN_TAGS = [
+  ...TRAIN_ERROR_TAGS,
+  ...VALUE_ERROR_TAGS,
+  ...LAYER_ERROR_TAGS,
+  ...LOSS_ERROR_TAGS,
+  ...METRIC_ERROR_TAGS,
+  ...OPTIMIZER_ERROR_TAGS,
+  ...DATA_ERROR_TAGS,
+  ...CALLBACK_FILE_ERROR_TAGS
+] as const
 /** An error of `compile`, `fit`, `evaluate`, `predict` and the batch functions, matchable on `_tag`. */
-export type TrainError = TfError & { readonly _tag: TrainErrorTag | import('../core/errors.js').ValueErrorTag }
+export type TrainError = TfError<(typeof TRAIN_RUN_TAGS)[number]>
+
+/** @internal An error from below (a model's build, a user's step) at `train/`'s boundary: see {@link within}. */
+export const asTrainError: (e: TfError) => TrainError = within(TRAIN_RUN_TAGS)

@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as T from 'fp-ts/lib/Task.js'
 import { type Tensor, fromBuffer, dataSync } from '../core/Tensor.js'
-import { type TfError, toTfError, orThrow, attempt } from '../core/errors.js'
+import { type TfError, toTfError, orThrow, attemptOf } from '../core/errors.js'
 import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
 import { progbar, stdoutIsInteractive, stdoutWrite } from './progress.js'
@@ -27,7 +27,7 @@ import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays } fro
 import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
 import { runCustomStep, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
-import { dataError } from './errors.js'
+import { dataError, TRAIN_RUN_TAGS, asTrainError, type TrainError } from './errors.js'
 import { type Hooked, observe, startRun } from './hooks.js'
 import type { FitInfo } from './callbacks/Callback.js'
 import { isModelCore, shapeOutputs } from '../layers/common.js'
@@ -54,12 +54,12 @@ export const evaluatePass = async (
   op: string,
   onBatch?: (e: Evaluated) => void,
   hooked?: Hooked
-): Promise<E.Either<TfError, Evaluated>> => {
+): Promise<E.Either<TrainError, Evaluated>> => {
   const info = hooked?.info
   const h0 = await observe(hooked, 'onTestBegin', (tr) => ({ trainer: tr, info }))
   type Acc = { readonly t: Trainer; readonly metrics: ReadonlyArray<BoundMetric> | undefined; readonly tot: Totals | undefined; readonly n: number; readonly hooked?: Hooked }
   const init: Acc = { t: t0, metrics, tot: undefined, n: 0, hooked: h0 }
-  const r = await foldPass(pass, init, async (a: Acc, b): Promise<E.Either<TfError, Acc>> => {
+  const r = await foldPass(pass, init, async (a: Acc, b): Promise<E.Either<TrainError, Acc>> => {
     const bound = a.metrics !== undefined ? E.right([a.t, a.metrics] as const) : prepareRun(a.t, b, op)
     if (E.isLeft(bound)) return bound
     const [t, ms] = bound.right
@@ -101,7 +101,7 @@ const notebookBar = (interactive: boolean): { readonly display?: ReturnType<NonN
  * @example const [loss, mae] = await trainer.evaluate(x, y)
  */
 export const evaluate =
-  (t0: Trainer, x: unknown, y?: unknown, options?: EvaluateOptionsInput): TE.TaskEither<TfError, ReadonlyArray<number> | Logs> =>
+  (t0: Trainer, x: unknown, y?: unknown, options?: EvaluateOptionsInput): TE.TaskEither<TrainError, ReadonlyArray<number> | Logs> =>
   async () => {
     try {
       await backendReady()
@@ -128,7 +128,7 @@ export const evaluate =
       bar?.done(n, logs)
       return E.right(asResult(t, logs, o.returnDict))
     } catch (err) {
-      return E.left(toTfError(err))
+      return E.left(asTrainError(toTfError(err)))
     }
   }
 
@@ -177,7 +177,7 @@ const toArray = <A>(s: Stack<A>): ReadonlyArray<A> => {
  * @example const yHat = await trainer.predict(xTest)
  */
 export const predict =
-  (t0: Trainer, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Predictions> =>
+  (t0: Trainer, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TrainError, Predictions> =>
   async () => {
     try {
       await backendReady()
@@ -199,7 +199,7 @@ export const predict =
       const h0 = hookedFor(t0, o.callbacks, pass.steps, verbose, write)
       const info = h0?.info
       const init: Predicted = { t: undefined, batches: undefined, n: 0, hooked: await observe(h0, 'onPredictBegin', (tr) => ({ trainer: tr, info })) }
-      const r = await foldPass(pass, init, async (a, b): Promise<E.Either<TfError, Predicted>> => {
+      const r = await foldPass(pass, init, async (a, b): Promise<E.Either<TrainError, Predicted>> => {
         const ready_ = a.t !== undefined ? E.right(a.t) : ready(t0, b.xs.map((xx) => xx.shape), 'predict')
         if (E.isLeft(ready_)) return ready_
         const t = ready_.right
@@ -218,24 +218,24 @@ export const predict =
       const perBatch = toArray(batches)
       return E.right(shapeResult(t, perBatch[0].map((_, i) => concatRows(perBatch.map((outs) => outs[i])))))
     } catch (err) {
-      return E.left(toTfError(err))
+      return E.left(asTrainError(toTfError(err)))
     }
   }
 
 /** A batch for `trainStep`: `{x, y, sampleWeight?}` or `[x, y, sampleWeight?]` (Tensors, arrays or records per input/output). */
 export type Batch = { readonly x: unknown; readonly y: unknown; readonly sampleWeight?: unknown } | readonly [unknown, unknown] | readonly [unknown, unknown, unknown]
 
-const stepE = (t0: Trainer, batch: unknown, op: string): E.Either<TfError, readonly [Trainer, Logs]> => {
+const stepE = (t0: Trainer, batch: unknown, op: string): E.Either<TrainError, readonly [Trainer, Logs]> => {
   const b = prepareBatch(batch, dataSpec(t0, op), true)
   if (E.isLeft(b)) return b
   return stepOnChecked(t0, b.right, op)
 }
 
-const stepOnChecked = (t0: Trainer, b: TensorBatch, op: string): E.Either<TfError, readonly [Trainer, Logs]> => {
+const stepOnChecked = (t0: Trainer, b: TensorBatch, op: string): E.Either<TrainError, readonly [Trainer, Logs]> => {
   const p = prepareRun(t0, b, op)
   if (E.isLeft(p)) return p
   const [t, metrics] = p.right
-  return attempt(() => {
+  return attemptOf(TRAIN_RUN_TAGS)(() => {
     const [t2, out] = stepCore(t, b)
     return [t2, logsOf(t2, batchTotals(metrics, t.config.losses.length, b, out), metrics)] as const
   })
@@ -261,12 +261,12 @@ export const trainStepAsync =
     return [t2, logsOf(t2, batchTotals(metrics, t.config.losses.length, b, out), metrics)] as const
   }
 
-const batchData = (op: string, t: Trainer, x: unknown, y: unknown, options: BatchOptionsInput | undefined): E.Either<TfError, readonly [TensorBatch, boolean]> => {
+const batchData = (op: string, t: Trainer, x: unknown, y: unknown, options: BatchOptionsInput | undefined): E.Either<TrainError, readonly [TensorBatch, boolean]> => {
   const od = decodeBatchOptions(op, options)
   if (E.isLeft(od)) return od
   const d0 = prepareArrays(x, y, od.right.sampleWeight, dataSpec(t, op))
   if (E.isLeft(d0)) return d0
-  const d: E.Either<TfError, ArrayDataset> = od.right.classWeight ? applyClassWeight(d0.right, od.right.classWeight, op) : d0
+  const d: E.Either<TrainError, ArrayDataset> = od.right.classWeight ? applyClassWeight(d0.right, od.right.classWeight, op) : d0
   if (E.isLeft(d)) return d
   return E.right([arrayBatch(d.right, 0, d.right.n), od.right.returnDict ?? false])
 }
@@ -275,7 +275,7 @@ const batchData = (op: string, t: Trainer, x: unknown, y: unknown, options: Batc
  * One training step on one batch: `[newTrainer, values in metricsNames order]` (or a record).
  * @example const r = trainOnBatch(trainer, x, y) // Either
  */
-export const trainOnBatch = (t: Trainer, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, readonly [Trainer, ReadonlyArray<number> | Logs]> => {
+export const trainOnBatch = (t: Trainer, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TrainError, readonly [Trainer, ReadonlyArray<number> | Logs]> => {
   const b = batchData('trainOnBatch', t, x, y, options)
   if (E.isLeft(b)) return b
   // a custom training step runs here too (Keras's train_on_batch calls the overridden train_step); its logs are returned as a record
@@ -291,13 +291,13 @@ export const trainOnBatch = (t: Trainer, x: unknown, y: unknown, options?: Batch
  * Loss and metrics of one batch, without training.
  * @example testOnBatch(trainer, x, y) // Right([loss, mae])
  */
-export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, ReadonlyArray<number> | Logs> => {
+export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TrainError, ReadonlyArray<number> | Logs> => {
   const b = batchData('testOnBatch', t0, x, y, options)
   if (E.isLeft(b)) return b
   const p = prepareRun(t0, b.right[0], 'testOnBatch')
   if (E.isLeft(p)) return p
   const [t, metrics] = p.right
-  return attempt(() => {
+  return attemptOf(TRAIN_RUN_TAGS)(() => {
     return asResult(t, logsOf(t, batchTotals(metrics, t.config.losses.length, b.right[0], evalCore(t, b.right[0])), metrics), b.right[1])
   })
 }
@@ -306,12 +306,12 @@ export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: Batch
  * Predictions for one batch.
  * @example predictOnBatch(trainer, x) // Right(Tensor)
  */
-export const predictOnBatch = (t0: Trainer, x: unknown): E.Either<TfError, Predictions> => {
+export const predictOnBatch = (t0: Trainer, x: unknown): E.Either<TrainError, Predictions> => {
   const d = prepareArrays(x, undefined, undefined, dataSpec(t0, 'predictOnBatch'), false)
   if (E.isLeft(d)) return d
   const b = arrayBatch(d.right, 0, d.right.n)
   const r = ready(t0, b.xs.map((xx) => xx.shape), 'predictOnBatch')
   if (E.isLeft(r)) return r
   const t = r.right
-  return attempt(() => shapeResult(t, (t.fns as NonNullable<Trainer['fns']>).predict({ params: t.model.params, state: t.model.state, xs: b.xs }, t.inferenceKey())))
+  return attemptOf(TRAIN_RUN_TAGS)(() => shapeResult(t, (t.fns as NonNullable<Trainer['fns']>).predict({ params: t.model.params, state: t.model.state, xs: b.xs }, t.inferenceKey())))
 }

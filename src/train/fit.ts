@@ -2,7 +2,7 @@
  * `fit`: a fold of the training step over batches and epochs.
  *
  * ```
- * fit(trainer, x, y, options) : TaskEither<TfError, {trainer, history, stopped}>
+ * fit(trainer, x, y, options) : TaskEither<TrainError, {trainer, history, stopped}>
  * ```
  *
  * Everything is checked before the first step (options, data, the model and loss on one sample); the
@@ -33,7 +33,7 @@ import { stdoutIsInteractive, stdoutWrite } from './progress.js'
 import { decodeFitOptions, resolveVerbose, type FitOptions, type FitOptionsInput, type FitResult } from './options.js'
 import { type TensorBatch, isBatchSource, prepareArrays } from './data.js'
 import { splitTail, applyClassWeight, arrayBatch } from './batches.js'
-import { dataError } from './errors.js'
+import { dataError, asTrainError, type TrainError } from './errors.js'
 import { dataSpec, prepareRun, stepCoreAsync, emptyTotals, batchTotals, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
 import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
 import { type Run, startRun, runHook } from './hooks.js'
@@ -43,7 +43,7 @@ import { evaluatePass } from './evaluate.js'
 const isTrainerLike = (u: unknown): u is Trainer => typeof u === 'object' && u !== null && (u as Trainer)._tag === 'Trainer'
 
 /** @internal Check `x`, `y` and the sample/class weights and split off validation data. */
-const prepareTraining = (t: Trainer, x: unknown, y: unknown, o: FitOptions): E.Either<TfError, readonly [Source, Source | undefined]> => {
+const prepareTraining = (t: Trainer, x: unknown, y: unknown, o: FitOptions): E.Either<TrainError, readonly [Source, Source | undefined]> => {
   const spec = dataSpec(t, 'fit')
   let train: Source
   let val: Source | undefined
@@ -94,7 +94,7 @@ const shouldValidate = (freq: number | ReadonlyArray<number>, epoch: number): bo
  * trainer and the history; the input trainer is unchanged.
  * @example const r = await fit(trainer, x, y, { epochs: 10, batchSize: 32 })() // Either
  */
-export const fit = (trainer: Trainer, x: unknown, y?: unknown, options?: FitOptionsInput): TE.TaskEither<TfError, FitResult> => () => runFit(trainer, x, y, options)
+export const fit = (trainer: Trainer, x: unknown, y?: unknown, options?: FitOptionsInput): TE.TaskEither<TrainError, FitResult> => () => runFit(trainer, x, y, options)
 
 /** @internal What stays fixed during a run. */
 interface FitEnv {
@@ -147,7 +147,7 @@ const addLogs = (a: LogSums, logs: Logs, size: number): LogSums => {
 }
 const meanLogs = (a: LogSums): Logs => Object.freeze(Object.fromEntries(Object.entries(a.sums).map(([k, v]) => [k, a.count > 0 ? v / a.count : NaN])))
 
-const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TfError, FitResult>> => {
+const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TrainError, FitResult>> => {
   if (!isTrainerLike(t0)) return E.left(tfError('InvalidArgument', 'fit: expected a Trainer (from compile) as the first argument', { op: 'fit', received: t0 }))
   // a page nobody configured trains on its WebGPU (a no-op in Node and once a backend is chosen)
   await backendReady()
@@ -182,12 +182,12 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
     const end = await runHook(callbacks, s.run, 'onTrainEnd', (tr) => ({ trainer: tr, info, logs: s.lastLogs, history: s.history }))
     return E.right(Object.freeze({ trainer: end.run.trainer, history: s.history, stopped: end.run.stopped }))
   } catch (err) {
-    return E.left(toTfError(err))
+    return E.left(asTrainError(toTfError(err)))
   }
 }
 
 /** @internal One epoch: its hooks, the fold of the step over its batches, validation, one row of history. */
-const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Either<TfError, FitState>> => {
+const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Either<TrainError, FitState>> => {
   const { o, info, callbacks, train, val } = env
   const begin = await runHook(callbacks, s.run, 'onEpochBegin', (tr) => ({ epoch, trainer: tr, info }))
   if (begin.run.stop) return E.right({ ...s, run: begin.run })
@@ -229,7 +229,7 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
 }
 
 /** @internal One batch: its hooks and the training step; a `revert` decision keeps the state before it. */
-const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number): Promise<E.Either<TfError, EpochState>> => {
+const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number): Promise<E.Either<TrainError, EpochState>> => {
   const { callbacks, info } = env
   // a stream: build, check and bind at its first batch
   const bound = a.metrics !== undefined ? E.right([a.run.trainer, a.metrics] as const) : prepareRun(a.run.trainer, b, 'fit')
@@ -266,7 +266,7 @@ const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: numbe
  * same hooks and revert as the default step; the batch logs are the step's, the running logs their
  * batch-size-weighted means.
  */
-const customBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number, run: Run, metrics: ReadonlyArray<BoundMetric>, tot: Totals): Promise<E.Either<TfError, EpochState>> => {
+const customBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number, run: Run, metrics: ReadonlyArray<BoundMetric>, tot: Totals): Promise<E.Either<TrainError, EpochState>> => {
   const { callbacks, info } = env
   const prev = run.trainer
   const r = runCustomStep(prev, b, 'fit')

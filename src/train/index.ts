@@ -5,7 +5,7 @@
  * `Either` (synchronous) or `TaskEither` (asynchronous), each callable data-first or data-last:
  *
  * ```ts
- * const t = Trainer.compile(model, { optimizer: 'sgd', loss: 'mse' })            // Either<TfError, Trainer>
+ * const t = Trainer.compile(model, { optimizer: 'sgd', loss: 'mse' })            // Either<TrainError, Trainer>
  * const r = await pipe(t, TE.fromEither, TE.flatMap(Trainer.fit(x, y, { epochs: 10 })))()
  * ```
  *
@@ -64,18 +64,19 @@ export type {
   StepBatch
 } from './options.js'
 export type { History, HistoryParams, Logs } from './History.js'
-export type { CompileError, OptionError } from './errors.js'
+export type { CompileError, OptionError, TrainError } from './errors.js'
+import type { TrainError } from './errors.js'
 export type { Data, ArrayData, ShapedArray, BatchLike, BatchSource, TypedArray } from './data.js'
 export { metricsNamesOf } from './compile.js'
 export { makeStepFn, makeEvalFn, makePredictFn, type StepIn, type StepOut, type StepSpec, type LossFn } from './step.js'
 
 /**
- * Compile a model: `Either<TfError, Trainer>`. Data-first or data-last.
+ * Compile a model: `Either<TrainError, Trainer>`. Data-first or data-last.
  * @example Trainer.compile(model, { optimizer: 'adam', loss: 'mse', metrics: ['mae'] })
  */
 export const compile: {
-  (options: CompileOptionsInput): (model: ModelLike) => E.Either<TfError, TrainerClass>
-  (model: ModelLike, options: CompileOptionsInput): E.Either<TfError, TrainerClass>
+  (options: CompileOptionsInput): (model: ModelLike) => E.Either<TrainError, TrainerClass>
+  (model: ModelLike, options: CompileOptionsInput): E.Either<TrainError, TrainerClass>
 } = dual(2, compileE)
 
 /**
@@ -83,8 +84,8 @@ export const compile: {
  * @example await Trainer.fit(trainer, x, y, { epochs: 10, batchSize: 32 })()
  */
 export const fit: {
-  (x: unknown, y?: unknown, options?: FitOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, FitResult>
-  (trainer: TrainerClass, x: unknown, y?: unknown, options?: FitOptionsInput): TE.TaskEither<TfError, FitResult>
+  (x: unknown, y?: unknown, options?: FitOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TrainError, FitResult>
+  (trainer: TrainerClass, x: unknown, y?: unknown, options?: FitOptionsInput): TE.TaskEither<TrainError, FitResult>
 } = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('fit', fitTE, 'te'))
 
 /**
@@ -92,8 +93,8 @@ export const fit: {
  * @example await Trainer.evaluate(trainer, xTest, yTest)()
  */
 export const evaluate: {
-  (x: unknown, y?: unknown, options?: EvaluateOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, ReadonlyArray<number> | Logs>
-  (trainer: TrainerClass, x: unknown, y?: unknown, options?: EvaluateOptionsInput): TE.TaskEither<TfError, ReadonlyArray<number> | Logs>
+  (x: unknown, y?: unknown, options?: EvaluateOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TrainError, ReadonlyArray<number> | Logs>
+  (trainer: TrainerClass, x: unknown, y?: unknown, options?: EvaluateOptionsInput): TE.TaskEither<TrainError, ReadonlyArray<number> | Logs>
 } = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('evaluate', Ev.evaluate, 'te'))
 
 /**
@@ -101,8 +102,8 @@ export const evaluate: {
  * @example await Trainer.predict(trainer, xTest)()
  */
 export const predict: {
-  (x: unknown, options?: PredictOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TfError, Predictions>
-  (trainer: TrainerClass, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TfError, Predictions>
+  (x: unknown, options?: PredictOptionsInput): (trainer: TrainerClass) => TE.TaskEither<TrainError, Predictions>
+  (trainer: TrainerClass, x: unknown, options?: PredictOptionsInput): TE.TaskEither<TrainError, Predictions>
 } = dual((args) => isTrainer(args[0]) || args.length >= 3, trainerFirst('predict', Ev.predict, 'te'))
 
 /**
@@ -120,22 +121,22 @@ export const trainStepAsync: {
   (trainer: TrainerClass, batch: Ev.Batch): T.Task<readonly [TrainerClass, Logs]>
 } = dual(2, Ev.trainStepAsync)
 
-/** One training step on one batch, as `Either<TfError, [trainer, values]>`. */
+/** One training step on one batch, as `Either<TrainError, [trainer, values]>`. */
 export const trainOnBatch: {
-  (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TfError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
-  (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
+  (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TrainError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
+  (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TrainError, readonly [TrainerClass, ReadonlyArray<number> | Logs]>
 } = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('trainOnBatch', Ev.trainOnBatch, 'e'))
 
 /** Loss and metrics of one batch, as `Either`. */
 export const testOnBatch: {
-  (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TfError, ReadonlyArray<number> | Logs>
-  (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TfError, ReadonlyArray<number> | Logs>
+  (x: unknown, y: unknown, options?: BatchOptionsInput): (trainer: TrainerClass) => E.Either<TrainError, ReadonlyArray<number> | Logs>
+  (trainer: TrainerClass, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TrainError, ReadonlyArray<number> | Logs>
 } = dual((args) => isTrainer(args[0]) || args.length >= 4, trainerFirst('testOnBatch', Ev.testOnBatch, 'e'))
 
 /** Predictions for one batch, as `Either`. */
 export const predictOnBatch: {
-  (x: unknown): (trainer: TrainerClass) => E.Either<TfError, Predictions>
-  (trainer: TrainerClass, x: unknown): E.Either<TfError, Predictions>
+  (x: unknown): (trainer: TrainerClass) => E.Either<TrainError, Predictions>
+  (trainer: TrainerClass, x: unknown): E.Either<TrainError, Predictions>
 } = dual(2, Ev.predictOnBatch)
 
 /** Keras's `metrics_names` of a trainer. */
@@ -146,8 +147,8 @@ export const learningRate = (t: TrainerClass): number | undefined => t.learningR
 
 /** A trainer whose next steps use learning rate `lr`. */
 export const withLearningRate: {
-  (lr: number): (trainer: TrainerClass) => E.Either<TfError, TrainerClass>
-  (trainer: TrainerClass, lr: number): E.Either<TfError, TrainerClass>
+  (lr: number): (trainer: TrainerClass) => E.Either<TrainError, TrainerClass>
+  (trainer: TrainerClass, lr: number): E.Either<TrainError, TrainerClass>
 } = dual(2, (t: TrainerClass, lr: number) => t.withLearningRate(lr))
 
 /**

@@ -21,6 +21,7 @@ import { isBatchSource } from './data.js'
 import type { LossFn } from './step.js'
 import type { MetricValue } from './registry.js'
 import type { MetricSpec } from '../metrics/index.js'
+import type { TrainError } from './errors.js'
 
 // ---------------------------------------------------------------------------------------------------
 // small codecs
@@ -260,7 +261,7 @@ export type CompileOptionsInput = InputOf<typeof compileProps, 'loss'>
 // ---------------------------------------------------------------------------------------------------
 // decoding
 
-const firstError = (op: string, path: string, errs: t.Errors, u: unknown, codec: t.Decoder<unknown, unknown>): TfError => {
+const firstError = (op: string, path: string, errs: t.Errors, u: unknown, codec: t.Decoder<unknown, unknown>): TrainError => {
   const e = errs[0]
   const expected = e?.message ?? codec.name
   return tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: ${path}: expected ${expected}, received ${show(u)}`, {
@@ -279,7 +280,7 @@ export const decodeRecord = <P extends Record<string, t.Decoder<unknown, unknown
   u: unknown,
   props: P,
   required: ReadonlyArray<keyof P & string> = []
-): E.Either<TfError, { readonly [K in keyof P]?: t.TypeOf<P[K] & t.Any> }> => {
+): E.Either<TrainError, { readonly [K in keyof P]?: t.TypeOf<P[K] & t.Any> }> => {
   if (u === undefined || u === null) u = {}
   if (!isRecord(u)) return E.left(tfError(op === 'compile' ? 'CompileError' : 'InvalidOption', `${op}: expected an options object, received ${show(u)}`, { op, path: '', expected: 'an object', received: u, allowed: Object.keys(props), nearest: undefined }))
   const allowed = Object.keys(props)
@@ -315,26 +316,26 @@ export const decodeRecord = <P extends Record<string, t.Decoder<unknown, unknown
 /** @internal Decode an options record and fill in the defaults: every field of `props` is present. */
 const decodeWith =
   <P extends Props, D extends { readonly [K in keyof P]?: unknown }>(op: string, props: P, defaults: D) =>
-  (u: unknown): E.Either<TfError, DecodedOf<P, D>> =>
+  (u: unknown): E.Either<TrainError, DecodedOf<P, D>> =>
     E.map((o: Readonly<Record<string, unknown>>) => Object.freeze(Object.fromEntries(Object.keys(props).map((k) => [k, o[k] ?? (defaults as Readonly<Record<string, unknown>>)[k]]))) as DecodedOf<P, D>)(
       decodeRecord(op, u, props)
     )
 
 /** Decode `fit` options (defaults: batchSize 32, epochs 1, verbose 'auto', shuffle true, validationFreq 1). */
-export const decodeFitOptions: (u: unknown) => E.Either<TfError, FitOptions> = decodeWith('fit', fitProps, fitDefaults)
+export const decodeFitOptions: (u: unknown) => E.Either<TrainError, FitOptions> = decodeWith('fit', fitProps, fitDefaults)
 
 /** Decode `evaluate` options (batchSize 32, verbose 'auto'). */
-export const decodeEvaluateOptions: (u: unknown) => E.Either<TfError, EvaluateOptions> = decodeWith('evaluate', evalProps, evalDefaults)
+export const decodeEvaluateOptions: (u: unknown) => E.Either<TrainError, EvaluateOptions> = decodeWith('evaluate', evalProps, evalDefaults)
 
 /** Decode `predict` options (batchSize 32, verbose 'auto'). */
-export const decodePredictOptions: (u: unknown) => E.Either<TfError, PredictOptions> = decodeWith('predict', predictProps, predictDefaults)
+export const decodePredictOptions: (u: unknown) => E.Either<TrainError, PredictOptions> = decodeWith('predict', predictProps, predictDefaults)
 
 /** Decode `trainOnBatch` / `testOnBatch` options. */
-export const decodeBatchOptions = (op: string, u: unknown): E.Either<TfError, BatchOptions> => decodeWith(op, batchProps, batchDefaults)(u)
+export const decodeBatchOptions = (op: string, u: unknown): E.Either<TrainError, BatchOptions> => decodeWith(op, batchProps, batchDefaults)(u)
 
 /** Decode `compile` options (the shapes; names are resolved by `compile`). */
-export const decodeCompileOptions = (u: unknown): E.Either<TfError, CompileOptionsInput> =>
-  decodeRecord('compile', u, compileProps, ['loss']) as E.Either<TfError, CompileOptionsInput>
+export const decodeCompileOptions = (u: unknown): E.Either<TrainError, CompileOptionsInput> =>
+  decodeRecord('compile', u, compileProps, ['loss']) as E.Either<TrainError, CompileOptionsInput>
 
 /** @internal Resolve verbose 'auto' (1 on an interactive terminal, 2 otherwise). */
 export const resolveVerbose = (v: 0 | 1 | 2 | 'auto', interactive: boolean): 0 | 1 | 2 => (v === 'auto' ? (interactive ? 1 : 2) : v)

@@ -17,6 +17,7 @@ import type { TfError } from '../core/errors.js'
 import type { ArrayDataset, TensorBatch, BatchSource, DataSpec } from './data.js'
 import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
 import { yieldToEventLoop } from './engine.js'
+import type { TrainError } from './errors.js'
 
 /** @internal Training or validation data, checked. */
 export type Source =
@@ -39,7 +40,7 @@ export const iteratorOf = (s: BatchSource, pass = 0): AnyIterator =>
 
 /** @internal Items of one pass: a pull function (`undefined` when the pass is over). */
 export interface Pass<T = TensorBatch> {
-  next(): Promise<E.Either<TfError, T | undefined>>
+  next(): Promise<E.Either<TrainError, T | undefined>>
   /** the number of items, when known */
   readonly steps: number | undefined
 }
@@ -107,7 +108,7 @@ export const sourcePass = (src: Source, batchSize: number, steps: number | undef
   src.kind === 'arrays' ? arrayPass(src.d, batchSize, undefined, steps) : streamPass(iteratorOf(src.source), spec, steps, undefined, true)
 
 /** @internal A step of a fold: the next accumulator, or an error that ends the fold. */
-export type FoldStep<T, A> = (acc: A, item: T) => E.Either<TfError, A> | Promise<E.Either<TfError, A>>
+export type FoldStep<T, A> = (acc: A, item: T) => E.Either<TrainError, A> | Promise<E.Either<TrainError, A>>
 
 const YIELD_MS = 30
 
@@ -116,7 +117,7 @@ const YIELD_MS = 30
  * early with a final accumulator (a stop decision, an aborted signal). The first `Left` — from the pass
  * or from a step — ends the fold. Lets the event loop run every ~30 ms.
  */
-export const foldPass = async <T, A>(pass: Pass<T>, init: A, step: FoldStep<T, A>, halt: (acc: A) => A | undefined = () => undefined): Promise<E.Either<TfError, A>> => {
+export const foldPass = async <T, A>(pass: Pass<T>, init: A, step: FoldStep<T, A>, halt: (acc: A) => A | undefined = () => undefined): Promise<E.Either<TrainError, A>> => {
   let acc = init
   let lastYield = performance.now()
   for (;;) {

@@ -13,7 +13,7 @@ import type { GradientTransformation } from '../optimizers/base.js'
 import { optimizerNames, optimizerFromName } from '../optimizers/alias.js'
 import { lossNames, lossNameTable, lossFromName, canonicalLossName } from '../losses/index.js'
 import { type AnyMetric, metricNames, metricNameTable, metricFromName, resolveMetric as resolveMetricSpec } from '../metrics/index.js'
-import { unknownName, compileError } from './errors.js'
+import { unknownName, compileError, type TrainError } from './errors.js'
 import type { LossFn } from './step.js'
 
 /** A metric value: a monoid of states with an update and a reading (see `src/metrics`). */
@@ -30,7 +30,7 @@ export interface MetricSource {
 }
 
 /** @internal Resolve `optimizer` (default 'rmsprop', as Keras). */
-export const resolveOptimizer = (u: string | GradientTransformation<Tree> | undefined): E.Either<TfError, readonly [GradientTransformation<Tree>, string | undefined]> => {
+export const resolveOptimizer = (u: string | GradientTransformation<Tree> | undefined): E.Either<TrainError, readonly [GradientTransformation<Tree>, string | undefined]> => {
   if (u === undefined) u = 'rmsprop'
   if (typeof u !== 'string') return E.right([u, undefined])
   const r = optimizerFromName(u)
@@ -39,7 +39,7 @@ export const resolveOptimizer = (u: string | GradientTransformation<Tree> | unde
 }
 
 /** @internal Resolve one loss spec at `path`. */
-export const resolveLoss = (spec: unknown, path: string): E.Either<TfError, readonly [LossFn, string | undefined]> => {
+export const resolveLoss = (spec: unknown, path: string): E.Either<TrainError, readonly [LossFn, string | undefined]> => {
   if (typeof spec === 'function') return E.right([spec as LossFn, undefined])
   if (typeof spec === 'string') {
     const r = lossFromName(spec)
@@ -54,7 +54,7 @@ export const metricDisplay = (spec: MetricSource['spec']): string =>
   typeof spec === 'string' ? spec : typeof spec === 'function' ? spec.name || 'metric' : spec.name
 
 /** @internal Check a metric spec at compile time (names only; shapes come with the data). */
-export const checkMetric = (spec: unknown, path: string): E.Either<TfError, void> => {
+export const checkMetric = (spec: unknown, path: string): E.Either<TrainError, void> => {
   if (typeof spec === 'string') {
     const r = metricFromName(spec)
     return E.isLeft(r) ? E.left(unknownName(path, spec, metricNameTable.accepted)) : E.right(undefined)
@@ -69,7 +69,7 @@ export const checkMetric = (spec: unknown, path: string): E.Either<TfError, void
 export const resolveMetric = (
   spec: MetricSource['spec'],
   ctx: { readonly loss: string | undefined; readonly outputShape: ReadonlyArray<number | null>; readonly targetShape: ReadonlyArray<number | null>; readonly path: string }
-): E.Either<TfError, MetricValue> => {
+): E.Either<TrainError, MetricValue> => {
   const r = resolveMetricSpec(spec, { ...(ctx.loss !== undefined ? { loss: ctx.loss } : {}), outputShape: ctx.outputShape, targetShape: ctx.targetShape })
   return E.isLeft(r) ? E.left(tfError(r.left._tag, `${ctx.path}: ${r.left.message}`, { ...r.left, path: ctx.path })) : r
 }

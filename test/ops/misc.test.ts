@@ -125,10 +125,10 @@ describe('values, trees, keys, errors and backends', () => {
     )
   })
   it('attempt, orThrow and tfError round-trip tagged errors', () => {
-    const e = tfError('Boom', 'it broke', { where: 'here' })
+    const e = tfError('InternalError', 'it broke', { where: 'here' })
     expect(() => orThrow(E.left(e))).toThrow(TensorfoldError)
     const r = attempt(() => orThrow(E.left(e)))
-    expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'Boom', where: 'here', message: 'it broke' })
+    expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'InternalError', where: 'here', message: 'it broke' })
     expect(attempt(() => 3)).toEqual(E.right(3))
     const plain = attempt(() => {
       throw new Error('plain')
