@@ -119,7 +119,19 @@ const Recurrent = {
 const DenseAttention = { ...Base, dropout: t.number, useCausalMask: t.boolean, returnAttentionScores: t.boolean }
 const attentionCodecs = {
   Attention: strict('Attention', {}, { ...DenseAttention, useScale: t.boolean, scoreMode: t.union([t.literal('dot'), t.literal('concat')]) }),
-  AdditiveAttention: strict('AdditiveAttention', {}, { ...DenseAttention, useScale: t.boolean })
+  AdditiveAttention: strict('AdditiveAttention', {}, { ...DenseAttention, useScale: t.boolean }),
+  MultiHeadAttention: strict('MultiHeadAttention', { numHeads: t.Int, keyDim: t.Int }, {
+    ...DenseAttention,
+    valueDim: t.union([t.Int, t.null]),
+    useBias: t.boolean,
+    outputShape: t.union([t.null, t.Int, t.readonlyArray(t.Int)]),
+    attentionAxes: t.union([t.null, t.Int, t.readonlyArray(t.Int)]),
+    kernelInitializer: InitializerJsonC,
+    biasInitializer: InitializerJsonC,
+    kernelRegularizer: WeightOptC, biasRegularizer: WeightOptC, activityRegularizer: WeightOptC, kernelConstraint: WeightOptC, biasConstraint: WeightOptC,
+    // Keras 2.15 saves the shapes it was built with; tensorfold builds from the graph and ignores them
+    queryShape: t.unknown, keyShape: t.unknown, valueShape: t.unknown
+  })
 }
 
 /** The config codec of each built-in kind. */

@@ -76,6 +76,7 @@ export { maskingE as masking, embeddingE as embedding, simpleRNNE as simpleRNN, 
 export { bidirectionalE as bidirectional, timeDistributedE as timeDistributed } from './wrappers.js'
 // attention
 export { attentionE as attention, additiveAttentionE as additiveAttention } from './attention.js'
+export { multiHeadAttentionE as multiHeadAttention } from './attentionMultiHead.js'
 // shape, normalization, noise, preprocessing
 export {
   upSampling2dE as upSampling2d, zeroPadding2dE as zeroPadding2d, cropping2dE as cropping2d,

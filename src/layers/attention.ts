@@ -21,8 +21,8 @@ import { type Tensor, tensor } from '../core/Tensor.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { randomUniform as rUniform } from '../core/random.js'
 import type { Key } from '../core/Key.js'
-import { matmul, add, mul, compare, reshape, sum, tanh } from '../primitives/index.js'
-import { softmax } from '../ops/activations.js'
+import { matmul, add, mul, div, exp, max, compare, reshape, sum, tanh } from '../primitives/index.js'
+import { sub } from '../ops/arithmetic.js'
 import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, shapeErr, showShapes, checkOptions } from './Layer.js'
 import type { Ctx } from './Model.js'
 import type { Tree } from '../core/Tree.js'
@@ -54,6 +54,15 @@ export const causalMask = (tq: number, tv: number): Tensor => {
 
 /** @internal The product of two masks that may be absent (Keras's `&` of boolean masks). */
 export const andMask = (a: Tensor | undefined, b: Tensor | undefined): Tensor | undefined => (a === undefined ? b : b === undefined ? a : mul(a, b))
+
+/**
+ * @internal The softmax over the last axis as TensorFlow computes it, `exp(x − max) / Σ exp(x − max)`:
+ * exact for masked rows (every score near −1e9), where `exp(x − logsumexp(x))` rounds to 1 in float32.
+ */
+export const softmaxLast = (x: Tensor): Tensor => {
+  const e = exp(sub(x, max(x, -1, true)))
+  return div(e, sum(e, -1, true))
+}
 
 /** @internal Inverted dropout of attention weights while training (keep with probability 1 − rate, scale by 1 / (1 − rate)). */
 export const dropWeights = (w: Tensor, rate: number, training: boolean, key: Key): Tensor =>
@@ -141,7 +150,7 @@ export const denseAttend = (
   // value mask [batch, Tv] -> [batch, 1, Tv]; causal mask [1, Tq, Tv]
   const vm = vMask === undefined ? undefined : reshape(vMask, [...vMask.shape.slice(0, -1), 1, tv])
   const m = andMask(vm, o.causal ? reshape(causalMask(tq, tv), [...s.shape.slice(0, -2).map(() => 1), tq, tv]) : undefined)
-  const w = dropWeights(softmax(maskScores(s, m), -1), o.rate, ctx.training, ctx.key)
+  const w = dropWeights(softmaxLast(maskScores(s, m)), o.rate, ctx.training, ctx.key)
   const out = matmul(w, v)
   const y = qMask === undefined ? out : mul(out, reshape(qMask, [...qMask.shape, 1]))
   return { y: o.scores ? Object.freeze([y, w]) : y, state: none }

@@ -21,6 +21,7 @@ import * as R from './recurrent.js'
 import * as W from './wrappers.js'
 import * as C from './conv.js'
 import * as At from './attention.js'
+import * as Mha from './attentionMultiHead.js'
 import type { InitializerLike } from './initializers.js'
 import { sequential } from './sequential.js'
 import { input, connect, type SymbolicTensor } from './symbolic.js'
@@ -178,6 +179,11 @@ export const builtinLayers: LayerTable = Object.freeze({
   Normalization: (c: Config) => P.normalization({ ...base(c), ...pass(c, ['mean', 'variance', 'invert']), ...(c.axis !== undefined ? { axis: c.axis as number | null } : {}) }),
   Attention: (c: Config) => At.attention({ ...base(c), ...pass(c, ['useScale', 'scoreMode', 'dropout', 'useCausalMask', 'returnAttentionScores']) }),
   AdditiveAttention: (c: Config) => At.additiveAttention({ ...base(c), ...pass(c, ['useScale', 'dropout', 'useCausalMask', 'returnAttentionScores']) }),
+  MultiHeadAttention: (c: Config) =>
+    Mha.multiHeadAttention(num(c, 'numHeads') as number, num(c, 'keyDim') as number, {
+      ...base(c),
+      ...pass(c, ['valueDim', 'dropout', 'useBias', 'outputShape', 'attentionAxes', 'kernelInitializer', 'biasInitializer', 'useCausalMask', 'returnAttentionScores', ...WEIGHT_KEYS])
+    }),
   Sequential: (c: Config) =>
     frozenIf(c, sequential(specs(c, 'layers').map((s) => orThrow(fromConfig(s))) as never, { name: str(c, 'name'), inputShape: nums(c, 'inputShape'), seed: num(c, 'seed') }) as unknown as AnyLayer),
   Functional: (c: Config) => frozenIf(c, functionalFromConfig(c, builtinLayers))

@@ -31,3 +31,4 @@ export { rescaling, normalization, adapt } from './preprocessing.js'
 export {
   attention, additiveAttention, type AttentionOptions, type AdditiveAttentionOptions, type AttentionParams, type AdditiveAttentionParams, type AttentionLayer, type AttentionOutput
 } from './attention.js'
+export { multiHeadAttention, type MultiHeadAttentionOptions, type MultiHeadAttentionParams, type MultiHeadAttentionLayer, type Projection } from './attentionMultiHead.js'

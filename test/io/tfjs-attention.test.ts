@@ -98,3 +98,58 @@ describe('Attention / AdditiveAttention files', () => {
     await expect(load(dir)).rejects.toThrow(/inbound_nodes\[0\]\[0\]\[3\]\.use_causl_mask/)
   })
 })
+
+describe('MultiHeadAttention files', () => {
+  const build = () => {
+    const q = input({ shape: [4, 3], name: 'q' })
+    const v = input({ shape: [5, 2], name: 'v' })
+    const am = input({ shape: [4, 5], name: 'am' })
+    const y = call(L.multiHeadAttention(2, 3, { valueDim: 2, outputShape: 4, useCausalMask: true, kernelRegularizer: 'l2', name: 'mha' }), [call(L.masking(0), q), v, v, am])
+    return model({ inputs: [q, v, am], outputs: y })
+  }
+  const data = () => [tensor(seqData(2, 4, 3, 1)), tensor(seqData(2, 5, 2, 2)), tensor([0, 1].map((b) => [0, 1, 2, 3].map((i) => [0, 1, 2, 3, 4].map((j) => ((b + i + j) % 4 === 0 ? 0 : 1)))))]
+  it('TensorFlow.js 4.22 cannot load it', async () => {
+    const dir = join(root, 'mha-tfjs')
+    await save(build(), dir)
+    const a = artifactsOf(dir)
+    await expect(tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }))).rejects.toThrow(/Unknown layer: MultiHeadAttention/)
+  })
+  it('saves Keras 2.15 form (config keys, value/key/attention_mask/use_causal_mask as call arguments, weight names) and loads back with the same predictions', async () => {
+    const m = build()
+    const dir = join(root, 'mha')
+    await save(m, dir)
+    const { doc, layer } = layerJson(dir, 'mha')
+    expect(layer.class_name).toBe('MultiHeadAttention')
+    expect(layer.config).toMatchObject({ name: 'mha', num_heads: 2, key_dim: 3, value_dim: 2, dropout: 0, use_bias: true, output_shape: 4, attention_axes: null })
+    expect(layer.config.kernel_regularizer).toEqual({ class_name: 'L1L2', config: { l1: 0, l2: 0.01 } })
+    expect(layer.inbound_nodes).toEqual([[['masking', 0, 0, { value: ['v', 0, 0], key: ['v', 0, 0], attention_mask: ['am', 0, 0], use_causal_mask: true }]]])
+    expect(doc.weightsManifest[0].weights.map((w: { name: string; shape: number[] }) => [w.name, w.shape])).toEqual([
+      ['mha/query/kernel', [3, 2, 3]],
+      ['mha/query/bias', [2, 3]],
+      ['mha/key/kernel', [2, 2, 3]],
+      ['mha/key/bias', [2, 3]],
+      ['mha/value/kernel', [2, 2, 2]],
+      ['mha/value/bias', [2, 2]],
+      ['mha/attention_output/kernel', [2, 2, 4]],
+      ['mha/attention_output/bias', [4]]
+    ])
+    const back = await load(dir)
+    expect(back.layers.find((l) => l.name === 'mha')?.config).toEqual(m.layers.find((l) => l.name === 'mha')?.config)
+    expect(back.paramSpecs?.filter((p) => p.regularizer !== undefined).length).toBe(4)
+    same(back.predict(data()) as Tensor, m.predict(data()) as Tensor)
+  })
+  it("a Keras 2.15 file (built shapes in the config, only `value` named) loads: key defaults to value", async () => {
+    const q = input({ shape: [4, 3], name: 'q' })
+    const v = input({ shape: [5, 3], name: 'v' })
+    const m = model({ inputs: [q, v], outputs: call(L.multiHeadAttention(1, 2, { name: 'mha' }), [q, v]) })
+    const dir = join(root, 'mha-keras')
+    await save(m, dir)
+    const { doc, layer } = layerJson(dir, 'mha')
+    Object.assign(layer.config, { query_shape: [null, 4, 3], key_shape: [null, 5, 3], value_shape: [null, 5, 3], trainable: true, dtype: 'float32', attention_axes: [1] })
+    layer.inbound_nodes = [[['q', 0, 0, { value: ['v', 0, 0] }]]]
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(doc))
+    const back = await load(dir)
+    const x = [tensor(seqData(2, 4, 3, 3)), tensor(seqData(2, 5, 3, 4))]
+    same(back.predict(x) as Tensor, m.predict(x) as Tensor)
+  })
+})
