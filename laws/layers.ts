@@ -22,6 +22,8 @@ import { identity } from '../src/layers/core.js'
 import * as L from '../src/layers/core.js'
 import * as R from '../src/layers/recurrent.js'
 import * as C from '../src/layers/conv.js'
+import * as Sep from '../src/layers/separable.js'
+import * as Pool from '../src/layers/pooling.js'
 
 /** Largest absolute difference of two tensors of one shape (Infinity if the shapes differ). */
 export const maxAbsDiff = (a: Tensor, b: Tensor): number => {
@@ -149,12 +151,12 @@ const windowCaseArb: fc.Arbitrary<LayerCase> = fc
     const cases: Array<[string, AnyLayer, number]> = [
       ['conv', C.convLayerE(rank, f, k, { ...opts, dilationRate: d }) as never, rank],
       ['conv2dTranspose', C.conv2dTransposeE(f, k, { ...opts, dilationRate: stride > 1 ? 1 : d }) as never, 2],
-      ['depthwiseConv2d', C.depthwiseConv2dE(k, { ...opts, depthMultiplier: f, dilationRate: d }) as never, 2],
-      ['separableConv2d', C.separableConv2dE(f, k, { ...opts, dilationRate: d }) as never, 2],
-      ['maxPooling', C.poolingLayerE('max', rank, k, opts) as never, rank],
-      ['averagePooling', C.poolingLayerE('avg', rank, k, opts) as never, rank],
-      ['globalMaxPooling', C.globalPoolingLayerE('max', rank, { dataFormat: fmt, keepdims: first }) as never, rank],
-      ['globalAveragePooling', C.globalPoolingLayerE('avg', rank, { dataFormat: fmt }) as never, rank]
+      ['depthwiseConv2d', Sep.depthwiseConv2dE(k, { ...opts, depthMultiplier: f, dilationRate: d }) as never, 2],
+      ['separableConv2d', Sep.separableConv2dE(f, k, { ...opts, dilationRate: d }) as never, 2],
+      ['maxPooling', Pool.poolingLayerE('max', rank, k, opts) as never, rank],
+      ['averagePooling', Pool.poolingLayerE('avg', rank, k, opts) as never, rank],
+      ['globalMaxPooling', Pool.globalPoolingLayerE('max', rank, { dataFormat: fmt, keepdims: first }) as never, rank],
+      ['globalAveragePooling', Pool.globalPoolingLayerE('avg', rank, { dataFormat: fmt }) as never, rank]
     ]
     const [label, made, r] = cases[which]
     const layer = (made as unknown as E.Either<unknown, AnyLayer>)

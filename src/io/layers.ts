@@ -72,17 +72,24 @@ const normCodecs = {
 
 // convolution and pooling: sizes are one integer or one per spatial axis; the constructors check the rest
 const IntsC = t.union([t.Int, t.readonlyArray(t.Int)])
-const ConvCommon = { ...Base, strides: IntsC, padding: t.string, dataFormat: t.string, dilationRate: IntsC, activation: t.string, useBias: t.boolean, biasInitializer: InitializerJsonC }
-const convC = (kind: string) => strict(kind, { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, groups: t.Int, kernelInitializer: InitializerJsonC })
+const ConvCommon = {
+  ...Base, strides: IntsC, padding: t.string, dataFormat: t.string, dilationRate: IntsC, activation: t.string, useBias: t.boolean, biasInitializer: InitializerJsonC,
+  biasRegularizer: WeightOptC, activityRegularizer: WeightOptC, biasConstraint: WeightOptC
+}
+const KernelOpts = { kernelInitializer: InitializerJsonC, kernelRegularizer: WeightOptC, kernelConstraint: WeightOptC }
+const DepthwiseOpts = { depthMultiplier: t.Int, depthwiseInitializer: InitializerJsonC, depthwiseRegularizer: WeightOptC, depthwiseConstraint: WeightOptC }
+const convC = (kind: string) => strict(kind, { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, groups: t.Int, ...KernelOpts })
 const poolC = (kind: string) => strict(kind, {}, { ...Base, poolSize: IntsC, strides: t.union([t.null, IntsC]), padding: t.string, dataFormat: t.string })
 const globalC = (kind: string) => strict(kind, {}, { ...Base, dataFormat: t.string, keepdims: t.boolean })
 const convCodecs = {
   Conv1D: convC('Conv1D'),
   Conv2D: convC('Conv2D'),
   Conv3D: convC('Conv3D'),
-  Conv2DTranspose: strict('Conv2DTranspose', { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, outputPadding: t.union([t.null, IntsC]), kernelInitializer: InitializerJsonC }),
-  DepthwiseConv2D: strict('DepthwiseConv2D', { kernelSize: IntsC }, { ...ConvCommon, depthMultiplier: t.Int, depthwiseInitializer: InitializerJsonC }),
-  SeparableConv2D: strict('SeparableConv2D', { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, depthMultiplier: t.Int, depthwiseInitializer: InitializerJsonC, pointwiseInitializer: InitializerJsonC }),
+  Conv2DTranspose: strict('Conv2DTranspose', { filters: t.Int, kernelSize: IntsC }, { ...ConvCommon, outputPadding: t.union([t.null, IntsC]), ...KernelOpts }),
+  DepthwiseConv2D: strict('DepthwiseConv2D', { kernelSize: IntsC }, { ...ConvCommon, ...DepthwiseOpts }),
+  SeparableConv2D: strict('SeparableConv2D', { filters: t.Int, kernelSize: IntsC }, {
+    ...ConvCommon, ...DepthwiseOpts, pointwiseInitializer: InitializerJsonC, pointwiseRegularizer: WeightOptC, pointwiseConstraint: WeightOptC
+  }),
   MaxPooling1D: poolC('MaxPooling1D'),
   MaxPooling2D: poolC('MaxPooling2D'),
   MaxPooling3D: poolC('MaxPooling3D'),

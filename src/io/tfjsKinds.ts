@@ -34,7 +34,9 @@ export const ATTENTION_KINDS: ReadonlyArray<string> = Object.freeze(['MultiHeadA
 export const isMapped = (kind: string): boolean => KERAS_KINDS.includes(kind) || WINDOW_KINDS.includes(kind) || NORM_KINDS.includes(kind) || ATTENTION_KINDS.includes(kind)
 
 /** The kinds whose regularizers and constraints tensorfold applies (kept when loading; dropped elsewhere). */
-export const WEIGHT_OPTION_KINDS: ReadonlyArray<string> = ['Dense', 'BatchNormalization', 'LayerNormalization', 'MultiHeadAttention']
+export const WEIGHT_OPTION_KINDS: ReadonlyArray<string> = [
+  'Dense', 'BatchNormalization', 'LayerNormalization', 'MultiHeadAttention', 'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'
+]
 
 // ---------------------------------------------------------------------------------------------------
 // nested {class_name, config} values: initializers, regularizers, constraints

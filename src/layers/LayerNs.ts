@@ -11,7 +11,7 @@
 import { attemptK } from '../core/errors.js'
 import * as C from './core.js'
 import * as M from './merge.js'
-import * as V from './conv.js'
+import * as V from './pooling.js'
 
 export {
   isLayer, setTrainable,
@@ -23,10 +23,9 @@ export { connect, isSymbolic, type SymbolicTensor, type Sym, type InputOptions }
 export { call, type CallOptions, type Called } from './call.js'
 export type { ActivationName, DenseOptions, DenseParams } from './core.js'
 export type { MergeLayer } from './merge.js'
-export type {
-  ConvLayerOptions, ConvParams, ConvTransposeLayerOptions, DataFormat, DepthwiseOptions, DepthwiseParams,
-  GlobalPoolingOptions, PoolingOptions, SeparableOptions, SeparableParams
-} from './conv.js'
+export type { ConvLayerOptions, ConvParams, ConvTransposeLayerOptions, DataFormat, KernelWeightOptions } from './conv.js'
+export type { DepthwiseOptions, DepthwiseParams, SeparableOptions, SeparableParams } from './separable.js'
+export type { GlobalPoolingOptions, PoolingOptions } from './pooling.js'
 export type { Pairs2d, UpSampling2dOptions } from './reshaping.js'
 export type { BatchNormState, BatchNormalizationOptions, LayerNormalizationOptions, NormParams } from './normalization.js'
 export type { NormalizationOptions, NormalizationState } from './preprocessing.js'
@@ -55,10 +54,8 @@ export const add = attemptK(M.add)
 export const multiply = attemptK(M.multiply)
 export const average = attemptK(M.average)
 // convolution and pooling
-export {
-  conv1dE as conv1d, conv2dE as conv2d, conv3dE as conv3d, conv2dTransposeE as conv2dTranspose,
-  depthwiseConv2dE as depthwiseConv2d, separableConv2dE as separableConv2d
-} from './conv.js'
+export { conv1dE as conv1d, conv2dE as conv2d, conv3dE as conv3d, conv2dTransposeE as conv2dTranspose } from './conv.js'
+export { depthwiseConv2dE as depthwiseConv2d, separableConv2dE as separableConv2d } from './separable.js'
 export const maxPooling1d = attemptK(V.maxPooling1d)
 export const maxPooling2d = attemptK(V.maxPooling2d)
 export const maxPooling3d = attemptK(V.maxPooling3d)

@@ -22,6 +22,8 @@ import * as W from './wrappers.js'
 import * as C from './conv.js'
 import * as At from './attention.js'
 import * as Mha from './attentionMultiHead.js'
+import * as Sep from './separable.js'
+import * as Pool from './pooling.js'
 import type { InitializerLike } from './initializers.js'
 import { sequential } from './sequential.js'
 import { input, connect, type SymbolicTensor } from './symbolic.js'
@@ -102,20 +104,20 @@ const convBuilders: LayerTable = {
   Conv2D: (c) => C.conv2d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
   Conv3D: (c) => C.conv3d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
   Conv2DTranspose: (c) => C.conv2dTranspose(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
-  DepthwiseConv2D: (c) => C.depthwiseConv2d(c.kernelSize as number[], rest(c, 'kernelSize')),
-  SeparableConv2D: (c) => C.separableConv2d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
-  MaxPooling1D: (c) => C.maxPooling1d(c.poolSize as number[], rest(c, 'poolSize')),
-  MaxPooling2D: (c) => C.maxPooling2d(c.poolSize as number[], rest(c, 'poolSize')),
-  MaxPooling3D: (c) => C.maxPooling3d(c.poolSize as number[], rest(c, 'poolSize')),
-  AveragePooling1D: (c) => C.averagePooling1d(c.poolSize as number[], rest(c, 'poolSize')),
-  AveragePooling2D: (c) => C.averagePooling2d(c.poolSize as number[], rest(c, 'poolSize')),
-  AveragePooling3D: (c) => C.averagePooling3d(c.poolSize as number[], rest(c, 'poolSize')),
-  GlobalAveragePooling1D: (c) => C.globalAveragePooling1d(rest(c)),
-  GlobalAveragePooling2D: (c) => C.globalAveragePooling2d(rest(c)),
-  GlobalAveragePooling3D: (c) => C.globalAveragePooling3d(rest(c)),
-  GlobalMaxPooling1D: (c) => C.globalMaxPooling1d(rest(c)),
-  GlobalMaxPooling2D: (c) => C.globalMaxPooling2d(rest(c)),
-  GlobalMaxPooling3D: (c) => C.globalMaxPooling3d(rest(c))
+  DepthwiseConv2D: (c) => Sep.depthwiseConv2d(c.kernelSize as number[], rest(c, 'kernelSize')),
+  SeparableConv2D: (c) => Sep.separableConv2d(c.filters as number, c.kernelSize as number[], rest(c, 'filters', 'kernelSize')),
+  MaxPooling1D: (c) => Pool.maxPooling1d(c.poolSize as number[], rest(c, 'poolSize')),
+  MaxPooling2D: (c) => Pool.maxPooling2d(c.poolSize as number[], rest(c, 'poolSize')),
+  MaxPooling3D: (c) => Pool.maxPooling3d(c.poolSize as number[], rest(c, 'poolSize')),
+  AveragePooling1D: (c) => Pool.averagePooling1d(c.poolSize as number[], rest(c, 'poolSize')),
+  AveragePooling2D: (c) => Pool.averagePooling2d(c.poolSize as number[], rest(c, 'poolSize')),
+  AveragePooling3D: (c) => Pool.averagePooling3d(c.poolSize as number[], rest(c, 'poolSize')),
+  GlobalAveragePooling1D: (c) => Pool.globalAveragePooling1d(rest(c)),
+  GlobalAveragePooling2D: (c) => Pool.globalAveragePooling2d(rest(c)),
+  GlobalAveragePooling3D: (c) => Pool.globalAveragePooling3d(rest(c)),
+  GlobalMaxPooling1D: (c) => Pool.globalMaxPooling1d(rest(c)),
+  GlobalMaxPooling2D: (c) => Pool.globalMaxPooling2d(rest(c)),
+  GlobalMaxPooling3D: (c) => Pool.globalMaxPooling3d(rest(c))
 }
 
 /** Every built-in layer kind, rebuilt from its config (throws on a bad config). */

@@ -10,11 +10,12 @@ export {
 } from './core.js'
 export { add, multiply, average, concatenate } from './merge.js'
 // convolution and pooling
+export { conv1d, conv2d, conv3d, conv2dTranspose } from './conv.js'
+export { depthwiseConv2d, separableConv2d } from './separable.js'
 export {
-  conv1d, conv2d, conv3d, conv2dTranspose, depthwiseConv2d, separableConv2d,
   maxPooling1d, maxPooling2d, maxPooling3d, averagePooling1d, averagePooling2d, averagePooling3d,
   globalAveragePooling1d, globalAveragePooling2d, globalAveragePooling3d, globalMaxPooling1d, globalMaxPooling2d, globalMaxPooling3d
-} from './conv.js'
+} from './pooling.js'
 export {
   embedding, masking, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams
 } from './recurrent.js'

@@ -1,6 +1,6 @@
 /**
  * The examples of docs/layers.md and docs/models.md run: every ```ts block is extracted, its
- * `'tensorfold'` import pointed at src/, written under node_modules/.cache, imported, and its
+ * `'tensorfold'` import pointed at src/, written under tmp/ (in the checkout itself, so worktrees sharing node_modules do not run each other's examples), imported, and its
  * `console.log` lines compared with the `// expected` comment beside them (text after ' — ' is a remark).
  */
 import { describe, it, expect, vi, afterEach } from 'vitest'
@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { inspect } from 'node:util'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const outDir = join(root, 'node_modules/.cache/tensorfold-docs')
+const outDir = join(root, 'tmp', 'layers-docs-examples')
 
 /** The ```ts blocks of a markdown file. */
 export const blocks = (file: string): string[] => [...readFileSync(join(root, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
