@@ -10,7 +10,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { tfError, type TfError, orThrow, show, attempt } from '../core/errors.js'
-import { type AnyLayer, type Config, type Json, setTrainable } from './Layer.js'
+import type { AnyLayer, Config, Json } from './Layer.js'
 import * as Sh from './reshaping.js'
 import * as N from './normalization.js'
 import * as Z from './noise.js'
@@ -25,35 +25,13 @@ import * as Mha from './attentionMultiHead.js'
 import * as Sep from './separable.js'
 import * as Pool from './pooling.js'
 import type { InitializerLike } from './initializers.js'
+import { str, num, nums, base, pass, frozenIf, recurrentBuilders } from './configs.js'
 import { sequential } from './sequential.js'
 import { input, connect, type SymbolicTensor } from './symbolic.js'
 import { model } from './functional.js'
 
-const str = (c: Config, k: string): string | undefined => (typeof c[k] === 'string' ? (c[k] as string) : undefined)
-const num = (c: Config, k: string): number | undefined => (typeof c[k] === 'number' ? (c[k] as number) : undefined)
-const nums = (c: Config, k: string): ReadonlyArray<number> | undefined => (Array.isArray(c[k]) ? (c[k] as ReadonlyArray<number>) : undefined)
-const base = (c: Config) => ({ name: str(c, 'name'), inputShape: nums(c, 'inputShape'), ...(c.trainable === false ? { trainable: false } : {}) })
-/** The config entries passed through as they are (initializers, regularizers, constraints: JSON the constructors decode). */
-const pass = (c: Config, keys: ReadonlyArray<string>) => Object.fromEntries(keys.filter((k) => c[k] !== undefined && c[k] !== null).map((k) => [k, c[k]])) as Record<string, never>
 const WEIGHT_KEYS = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']
 const GB_KEYS = ['axis', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer', 'betaRegularizer', 'gammaRegularizer', 'betaConstraint', 'gammaConstraint', 'activityRegularizer']
-/** A model rebuilt from config keeps its frozen flag. */
-const frozenIf = (c: Config, m: AnyLayer): AnyLayer => (c.trainable === false ? setTrainable(m, false) : m)
-
-const recurrentOpts = (c: Config): R.RecurrentOptions => ({
-  ...base(c),
-  activation: str(c, 'activation') as L.ActivationName | undefined,
-  useBias: c.useBias !== false,
-  kernelInitializer: c.kernelInitializer as unknown as InitializerLike | undefined,
-  recurrentInitializer: c.recurrentInitializer as unknown as InitializerLike | undefined,
-  biasInitializer: c.biasInitializer as unknown as InitializerLike | undefined,
-  dropout: num(c, 'dropout'),
-  recurrentDropout: num(c, 'recurrentDropout'),
-  returnSequences: c.returnSequences === true,
-  returnState: c.returnState === true,
-  goBackwards: c.goBackwards === true,
-  unroll: c.unroll === true
-})
 
 /** A saved layer: its kind and config. */
 export interface LayerSpec {
@@ -149,19 +127,7 @@ export const builtinLayers: LayerTable = Object.freeze({
       inputLength: num(c, 'inputLength')
     }),
   Masking: (c: Config) => R.masking(num(c, 'maskValue') ?? 0, base(c)),
-  SimpleRNN: (c: Config) => R.simpleRNN(num(c, 'units') as number, recurrentOpts(c)),
-  LSTM: (c: Config) =>
-    R.lstm(num(c, 'units') as number, {
-      ...recurrentOpts(c),
-      recurrentActivation: str(c, 'recurrentActivation') as L.ActivationName | undefined,
-      unitForgetBias: c.unitForgetBias !== false
-    }),
-  GRU: (c: Config) =>
-    R.gru(num(c, 'units') as number, {
-      ...recurrentOpts(c),
-      recurrentActivation: str(c, 'recurrentActivation') as L.ActivationName | undefined,
-      resetAfter: c.resetAfter !== false
-    }),
+  ...recurrentBuilders,
   Bidirectional: (c: Config) =>
     W.bidirectional(orThrow(fromConfig(c.layer as unknown as LayerSpec)), { ...base(c), mergeMode: c.mergeMode === undefined ? undefined : (c.mergeMode as W.MergeMode) }),
   TimeDistributed: (c: Config) => W.timeDistributed(orThrow(fromConfig(c.layer as unknown as LayerSpec)), base(c)),

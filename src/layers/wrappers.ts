@@ -13,8 +13,8 @@ import { split } from '../core/Key.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { add, mul, concat, reshape, gather } from '../primitives/index.js'
 import { tensor } from '../core/Tensor.js'
-import { type Layer, type AnyLayer, type BaseOptions, type Empty, type BatchShape, type LayerIO, type Json, makeLayer, shapeErr, showShape, isLayer, checkOptions } from './Layer.js'
-import { fromConfig } from './builtin.js'
+import { type Layer, type AnyLayer, type BaseOptions, type Empty, type BatchShape, type LayerIO, type Json, type Config, makeLayer, shapeErr, showShape, isLayer, checkOptions } from './Layer.js'
+import { recurrentBuilders, frozenIf } from './configs.js'
 import { withMask } from './recurrent.js'
 import type { Ctx } from './Model.js'
 
@@ -32,13 +32,14 @@ const reverseTime = (x: Tensor): Tensor => {
   return gather(x, tensor(Array.from({ length: T }, (_, i) => T - 1 - i), [T], 'int32'), 1)
 }
 
-const isRecurrent = (l: AnyLayer): boolean => ['SimpleRNN', 'LSTM', 'GRU'].includes(l.kind)
+const isRecurrent = (l: AnyLayer): l is AnyLayer & { readonly kind: keyof typeof recurrentBuilders } => Object.prototype.hasOwnProperty.call(recurrentBuilders, l.kind)
 
 /** The same recurrent layer, rebuilt with another name and `goBackwards` flipped. */
 const mirror = (l: AnyLayer, prefix: string, flip: boolean): AnyLayer => {
   const c = { ...l.config, name: `${prefix}_${l.name}`, goBackwards: flip ? l.config.goBackwards !== true : l.config.goBackwards === true }
   delete (c as Record<string, Json | undefined>).inputShape
-  return orThrow(fromConfig({ kind: l.kind, config: c }))
+  const { trainable: _t, ...rest } = c as Config
+  return frozenIf(c, recurrentBuilders[l.kind as keyof typeof recurrentBuilders](rest))
 }
 
 /** `bidirectional` as `Either` (the wrapped layer must be a recurrent layer). */
