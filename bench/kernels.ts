@@ -6,10 +6,14 @@
  * 1. Step profile: the bench MLP (784-128-64-10, relu, softmax, Adam, batch 128) trained with `fit`
  *    (compiled) on a backend whose every kernel call is timed; reports each kernel kind's share of the
  *    step time (single-threaded: the timed backend has no threaded twin).
- * 2. Kernels A/B: the step's heaviest kernels plus matmul 512 and add 2^20, each compiled twice — with
- *    gpu.js as shipped and with tensorfold's contiguous-load extension — and timed interleaved, rounds ×
- *    (median of reps). The machine may be busy: read the ratio (same process, same inputs, interleaved),
- *    not the absolute figures. Results are checked bit-identical.
+ * 2. Kernels A/B: the step's heaviest kernels plus matmul 512 and add 2^20, each compiled three times —
+ *    gpu.js as shipped (no extension, one matmul output per thread); with tensorfold's code-generator
+ *    extensions (contiguous loads, integer locals) on the same kernels; and with the register-blocked
+ *    matmul as well (the default) — and timed interleaved, rounds × (median of reps). Each variant's
+ *    kernels compile with its own extension switches (they act at compile time). The machine may be
+ *    busy: read the ratios (same process, same inputs, interleaved), not the absolute figures. The first
+ *    two are checked bit-identical; the blocked matmul sums each row in k order (not 8 interleaved
+ *    partial sums), so it is checked against the others within 1e-5·|A||B|.
  *
  * Times are CPU time of this process (`process.cpuUsage`, user + system), not wall time: the kernels
  * run on the main thread, so on a busy machine CPU time still counts only this process's work (cache
@@ -20,6 +24,7 @@ import * as tf from '../src/index.js'
 import { gpujsBackend } from '../src/backend/gpujs/index.js'
 import { createGpujsBackend, type GpuLike } from '../src/backend/gpujs/backend.js'
 import { setContiguousLoads } from '../src/backend/gpujs/contiguous-loads.js'
+import { setIntegerLocals } from '../src/backend/gpujs/integer-locals.js'
 import type { Backend, View } from '../src/backend/Backend.js'
 import { buildTrainer } from './mlp/tfApi.js'
 import { MLP } from './config.js'
@@ -103,10 +108,22 @@ const profileStep = async (): Promise<{ calls: Call[]; stepMs: number }> => {
 
 // ------------------------------------------------------------------ 2. kernels A/B
 
-const fresh = (contiguous: boolean): Backend => {
-  setContiguousLoads(contiguous)
-  const be = createGpujsBackend('webasm', new GPU({ mode: 'webasm' }) as unknown as GpuLike)
-  return be
+interface Variant {
+  readonly be: Backend
+  readonly ext: boolean
+}
+/** A backend whose kernels compile with the extensions on or off (`blocked`: register-blocked matmul). */
+const fresh = (ext: boolean, blocked: boolean): Variant => ({ be: createGpujsBackend('webasm', new GPU({ mode: 'webasm' }) as unknown as GpuLike, { blockedMatmul: blocked }), ext })
+/** Run on a variant with its extension switches set (kernels compile lazily, on their first call). */
+const on = <T>(v: Variant, f: (be: Backend) => T): T => {
+  setContiguousLoads(v.ext)
+  setIntegerLocals(v.ext)
+  try {
+    return f(v.be)
+  } finally {
+    setContiguousLoads(true)
+    setIntegerLocals(true)
+  }
 }
 
 interface Case {
@@ -160,6 +177,14 @@ const timeIt = (f: () => unknown, minMs = 60, maxReps = 200): number => {
   return median(ts)
 }
 
+/** Within 1e-5 of the largest magnitude (random operands in [-1, 1]: a loose stand-in for |A||B|). */
+const closeTo = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
+  let m = 0
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]))
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-5 * (m + 1))) return false
+  return a.length === b.length
+}
+
 const bitsEqual = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
   const x = new Uint32Array(Float32Array.from(a).buffer)
   const y = new Uint32Array(Float32Array.from(b).buffer)
@@ -177,20 +202,21 @@ const main = async (): Promise<void> => {
   const top = [...prof.calls].sort((a, b) => b.ms - a.ms).slice(0, 12)
 
   const cs = cases()
-  const off = fresh(false)
-  const on = fresh(true)
-  setContiguousLoads(true)
-  const ms = cs.map(() => ({ off: [] as number[], on: [] as number[], same: true }))
+  const variants = [fresh(false, false), fresh(true, false), fresh(true, true)]
+  const ms = cs.map(() => ({ t: variants.map(() => [] as number[]), same: true, close: true }))
   for (let r = 0; r < rounds; r++)
     cs.forEach((c, i) => {
-      ms[i].off.push(timeIt(() => c.run(off)))
-      ms[i].on.push(timeIt(() => c.run(on)))
-      if (r === 0) ms[i].same = bitsEqual(c.run(off), c.run(on))
+      variants.forEach((v, j) => ms[i].t[j].push(timeIt(() => on(v, c.run))))
+      if (r === 0) {
+        const [a, b, d] = variants.map((v) => on(v, c.run))
+        ms[i].same = bitsEqual(a, b)
+        ms[i].close = bitsEqual(a, d) || closeTo(a, d)
+      }
     })
   const rows = cs.map((c, i) => {
-    const a = median(ms[i].off)
-    const b = median(ms[i].on)
-    return { kernel: c.name, unit: c.unit, shipped: (c.work / a / 1e6).toFixed(2), extended: (c.work / b / 1e6).toFixed(2), ratio: (a / b).toFixed(2), bitIdentical: ms[i].same }
+    const [a, b, d] = ms[i].t.map(median)
+    const rate = (t: number): string => (c.work / t / 1e6).toFixed(2)
+    return { kernel: c.name, unit: c.unit, shipped: rate(a), extended: rate(b), blocked: rate(d), ratio: (a / d).toFixed(2), bitIdentical: ms[i].same, agrees: ms[i].close }
   })
   if (asJson) {
     process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, kernelMs: total, byKind: Object.fromEntries(byKind), top: top.map((c) => ({ call: c.method, msPerStep: c.ms / (steps + 2) })), kernels: rows }) + '\n')
@@ -209,11 +235,11 @@ const main = async (): Promise<void> => {
   out.push('|---|---|---|')
   for (const c of top) out.push(`| \`${c.method}\` | ${(c.ms / (steps + 2)).toFixed(3)} | ${((100 * c.ms) / (steps + 2) / prof.stepMs).toFixed(1)}% |`)
   out.push('')
-  out.push(`## Kernels A/B: gpu.js as shipped vs with contiguous loads (${rounds} interleaved rounds, medians)`)
+  out.push(`## Kernels A/B: gpu.js as shipped vs tensorfold's extensions (${rounds} interleaved rounds, medians)`)
   out.push('')
-  out.push('| kernel | unit | shipped | contiguous loads | speed-up | bit-identical |')
-  out.push('|---|---|---|---|---|---|')
-  for (const r of rows) out.push(`| ${r.kernel} | ${r.unit} | ${r.shipped} | ${r.extended} | ${r.ratio}× | ${r.bitIdentical ? 'yes' : 'NO'} |`)
+  out.push('| kernel | unit | shipped | + contiguous loads, integer locals | + blocked matmul (default) | speed-up | bit-identical (2nd) | agrees (3rd) |')
+  out.push('|---|---|---|---|---|---|---|---|')
+  for (const r of rows) out.push(`| ${r.kernel} | ${r.unit} | ${r.shipped} | ${r.extended} | ${r.blocked} | ${r.ratio}× | ${r.bitIdentical ? 'yes' : 'NO'} | ${r.agrees ? 'yes' : 'NO'} |`)
   process.stdout.write(out.join('\n') + '\n')
 }
 

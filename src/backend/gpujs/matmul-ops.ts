@@ -13,6 +13,19 @@ import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matm
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
 import type { KernelCache } from './cache.js'
 
+/** `[batch][rows][cols]` → `[batch][cols][rows]`, as float32. */
+const transposeLast = (x: Buffer, batch: number, rows: number, cols: number): Float32Array => {
+  const out = new Float32Array(batch * rows * cols)
+  for (let z = 0; z < batch; z++) {
+    const base = z * rows * cols
+    for (let r = 0; r < rows; r++) {
+      const src = base + r * cols
+      for (let c = 0, d = base + r; c < cols; c++, d += rows) out[d] = x[src + c]
+    }
+  }
+  return out
+}
+
 /** Outputs from this many cells are worth splitting across threads (gpu.js's own threshold is 4096). */
 const THREADED_MIN = 16384
 
@@ -52,12 +65,19 @@ export const gpujsMatmulOps = (
     )
   }
   const blocked = (m: number, k: number, n: number): boolean => opts.blocked && blockedMatmulFits(m, k, n)
+  /**
+   * The blocked kernel's operands: B read transposed would be gathered lane by lane (its lanes are
+   * columns, k apart), so a transposed B is first transposed here (O(k·n), against the kernel's
+   * O(m·k·n)); the kernel then reads the same products in the same order, so the result is bit-identical.
+   */
+  const blockedRun = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, threaded: boolean): unknown =>
+    blockedKernel(batch, m, k, n, transA, false, threaded)(a, transB ? transposeLast(b, batch, n, k) : b)
 
   const matmul: Matmul = (a, b, batch, m, k, n, transA, transB) => {
     const total = batch * m * n
     if (total === 0) return new Float32Array(0)
     if (k === 0) return run(zerosKey(total), () => zerosSpec(total), [], total, 0)
-    if (blocked(m, k, n)) return unblockRows(packedResult(blockedKernel(batch, m, k, n, transA, transB, false)(a, b), total), batch, m, n)
+    if (blocked(m, k, n)) return unblockRows(packedResult(blockedRun(a, b, batch, m, k, n, transA, transB, false), total), batch, m, n)
     return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [a, b], total, batch * k * (m + n))
   }
 
@@ -70,7 +90,7 @@ export const gpujsMatmulOps = (
     const total = batch * m * n
     if (name !== 'webasm' || total < THREADED_MIN || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
     if (blocked(m, k, n))
-      return (blockedKernel(batch, m, k, n, transA, transB, true)(a, b) as Promise<unknown>).then((r) => unblockRows(packedResult(r, total), batch, m, n))
+      return (blockedRun(a, b, batch, m, k, n, transA, transB, true) as Promise<unknown>).then((r) => unblockRows(packedResult(r, total), batch, m, n))
     const kern = cache.get(`T${matmulKey(batch, m, k, n, transA, transB)}`, () => compileThreaded(gpu, matmulSpec(batch, m, k, n, transA, transB)), bytes(batch, m, k, n))
     return (kern(a, b) as Promise<unknown>).then((r) => flattenResult(r, total, opts.sharedRows, name))
   }
