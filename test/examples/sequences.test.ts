@@ -17,3 +17,20 @@ describe('examples/lstm.ts (Embedding + LSTM classifier)', () => {
     expect(accuracy).toBeGreaterThan(0.7)
   }, 120_000)
 })
+
+describe('examples/transformer.ts (a causal Transformer encoder block)', () => {
+  it('generates the running maximum deterministically', async () => {
+    const { makeData: tokens } = await import('../../examples/sequences/transformer.js')
+    const a = tokens(3, 6, 12, 1)
+    const xs = toArray(a.x) as number[][]
+    const ys = toArray(a.y) as number[][]
+    xs.forEach((r, i) => r.forEach((_, t) => expect(ys[i][t]).toBe(Math.max(...r.slice(0, t + 1)))))
+    expect(toArray(tokens(3, 6, 12, 1).x)).toEqual(xs)
+  })
+  it('learns the task in a short run, far above the most frequent answer per step', async () => {
+    const { runTransformer } = await import('../../examples/sequences/transformer.js')
+    const { accuracy, baseline } = await runTransformer({ n: 800, epochs: 3 })
+    expect(baseline).toBeLessThan(0.6)
+    expect(accuracy).toBeGreaterThan(0.9)
+  }, 120_000)
+})

@@ -12,8 +12,9 @@ import { inspect } from 'node:util'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const outDir = join(root, 'tmp', 'layers-docs-examples')
 
-/** The ```ts blocks of a markdown file. */
-export const blocks = (file: string): string[] => [...readFileSync(join(root, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+/** The ```ts blocks of a markdown file (a block whose first line is `// no-run` is shown only, as test/docs). */
+export const blocks = (file: string): string[] =>
+  [...readFileSync(join(root, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => !b.startsWith('// no-run'))
 
 const materialise = (file: string, i: number, code: string): string => {
   mkdirSync(outDir, { recursive: true })
