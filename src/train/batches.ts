@@ -40,7 +40,7 @@ export const splitTail = (d: ArrayDataset, fraction: number, op: string): E.Eith
     )
   const part = (a: number, b: number): ArrayDataset => ({
     xs: d.xs.map((h) => hostRows(h, a, b)),
-    ys: d.ys.map((h) => hostRows(h, a, b)),
+    ys: d.ys.map((h) => (h === undefined ? undefined : hostRows(h, a, b))),
     sw: d.sw.map((h) => (h === undefined ? undefined : hostRows(h, a, b))),
     n: b - a
   })
@@ -73,9 +73,10 @@ const classesOf = (y: Host): { readonly cls: Int32Array; readonly shape: Readonl
  * per time step (temporal weights, `[n, time]`).
  */
 export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<string, number>>, op: string): E.Either<TrainError, ArrayDataset> => {
-  if (d.ys.length !== 1)
+  const y = d.ys[0]
+  if (d.ys.length !== 1 || y === undefined)
     return E.left(dataError('InvalidOption', `${op}: classWeight is only supported for models with a single output; use sampleWeight per output instead`, { op, where: 'classWeight' }))
-  const { cls, shape } = classesOf(d.ys[0])
+  const { cls, shape } = classesOf(y)
   const missing = [...new Set(cls)].filter((c) => !(String(c) in classWeight)).sort((a, b) => a - b)
   if (missing.length > 0)
     return E.left(
@@ -106,7 +107,7 @@ export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<s
 /** @internal A batch from in-memory data: rows `[start, end)` of the (possibly shuffled) order. */
 export const arrayBatch = (d: ArrayDataset, start: number, end: number, order?: Int32Array): TensorBatch => ({
   xs: d.xs.map((h) => rows(h, start, end, order)),
-  ys: d.ys.map((h) => rows(h, start, end, order)),
+  ys: d.ys.map((h) => (h === undefined ? undefined : rows(h, start, end, order))),
   sw: d.sw.map((h) => (h === undefined ? undefined : reshape1(rows(h, start, end, order)))),
   size: end - start
 })

@@ -53,10 +53,13 @@ export interface Host {
   readonly shape: ReadonlyArray<number>
 }
 
-/** @internal A batch of tensors, one per input / output; `sw` is per output (undefined = unweighted). */
+/**
+ * @internal A batch of tensors, one per input / output; `sw` is per output (undefined = unweighted);
+ * a `y` is undefined only for an output that has neither a loss nor metrics (Keras lets you omit it).
+ */
 export interface TensorBatch {
   readonly xs: ReadonlyArray<Tensor>
-  readonly ys: ReadonlyArray<Tensor>
+  readonly ys: ReadonlyArray<Tensor | undefined>
   readonly sw: ReadonlyArray<Tensor | undefined>
   readonly size: number
 }
@@ -64,7 +67,7 @@ export interface TensorBatch {
 /** @internal Validated in-memory data. */
 export interface ArrayDataset {
   readonly xs: ReadonlyArray<Host>
-  readonly ys: ReadonlyArray<Host>
+  readonly ys: ReadonlyArray<Host | undefined>
   readonly sw: ReadonlyArray<Host | undefined>
   readonly n: number
 }
@@ -77,6 +80,11 @@ export interface DataSpec {
   readonly inputShapes: ReadonlyArray<ReadonlyArray<number | null>>
   /** compile's `sampleWeightMode: 'temporal'`: sample weights must be `[n, time]` */
   readonly temporal?: boolean
+  /**
+   * per output, whether its targets are needed (it has a loss or metrics); an output that needs none
+   * may be left out of `y` (Keras 2.15 `LossesContainer`/`MetricsContainer` skip a `None` target)
+   */
+  readonly targetsNeeded?: ReadonlyArray<boolean>
 }
 
 const isTyped = (u: unknown): u is TypedArray => ArrayBuffer.isView(u) && !(u instanceof DataView)
@@ -136,7 +144,8 @@ export const toHost = (u: unknown, where: string, op: string): E.Either<TrainErr
  * @internal Split data for several named slots (inputs or outputs) into one item per slot: a record by
  * name, a list in slot order, or a single array for a single slot.
  */
-export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, op: string): E.Either<TrainError, ReadonlyArray<unknown>> => {
+export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, op: string, needed?: ReadonlyArray<boolean>): E.Either<TrainError, ReadonlyArray<unknown>> => {
+  const optional = (i: number): boolean => needed !== undefined && needed[i] === false
   if (isPlainRecord(u)) {
     const keys = Object.keys(u)
     const unknownKey = keys.find((k) => !names.includes(k))
@@ -152,7 +161,7 @@ export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, 
         })
       )
     }
-    const missing = names.filter((n) => !(n in u))
+    const missing = names.filter((n, i) => !(n in u) && !optional(i))
     if (missing.length > 0)
       return E.left(
         dataError('MissingData', `${op}: ${what}: missing data for ${missing.map((n) => `'${n}'`).join(', ')} (the model has ${names.map((n) => `'${n}'`).join(', ')})`, {
@@ -166,8 +175,13 @@ export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, 
   }
   // a non-empty array whose elements are all Tensors or {data, shape} is a list of slots; any other
   // array is nested numbers (one slot)
-  const isList = Array.isArray(u) && u.length > 0 && u.every((e) => isTensor(e) || isShapedArray(e))
+  const isSlot = (e: unknown): boolean => isTensor(e) || isShapedArray(e)
+  const isList = Array.isArray(u) && u.length > 0 && u.some(isSlot) && u.every((e) => isSlot(e) || e === null || e === undefined)
   const items: ReadonlyArray<unknown> = isList ? (u as ReadonlyArray<unknown>) : [u]
+  // a list with a null where an output needs its targets
+  const hole = isList ? items.findIndex((e, i) => (e === null || e === undefined) && !optional(i)) : -1
+  if (hole >= 0)
+    return E.left(dataError('MissingData', `${op}: ${what}: missing data for '${names[hole]}' (it has a loss or metrics)`, { op, where: what, missing: [names[hole]], expected: names }))
   if (names.length > 0 && items.length !== names.length)
     return E.left(
       dataError('DataCardinality', `${op}: ${what}: the model has ${names.length} ${what === 'x' ? 'inputs' : 'outputs'} (${names.map((n) => `'${n}'`).join(', ')}), received ${items.length} array${items.length === 1 ? '' : 's'}`, {
@@ -299,11 +313,11 @@ export const prepareArrays = (
   if (E.isLeft(xItems)) return xItems
   const xs = traverse(xItems.right, (u, i) => toHost(u, slotName(spec.inputNames, i, 'x'), op))
   if (E.isLeft(xs)) return xs
-  let ys: Host[] = []
+  let ys: Array<Host | undefined> = []
   if (y !== undefined && y !== null) {
-    const yItems = perSlot(y, spec.outputNames, 'y', op)
+    const yItems = perSlot(y, spec.outputNames, 'y', op, spec.targetsNeeded)
     if (E.isLeft(yItems)) return yItems
-    const r = traverse(yItems.right, (u, i) => toHost(u, slotName(spec.outputNames, i, 'y'), op))
+    const r = traverse(yItems.right, (u, i) => (u === undefined || u === null ? E.right(undefined) : toHost(u, slotName(spec.outputNames, i, 'y'), op)))
     if (E.isLeft(r)) return r
     ys = r.right
   }
@@ -325,7 +339,9 @@ export const prepareArrays = (
   const shapes = checkFeatureShapes(conformed, spec)
   if (E.isLeft(shapes)) return shapes
   for (let i = 0; i < ys.length; i++) {
-    const r = checkFinite(ys[i], slotName(spec.outputNames, i, 'y'), op, 'labels')
+    const h = ys[i]
+    if (h === undefined) continue
+    const r = checkFinite(h, slotName(spec.outputNames, i, 'y'), op, 'labels')
     if (E.isLeft(r)) return r
   }
   for (let i = 0; i < sw.length; i++) {

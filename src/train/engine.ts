@@ -22,6 +22,7 @@ export const dataSpec = (t: Trainer, op: string): DataSpec => ({
   inputNames: t.model.inputNames,
   outputNames: t.model.outputNames,
   inputShapes: t.model.built ? t.model.inputShapes : [],
+  targetsNeeded: t.model.outputNames.map((_, i) => t.config.losses[i] !== undefined || (t.config.metrics[i]?.length ?? 0) > 0),
   ...(t.config.sampleWeightMode === 'temporal' ? { temporal: true } : {})
 })
 
@@ -55,11 +56,17 @@ export const onesOf = (n: number): Tensor => {
   return o
 }
 
+/**
+ * @internal The targets as the step functions take them: an output whose targets were left out (it has
+ * no loss and no metrics, so the step never reads them) gets a stand-in of ones.
+ */
+export const stepTargets = (b: TensorBatch): ReadonlyArray<Tensor> => b.ys.map((y) => y ?? onesOf(b.size))
+
 /** @internal One training step on a checked batch of a ready trainer. */
 export const stepCore = (t: Trainer, b: TensorBatch): readonly [Trainer, StepOut] => {
   const fns = t.fns as NonNullable<Trainer['fns']>
   const out = fns.train(
-    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: b.ys, sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
+    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
     t.stepKey()
   )
   return [t.with({ model: t.model.withWeights(out.params, out.state), optState: out.optState, step: t.step + 1 }), out]
@@ -69,7 +76,7 @@ export const stepCore = (t: Trainer, b: TensorBatch): readonly [Trainer, StepOut
 export const stepCoreAsync = async (t: Trainer, b: TensorBatch): Promise<readonly [Trainer, StepOut]> => {
   const fns = t.fns as NonNullable<Trainer['fns']>
   const out = await fns.trainAsync(
-    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: b.ys, sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
+    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
     t.stepKey()
   )
   return [t.with({ model: t.model.withWeights(out.params, out.state), optState: out.optState, step: t.step + 1 }), out]
@@ -78,7 +85,7 @@ export const stepCoreAsync = async (t: Trainer, b: TensorBatch): Promise<readonl
 /** @internal One evaluation step on a checked batch of a ready trainer. */
 export const evalCore = (t: Trainer, b: TensorBatch): EvalOut => {
   const fns = t.fns as NonNullable<Trainer['fns']>
-  return fns.evaluate({ params: t.model.params, state: t.model.state, xs: b.xs, ys: b.ys, sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) }, t.inferenceKey())
+  return fns.evaluate({ params: t.model.params, state: t.model.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) }, t.inferenceKey())
 }
 
 /** @internal One resolved metric, at its place in `metricsNames`. */
@@ -93,14 +100,14 @@ export interface BoundMetric {
  * @internal Resolve the compiled metrics for the shapes of the data: `accuracy` and `crossentropy`
  * depend on the loss, the output shape and the target shape.
  */
-export const bindMetrics = (t: Trainer, yPreds: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, ys: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>): E.Either<TrainError, ReadonlyArray<BoundMetric>> => {
+export const bindMetrics = (t: Trainer, yPreds: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>, ys: ReadonlyArray<{ readonly shape: ReadonlyArray<number> } | undefined>): E.Either<TrainError, ReadonlyArray<BoundMetric>> => {
   const out: BoundMetric[] = []
   const names = t.config.metricsNames
   const multi = t.config.losses.length > 1
   let k = multi ? 1 + t.config.losses.filter((l) => l !== undefined).length : 1
   for (let i = 0; i < t.config.metrics.length; i++)
     for (const src of t.config.metrics[i]) {
-      const m = resolveMetric(src.spec, { loss: t.config.lossNames[i], outputShape: yPreds[i].shape, targetShape: ys[i].shape, path: src.path })
+      const m = resolveMetric(src.spec, { loss: t.config.lossNames[i], outputShape: yPreds[i].shape, targetShape: (ys[i] ?? yPreds[i]).shape, path: src.path })
       if (E.isLeft(m)) return m
       out.push({ name: names[k++], output: i, weighted: src.weighted, metric: m.right })
     }
@@ -136,7 +143,7 @@ export const addBatch = (
   lossSum: tot.lossSum + item(loss) * b.size,
   outSums: tot.outSums.map((s, i) => s + (perOutputLosses.length > 1 ? item(perOutputLosses[i]) * b.size : 0)),
   count: tot.count + b.size,
-  states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output], yPreds[m.output], metricWeights(m.weighted ? b.sw[m.output] : undefined, masks?.[String(m.output)])))
+  states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output] as Tensor, yPreds[m.output], metricWeights(m.weighted ? b.sw[m.output] : undefined, masks?.[String(m.output)])))
 })
 
 /**
@@ -184,17 +191,18 @@ export const prefixed = (prefix: string, logs: Logs): Logs => Object.freeze(Obje
  * loss problem shows up here, as a clear error, before a single step. Returns the prediction shapes.
  */
 export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TrainError, ReadonlyArray<ReadonlyArray<number>>> => {
-  const first = (x: Tensor): Tensor => {
+  const first = <T extends Tensor | undefined>(x: T): T => {
+    if (x === undefined) return x
     const per = x.size / (x.shape[0] || 1)
-    return fromBuffer(dataSync(x).slice(0, per), [1, ...x.shape.slice(1)])
+    return fromBuffer(dataSync(x).slice(0, per), [1, ...x.shape.slice(1)]) as T
   }
   const one: TensorBatch = { xs: b.xs.map(first), ys: b.ys.map(first), sw: b.sw.map((w) => (w === undefined ? undefined : first(w))), size: 1 }
   const c = t.config
   const f = makeEvalFn({ model: t.model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer })
-  const r = attemptOf(TRAIN_RUN_TAGS)(() => f({ params: t.model.params, state: t.model.state, xs: one.xs, ys: one.ys, sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
+  const r = attemptOf(TRAIN_RUN_TAGS)(() => f({ params: t.model.params, state: t.model.state, xs: one.xs, ys: stepTargets(one), sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
   if (E.isLeft(r))
     return E.left(
-      tfError(r.left._tag, `${op}: the model and its loss cannot run on this data (x ${show(b.xs.map((x) => x.shape))}, y ${show(b.ys.map((y) => y.shape))}): ${r.left.message}`, {
+      tfError(r.left._tag, `${op}: the model and its loss cannot run on this data (x ${show(b.xs.map((x) => x.shape))}, y ${show(b.ys.map((y) => y?.shape ?? null))}): ${r.left.message}`, {
         ...r.left,
         op
       })

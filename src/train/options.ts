@@ -242,7 +242,8 @@ const compileProps = {
 /** A batch as a custom training step receives it: one tensor per input and per output, the sample weights per output, the row count. */
 export interface StepBatch {
   readonly x: ReadonlyArray<Tensor>
-  readonly y: ReadonlyArray<Tensor>
+  /** per output; undefined for an output without loss and metrics whose targets were left out */
+  readonly y: ReadonlyArray<Tensor | undefined>
   /** per output; undefined where unweighted */
   readonly sampleWeight: ReadonlyArray<Tensor | undefined>
   readonly size: number

@@ -85,7 +85,7 @@ export const streamPass = (it: AnyIterator, spec0: DataSpec, steps: number | und
         applyClassWeight(
           {
             xs: batch.right.xs.map((x) => ({ data: x.dataSync(), shape: x.shape })),
-            ys: batch.right.ys.map((y) => ({ data: y.dataSync(), shape: y.shape })),
+            ys: batch.right.ys.map((y) => (y === undefined ? undefined : { data: y.dataSync(), shape: y.shape })),
             sw: batch.right.sw.map((w) => (w === undefined ? undefined : { data: w.dataSync(), shape: w.shape })),
             n: batch.right.size
           },

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest'
 import { input, model, call, dense, sequential, tensor, compileOrThrow, type Tensor } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
-import { run } from './helpers.js'
+import { run, weightsOf } from './helpers.js'
 
 const twoOut = () => {
   const i = input({ shape: [2] })
@@ -107,5 +107,38 @@ describe('item 5: partial loss records and null losses (Keras 2.15 LossesContain
     // no loss at all is an error
     const none = Tr.compile(m, { optimizer: 'sgd', loss: { out1: null, out2: null } })
     expect(none._tag === 'Left' && none.left._tag).toBe('CompileError')
+  })
+
+  it("an output with no loss may be left out of y: {out2: y2} or [null, y2] in fit, evaluate, trainOnBatch and iterable batches, with the numbers of passing it (Keras 2.15 map_missing_dict_keys fills it with None, and LossesContainer skips `y_t is None`)", async () => {
+    const m = twoOut()
+    const t = compileOrThrow(m, { optimizer: 'sgd', loss: { out1: null, out2: 'mae' } })
+    const full = await run(Tr.fit(t, x, { out1: y1, out2: y2 }, { epochs: 2, batchSize: 2, verbose: 0, shuffle: false }))
+    const rec = await run(Tr.fit(t, x, { out2: y2 }, { epochs: 2, batchSize: 2, verbose: 0, shuffle: false }))
+    const list = await run(Tr.fit(t, x, [null, y2], { epochs: 2, batchSize: 2, verbose: 0, shuffle: false }))
+    expect(rec.history.history).toEqual(full.history.history)
+    expect(list.history.history).toEqual(full.history.history)
+    expect(weightsOf(rec.trainer)).toEqual(weightsOf(full.trainer))
+    // validation data and evaluate too
+    const v = await run(Tr.fit(t, x, { out2: y2 }, { epochs: 1, batchSize: 2, verbose: 0, shuffle: false, validationData: [x, { out2: y2 }] }))
+    expect(Object.keys(v.history.history)).toEqual(['loss', 'out2_loss', 'val_loss', 'val_out2_loss'])
+    expect(await t.evaluate(x, { out2: y2 }, { verbose: 0 })).toEqual(await t.evaluate(x, { out1: y1, out2: y2 }, { verbose: 0 }))
+    const ob = Tr.trainOnBatch(t, x, { out2: y2 })
+    expect(ob._tag).toBe('Right')
+    // an iterable of batches whose y leaves out1 out
+    const it = await run(Tr.fit(t, [[x, { out2: y2 }] as const].values(), undefined, { epochs: 1, verbose: 0 }))
+    expect(it.trainer.step).toBe(1)
+  })
+
+  it('an output that has a loss, or metrics, still needs its y: a clear MissingData error (Keras would skip a None target silently; a metric never updated is a silent wrong answer)', async () => {
+    const m = twoOut()
+    const t = compileOrThrow(m, { optimizer: 'sgd', loss: { out1: null, out2: 'mae' } })
+    const e1 = await Tr.evaluate(t, x, { out1: y1 }, { verbose: 0 })()
+    expect(e1._tag === 'Left' && e1.left._tag).toBe('MissingData')
+    expect(e1._tag === 'Left' && e1.left.message).toContain("'out2'")
+    const e2 = await Tr.fit(t, x, [y1, null], { verbose: 0 })()
+    expect(e2._tag === 'Left' && e2.left._tag).toBe('MissingData')
+    const withMetric = compileOrThrow(m, { optimizer: 'sgd', loss: { out1: null, out2: 'mae' }, metrics: { out1: ['mse'] } })
+    const e3 = await Tr.evaluate(withMetric, x, { out2: y2 }, { verbose: 0 })()
+    expect(e3._tag === 'Left' && e3.left._tag).toBe('MissingData')
   })
 })
