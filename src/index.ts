@@ -91,7 +91,7 @@ export * as Metric from './api/Metric.js'
 
 // ---- training ----
 export { Trainer } from './api/Trainer.js'
-export { compileOrThrow, type FitResult, type History, type Logs, type CustomTrainStep, type StepBatch } from './train/index.js'
+export { compileOrThrow, type FitResult, type History, type Logs, type CustomTrainStep, type CustomTestStep, type StepBatch } from './train/index.js'
 export * as Callbacks from './callbacks.js'
 export { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, lambdaCallback, progbarLogger, type Callback } from './train/callbacks/index.js'
 

@@ -25,7 +25,7 @@ import { getLearningRate, setLearningRate } from '../optimizers/alias.js'
 import { type LossFn, type StepFns, stepFns } from './step.js'
 import type { MetricSource } from './registry.js'
 import type { Logs } from './History.js'
-import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchOptionsInput, CustomTrainStep } from './options.js'
+import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchOptionsInput, CustomTrainStep, CustomTestStep } from './options.js'
 // fit.ts and evaluate.ts import this module's types only, so these imports make no cycle
 import { fit as fitTE } from './fit.js'
 import { type Predictions, evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
@@ -49,6 +49,8 @@ export interface TrainConfig {
   readonly sampleWeightMode?: 'temporal'
   /** a custom training step that `fit` and `trainOnBatch` run instead of the default one */
   readonly trainStep: CustomTrainStep | undefined
+  /** a custom test step that `evaluate`, fit's validation and `testOnBatch` run instead of the default one */
+  readonly testStep: CustomTestStep | undefined
   readonly seed: number
 }
 

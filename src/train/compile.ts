@@ -156,7 +156,8 @@ export const compile = (model: ModelLike, options: CompileOptionsInput): E.Eithe
     runEagerly: o.runEagerly ?? false,
     ...(o.sampleWeightMode === 'temporal' ? { sampleWeightMode: 'temporal' as const } : {}),
     seed: o.seed ?? 0,
-    trainStep: o.trainStep
+    trainStep: o.trainStep,
+    testStep: o.testStep
   })
   const base = { model, step: 0, key: key(config.seed), config }
   if (!model.built) return E.right(new Trainer({ ...base, optState: undefined, fns: undefined }))

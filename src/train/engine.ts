@@ -244,3 +244,30 @@ export const runCustomStep = (t: Trainer, b: TensorBatch, op: string): E.Either<
   if (typeof logs !== 'object' || logs === null || Array.isArray(logs) || Object.values(logs).some((v) => typeof v !== 'number')) return bad(`its logs are ${show(logs)}`)
   return E.right([t2 as Trainer, Object.freeze({ ...(logs as Logs) })] as const)
 }
+
+/** @internal Batch-size-weighted sums of a custom step's logs (a monoid: add per key). */
+export interface LogSums {
+  readonly sums: Readonly<Record<string, number>>
+  readonly count: number
+}
+export const noLogs: LogSums = { sums: {}, count: 0 }
+export const addLogs = (a: LogSums, logs: Logs, size: number): LogSums => {
+  const sums: Record<string, number> = { ...a.sums }
+  for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size
+  return { sums, count: a.count + size }
+}
+export const meanLogs = (a: LogSums): Logs => Object.freeze(Object.fromEntries(Object.entries(a.sums).map(([k, v]) => [k, a.count > 0 ? v / a.count : NaN])))
+
+/**
+ * @internal Run a trainer's custom test step on a checked batch and check what it returns: a record of
+ * numbers (`InvalidTestStep` otherwise, naming what came).
+ */
+export const runCustomTest = (t: Trainer, b: TensorBatch, op: string): E.Either<TrainError, Logs> => {
+  const f = t.config.testStep as NonNullable<Trainer['config']['testStep']>
+  const r = attemptOf(TRAIN_RUN_TAGS)(() => f(t, Object.freeze({ x: b.xs, y: b.ys, sampleWeight: b.sw, size: b.size })))
+  if (E.isLeft(r)) return r
+  const logs = r.right as unknown
+  if (typeof logs !== 'object' || logs === null || Array.isArray(logs) || Object.values(logs).some((v) => typeof v !== 'number'))
+    return E.left(tfError('InvalidTestStep', `${op}: the custom testStep must return logs (a record of numbers); it returned ${show(logs)}`, { op, received: logs }))
+  return E.right(Object.freeze({ ...(logs as Logs) }))
+}

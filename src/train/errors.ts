@@ -70,6 +70,7 @@ export const TRAIN_ERROR_TAGS = [
   'UnknownName',
   'NoLearningRate',
   'InvalidTrainStep',
+  'InvalidTestStep',
   /** labels with a non-finite value */
   'InvalidLabels'
 ] as const

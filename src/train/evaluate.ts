@@ -25,7 +25,7 @@ import {
 } from './options.js'
 import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays } from './data.js'
 import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
-import { runCustomStep, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
+import { runCustomStep, runCustomTest, noLogs, addLogs, meanLogs, emptyTotals, type LogSums, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError, TRAIN_RUN_TAGS, asTrainError, type TrainError } from './errors.js'
 import { type Hooked, observe, startRun } from './hooks.js'
@@ -37,6 +37,8 @@ export interface Evaluated {
   readonly t: Trainer
   readonly metrics: ReadonlyArray<BoundMetric>
   readonly tot: Totals
+  /** the running logs: of the totals, or with a custom test step the batch-size-weighted means of its logs */
+  readonly logs: Logs
   /** batches seen */
   readonly n: number
   /** the callbacks and their states, when the pass ran with callbacks */
@@ -57,26 +59,47 @@ export const evaluatePass = async (
 ): Promise<E.Either<TrainError, Evaluated>> => {
   const info = hooked?.info
   const h0 = await observe(hooked, 'onTestBegin', (tr) => ({ trainer: tr, info }))
-  type Acc = { readonly t: Trainer; readonly metrics: ReadonlyArray<BoundMetric> | undefined; readonly tot: Totals | undefined; readonly n: number; readonly hooked?: Hooked }
-  const init: Acc = { t: t0, metrics, tot: undefined, n: 0, hooked: h0 }
+  type Acc = {
+    readonly t: Trainer
+    readonly metrics: ReadonlyArray<BoundMetric> | undefined
+    readonly tot: Totals | undefined
+    readonly logs: Logs
+    readonly custom: LogSums
+    readonly n: number
+    readonly hooked?: Hooked
+  }
+  const init: Acc = { t: t0, metrics, tot: undefined, logs: {}, custom: noLogs, n: 0, hooked: h0 }
   const r = await foldPass(pass, init, async (a: Acc, b): Promise<E.Either<TrainError, Acc>> => {
     const bound = a.metrics !== undefined ? E.right([a.t, a.metrics] as const) : prepareRun(a.t, b, op)
     if (E.isLeft(bound)) return bound
     const [t, ms] = bound.right
     const batch = a.n
     const h1 = await observe(a.hooked, 'onTestBatchBegin', () => ({ batch, trainer: t, info }))
-    const bt = batchTotals(ms, t.config.losses.length, b, evalCore(t, b))
-    const tot = a.tot === undefined ? bt : concatTotals(ms, a.tot, bt)
-    const h2 = await observe(h1, 'onTestBatchEnd', () => ({ batch, trainer: t, info, logs: logsOf(t, tot, ms) }))
-    const e: Evaluated = { t, metrics: ms, tot, n: a.n + 1, hooked: h2 }
+    let tot: Totals
+    let custom = a.custom
+    let logs: Logs
+    if (t.config.testStep !== undefined) {
+      // a custom test step (Keras's overridden test_step): its logs, averaged over the batches by size
+      const r = runCustomTest(t, b, op)
+      if (E.isLeft(r)) return r
+      tot = a.tot ?? emptyTotals(ms, t.config.losses.length)
+      custom = addLogs(a.custom, r.right, b.size)
+      logs = meanLogs(custom)
+    } else {
+      const bt = batchTotals(ms, t.config.losses.length, b, evalCore(t, b))
+      tot = a.tot === undefined ? bt : concatTotals(ms, a.tot, bt)
+      logs = logsOf(t, tot, ms)
+    }
+    const h2 = await observe(h1, 'onTestBatchEnd', () => ({ batch, trainer: t, info, logs }))
+    const e: Evaluated = { t, metrics: ms, tot, logs, n: a.n + 1, hooked: h2 }
     onBatch?.(e)
-    return E.right(e)
+    return E.right({ ...e, custom })
   })
   if (E.isLeft(r)) return r
-  const { t, metrics: ms, tot, n } = r.right
+  const { t, metrics: ms, tot, n, logs } = r.right
   if (n === 0 || ms === undefined || tot === undefined) return E.left(dataError('EmptyData', `${op}: the data gave no batches`, { op }))
-  const h3 = await observe(r.right.hooked, 'onTestEnd', () => ({ trainer: t, info, logs: logsOf(t, tot, ms) }))
-  return E.right({ t, metrics: ms, tot, n, hooked: h3 })
+  const h3 = await observe(r.right.hooked, 'onTestEnd', () => ({ trainer: t, info, logs }))
+  return E.right({ t, metrics: ms, tot, logs, n, hooked: h3 })
 }
 
 /** The callbacks of `evaluate` or `predict` with fresh states (their `info`: one epoch, no validation). */
@@ -86,8 +109,16 @@ const hookedFor = (t: Trainer, callbacks: ReadonlyArray<import('./callbacks/Call
   return { callbacks, info, run: startRun(t, callbacks, info) }
 }
 
-const asResult = (t: Trainer, logs: Logs, returnDict: boolean): ReadonlyArray<number> | Logs =>
-  returnDict ? logs : Object.freeze(t.metricsNames.map((n) => logs[n]))
+/**
+ * Keras 2.15 `flatten_metrics_in_order`: the values of `metricsNames` present in the logs, in that
+ * order, then any other keys (a custom step's own) sorted; or the record with `returnDict`.
+ */
+const asResult = (t: Trainer, logs: Logs, returnDict: boolean): ReadonlyArray<number> | Logs => {
+  if (returnDict) return logs
+  const names = t.metricsNames
+  const rest = Object.keys(logs).filter((k) => !names.includes(k)).sort()
+  return Object.freeze([...names.filter((n) => n in logs), ...rest].map((n) => logs[n]))
+}
 
 /** @internal In a tslab notebook, an interactive bar draws into a live display entry (see progress.ts). */
 const notebookBar = (interactive: boolean): { readonly display?: ReturnType<NonNullable<ReturnType<typeof notebookDisplay>>> } => {
@@ -121,10 +152,9 @@ export const evaluate =
       const interactive = o.write === undefined && stdoutIsInteractive()
       const verbose = resolveVerbose(o.verbose, interactive)
       const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write, ...notebookBar(interactive) }) : undefined
-      const r = await evaluatePass(t0, pass, undefined, 'evaluate', (e) => bar?.update(e.n, logsOf(e.t, e.tot, e.metrics)), hookedFor(t0, o.callbacks, pass.steps, verbose, write))
+      const r = await evaluatePass(t0, pass, undefined, 'evaluate', (e) => bar?.update(e.n, e.logs), hookedFor(t0, o.callbacks, pass.steps, verbose, write))
       if (E.isLeft(r)) return r
-      const { t, metrics, tot, n } = r.right
-      const logs = logsOf(t, tot, metrics)
+      const { t, n, logs } = r.right
       bar?.done(n, logs)
       return E.right(asResult(t, logs, o.returnDict))
     } catch (err) {
@@ -297,6 +327,8 @@ export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: Batch
   const p = prepareRun(t0, b.right[0], 'testOnBatch')
   if (E.isLeft(p)) return p
   const [t, metrics] = p.right
+  // a custom test step runs here too (Keras's test_on_batch calls the overridden test_step)
+  if (t.config.testStep !== undefined) return E.map((logs: Logs) => asResult(t, logs, b.right[1]))(runCustomTest(t, b.right[0], 'testOnBatch'))
   return attemptOf(TRAIN_RUN_TAGS)(() => {
     return asResult(t, logsOf(t, batchTotals(metrics, t.config.losses.length, b.right[0], evalCore(t, b.right[0])), metrics), b.right[1])
   })

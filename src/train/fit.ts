@@ -37,7 +37,7 @@ import { dataError, asTrainError, type TrainError } from './errors.js'
 import { dataSpec, prepareRun, stepCoreAsync, emptyTotals, batchTotals, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
 import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
 import { type Run, startRun, runHook } from './hooks.js'
-import { runCustomStep } from './engine.js'
+import { runCustomStep, noLogs, addLogs, meanLogs, type LogSums } from './engine.js'
 import { evaluatePass } from './evaluate.js'
 
 const isTrainerLike = (u: unknown): u is Trainer => typeof u === 'object' && u !== null && (u as Trainer)._tag === 'Trainer'
@@ -134,19 +134,6 @@ interface EpochState {
   readonly custom?: { readonly kept: LogSums; readonly all: LogSums }
 }
 
-/** @internal Batch-size-weighted sums of a custom step's logs (a monoid: add per key). */
-interface LogSums {
-  readonly sums: Readonly<Record<string, number>>
-  readonly count: number
-}
-const noLogs: LogSums = { sums: {}, count: 0 }
-const addLogs = (a: LogSums, logs: Logs, size: number): LogSums => {
-  const sums: Record<string, number> = { ...a.sums }
-  for (const [k, v] of Object.entries(logs)) sums[k] = (sums[k] ?? 0) + v * size
-  return { sums, count: a.count + size }
-}
-const meanLogs = (a: LogSums): Logs => Object.freeze(Object.fromEntries(Object.entries(a.sums).map(([k, v]) => [k, a.count > 0 ? v / a.count : NaN])))
-
 const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TrainError, FitResult>> => {
   if (!isTrainerLike(t0)) return E.left(tfError('InvalidArgument', 'fit: expected a Trainer (from compile) as the first argument', { op: 'fit', received: t0 }))
   // a page nobody configured trains on its WebGPU (a no-op in Node and once a backend is chosen)
@@ -220,7 +207,7 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
     const v = await evaluatePass(t, sourcePass(val, o.validationBatchSize ?? o.batchSize, o.validationSteps, dataSpec(t, op)), metrics, op, undefined, { callbacks, info, run })
     if (E.isLeft(v)) return v
     if (v.right.hooked !== undefined) run = { ...run, states: v.right.hooked.run.states }
-    logs = { ...logs, ...prefixed('val_', logsOf(t, v.right.tot, metrics)) }
+    logs = { ...logs, ...prefixed('val_', v.right.logs) }
   }
   if (aborted) return E.right({ ...s, run, metrics, end: true })
   const end = await runHook(callbacks, run, 'onEpochEnd', (tr) => ({ epoch, trainer: tr, info, logs }))

@@ -61,6 +61,7 @@ export type {
   LossSpec,
   ValidationDataInput,
   CustomTrainStep,
+  CustomTestStep,
   StepBatch
 } from './options.js'
 export type { History, HistoryParams, Logs } from './History.js'

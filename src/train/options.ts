@@ -236,7 +236,12 @@ const compileProps = {
    * a custom training step (Keras's overridden `train_step`): a pure `(trainer, batch) => [trainer, logs]`
    * that `fit` and `trainOnBatch` run instead of the default step, with the same callbacks, progress and history
    */
-  trainStep: refine('a function (trainer, batch) => [trainer, logs]', (u): u is CustomTrainStep => typeof u === 'function')
+  trainStep: refine('a function (trainer, batch) => [trainer, logs]', (u): u is CustomTrainStep => typeof u === 'function'),
+  /**
+   * a custom test step (Keras's overridden `test_step`): a pure `(trainer, batch) => logs` that `evaluate`,
+   * fit's validation and `testOnBatch` run instead of the default one, with the same callbacks, progress and history
+   */
+  testStep: refine('a function (trainer, batch) => logs', (u): u is CustomTestStep => typeof u === 'function')
 }
 
 /** A batch as a custom training step receives it: one tensor per input and per output, the sample weights per output, the row count. */
@@ -255,6 +260,14 @@ export interface StepBatch {
  * batches; an epoch's logs are the batch-size-weighted means of the batches' logs.
  */
 export type CustomTrainStep = (trainer: Trainer, batch: StepBatch) => readonly [Trainer, Readonly<Record<string, number>>]
+
+/**
+ * A custom test step (the counterpart of overriding Keras's `test_step`): the logs of one batch, from
+ * the trainer (not changed: evaluation does not train) and the batch. `evaluate` and fit's validation
+ * log the batch-size-weighted mean of each key over the batches.
+ * @example compile(model, { optimizer: 'sgd', loss: 'mse', testStep: (t, b) => ({ loss: … }) })
+ */
+export type CustomTestStep = (trainer: Trainer, batch: StepBatch) => Readonly<Record<string, number>>
 
 /** `compile` options: `loss` is required. */
 export type CompileOptionsInput = InputOf<typeof compileProps, 'loss'>
