@@ -1,7 +1,8 @@
 /**
  * What `Sequential` and functional `Model` share, written once: naming layers, listing weights in
  * Keras's order (`dense/kernel`, `dense/bias`, …), `getWeights`/`setWeights`, `countParams`,
- * `getLayer`, the `summary()` table, and `predict` (batched, building a deferred model on the way).
+ * `getLayer`, the `summary()` lines (summary.ts formats the table), and `predict` (batched, building
+ * a deferred model on the way).
  *
  * @since 0.1.0
  */
@@ -12,10 +13,13 @@ import { key } from '../core/Key.js'
 import { tfError, type TfError, show, orThrow, attempt } from '../core/errors.js'
 import { size, shapeEq, type Shape } from '../core/Shape.js'
 import { slice, concat, reshape } from '../primitives/index.js'
-import type { ModelLike, BatchShape } from './Model.js'
-import { type AnyLayer, errors, showShapes, shapeFits, setTrainable, INTERNALS } from './Layer.js'
+import type { ModelLike } from './Model.js'
+import { type AnyLayer, errors, shapeFits, setTrainable, INTERNALS } from './Layer.js'
 import type { Regularizer, Constraint } from './weights.js'
 import type { ParamSpec } from './Model.js'
+import { summaryTable, type SummaryOptions, type SummaryMethod } from './summary.js'
+
+export type { SummaryOptions, SummaryMethod }
 
 /** One weight of a model: Keras-style name, value, and whether training updates it. */
 export interface Weight {
@@ -215,100 +219,18 @@ export const getLayer = (m: ModelCore, nameOrIndex: string | number): E.Either<T
 }
 
 // ---------------------------------------------------------------------------------------------------
-// summary
+// summary (the table itself: summary.ts)
 
-/**
- * Python's `'{:.2f}'.format(x)`: like `toFixed(2)`, but an exact tie rounds to even (24.625 -> 24.62),
- * where `toFixed` rounds up. A tie at two decimals is a multiple of 1/8 with an odd numerator.
- */
-const pyFixed2 = (x: number): string => {
-  const e = x * 8
-  if (Number.isInteger(e) && Math.abs(e) % 2 === 1) {
-    const lo = Math.floor(x * 100)
-    return ((lo % 2 === 0 ? lo : lo + 1) / 100).toFixed(2)
-  }
-  return x.toFixed(2)
-}
-
-/** Keras's `readable_memory_size`: bytes in the largest unit (1024 apart) that keeps the number under 1024, two decimals. */
-export const readableMemorySize = (bytes: number): string => {
-  const units = ['Byte', 'KB', 'MB', 'GB', 'TB', 'PB']
-  let v = bytes
-  for (const u of units) {
-    if (v / 1024 < 1) return `${pyFixed2(v)} ${u}`
-    v /= 1024
-  }
-  return `${pyFixed2(v)} ${units[units.length - 1]}`
-}
-
-/**
- * Keras's `print_row`: each field cut to its column (a long one wraps onto more lines, breaking after
- * `),` `},` `],` or `',` when it can), the first with a leading space, every line padded to the width.
- */
-const rowLines = (fields: ReadonlyArray<string>, positions: ReadonlyArray<number>): string[] => {
-  const left = fields.slice()
-  const out: string[] = []
-  while (left.some((f) => f.length > 0)) {
-    let line = ''
-    for (let col = 0; col < left.length; col++) {
-      const start = col > 0 ? positions[col - 1] : 0
-      const last = col === positions.length - 1
-      const space = last ? 0 : 2
-      let cutoff = positions[col] - start - space - (last ? 0 : 1)
-      let fit = left[col].slice(0, Math.max(0, cutoff))
-      const breaks = ['),', '},', '],', "',"].filter((b) => fit.includes(b)).map((b) => fit.indexOf(b) + b.length)
-      if (breaks.length > 0) {
-        cutoff = Math.min(...breaks)
-        fit = fit.slice(0, cutoff)
-      }
-      if (col === 0) line += ' '
-      line += fit + ' '.repeat(space)
-      left[col] = left[col].slice(Math.max(0, cutoff))
-      line += ' '.repeat(Math.max(0, positions[col] - line.length))
-    }
-    out.push(line)
-  }
-  return out
-}
-
-/**
- * The Keras 2.15 summary (`print_summary`) as its lines: the header, one row per layer each followed by
- * a blank row (the last one too), the totals with their size in bytes (float32: 4 bytes a weight), and
- * the closing rule. Rows are padded to the line width, as Keras prints them. A functional model that is
- * a chain (one input, every layer called once on one tensor) is shown with the Sequential layout, as
- * Keras does. `Left(NotBuilt)` before build.
- */
+/** The Keras 2.15 summary (`print_summary`) as its lines (see {@link summaryTable}); `Left(NotBuilt)` before build. */
 export const summaryLines = (m: ModelCore, opts: { readonly lineLength?: number } = {}): E.Either<TfError, ReadonlyArray<string>> => {
   if (!m.built) return E.left(errors.notBuilt(m.name, 'summary'))
   const internals = m[INTERNALS]
   const sequentialLike = m.kind !== 'Functional' || internals.sequentialLike === true
-  const width = opts.lineLength ?? (sequentialLike ? 65 : 98)
-  const positions = (sequentialLike ? [0.45, 0.85, 1] : [0.3, 0.6, 0.7, 1]).map((p) => Math.floor(width * p))
-  const header = sequentialLike ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to']
-  const lines = [`Model: "${m.name}"`, '_'.repeat(width), ...rowLines(header, positions), '='.repeat(width)]
-  for (const r of internals.rows()) {
-    lines.push(...rowLines(sequentialLike ? [r[0], r[1], String(r[2])] : [r[0], r[1], String(r[2]), r[3]], positions))
-    lines.push(' '.repeat(width))
-  }
-  const ws = weightsOf(m)
-  const trainable = ws.filter((w) => w.trainable).reduce((n, w) => n + size(w.shape), 0)
-  const total = ws.reduce((n, w) => n + size(w.shape), 0)
-  const bytes = (n: number): string => readableMemorySize(n * 4)
-  lines.push(
-    '='.repeat(width),
-    `Total params: ${total} (${bytes(total)})`,
-    `Trainable params: ${trainable} (${bytes(trainable)})`,
-    `Non-trainable params: ${total - trainable} (${bytes(total - trainable)})`,
-    '_'.repeat(width)
-  )
-  return E.right(Object.freeze(lines))
+  return E.right(summaryTable(m.name, sequentialLike, internals.rows(), weightsOf(m), opts.lineLength))
 }
 
 /** The Keras summary table as one string (its lines joined by newlines); `Left(NotBuilt)` before build. */
 export const summary = (m: ModelCore, opts: { readonly lineLength?: number } = {}): E.Either<TfError, string> => E.map((ls: ReadonlyArray<string>) => ls.join('\n'))(summaryLines(m, opts))
-
-/** The output shape column of one layer. */
-export const shapeCell = (s: BatchShape | ReadonlyArray<BatchShape>): string => showShapes(s)
 
 // ---------------------------------------------------------------------------------------------------
 // predict / call
@@ -422,23 +344,6 @@ export const callOnData = (m: ModelCore, x: unknown, opts: { readonly training?:
   const xs = decodeInputs(m, x)
   if (E.isLeft(xs)) return xs
   return E.map((ys: ReadonlyArray<Tensor>) => shapeOutputs(m, ys))(predictTensors(m, xs.right, { batchSize: Number.MAX_SAFE_INTEGER }, opts.training ?? false))
-}
-
-/** Options of `model.summary`. */
-export interface SummaryOptions {
-  /** called once per line (default `console.log`) */
-  readonly printFn?: (line: string) => void
-  /** the table's width (default 65 for Sequential, 98 for functional models with 'Connected to') */
-  readonly lineLength?: number
-}
-
-/**
- * `model.summary()`: prints the Keras table. With no argument it returns nothing, as Keras does (so a
- * notebook shows the table once); given options it also returns the table as one string.
- */
-export interface SummaryMethod {
-  (): void
-  (opts: SummaryOptions): string
 }
 
 /**
