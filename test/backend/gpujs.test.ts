@@ -488,7 +488,7 @@ describe('gpu.js kernel cache', () => {
 
   it('reuses the kernel for the same op and shape', () => {
     const { gpu, created } = spyGpu()
-    const be = createGpujsBackend('webasm', gpu)
+    const be = createGpujsBackend('webasm', gpu, { blockedMatmul: true })
     expect(be.kernelCount()).toBe(0)
     be.unary('exp', x)
     be.unary('exp', { data: new Float32Array([5, 6, 7, 8]), shape: [2, 2] })
@@ -502,9 +502,14 @@ describe('gpu.js kernel cache', () => {
     be.matmul(a, a, 1, 4, 4, 4, false, false)
     be.matmul(a, a, 1, 4, 4, 4, false, false)
     expect(be.kernelCount()).toBe(4)
-    // operands are read in their own layout: a transposed operand is another kernel
+    // A is read in its own layout: a transposed A is another kernel
+    be.matmul(a, a, 1, 4, 4, 4, true, false)
+    expect(be.kernelCount()).toBe(5)
+    // the register-blocked matmul transposes a transposed B in JS first, so it reuses the plain kernel
     be.matmul(a, a, 1, 4, 4, 4, false, true)
     expect(be.kernelCount()).toBe(5)
+    createGpujsBackend('webasm', gpu, { blockedMatmul: false }).matmul(a, a, 1, 4, 4, 4, false, true)
+    expect(created.length).toBe(6)
   })
 
   it('evicts the least recently used kernel past its limit and destroys it', () => {

@@ -28,6 +28,13 @@ import { strides } from '../../core/Shape.js'
 export const F32_EXACT = 1 << 24
 /** Innermost width below which an `nd` output costs more in per-row arrays than it saves. */
 export const ND_MIN_INNER = 32
+/**
+ * Innermost width from which an `nd` output is chosen even where flat f32 index math would be exact:
+ * flat addressing recovers coordinates with `Math.floor(x / s)` and `%` in f32 for every cell (the
+ * MLP's [128,10] ÷ [128,1] softmax broadcast took 0.47 ms of CPU per step that way), while `nd`
+ * coordinates are thread ids and its rows read contiguously.
+ */
+export const ND_PREFER_INNER = 8
 
 export const prod = (xs: ReadonlyArray<number>): number => {
   let p = 1
@@ -136,8 +143,8 @@ export const indexExpr = (c: ReadonlyArray<string>, s: ReadonlyArray<number>, of
 export const chooseAddressing = (dims: ReadonlyArray<number>, maxIn: number, limit = F32_EXACT, minInner = ND_MIN_INNER): Addressing | null => {
   const n = prod(dims)
   if (dims.length === 1) return 'flat'
+  if (dims.length <= 3 && dims[dims.length - 1] >= Math.min(minInner, ND_PREFER_INNER)) return 'nd'
   if (n < limit && maxIn < limit) return 'flat'
-  if (dims.length <= 3 && dims[dims.length - 1] >= minInner) return 'nd'
   return null
 }
 

@@ -81,11 +81,22 @@ export const whereKey = (sizes: ReadonlyArray<number>, n: number): string => `w|
 
 /**
  * A fused expression over inputs of `sizes` elements: `n` (per cell), 1 (scalar) or a divisor of `n`
- * read at `thread.x % size` (suffix broadcast; f32 math, so only below 2^24 cells).
+ * (suffix broadcast). When every suffix input has one size s >= 8, the output is 2-D [s, n/s]: a suffix
+ * input is read at `thread.x` and a full one at `thread.y * s + thread.x` (i32, contiguous). Otherwise a
+ * suffix input is read at `thread.x % size` (f32 math, so only below 2^24 cells, and per cell).
  */
 export const fusedSpec = (expr: Expr, sizes: ReadonlyArray<number>, n: number): Spec => {
+  const params = sizes.map((_, k) => `x${k}`).join(', ')
+  const suffix = [...new Set(sizes.filter((s) => s !== n && s !== 1))]
+  if (suffix.length === 1 && suffix[0] >= 8 && n % suffix[0] === 0) {
+    const s = suffix[0]
+    const rows = n / s
+    const full = rows === 1 ? 'this.thread.x' : `this.thread.y * ${s} + this.thread.x`
+    const access2 = (k: number): string => (sizes[k] === n ? `x${k}[${full}]` : sizes[k] === 1 ? `x${k}[0]` : `x${k}[this.thread.x]`)
+    return { source: `function (${params}) {\nreturn ${render(expr, access2)};\n}`, output: rows === 1 ? [s] : [s, rows] }
+  }
   const access = (k: number): string => (sizes[k] === n ? `x${k}[this.thread.x]` : sizes[k] === 1 ? `x${k}[0]` : `x${k}[this.thread.x % ${sizes[k]}]`)
-  return { source: `function (${sizes.map((_, k) => `x${k}`).join(', ')}) {\nreturn ${render(expr, access)};\n}`, output: [n] }
+  return { source: `function (${params}) {\nreturn ${render(expr, access)};\n}`, output: [n] }
 }
 export const fusedKey = (expr: Expr, sizes: ReadonlyArray<number>, n: number): string =>
   `f|${n}|${sizes.map((s) => (s === n ? 'v' : s === 1 ? 's' : s)).join(',')}|${exprKey(expr)}`
