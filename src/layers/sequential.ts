@@ -40,22 +40,18 @@ import { deepFreeze } from '../core/freeze.js'
 /** What `sequential` and `add` accept: a single-output layer, or an `input({shape})` (first only). */
 export type SeqItem = Layer<Tree, Tree, Tensor, Tensor> | SymbolicTensor
 
+/** The tuple of the params (`'params'`) or state (`'state'`) types of a list of layers (inputs skipped). */
+type PartsList<Ls, K extends 'params' | 'state'> = Ls extends readonly []
+  ? readonly []
+  : Ls extends readonly [infer H, ...infer T]
+    ? H extends SymbolicTensor
+      ? PartsList<T, K>
+      : readonly [K extends 'params' ? ParamsOf<H> : StateOf<H>, ...PartsList<T, K>]
+    : ReadonlyArray<Tree>
 /** The tuple of params types of a list of layers (inputs skipped). */
-export type ParamsList<Ls> = Ls extends readonly []
-  ? readonly []
-  : Ls extends readonly [infer H, ...infer T]
-    ? H extends SymbolicTensor
-      ? ParamsList<T>
-      : readonly [ParamsOf<H>, ...ParamsList<T>]
-    : ReadonlyArray<Tree>
+export type ParamsList<Ls> = PartsList<Ls, 'params'>
 /** The tuple of state types of a list of layers (inputs skipped). */
-export type StatesList<Ls> = Ls extends readonly []
-  ? readonly []
-  : Ls extends readonly [infer H, ...infer T]
-    ? H extends SymbolicTensor
-      ? StatesList<T>
-      : readonly [StateOf<H>, ...StatesList<T>]
-    : ReadonlyArray<Tree>
+export type StatesList<Ls> = PartsList<Ls, 'state'>
 
 /** Options of {@link sequential}. */
 export interface SequentialOptions {

@@ -54,15 +54,8 @@ export interface TrainConfig {
   readonly seed: number
 }
 
-/** @internal The fields of a trainer. */
-export interface TrainerFields {
-  readonly model: ModelLike
-  readonly optState: Tree | undefined
-  readonly step: number
-  readonly key: Key
-  readonly config: TrainConfig
-  readonly fns: StepFns | undefined
-}
+/** @internal The fields of a trainer (declared once, on the class below). */
+export type TrainerFields = Pick<Trainer, 'model' | 'optState' | 'step' | 'key' | 'config' | 'fns'>
 
 /** Whether a value is a trainer. */
 export const isTrainer = (u: unknown): u is Trainer => u instanceof Trainer
