@@ -68,6 +68,11 @@ export interface Applied<S, Y> {
   readonly state: S
   /** extra scalar losses of this call (activity regularization, Keras's `add_loss`), summed into the training loss */
   readonly losses?: ReadonlyArray<Tensor>
+  /**
+   * the mask of the output when the layer works it out while applying (a model used as a layer: the
+   * masks of its inner layers); when present (even undefined) it replaces `computeMask` (layers/mask.ts)
+   */
+  readonly mask?: Tensor | ReadonlyArray<Tensor | undefined>
 }
 
 /** The applied function (bivariant in its input, so that layers of every input type fit `AnyLayer`). */

@@ -159,7 +159,8 @@ const fromData = (d: Data): Model => {
     },
     apply: (p: { readonly [n: string]: Tree }, s: { readonly [n: string]: Tree }) => (x: LayerIO, ctx: Ctx) => {
       const r = run(g, p, s, g.inputs.length > 1 ? (x as ReadonlyArray<Tensor>) : [x as Tensor], ctx)
-      return { y: single(r.outputs), state: r.state, ...(r.losses ? { losses: r.losses } : {}) }
+      // used as a layer, the model's output masks are its masks (Keras's Functional.compute_mask)
+      return { y: single(r.outputs), state: r.state, ...(r.losses ? { losses: r.losses } : {}), mask: r.masks.length === 1 ? r.masks[0] : r.masks }
     },
     forward: (p: Tree, s: Tree, xs: ReadonlyArray<Tensor>, ctx: Ctx) => run(g, p as Record<string, Tree>, s as Record<string, Tree>, xs, d.trainable === false ? { ...ctx, frozen: true } : ctx),
     withWeights: (p: Tree, s: Tree) => fromData({ ...d, params: p as Record<string, Tree>, state: s as Record<string, Tree> }),

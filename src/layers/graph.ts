@@ -15,7 +15,7 @@ import type { Ctx } from './Model.js'
 import { type AnyLayer, type BatchShape, type LayerIO, type Config, type Json, errors, withName, showShapes } from './Layer.js'
 import { type SymbolicTensor, type LayerNode, type InputNode, isSymbolic, inputLayer } from './symbolic.js'
 import * as C from './common.js'
-import { nextMask, ctxWithMask, ctxWithMasks } from './mask.js'
+import { outputMask, type OutputMask, ctxWithMask, ctxWithMasks } from './mask.js'
 
 export interface Graph {
   readonly inputs: ReadonlyArray<SymbolicTensor>
@@ -162,8 +162,13 @@ export const initGraph = (g: Graph, root: Key): E.Either<TfError, { params: Reco
 /** The pure forward pass over the graph. */
 export const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { readonly [n: string]: Tree }, xs: ReadonlyArray<Tensor>, ctx: Ctx) => {
   const values = new Map<LayerNode, LayerIO>()
-  const masks = new Map<LayerNode, Tensor | undefined>()
-  const maskOfSym = (s: SymbolicTensor): Tensor | undefined => (s.node._tag === 'InputNode' || s.index !== null ? undefined : masks.get(s.node))
+  const masks = new Map<LayerNode, OutputMask>()
+  const maskOfSym = (s: SymbolicTensor): Tensor | undefined => {
+    if (s.node._tag === 'InputNode') return undefined
+    const m = masks.get(s.node)
+    // a multi-output layer has one mask per output
+    return s.index === null ? (Array.isArray(m) ? undefined : (m as Tensor | undefined)) : Array.isArray(m) ? (m as ReadonlyArray<Tensor | undefined>)[s.index] : undefined
+  }
   const st: Record<string, Tree> = { ...state }
   const losses: Tensor[] = []
   const valueOf = (s: SymbolicTensor): Tensor => {
@@ -181,7 +186,7 @@ export const run = (g: Graph, params: { readonly [n: string]: Tree }, state: { r
     const base: Ctx = { training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) }
     const r = l.apply(params[l.name], st[l.name])(x, ms === undefined ? ctxWithMask(base, m) : ctxWithMasks(base, ms))
     values.set(n, r.y)
-    if (l.multiOutput !== true) masks.set(n, nextMask(l, x, m, ms))
+    masks.set(n, outputMask(l, x, m, ms, r))
     st[l.name] = r.state
     if (r.losses !== undefined) losses.push(...r.losses)
   })

@@ -14,8 +14,11 @@ import type { Ctx } from './Model.js'
 /** Kinds that work per time step and so pass a mask on unchanged (Keras's `supports_masking`). */
 export const MASK_PASSING: ReadonlySet<string> = new Set(['Dense', 'Activation', 'Dropout', 'LeakyReLU', 'Identity', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'LayerNormalization', 'BatchNormalization'])
 
+/** The mask of a layer's output: one mask, or one per output for a multi-output layer. */
+export type OutputMask = Tensor | undefined | ReadonlyArray<Tensor | undefined>
+
 type Masked = {
-  readonly computeMask?: (x: LayerIO, mask: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>) => Tensor | undefined
+  readonly computeMask?: (x: LayerIO, mask: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>) => OutputMask
 }
 
 /**
@@ -23,9 +26,20 @@ type Masked = {
  * `masks` (one per input; `mask` is then the first one) and ends the mask unless it has `computeMask`.
  */
 export const nextMask = (layer: AnyLayer, x: LayerIO, mask: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>): Tensor | undefined => {
+  const m = outputMask(layer, x, mask, masks)
+  return Array.isArray(m) ? undefined : (m as Tensor | undefined)
+}
+
+/**
+ * The mask of a layer's output(s) after it was applied: the mask its `apply` reported (models used as
+ * layers), else its `computeMask` (one mask per output for a multi-output layer, as Keras's
+ * `compute_mask`), else its input mask if it works per step.
+ */
+export const outputMask = (layer: AnyLayer, x: LayerIO, mask: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>, applied?: { readonly mask?: OutputMask }): OutputMask => {
+  if (applied !== undefined && 'mask' in applied) return applied.mask
   const cm = (layer as AnyLayer & Masked).computeMask
   if (typeof cm === 'function') return masks === undefined ? cm(x, mask) : cm(x, mask, masks)
-  return mask !== undefined && masks === undefined && MASK_PASSING.has(layer.kind) ? mask : undefined
+  return mask !== undefined && masks === undefined && layer.multiOutput !== true && MASK_PASSING.has(layer.kind) ? mask : undefined
 }
 
 /** The input masks a multi-input layer was given (one per input), if any input has one. */

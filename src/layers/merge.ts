@@ -13,6 +13,7 @@ import type { Tensor } from '../core/Tensor.js'
 import { broadcastShapes, type Shape } from '../core/Shape.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { add as addOp, mul, concat } from '../primitives/index.js'
+import { fill } from '../core/Tensor.js'
 import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, featureDims, shapeErr, showShapes, checkOptions } from './Layer.js'
 
 const none: Empty = Object.freeze({})
@@ -25,9 +26,35 @@ const atLeastTwo = (kind: string, s: ReadonlyArray<BatchShape>): E.Either<TfErro
     ? E.right(s)
     : E.left(tfError('InvalidArgument', `${kind}: a merge layer should be called on a list of at least 2 inputs, received ${show(s)}`, { expected: 'list of >= 2 shapes', received: s }))
 
+/**
+ * Keras's `_Merge.compute_mask`: the AND of the inputs' masks (the ones that have one); none when no
+ * input has one.
+ */
+const andMasks = (_x: ReadonlyArray<Tensor>, _m: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>): Tensor | undefined => {
+  const ms = (masks ?? []).filter((m): m is Tensor => m !== undefined)
+  return ms.length === 0 ? undefined : ms.reduce((a, m) => mul(a, m))
+}
+
+/**
+ * Keras's `Concatenate.compute_mask`: joined along the time axis (axis 1), the masks are joined too (an
+ * input without a mask counts as all real steps); along any other axis the steps line up and the masks
+ * are AND-ed.
+ */
+const concatMasks =
+  (axis: number) =>
+  (xs: ReadonlyArray<Tensor>, m: Tensor | undefined, masks?: ReadonlyArray<Tensor | undefined>): Tensor | undefined => {
+    if (masks === undefined || masks.every((k) => k === undefined)) return undefined
+    const a = axis < 0 ? axis + xs[0].shape.length : axis
+    if (a !== 1) return andMasks(xs, m, masks)
+    return concat(
+      xs.map((x, i) => masks[i] ?? fill([x.shape[0], x.shape[1]], 1)),
+      1
+    )
+  }
+
 const elementwise = (kind: string, combine: (xs: ReadonlyArray<Tensor>) => Tensor, opts?: BaseOptions): MergeLayer => {
   orThrow(checkOptions(kind.charAt(0).toLowerCase() + kind.slice(1), opts, []))
-  return makeLayer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>(
+  const l = makeLayer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>(
     kind,
     {},
     opts,
@@ -47,6 +74,7 @@ const elementwise = (kind: string, combine: (xs: ReadonlyArray<Tensor>) => Tenso
     () => (xs) => ({ y: combine(xs), state: none }),
     { multiInput: true }
   )
+  return Object.freeze({ ...l, computeMask: andMasks })
 }
 
 /** Sums its inputs elementwise. @example call(layers.add(), [a, b]) */
@@ -62,8 +90,7 @@ export const concatenateE = (opts: BaseOptions & { readonly axis?: number } = {}
   if (E.isLeft(known)) return known
   const axis = opts.axis ?? -1
   if (!Number.isInteger(axis)) return E.left(tfError('InvalidArgument', `concatenate: expected an integer axis, received ${show(axis)}`, { path: 'axis', expected: 'integer', received: axis }))
-  return E.right(
-    makeLayer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>(
+  const l = makeLayer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>(
       'Concatenate',
       { axis },
       opts,
@@ -83,7 +110,7 @@ export const concatenateE = (opts: BaseOptions & { readonly axis?: number } = {}
       () => (xs) => ({ y: concat(xs, axis < 0 ? axis + xs[0].shape.length : axis), state: none }),
       { multiInput: true }
     )
-  )
+  return E.right(Object.freeze({ ...l, computeMask: concatMasks(axis) }))
 }
 /** Joins its inputs along an axis (default the last). @example call(concatenate(), [a, b]) */
 export const concatenate = (opts: BaseOptions & { readonly axis?: number } = {}): MergeLayer => orThrow(concatenateE(opts))

@@ -103,7 +103,7 @@ export const embedding = (inputDim: number, outputDim: number, opts: EmbeddingOp
  * @internal Give a layer a mask rule: `computeMask(x, inputMask)` is the mask of its output
  * (`undefined`: no mask). Models call it after the layer; see `docs/layers.md` (masking).
  */
-export const withMask = <L extends object>(layer: L, computeMask: ((x: Tensor, mask: Tensor | undefined) => Tensor | undefined) | undefined): L =>
+export const withMask = <L extends object>(layer: L, computeMask: ((x: Tensor, mask: Tensor | undefined) => Tensor | undefined | ReadonlyArray<Tensor | undefined>) | undefined): L =>
   computeMask === undefined ? layer : Object.freeze({ ...layer, computeMask })
 
 // ---------------------------------------------------------------------------------------------------
@@ -309,9 +309,13 @@ const rnnLayer = (s: RnnSpec): Layer<RecurrentParams, Empty, Tensor, Tensor> => 
     },
     returnState ? { multiOutput: true } : {}
   )
-  // with returnSequences the mask passes on unchanged (Keras does not reverse it for goBackwards)
-  const outMask = (_x: Tensor, mask: Tensor | undefined): Tensor | undefined => mask
-  return withMask(layer, returnSequences && !returnState ? outMask : undefined)
+  // with returnSequences the mask passes on unchanged (Keras does not reverse it for goBackwards); with
+  // returnState the states have none (Keras's RNN.compute_mask: [output mask, None, …])
+  const outMask = (_x: Tensor, mask: Tensor | undefined): Tensor | undefined | ReadonlyArray<Tensor | undefined> => {
+    const m = returnSequences ? mask : undefined
+    return returnState ? [m, ...Array.from({ length: cell.states }, () => undefined)] : m
+  }
+  return withMask(layer, returnSequences || returnState ? outMask : undefined)
 }
 
 const checkRecurrent = (kind: string, units: number, opts: RecurrentOptions): E.Either<TfError, true> => {

@@ -34,7 +34,7 @@ import {
 } from './Layer.js'
 import { type SymbolicTensor, isSymbolic } from './symbolic.js'
 import * as C from './common.js'
-import { nextMask, ctxWithMask } from './mask.js'
+import { outputMask, ctxWithMask } from './mask.js'
 import { deepFreeze } from '../core/freeze.js'
 
 /** What `sequential` and `add` accept: a single-output layer, or an `input({shape})` (first only). */
@@ -252,12 +252,14 @@ const applyLayers =
     layers.forEach((l, i) => {
       const frozen = ctx.frozen === true || l.trainable === false
       const r = l.apply(params[i], state[i])(y, ctxWithMask({ training: ctx.training, key: foldIn(ctx.key, i), ...(frozen ? { frozen } : {}) }, mask))
-      mask = nextMask(l, y, mask)
+      const next = outputMask(l, y, mask, undefined, r)
+      mask = Array.isArray(next) ? undefined : (next as Tensor | undefined)
       y = r.y as Tensor
       out.push(r.state)
       if (r.losses !== undefined) losses.push(...r.losses)
     })
-    return { y, state: Object.freeze(out), ...(losses.length > 0 ? { losses } : {}), ...(mask !== undefined ? { mask } : {}) }
+    // the mask of the last layer: what the model reports, and its mask when used as a layer
+    return { y, state: Object.freeze(out), ...(losses.length > 0 ? { losses } : {}), mask }
   }
 
 const configOf = (d: Data): Config => {

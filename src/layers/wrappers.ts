@@ -92,7 +92,15 @@ export const bidirectionalE = (layer: AnyLayer, opts: BidirectionalOptions = {})
     },
     mergeMode === null || returnState ? { multiOutput: true } : {}
   )
-  return E.right(withMask(l, returnSequences && mergeMode !== null && !returnState ? (_x: Tensor, m: Tensor | undefined) => m : undefined))
+  // Keras's Bidirectional.compute_mask: the input mask for each sequence output, none for the states
+  const nStates = returnState ? ((layer.kind === 'LSTM' ? 2 : 1) as number) : 0
+  const outMasks = (_x: Tensor, m: Tensor | undefined): Tensor | undefined | ReadonlyArray<Tensor | undefined> => {
+    const out = returnSequences ? m : undefined
+    const ys = mergeMode === null ? [out, out] : [out]
+    const all = [...ys, ...Array.from({ length: 2 * nStates }, () => undefined)]
+    return all.length === 1 ? all[0] : all
+  }
+  return E.right(withMask(l, returnSequences || mergeMode === null || returnState ? outMasks : undefined))
 }
 /**
  * Runs a recurrent layer over the sequence in both directions and merges the outputs (`'concat'` by
