@@ -7,9 +7,9 @@
  * Law (test/io/config.test.ts): `getConfig(fromConfig(getConfig(m)))` equals `getConfig(m)`, and
  * `ModelConfigC.decode(JSON round trip of getConfig(m))` is `Right(getConfig(m))`.
  *
- * While rebuilding for `load`, a *budget* bounds the weights that built-in layers may allocate: a file
- * cannot declare a `dense(2**30)` and make the loader allocate it; the budget is what the weights file
- * really holds.
+ * While rebuilding for `load`, a *budget* (budget.ts) bounds the weights that built-in layers may
+ * allocate: a file cannot declare a `dense(2**30)` or a `conv2d(2**20, 64)` and make the loader allocate
+ * it; the budget is what the weights file really holds.
  *
  * @since 0.1.0
  */
@@ -25,6 +25,7 @@ import { inputE, connect, type SymbolicTensor } from '../layers/symbolic.js'
 import { type ModelConfig, type SequentialConfig, type FunctionalConfig, type LayerConfig, ModelConfigC, decodeWith, type JsonRecord, type Ref } from './codecs.js'
 import { ioError, asIoError, isIoError, type IoError } from './errors.js'
 import { layerFromConfig, type CustomLayers } from './layers.js'
+import { guarded, type Budget } from './budget.js'
 
 /** A model tensorfold can save: a Sequential or a functional model. */
 export type SavableModel = Seq.Sequential | Fn.Model
@@ -38,43 +39,7 @@ export const isSavableModel = (u: unknown): u is SavableModel => Seq.isSequentia
  */
 export const getConfig = (m: SavableModel): ModelConfig => ({ kind: m.kind, config: m.config } as unknown as ModelConfig)
 
-/** Bounds the weight values built-in layers may allocate while a file is being rebuilt. */
-export interface Budget {
-  remaining: number
-  /** load turns the guard off once the model is built, so the loaded model behaves like any other */
-  active: boolean
-}
-
-const paramCount = (l: AnyLayer, s: unknown): number => {
-  // Dense is the only built-in layer with weights: [in, units] (+ [units])
-  if (l.kind !== 'Dense' || !Array.isArray(s)) return 0
-  const d = s[s.length - 1]
-  const units = l.config.units
-  return typeof d === 'number' && typeof units === 'number' ? d * units + (l.config.useBias === false ? 0 : units) : 0
-}
-
-/** Wrap a built-in layer so that its `init` first checks the budget (the layer is otherwise the same). */
-const guarded = (l: AnyLayer, budget: Budget | undefined, path: string): AnyLayer => {
-  if (budget === undefined || l.kind !== 'Dense') return l
-  // a layer is initialised more than once while a graph is built (shape inference, then the model):
-  // its first init is charged to the budget, later ones may not ask for more than that
-  let charged: number | undefined
-  return Object.freeze({
-    ...l,
-    init: (k: Parameters<AnyLayer['init']>[0], s: Parameters<AnyLayer['init']>[1]) => {
-      if (!budget.active) return l.init(k, s)
-      const n = paramCount(l, s)
-      const limit = charged ?? budget.remaining
-      if (n > limit)
-        return E.left(ioError('InvalidWeights', path, `at most ${limit} more weight values (what the weights file holds)`, n, `${path}: layer "${l.name}" would allocate ${n} weight values for input shape ${JSON.stringify(s)}, more than the weights file holds`))
-      if (charged === undefined) {
-        charged = n
-        budget.remaining -= n
-      }
-      return l.init(k, s)
-    }
-  }) as AnyLayer
-}
+export type { Budget } from './budget.js'
 
 const layerFrom = (path: string, lc: LayerConfig, custom: CustomLayers, budget: Budget | undefined): E.Either<IoError, AnyLayer> =>
   lc.kind === 'Sequential' || lc.kind === 'Functional'
