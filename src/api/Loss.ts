@@ -10,5 +10,5 @@ export {
   reduce, weighted, withReduction, reductionOf, REDUCTIONS, lossFromName, lossNames, losses,
   resolveLosses, resolveLossWeights, totalLoss, sampleWeightsFromClassWeight,
   type LossFn, type LossSpec, type LossesSpec, type LossOptions, type CrossentropyOptions,
-  type SparseCrossentropyOptions, type HuberOptions, type ReducedLoss, type Reduction
+  type SparseCrossentropyOptions, type HuberOptions, type ReducedLoss, type Reduction, type PlainLoss, type OptionsLoss
 } from '../losses/index.js'

@@ -17,8 +17,9 @@ import { oneHot } from '../ops/shape.js'
 /** Keras's fuzz factor `backend.epsilon()`. */
 export const EPSILON = 1e-7
 
-/** A loss as the trainer uses it: per-sample values from targets and predictions. */
-export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor
+import { type LossFn, type PlainLoss, type OptionsLoss, configurable } from './reduction.js'
+
+export { type LossFn, type PlainLoss, type OptionsLoss, type Reduction, type ReducedLoss, REDUCTIONS, reduce, withReduction, reductionOf, weighted } from './reduction.js'
 
 /** Options of the crossentropies. */
 export interface CrossentropyOptions {
@@ -70,25 +71,25 @@ const lastSum = (x: Tensor): Tensor => (x.shape.length === 0 ? x : sum(x, -1))
  * Mean squared error over the last axis: `mean((p − t)²)`.
  * @example meanSquaredError(tensor([[0, 1]]), tensor([[1, 1]])) // [0.5]
  */
-export const meanSquaredError = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const meanSquaredError: PlainLoss = configurable('meanSquaredError', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('meanSquaredError', yTrue, yPred)
   return lastMean(square(sub(p, t)))
-}
+})
 /** Mean absolute error over the last axis: `mean(|p − t|)`. @example meanAbsoluteError(t, p) */
-export const meanAbsoluteError = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const meanAbsoluteError: PlainLoss = configurable('meanAbsoluteError', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('meanAbsoluteError', yTrue, yPred)
   return lastMean(abs(sub(p, t)))
-}
+})
 /** Mean absolute percentage error: `100 · mean(|t − p| / max(|t|, ε))`. @example meanAbsolutePercentageError(t, p) */
-export const meanAbsolutePercentageError = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const meanAbsolutePercentageError: PlainLoss = configurable('meanAbsolutePercentageError', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('meanAbsolutePercentageError', yTrue, yPred)
   return mul(100, lastMean(abs(div(sub(t, p), maximum(abs(t), EPSILON)))))
-}
+})
 /** Mean squared logarithmic error: `mean((log(max(p, ε) + 1) − log(max(t, ε) + 1))²)`. @example meanSquaredLogarithmicError(t, p) */
-export const meanSquaredLogarithmicError = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const meanSquaredLogarithmicError: PlainLoss = configurable('meanSquaredLogarithmicError', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('meanSquaredLogarithmicError', yTrue, yPred)
   return lastMean(square(sub(log(add(maximum(p, EPSILON), 1)), log(add(maximum(t, EPSILON), 1)))))
-}
+})
 
 const smoothing = (op: string, s: number | undefined): number => {
   const v = s ?? 0
@@ -101,14 +102,14 @@ const smoothing = (op: string, s: number | undefined): number => {
  * `p` clipped to `[ε, 1−ε]`; from logits: `softplus(x) − x·t` (stable for any x).
  * @example binaryCrossentropy(tensor([[1], [0]]), tensor([[3], [-2]]), { fromLogits: true })
  */
-export const binaryCrossentropy = (yTrue: Tensor, yPred: Tensor, o: CrossentropyOptions = {}): Tensor => {
+export const binaryCrossentropy: OptionsLoss<CrossentropyOptions> = configurable('binaryCrossentropy', ['fromLogits', 'labelSmoothing'], (yTrue: Tensor, yPred: Tensor, o: CrossentropyOptions = {}): Tensor => {
   const ls = smoothing('binaryCrossentropy', o.labelSmoothing)
   const [t0, p] = align('binaryCrossentropy', yTrue, yPred)
   const t = ls > 0 ? add(mul(t0, 1 - ls), 0.5 * ls) : t0
   if (o.fromLogits === true) return lastMean(sub(softplus(p), mul(p, t)))
   const q = clip(p, EPSILON, 1 - EPSILON)
   return lastMean(neg(add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q))))))
-}
+})
 
 /**
  * Categorical crossentropy over the last axis, for one-hot (or soft) targets of yPred's shape. From
@@ -116,7 +117,7 @@ export const binaryCrossentropy = (yTrue: Tensor, yPred: Tensor, o: Crossentropy
  * logits: `−Σ t · logSoftmax(x)`.
  * @example categoricalCrossentropy(tensor([[0, 1, 0]]), tensor([[0.1, 0.8, 0.1]])) // [0.223…]
  */
-export const categoricalCrossentropy = (yTrue: Tensor, yPred: Tensor, o: CrossentropyOptions = {}): Tensor => {
+export const categoricalCrossentropy: OptionsLoss<CrossentropyOptions> = configurable('categoricalCrossentropy', ['fromLogits', 'labelSmoothing'], (yTrue: Tensor, yPred: Tensor, o: CrossentropyOptions = {}): Tensor => {
   const op = 'categoricalCrossentropy'
   const ls = smoothing(op, o.labelSmoothing)
   const t0 = toFloat(lift(op, yTrue, 0))
@@ -128,7 +129,7 @@ export const categoricalCrossentropy = (yTrue: Tensor, yPred: Tensor, o: Crossen
   if (o.fromLogits === true) return neg(lastSum(mul(t, logSoftmax(p, -1))))
   const q = clip(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON)
   return neg(lastSum(mul(t, log(q))))
-}
+})
 
 /**
  * Categorical crossentropy with integer class ids (int32 or integral floats) of shape `[batch]` or
@@ -138,7 +139,7 @@ export const categoricalCrossentropy = (yTrue: Tensor, yPred: Tensor, o: Crossen
  * not checked, which would need reading the ids back from the device).
  * @example sparseCategoricalCrossentropy(tensor([1]), tensor([[0.1, 0.8, 0.1]])) // [0.223…]
  */
-export const sparseCategoricalCrossentropy = (yTrue: Tensor, yPred: Tensor, o: SparseCrossentropyOptions = {}): Tensor => {
+export const sparseCategoricalCrossentropy: OptionsLoss<SparseCrossentropyOptions> = configurable('sparseCategoricalCrossentropy', ['fromLogits'], (yTrue: Tensor, yPred: Tensor, o: SparseCrossentropyOptions = {}): Tensor => {
   const op = 'sparseCategoricalCrossentropy'
   const p = lift(op, yPred, 1)
   let t = lift(op, yTrue, 0)
@@ -149,69 +150,69 @@ export const sparseCategoricalCrossentropy = (yTrue: Tensor, yPred: Tensor, o: S
   const hot = oneHot(t, classes)
   const logp = o.fromLogits === true ? logSoftmax(p, -1) : logSoftmax(log(clip(p, EPSILON, 1 - EPSILON)), -1)
   return neg(sum(mul(hot, logp), -1))
-}
+})
 
 // Keras converts {0, 1} hinge targets to {−1, 1}; elementwise here (0 → −1), which agrees on {0,1} and {−1,1} data
 const hingeTargets = (t: Tensor): Tensor => where(compare(t, 0, 'eq'), -1, t)
 
 /** Hinge: `mean(max(1 − t·p, 0))` with targets in {−1, 1} (or {0, 1}, converted). @example hinge(t, p) */
-export const hinge = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const hinge: PlainLoss = configurable('hinge', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('hinge', yTrue, yPred)
   return lastMean(maximum(sub(1, mul(hingeTargets(t), p)), 0))
-}
+})
 /** Squared hinge: `mean(max(1 − t·p, 0)²)`. @example squaredHinge(t, p) */
-export const squaredHinge = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const squaredHinge: PlainLoss = configurable('squaredHinge', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('squaredHinge', yTrue, yPred)
   return lastMean(square(maximum(sub(1, mul(hingeTargets(t), p)), 0)))
-}
+})
 /** Categorical hinge: `max(max((1 − t)·p) − Σ t·p + 1, 0)` over the last axis. @example categoricalHinge(t, p) */
-export const categoricalHinge = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const categoricalHinge: PlainLoss = configurable('categoricalHinge', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('categoricalHinge', yTrue, yPred)
   const pos = lastSum(mul(t, p))
   const negative = p.shape.length === 0 ? mul(sub(1, t), p) : max(mul(sub(1, t), p), -1)
   return maximum(add(sub(negative, pos), 1), 0)
-}
+})
 
 /**
  * Huber: per element `½e²` where `|e| ≤ δ`, else `δ|e| − ½δ²` (`e = p − t`), mean over the last axis.
  * @example huber(t, p, { delta: 1 })
  */
-export const huber = (yTrue: Tensor, yPred: Tensor, o: HuberOptions = {}): Tensor => {
+export const huber: OptionsLoss<HuberOptions> = configurable('huber', ['delta'], (yTrue: Tensor, yPred: Tensor, o: HuberOptions = {}): Tensor => {
   const delta = o.delta ?? 1
   if (typeof delta !== 'number' || !(delta > 0)) fail('InvalidArgument', `huber: expected a positive delta, received ${show(delta)}`, { op: 'huber', path: 'delta', expected: '> 0', received: delta })
   const [t, p] = align('huber', yTrue, yPred)
   const e = sub(p, t)
   const a = abs(e)
   return lastMean(where(compare(a, delta, 'le'), mul(0.5, square(e)), sub(mul(delta, a), 0.5 * delta * delta)))
-}
+})
 /** Log-cosh: `mean(log cosh(p − t))`, computed as `x + softplus(−2x) − log 2` (stable). @example logCosh(t, p) */
-export const logCosh = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const logCosh: PlainLoss = configurable('logCosh', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('logCosh', yTrue, yPred)
   const x = sub(p, t)
   return lastMean(sub(add(x, softplus(mul(x, -2))), Math.LN2))
-}
+})
 /** Kullback–Leibler divergence: `Σ t log(t / p)` with both clipped to `[ε, 1]`. @example klDivergence(t, p) */
-export const klDivergence = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const klDivergence: PlainLoss = configurable('klDivergence', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t0, p0] = align('klDivergence', yTrue, yPred)
   const t = clip(t0, EPSILON, 1)
   const p = clip(p0, EPSILON, 1)
   return lastSum(mul(t, log(div(t, p))))
-}
+})
 /** Poisson: `mean(p − t log(p + ε))`. @example poisson(t, p) */
-export const poisson = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const poisson: PlainLoss = configurable('poisson', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('poisson', yTrue, yPred)
   return lastMean(sub(p, mul(t, log(add(p, EPSILON)))))
-}
+})
 const l2Normalize = (x: Tensor): Tensor => div(x, sqrt(maximum(sum(square(x), -1, true), 1e-12)))
 /**
  * Cosine similarity loss: `−Σ t̂ · p̂` over the last axis (unit-normalised), so −1 is best (Keras).
  * @example cosineSimilarity(tensor([[1, 0]]), tensor([[2, 0]])) // [-1]
  */
-export const cosineSimilarity = (yTrue: Tensor, yPred: Tensor): Tensor => {
+export const cosineSimilarity: PlainLoss = configurable('cosineSimilarity', [], (yTrue: Tensor, yPred: Tensor): Tensor => {
   const [t, p] = align('cosineSimilarity', yTrue, yPred)
   if (t.shape.length === 0) return neg(mul(div(t, abs(t)), div(p, abs(p))))
   return neg(sum(mul(l2Normalize(t), l2Normalize(p)), -1))
-}
+})
 
 /** Short aliases, as Keras's functions. */
 export const mse = meanSquaredError
@@ -220,81 +221,3 @@ export const mape = meanAbsolutePercentageError
 export const msle = meanSquaredLogarithmicError
 export const kld = klDivergence
 
-const alignWeights = (values: Tensor, w0: Tensor): Tensor => {
-  const w = toFloat(w0)
-  const rv = values.shape.length
-  const rw = w.shape.length
-  if (rw === rv + 1 && w.shape[rw - 1] === 1) return reshape(w, w.shape.slice(0, -1))
-  if (rw < rv) return reshape(w, [...w.shape, ...Array.from({ length: rv - rw }, () => 1)])
-  return w
-}
-
-/**
- * Keras's `'sum_over_batch_size'` reduction: `Σ lᵢ wᵢ / size(l)` (plain mean without weights). Sample
- * weights of shape `[batch]` or `[batch, 1]` broadcast over the trailing axes of `l`.
- * @example reduce(mse(yTrue, yPred)); reduce(mse(yTrue, yPred), sampleWeight)
- */
-export const reduce = (perSample: Tensor, sampleWeight?: Tensor): Tensor => {
-  const l = lift('reduce', perSample)
-  if (sampleWeight === undefined) return l.shape.length === 0 ? l : mean(l)
-  const w = alignWeights(l, lift('reduce', sampleWeight, 1))
-  const weighted = mul(l, w)
-  return div(sum(weighted), Math.max(1, weighted.size))
-}
-
-/**
- * Keras's loss reductions: `'none'` keeps the per-sample losses (times the sample weights),
- * `'sum'` adds them up, `'sum_over_batch_size'` (the default) is `reduce`.
- */
-export type Reduction = 'none' | 'sum' | 'sum_over_batch_size'
-/** The accepted reductions, in Keras's spelling. */
-export const REDUCTIONS: ReadonlyArray<Reduction> = ['none', 'sum', 'sum_over_batch_size']
-
-/**
- * A loss object with a reduction (Keras's `Loss(reduction=...)`): called, it returns the reduced loss
- * (for `'none'` the per-sample losses times the weights, shape `[batch, ...]`); `perSample` is the
- * unreduced loss. In `compile`, Keras 2.15's rules apply: `'sum_over_batch_size'` trains and logs the
- * weighted mean; `'sum'` trains and logs the batch sum; `'none'` trains on the SUM of the per-sample
- * losses while the logged `loss` is their mean.
- */
-export interface ReducedLoss {
-  (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor
-  readonly reduction: Reduction
-  readonly perSample: LossFn
-}
-
-/** @internal The per-sample values times the sample weights (broadcast over trailing axes). */
-export const weighted = (perSample: Tensor, sampleWeight?: Tensor): Tensor =>
-  sampleWeight === undefined ? lift('weighted', perSample) : mul(lift('weighted', perSample), alignWeights(perSample, lift('weighted', sampleWeight, 1)))
-
-/**
- * A loss with a reduction, from any per-sample loss: a built-in one (`meanSquaredError`) or your own
- * `(yTrue, yPred) => Tensor`. An unknown reduction throws a tagged `InvalidArgument`.
- * @example compile(model, { optimizer: 'sgd', loss: withReduction(meanSquaredError, 'sum') })
- */
-export const withReduction = (loss: LossFn, reduction: Reduction = 'sum_over_batch_size'): ReducedLoss => {
-  if (typeof loss !== 'function') fail('InvalidArgument', `withReduction: expected a loss function (yTrue, yPred) => Tensor, received ${show(loss)}`, { path: 'loss', expected: 'function', received: loss })
-  if (!REDUCTIONS.includes(reduction)) {
-    const near = typeof reduction === 'string' ? nearest(reduction, REDUCTIONS) : undefined
-    fail('InvalidArgument', `withReduction: unknown reduction ${show(reduction)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${REDUCTIONS.map((r) => `'${r}'`).join(', ')})`, {
-      path: 'reduction',
-      expected: REDUCTIONS,
-      received: reduction,
-      nearest: near
-    })
-  }
-  const perSample: LossFn = (loss as Partial<ReducedLoss>).perSample ?? loss
-  const f = (yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor => {
-    const l = perSample(yTrue, yPred)
-    if (reduction === 'sum_over_batch_size') return reduce(l, sampleWeight)
-    const v = weighted(l, sampleWeight)
-    return reduction === 'sum' ? sum(v) : v
-  }
-  return Object.freeze(Object.assign(f, { reduction, perSample }))
-}
-
-/** @internal The reduction and per-sample loss of a loss given to compile (plain functions: the default). */
-export const reductionOf = (loss: LossFn): { readonly reduction: Reduction; readonly perSample: LossFn } => {
-  const r = loss as Partial<ReducedLoss>
-  return r.reduction !== undefined && typeof r.perSample === 'function' ? { reduction: r.reduction, perSample: r.perSample } : { reduction: 'sum_over_batch_size', perSample: loss }
-}

@@ -13,6 +13,9 @@ import { tensor, dataSync, meanSquaredError, sgd, Loss } from '../../src/index.j
 import * as Tr from '../../src/train/index.js'
 import { TensorfoldError } from '../../src/core/errors.js'
 import { regression, mlp, compiled, weightsOf, run } from './helpers.js'
+import { sum } from '../../src/primitives/index.js'
+
+const sum1 = (t: Parameters<typeof sum>[0]) => sum(t)
 
 const yt = tensor([[1, 2], [3, 4], [0, 0]])
 const yp = tensor([[1.5, 2], [2, 5], [1, -1]])
@@ -42,6 +45,48 @@ describe('loss reductions', () => {
     const custom = Loss.withReduction((t, p) => Loss.meanAbsoluteError(t, p), 'none')
     expect(Array.from(dataSync(custom(yt, yp)))).toEqual([0.25, 1, 1])
     expect(() => Loss.withReduction(meanSquaredError, 'mean' as never)).toThrow(TensorfoldError)
+  })
+
+  it("spelled as the issue and Keras's loss classes: meanSquaredError({reduction: 'none'}) (Keras MeanSquaredError(reduction='none')) is a ReducedLoss, equal to withReduction and lossFromName; meanSquaredError(yTrue, yPred) still computes", () => {
+    const none = meanSquaredError({ reduction: 'none' })
+    expect(none.reduction).toBe('none')
+    expect(Array.from(dataSync(none(yt, yp)))).toEqual(perSample)
+    expect(Array.from(dataSync(meanSquaredError(yt, yp)))).toEqual(perSample)
+    const byName = Loss.lossFromName('mse', { reduction: 'none' })
+    expect(E.isRight(byName) && Array.from(dataSync(byName.right(yt, yp, tensor([2, 0, 1]))))).toEqual(Array.from(dataSync(none(yt, yp, tensor([2, 0, 1])))))
+    expect(dataSync(meanSquaredError({ reduction: 'sum' })(yt, yp))[0]).toBeCloseTo(2.125, 6)
+    // no reduction: Keras's default, sum_over_batch_size
+    const dflt = Loss.meanAbsoluteError({})
+    expect(dflt.reduction).toBe('sum_over_batch_size')
+    expect(dataSync(dflt(yt, yp))[0]).toBeCloseTo(dataSync(Loss.reduce(Loss.meanAbsoluteError(yt, yp)))[0], 6)
+    // options of the loss and the reduction together (Keras BinaryCrossentropy(from_logits=True, reduction='sum'))
+    const logits = tensor([[3], [-2]])
+    const labels = tensor([[1], [0]])
+    const bce = Loss.binaryCrossentropy({ fromLogits: true, reduction: 'sum' })
+    const ref = Loss.lossFromName('binary_crossentropy', { fromLogits: true, reduction: 'sum' })
+    expect(E.isRight(ref) && dataSync(ref.right(labels, logits))[0]).toBeCloseTo(dataSync(bce(labels, logits))[0], 6)
+    expect(dataSync(bce(labels, logits))[0]).toBeCloseTo(dataSync(sum1(Loss.binaryCrossentropy(labels, logits, { fromLogits: true })))[0], 6)
+    expect(Loss.huber({ delta: 0.5, reduction: 'none' })(yt, yp).shape).toEqual([3])
+    expect(Loss.sparseCategoricalCrossentropy({ fromLogits: true }).reduction).toBe('sum_over_batch_size')
+    // every built-in loss takes the options form
+    for (const f of [Loss.meanSquaredError, Loss.meanAbsoluteError, Loss.meanAbsolutePercentageError, Loss.meanSquaredLogarithmicError, Loss.hinge, Loss.squaredHinge, Loss.categoricalHinge, Loss.logCosh, Loss.klDivergence, Loss.poisson, Loss.cosineSimilarity, Loss.mse, Loss.mae, Loss.mape, Loss.msle, Loss.kld])
+      expect(f({ reduction: 'none' }).reduction).toBe('none')
+    const withOptions: ReadonlyArray<(o: { readonly reduction: 'sum' }) => Loss.ReducedLoss> = [Loss.binaryCrossentropy, Loss.categoricalCrossentropy, Loss.sparseCategoricalCrossentropy, Loss.huber]
+    for (const f of withOptions) expect(f({ reduction: 'sum' }).reduction).toBe('sum')
+    // unknown options and reductions are clear errors
+    expect(() => meanSquaredError({ reduction: 'none', fromLogits: true } as never)).toThrow(/meanSquaredError: unknown option 'fromLogits'/)
+    expect(() => Loss.binaryCrossentropy({ fromLogit: true } as never)).toThrow(/did you mean 'fromLogits'/)
+    expect(() => meanSquaredError({ reduction: 'mean' as never })).toThrow(TensorfoldError)
+  })
+
+  it("meanSquaredError({reduction}) in compile trains and logs exactly as withReduction (Keras LossesContainer rules)", async () => {
+    const { x, y } = regression(8, 5)
+    const fitWith = (loss: Tr.CompileOptions['loss']) =>
+      run(Tr.fit(compiled(mlp(3), { optimizer: sgd({ learningRate: 0.01 }), loss, seed: 1 }), x, y, { epochs: 2, batchSize: 4, verbose: 0, shuffle: false }))
+    const a = await fitWith(meanSquaredError({ reduction: 'none' }))
+    const b = await fitWith(Loss.withReduction(meanSquaredError, 'none'))
+    expect(weightsOf(a.trainer)).toEqual(weightsOf(b.trainer))
+    expect(a.history.history.loss).toEqual(b.history.history.loss)
   })
 
   it("in compile: 'sum' trains on the batch sum (= default with lr·batch) and logs it; 'none' trains like 'sum' but logs the mean", async () => {
