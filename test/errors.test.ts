@@ -11,6 +11,7 @@ import { ERROR_TAGS } from '../src/errors.js'
 import { isErrorOf, VALUE_ERROR_TAGS, tfError, fail, within, attemptOf } from '../src/core/errors.js'
 import { TRAIN_RUN_TAGS } from '../src/train/errors.js'
 import { tensor, safe } from '../src/index.js'
+import { fit as fitTE } from '../src/train/fit.js'
 
 const SRC = join(__dirname, '..', 'src')
 const files = (dir: string): string[] =>
@@ -97,5 +98,10 @@ describe('error tags are closed unions, per module', () => {
     expect(attemptOf(VALUE_ERROR_TAGS)(() => 3)).toEqual(E.right(3))
     expect(ERROR_TAGS.trainRun).toBe(TRAIN_RUN_TAGS)
     expect(TRAIN_RUN_TAGS).toEqual(expect.arrayContaining([...ERROR_TAGS.train, ...ERROR_TAGS.layers, ...ERROR_TAGS.losses, ...ERROR_TAGS.optimizers, 'InvalidFilepath']))
+  })
+
+  it('the specific tag where one fits: fit on a non-trainer is NotAModel (as Trainer.fit says), not InvalidArgument', async () => {
+    const r = await fitTE({} as never, [[1]], [[1]])()
+    expect(E.isLeft(r) && r.left._tag).toBe('NotAModel')
   })
 })

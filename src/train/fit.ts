@@ -135,7 +135,7 @@ interface EpochState {
 }
 
 const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsInput | undefined): Promise<E.Either<TrainError, FitResult>> => {
-  if (!isTrainerLike(t0)) return E.left(tfError('InvalidArgument', 'fit: expected a Trainer (from compile) as the first argument', { op: 'fit', received: t0 }))
+  if (!isTrainerLike(t0)) return E.left(tfError('NotAModel', 'fit: expected a Trainer (from compile) as the first argument', { op: 'fit', path: 'trainer', expected: 'a trainer', received: t0 }))
   // a page nobody configured trains on its WebGPU (a no-op in Node and once a backend is chosen)
   await backendReady()
   const od = decodeFitOptions(options)
