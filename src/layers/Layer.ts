@@ -127,8 +127,8 @@ export const isLayer = (u: unknown): u is AnyLayer =>
 /** Options every built-in layer constructor accepts. */
 export interface BaseOptions {
   readonly name?: string
-  /** the input shape without the batch axis, e.g. `[16]`: a model starting with this layer is built at once */
-  readonly inputShape?: ReadonlyArray<number>
+  /** the input shape without the batch axis, e.g. `[16]` (`null`: an axis of any length): a model starting with this layer is built at once */
+  readonly inputShape?: ReadonlyArray<number | null>
   /** `false` freezes the layer: its weights never move in `fit` and count as non-trainable */
   readonly trainable?: boolean
 }

@@ -47,16 +47,22 @@ export const isSymbolic = (u: unknown): u is SymbolicTensor => typeof u === 'obj
 
 /** Options of {@link input}: Keras's `Input(shape, name, batch_size)`. */
 export interface InputOptions {
-  /** the shape without the batch axis, e.g. `[16]` */
-  readonly shape: ReadonlyArray<number>
+  /** the shape without the batch axis, e.g. `[16]`; `null` for an axis of any length (`[null]`: sequences of any length) */
+  readonly shape: ReadonlyArray<number | null>
   readonly name?: string
   readonly batchSize?: number
 }
 
 /** `input` as `Either`. */
 export const inputE = (opts: InputOptions): E.Either<TfError, SymbolicTensor> => {
-  if (typeof opts !== 'object' || opts === null || !isShape(opts.shape))
-    return E.left(tfError('InvalidShape', `input: expected {shape} with a shape of non-negative integers (without the batch axis), received ${show(opts)}`, { path: 'shape', expected: 'shape', received: opts }))
+  if (typeof opts !== 'object' || opts === null || !Array.isArray(opts.shape) || !isShape(opts.shape.map((d) => (d === null ? 0 : d))))
+    return E.left(
+      tfError('InvalidShape', `input: expected {shape} with a shape of non-negative integers or null (any length), without the batch axis, received ${show(opts)}`, {
+        path: 'shape',
+        expected: 'shape',
+        received: opts
+      })
+    )
   const shape: BatchShape = Object.freeze([opts.batchSize ?? null, ...opts.shape])
   const node: InputNode = Object.freeze({ _tag: 'InputNode', name: opts.name ?? 'input', autoName: opts.name === undefined, shape })
   return E.right(Object.freeze({ _tag: 'SymbolicTensor', shape, node, index: null }))
