@@ -5,7 +5,7 @@
  * 10,000 digits, a seeded split: 8,000 for training (the last 10% of them held out for validation)
  * and 2,000 for the test. Same seed, same split, same weights, same numbers.
  */
-import { sequential, dense, getBackend } from '../src/index.js'
+import { sequential, layers, getBackend } from '../src/index.js'
 import { loadMnist } from './data/mnist.js'
 
 const SEED = 0
@@ -16,7 +16,7 @@ const data = await loadMnist({ train: 8000, test: 2000, seed: SEED })
 console.log(`MNIST: ${data.xTrain.shape[0]} train / ${data.xTest.shape[0]} test digits (of ${data.total}), loaded in ${Math.round(performance.now() - t0)} ms; backend: ${getBackend().name}`)
 
 const model = 
-  sequential([dense(128, { inputShape: [784], activation: 'relu' }), dense(10, { activation: 'softmax' })], { name: 'mnist_mlp', seed: SEED })
+  sequential([layers.dense(128, { inputShape: [784], activation: 'relu' }), layers.dense(10, { activation: 'softmax' })], { name: 'mnist_mlp', seed: SEED })
 
 model.summary()
 

@@ -14,7 +14,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { orThrow, toTfError, type TfError, TensorfoldError } from './core/errors.js'
+import { orThrow, toTfError, type TfError, TensorfoldError, tfError, show, totalE, totalTE } from './core/errors.js'
 import type { Key } from './core/Key.js'
 import { dual } from './core/function.js'
 import * as D from './data/Dataset.js'
@@ -34,6 +34,25 @@ export type { DatasetError, DatasetOptionError, CsvError, ImageError, DatasetEle
 type Ds<A> = D.Dataset<A>
 const isDs = (args: ReadonlyArray<unknown>): boolean => D.isDataset(args[0])
 
+/** A dataset whose every pass fails with `error` (what a combinator given a non-dataset returns: lazy, like datasets). */
+const failing = (error: TfError): Ds<never> =>
+  D.fromIterable(() => {
+    throw new TensorfoldError(error)
+  })
+
+/** Guard a dataset-returning function of the functional surface: it never throws; a failure surfaces when the dataset is read. */
+const guardDs =
+  <A extends ReadonlyArray<unknown>, R>(op: string, f: (ds: Ds<unknown>, ...a: A) => R, first = true) =>
+  (ds: unknown, ...a: A): R => {
+    if (first && !D.isDataset(ds))
+      return failing(tfError('InvalidArgument', `Data.${op}: expected a dataset, received ${show(ds)}`, { path: 'dataset', expected: 'a Dataset', received: ds })) as unknown as R
+    try {
+      return f(ds as Ds<unknown>, ...a)
+    } catch (err) {
+      return failing(toTfError(err)) as unknown as R
+    }
+  }
+
 /**
  * The functional surface of datasets.
  * @example pipe(Data.fromArrays([[1], [2], [3]]), E.chain(Data.batch(2)))
@@ -41,56 +60,57 @@ const isDs = (args: ReadonlyArray<unknown>): boolean => D.isDataset(args[0])
 export const Data = {
   isDataset: D.isDataset,
   /** Rows of arrays as elements (`x_i`, `[x_i, y_i]` or `[x_i, y_i, w_i]`); `Left` on unequal row counts. */
-  fromArrays: fromArraysE,
+  fromArrays: totalE(fromArraysE),
   /** The given elements, in order. */
-  fromElements: D.fromElements,
+  fromElements: guardDs('fromElements', (els) => D.fromElements(els as unknown as ReadonlyArray<unknown>), false) as typeof D.fromElements,
   /** An (async) iterable made afresh for each pass, e.g. a generator function. */
-  fromIterable: D.fromIterable,
+  fromIterable: guardDs('fromIterable', (f, c?: D.Cardinality) => D.fromIterable(f as unknown as () => Iterable<unknown>, c), false) as typeof D.fromIterable,
   /** A CSV dataset from a file path or URL, streamed; the header and options are checked first. */
-  fromCsv: fromCsvTE,
+  fromCsv: totalTE(fromCsvTE),
   /** A CSV dataset from text in memory. */
-  fromCsvText:
+  fromCsvText: totalTE(
     (text: string, options?: CsvOptions): TE.TaskEither<TfError, Ds<import('./core/Tensor.js').Tensor | readonly [import('./core/Tensor.js').Tensor, import('./core/Tensor.js').Tensor]>> =>
     () =>
-      fromCsvTextP(text, options),
+      fromCsvTextP(text, options)
+  ),
   /** Images from a folder of class subfolders (Keras's `image_dataset_from_directory`). */
-  imageDatasetFromDirectory: imagesTE,
+  imageDatasetFromDirectory: totalTE(imagesTE),
   /** Keras's MNIST `load_data()` from the optional `mnist` package. */
-  mnist: mnistTE,
-  map: dual(isDs, <A, B>(ds: Ds<A>, f: (a: A) => B | Promise<B>) => D.map(f)(ds)) as {
+  mnist: totalTE(mnistTE),
+  map: dual(isDs, guardDs('map', <A, B>(ds: Ds<A>, f: (a: A) => B | Promise<B>) => D.map(f)(ds))) as {
     <A, B>(f: (a: A) => B | Promise<B>): (ds: Ds<A>) => Ds<B>
     <A, B>(ds: Ds<A>, f: (a: A) => B | Promise<B>): Ds<B>
   },
-  filter: dual(isDs, <A>(ds: Ds<A>, p: (a: A) => boolean | Promise<boolean>) => D.filter(p)(ds)) as {
+  filter: dual(isDs, guardDs('filter', <A>(ds: Ds<A>, p: (a: A) => boolean | Promise<boolean>) => D.filter(p)(ds))) as {
     <A>(p: (a: A) => boolean | Promise<boolean>): (ds: Ds<A>) => Ds<A>
     <A>(ds: Ds<A>, p: (a: A) => boolean | Promise<boolean>): Ds<A>
   },
-  shuffle: dual(isDs, <A>(ds: Ds<A>, n: number, k: Key) => D.shuffle(n, k)(ds)) as {
+  shuffle: totalE(dual(isDs, <A>(ds: Ds<A>, n: number, k: Key) => D.shuffle(n, k)(ds))) as {
     (bufferSize: number, key: Key): <A>(ds: Ds<A>) => E.Either<DatasetOptionError, Ds<A>>
     <A>(ds: Ds<A>, bufferSize: number, key: Key): E.Either<DatasetOptionError, Ds<A>>
   },
-  batch: dual(isDs, <A>(ds: Ds<A>, n: number, o?: D.BatchOptions) => D.batch(n, o)(ds)) as {
+  batch: totalE(dual(isDs, <A>(ds: Ds<A>, n: number, o?: D.BatchOptions) => D.batch(n, o)(ds))) as {
     (batchSize: number, options?: D.BatchOptions): <A>(ds: Ds<A>) => E.Either<DatasetOptionError, Ds<A>>
     <A>(ds: Ds<A>, batchSize: number, options?: D.BatchOptions): E.Either<DatasetOptionError, Ds<A>>
   },
-  unbatch: <A extends import('./core/Tree.js').Tree>(ds: Ds<A>): Ds<A> => D.unbatch()(ds),
-  prefetch: dual(isDs, <A>(ds: Ds<A>, n?: number) => D.prefetch(n)(ds)) as {
+  unbatch: guardDs('unbatch', (ds) => D.unbatch()(ds as Ds<import('./core/Tree.js').Tree>)) as <A extends import('./core/Tree.js').Tree>(ds: Ds<A>) => Ds<A>,
+  prefetch: totalE(dual(isDs, <A>(ds: Ds<A>, n?: number) => D.prefetch(n)(ds))) as {
     (bufferSize?: number): <A>(ds: Ds<A>) => E.Either<DatasetOptionError, Ds<A>>
     <A>(ds: Ds<A>, bufferSize?: number): E.Either<DatasetOptionError, Ds<A>>
   },
-  take: dual(isDs, <A>(ds: Ds<A>, n: number) => D.take(n)(ds)) as {
+  take: totalE(dual(isDs, <A>(ds: Ds<A>, n: number) => D.take(n)(ds))) as {
     (count: number): <A>(ds: Ds<A>) => E.Either<DatasetOptionError, Ds<A>>
     <A>(ds: Ds<A>, count: number): E.Either<DatasetOptionError, Ds<A>>
   },
-  skip: dual(isDs, <A>(ds: Ds<A>, n: number) => D.skip(n)(ds)) as {
+  skip: totalE(dual(isDs, <A>(ds: Ds<A>, n: number) => D.skip(n)(ds))) as {
     (count: number): <A>(ds: Ds<A>) => E.Either<DatasetOptionError, Ds<A>>
     <A>(ds: Ds<A>, count: number): E.Either<DatasetOptionError, Ds<A>>
   },
-  repeat: dual(isDs, <A>(ds: Ds<A>, n?: number) => D.repeat(n)(ds)) as {
+  repeat: totalE(dual(isDs, <A>(ds: Ds<A>, n?: number) => D.repeat(n)(ds))) as {
     (count?: number): <A>(ds: Ds<A>) => E.Either<DatasetOptionError, Ds<A>>
     <A>(ds: Ds<A>, count?: number): E.Either<DatasetOptionError, Ds<A>>
   },
-  cache: <A>(ds: Ds<A>): Ds<A> => D.cache<A>()(ds),
+  cache: guardDs('cache', (ds) => D.cache()(ds)) as <A>(ds: Ds<A>) => Ds<A>,
   /** All elements of the first pass, or the tagged error that stopped it. */
   collect:
     <A>(ds: Ds<A>): TE.TaskEither<TfError, ReadonlyArray<A>> =>

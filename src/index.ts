@@ -21,7 +21,7 @@ import './facade.js'
 
 // ---- tensors, shapes, trees, random keys ----
 export {
-  Tensor, tensor, fromValues, zeros, ones, fill, scalar, range, toArray, dataSync, shape, item, isTensor,
+  Tensor, tensor, zeros, ones, fill, scalar, range, toArray, dataSync, shape, item, isTensor,
   type DType, type NestedArray
 } from './core/Tensor.js'
 export { type Shape, size, broadcastShapes } from './core/Shape.js'
@@ -39,7 +39,7 @@ export { ERROR_TAGS, isErrorOf, type TfErrorTag, type ValueError, type LayerErro
 export { getBackend, getSyncBackend, setBackend, withBackend, ready, resolveBackend, reference, type Backend, type BackendName } from './backend/index.js'
 export { installWebGpu, availableModes, type WebGpuInstall, type InstallWebGpuOptions, type DawnBackend } from './backend/gpujs/index.js'
 
-// ---- tensor ops (differentiable; they throw a TensorfoldError — `safe.*` are their Either twins) ----
+// ---- tensor ops (differentiable; they throw a TensorfoldError — `Ops.*` are their Either forms) ----
 export {
   // primitives
   add, mul, div, neg, exp, log, sqrt, pow, abs, sign, sin, cos, maximum, minimum, compare, where, matmul, transpose,
@@ -55,7 +55,7 @@ export {
   conv, convTranspose, maxPool, avgPool, convTransposeLength, resolvePadding, samePadding,
   type Comparison, type MatmulParams, type TensorLike, type ConvOptions, type ConvPadding, type ConvTransposeOptions, type PoolOptions
 } from './ops/index.js'
-export { safe } from './safe.js'
+export { Ops } from './api/Ops.js'
 
 // ---- automatic differentiation and compiled mode ----
 export { vjp, stopGradient, isTraced, grad, valueAndGrad, hvp, jvp, customVjp, vdot, scan, scanE, type ScanOptions } from './ad/index.js'
@@ -66,8 +66,6 @@ export { jit, type Jitted, type JitStats } from './compile/jit.js'
 export {
   Layer, Sequential, Model, layers, regularizers, constraints,
   sequential, model, input, call, fromConfig, builtinLayers, isLayer, adapt, withTrainable, setTrainable,
-  // layer constructors at the top level (to be deprecated: use layers.*)
-  dense, dropout, flatten, activation, identity, concatenate, multiply, average,
   type AnyLayer, type LayerIO, type ShapeOf, type Json, type Config, type Empty, type ParamsOf, type StateOf, type Built,
   type Applied, type BaseOptions, type ModelLike, type BatchShape, type Ctx, type Weight, type PredictOptions,
   type InputData, type ArrayLikeData, type LayerTarget, type ParamSpec, type SymbolicTensor, type InputOptions,
@@ -91,7 +89,7 @@ export * as Metric from './api/Metric.js'
 
 // ---- training ----
 export { Trainer } from './api/Trainer.js'
-export { compileOrThrow, type FitResult, type History, type Logs, type CustomTrainStep, type CustomTestStep, type StepBatch } from './train/index.js'
+export { type FitResult, type History, type Logs, type CustomTrainStep, type CustomTestStep, type StepBatch } from './train/index.js'
 export * as Callbacks from './callbacks.js'
 export { earlyStopping, learningRateScheduler, reduceLROnPlateau, terminateOnNaN, lambdaCallback, progbarLogger, type Callback } from './train/callbacks/index.js'
 
@@ -115,3 +113,6 @@ export { plotModel, type PlotModelOptions } from './plot/model.js'
 
 // ---- datasets: lazy, typed, tf.data-style (src/data, files in src/io/datasets.ts) ----
 export { Data, data, datasets, type Dataset } from './datasets.js'
+
+// ---- deprecated for one release (the docs used them; each names its replacement) ----
+export { safe, fromValues, compileOrThrow, dense, dropout, flatten, activation, identity, concatenate, multiply, average } from './api/deprecated.js'

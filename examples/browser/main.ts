@@ -5,10 +5,7 @@
  * Everything here is the ordinary package API: `import { ... } from 'tensorfold'` resolves to the
  * browser build through the package's `browser` condition.
  */
-import {
-  sequential, dense, setBackend, getBackend, installWebGpu, ready, tensor, dataSync, save, load, lambdaCallback, key, randomUniform, randomNormal,
-  type BackendName, type Tensor
-} from 'tensorfold'
+import { sequential, layers, setBackend, getBackend, installWebGpu, ready, tensor, dataSync, save, load, lambdaCallback, key, randomUniform, randomNormal, type BackendName, type Tensor } from 'tensorfold'
 
 const $ = (id: string): HTMLElement => document.getElementById(id) as HTMLElement
 const log = (line: string): void => {
@@ -50,7 +47,7 @@ const main = async (): Promise<Record<string, unknown>> => {
   // `units` widens the hidden layers: at 256 and more, a batch's matmuls and activations are large
   // enough to run as WebGPU kernels (smaller work stays on the webasm fallback, where it is faster)
   const units = Number(params.get('units') ?? 32)
-  const model = sequential([dense(units, { inputShape: [2], activation: 'relu' }), dense(units, { activation: 'relu' }), dense(1, { activation: 'sigmoid' })], { name: 'moons', seed: 0 })
+  const model = sequential([layers.dense(units, { inputShape: [2], activation: 'relu' }), layers.dense(units, { activation: 'relu' }), layers.dense(1, { activation: 'sigmoid' })], { name: 'moons', seed: 0 })
   const trainer = model.compile({ optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['accuracy'], seed: 0 })
   const t0 = performance.now()
   const progress = $('progress') as HTMLProgressElement

@@ -54,6 +54,37 @@ export const attempt = <A>(f: () => A): E.Either<TfError, A> => {
   }
 }
 
+/**
+ * A function of the `Either` surface made total: a throw at any stage — the call, or the data-last
+ * function it returns — becomes a tagged `Left`. The type is unchanged.
+ */
+export const totalE = <F extends (...a: never[]) => unknown>(f: F): F =>
+  ((...a: unknown[]) => {
+    try {
+      const r = (f as unknown as (...a: unknown[]) => unknown)(...a)
+      return typeof r === 'function' ? totalE(r as (...a: never[]) => unknown) : r
+    } catch (err) {
+      return E.left(toTfError(err))
+    }
+  }) as unknown as F
+
+/**
+ * A function of the `TaskEither` surface made total: a throw becomes a task of `Left`, a rejection a
+ * `Left`; data-last stages and the task itself are guarded too. The type is unchanged.
+ */
+export const totalTE = <F extends (...a: never[]) => unknown>(f: F): F =>
+  ((...a: unknown[]) => {
+    try {
+      const r = (f as unknown as (...a: unknown[]) => unknown)(...a)
+      if (r instanceof Promise) return r.catch((err: unknown) => E.left(toTfError(err)))
+      return typeof r === 'function' ? totalTE(r as (...a: never[]) => unknown) : r
+    } catch (err) {
+      const left = E.left(toTfError(err))
+      // the task itself threw: answer as the task would; an earlier stage: answer with a task
+      return a.length === 0 ? Promise.resolve(left) : () => Promise.resolve(left)
+    }
+  }) as unknown as F
+
 /** A throwing function made total: `attemptK(f)(...a)` is `attempt(() => f(...a))`. */
 export const attemptK =
   <A extends ReadonlyArray<unknown>, R>(f: (...a: A) => R) =>

@@ -13,14 +13,15 @@ import * as C from './core.js'
 import * as M from './merge.js'
 import * as V from './pooling.js'
 
+import { setTrainable as setTrainableThrowing } from './Layer.js'
+
 export {
-  isLayer, setTrainable,
+  isLayer,
   type Layer, type AnyLayer, type LayerIO, type ShapeOf, type Json, type Config, type Empty, type ParamsOf, type StateOf,
   type Built, type Applied, type ApplyFn, type BaseOptions, type BatchShape, type Ctx, type LayerExtras
 } from './Layer.js'
 export { builtinLayers, fromConfig, type LayerSpec, type LayerTable } from './builtin.js'
 export { connect, isSymbolic, type SymbolicTensor, type Sym, type InputOptions } from './symbolic.js'
-export { call, type CallOptions, type Called } from './call.js'
 export type { ActivationName, DenseOptions, DenseParams } from './core.js'
 export type { MergeLayer } from './merge.js'
 export type { ConvLayerOptions, ConvParams, ConvTransposeLayerOptions, DataFormat, KernelWeightOptions } from './conv.js'
@@ -30,6 +31,9 @@ export type { Pairs2d, UpSampling2dOptions } from './reshaping.js'
 export type { BatchNormState, BatchNormalizationOptions, LayerNormalizationOptions, NormParams } from './normalization.js'
 export type { NormalizationOptions, NormalizationState } from './preprocessing.js'
 export type { Constraint, ConstraintLike, Regularizer, RegularizerLike, WeightOptions } from './weights.js'
+
+/** The layer with its weights frozen or unfrozen (`trainable`), as `Either`. */
+export const setTrainable = attemptK(setTrainableThrowing)
 
 // ---- the constructors, each returning Either<TfError, Layer> ----
 // core

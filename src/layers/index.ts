@@ -14,7 +14,7 @@
 import type { Tensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import * as LayerNs from './LayerNs.js'
-import * as SequentialNs from './sequential.js'
+import * as SequentialNs from './SequentialNs.js'
 import * as ModelNs from './ModelNs.js'
 
 /**

@@ -28,7 +28,7 @@ import type { Logs } from './History.js'
 import type { FitResult, FitOptionsInput, EvaluateOptionsInput, PredictOptionsInput, BatchOptionsInput, CustomTrainStep, CustomTestStep } from './options.js'
 // fit.ts and evaluate.ts import this module's types only, so these imports make no cycle
 import { fit as fitTE } from './fit.js'
-import { type Predictions, evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
+import { type Predictions, type Batch, trainStep as trainStepThrowing, evaluate as evaluateTE, predict as predictTE, trainOnBatch as trainOnBatchE, testOnBatch as testOnBatchE, predictOnBatch as predictOnBatchE } from './evaluate.js'
 import { deepFreeze } from '../core/freeze.js'
 import type { TrainError } from './errors.js'
 
@@ -181,6 +181,10 @@ export class Trainer {
   /** Predictions for data: a tensor (one output) or one tensor per output. */
   async predict(x: unknown, options?: PredictOptionsInput): Promise<Predictions> {
     return orThrow(await predictTE(this, x, options)())
+  }
+  /** One pure training step (the default step, as `Trainer.trainStep` but throwing): `[newTrainer, logs]`. */
+  trainStep(batch: Batch): readonly [Trainer, Logs] {
+    return trainStepThrowing(this, batch)
   }
   /** One training step on one batch: `[newTrainer, values in metricsNames order]`. */
   trainOnBatch(x: unknown, y: unknown, options?: BatchOptionsInput): readonly [Trainer, ReadonlyArray<number> | Logs] {

@@ -19,10 +19,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import type * as T from 'fp-ts/lib/Task.js'
 import type { Tensor } from '../core/Tensor.js'
 import type { Predictions } from './evaluate.js'
-import { type TfError, orThrow, tfError, show } from '../core/errors.js'
+import { type TfError, orThrow, tfError, show, attemptK, toTfError } from '../core/errors.js'
 import { dual } from '../core/function.js'
 import type { ModelLike } from '../layers/Model.js'
 import { Trainer as TrainerClass, isTrainer } from './Trainer.js'
@@ -108,19 +107,28 @@ export const predict: {
 } = dual((args) => isTrainer(args[0]) || args.length >= 3, trainerFirst('predict', Ev.predict, 'te'))
 
 /**
- * One pure, synchronous training step: `[newTrainer, logs]` (throws on a bad batch).
- * @example const [t2, logs] = Trainer.trainStep(trainer, { x, y })
+ * One pure, synchronous training step: `Right([newTrainer, logs])`, or a tagged `Left` on a bad batch.
+ * @example const r = Trainer.trainStep(trainer, { x, y }) // Either<TfError, [Trainer, Logs]>
  */
 export const trainStep: {
-  (batch: Ev.Batch): (trainer: TrainerClass) => readonly [TrainerClass, Logs]
-  (trainer: TrainerClass, batch: Ev.Batch): readonly [TrainerClass, Logs]
-} = dual(2, Ev.trainStep)
+  (batch: Ev.Batch): (trainer: TrainerClass) => E.Either<TfError, readonly [TrainerClass, Logs]>
+  (trainer: TrainerClass, batch: Ev.Batch): E.Either<TfError, readonly [TrainerClass, Logs]>
+} = dual((args) => isTrainer(args[0]) || args.length >= 2, trainerFirst('trainStep', attemptK(Ev.trainStep), 'e'))
 
-/** The async twin of {@link trainStep}. */
+/** The async twin of {@link trainStep}: a `TaskEither` (threaded pipelines, asynchronous backends). */
 export const trainStepAsync: {
-  (batch: Ev.Batch): (trainer: TrainerClass) => T.Task<readonly [TrainerClass, Logs]>
-  (trainer: TrainerClass, batch: Ev.Batch): T.Task<readonly [TrainerClass, Logs]>
-} = dual(2, Ev.trainStepAsync)
+  (batch: Ev.Batch): (trainer: TrainerClass) => TE.TaskEither<TfError, readonly [TrainerClass, Logs]>
+  (trainer: TrainerClass, batch: Ev.Batch): TE.TaskEither<TfError, readonly [TrainerClass, Logs]>
+} = dual(
+  (args) => isTrainer(args[0]) || args.length >= 2,
+  trainerFirst('trainStepAsync', (t: TrainerClass, b: Ev.Batch): TE.TaskEither<TfError, readonly [TrainerClass, Logs]> => async () => {
+    try {
+      return E.right(await Ev.trainStepAsync(t, b)())
+    } catch (err) {
+      return E.left(toTfError(err))
+    }
+  }, 'te')
+)
 
 /** One training step on one batch, as `Either<TrainError, [trainer, values]>`. */
 export const trainOnBatch: {
@@ -138,19 +146,19 @@ export const testOnBatch: {
 export const predictOnBatch: {
   (x: unknown): (trainer: TrainerClass) => E.Either<TrainError, Predictions>
   (trainer: TrainerClass, x: unknown): E.Either<TrainError, Predictions>
-} = dual(2, Ev.predictOnBatch)
+} = dual((args) => isTrainer(args[0]) || args.length >= 2, trainerFirst('predictOnBatch', Ev.predictOnBatch, 'e'))
 
 /** Keras's `metrics_names` of a trainer. */
-export const metricsNames = (t: TrainerClass): ReadonlyArray<string> => t.metricsNames
+export const metricsNames = (t: TrainerClass): E.Either<TfError, ReadonlyArray<string>> => trainerFirst('metricsNames', (x: TrainerClass) => E.right(x.metricsNames), 'e')(t)
 
 /** The learning rate of the next step (named optimizers), or undefined. */
-export const learningRate = (t: TrainerClass): number | undefined => t.learningRate
+export const learningRate = (t: TrainerClass): E.Either<TfError, number | undefined> => trainerFirst('learningRate', (x: TrainerClass) => E.right(x.learningRate), 'e')(t)
 
 /** A trainer whose next steps use learning rate `lr`. */
 export const withLearningRate: {
   (lr: number): (trainer: TrainerClass) => E.Either<TrainError, TrainerClass>
   (trainer: TrainerClass, lr: number): E.Either<TrainError, TrainerClass>
-} = dual(2, (t: TrainerClass, lr: number) => t.withLearningRate(lr))
+} = dual((args) => isTrainer(args[0]) || args.length >= 2, trainerFirst('withLearningRate', (t: TrainerClass, lr: number) => t.withLearningRate(lr), 'e'))
 
 /**
  * The notebook form of compile: the trainer, or a thrown `TensorfoldError`.

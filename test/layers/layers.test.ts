@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { resolve as resolveInitializer } from '../../src/layers/initializers.js'
 import {
   Layer, layers, Initializers, dense, dropout, flatten, activation, identity, sequential, builtinLayers, fromConfig, tensor, toArray,
-  key, mul, ones, zeros, model, input, TensorfoldError, type Tensor, type AnyLayer, type Empty
+  key, mul, ones, zeros, model, input, call, TensorfoldError, type Tensor, type AnyLayer, type Empty
 } from '../../src/index.js'
 import type { Tree } from '../../src/core/Tree.js'
 
@@ -170,8 +170,8 @@ describe('layers', () => {
   it('a functional model is rebuilt from its config with the same predictions', () => {
     const a = input({ shape: [3], name: 'a' })
     const d = dense(2, { name: 'out' })
-    const h = Layer.call(layers.concatenate(), [Layer.call(d, a), Layer.call(d, a), Layer.call(dense(2), a)])
-    const fm = model({ inputs: a, outputs: { y: h, z: Layer.call(d, a) }, name: 'g', seed: 3 })
+    const h = call(layers.concatenate(), [call(d, a), call(d, a), call(dense(2), a)])
+    const fm = model({ inputs: a, outputs: { y: h, z: call(d, a) }, name: 'g', seed: 3 })
     const r = fromConfig({ kind: 'Functional', config: JSON.parse(JSON.stringify(fm.config)) })
     if (E.isLeft(r)) throw new Error(r.left.message)
     const again = r.right as unknown as typeof fm

@@ -16,7 +16,7 @@ describe('custom training step', () => {
   it('a step that runs the default step and renames its logs: fit folds it, with callbacks and history; same weights as the default', async () => {
     const { x, y } = regression(24, 3)
     const step: CustomTrainStep = (t, b) => {
-      const [t2, logs] = Tr.trainStep(t, { x: b.x[0], y: b.y[0] })
+      const [t2, logs] = t.trainStep({ x: b.x[0], y: b.y[0] })
       return [t2, { myLoss: logs.loss, rows: b.size }]
     }
     const custom = compiled(mlp(1), { optimizer: 'adam', loss: 'mse', seed: 2, trainStep: step })

@@ -60,10 +60,10 @@ describe('fit: laws', () => {
   it('trainStep folded over batches equals fit on the same batches without shuffling', async () => {
     const { x, y, xs, ys } = regression(32, 5)
     const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
-    const folded = batchesOf(xs, ys, 8).reduce((acc, [bx, by]) => Tr.trainStep(acc, { x: bx, y: by })[0], t)
+    const folded = batchesOf(xs, ys, 8).reduce((acc, [bx, by]) => acc.trainStep({ x: bx, y: by })[0], t)
     const fitted = await run(Tr.fit(t, x, y, { batchSize: 8, shuffle: false, verbose: 0 }))
     expect(weightsOf(folded)).toEqual(weightsOf(fitted.trainer))
-    const [, logs] = Tr.trainStep(t, [tensor(xs.slice(0, 4)), tensor(ys.slice(0, 4))])
+    const [, logs] = t.trainStep([tensor(xs.slice(0, 4)), tensor(ys.slice(0, 4))])
     expect(Object.keys(logs)).toEqual(['loss', 'mae'])
   })
 
@@ -71,9 +71,9 @@ describe('fit: laws', () => {
     const { xs, ys } = regression(16, 14)
     const t = compiled(mlp(4), { optimizer: 'adam', loss: 'mse' })
     const batch = { x: tensor(xs), y: tensor(ys) }
-    const [a] = Tr.trainStep(Tr.trainStep(t, batch)[0], batch)
-    const [b1] = await Tr.trainStepAsync(t, batch)()
-    const [b] = await Tr.trainStepAsync(b1, batch)()
+    const [a] = t.trainStep(batch)[0].trainStep(batch)
+    const [b1] = await run(Tr.trainStepAsync(t, batch))
+    const [b] = await run(Tr.trainStepAsync(b1, batch))
     expect(weightsOf(b)).toEqual(weightsOf(a))
   })
 
