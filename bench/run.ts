@@ -4,7 +4,7 @@
  *   npm run bench                    full run (~10–15 min on 2 cores): 2 interleaved rounds of op
  *                                    benchmarks, 3-epoch MLP per framework, 10,000-step memory run
  *   npm run bench -- --quick         ~3 min: 1 round, fewer reps, 1 epoch, 1,000-step memory run
- *   options: --epochs N   --rounds N   --steps N (memory run)   --only ops,mlp,memory   --no-write
+ *   options: --epochs N   --rounds N   --steps N (memory run)   --only ops,mlp,memory,cnn (cases: bench/<name>/case.ts)   --no-write
  *            --webgpu (also run bench/webgpu.ts: gpu.js WebGPU kernels through Dawn, where an adapter answers)
  *
  * Every measurement runs in its own child process (`node --import tsx bench/<child>.ts`, with
@@ -21,6 +21,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { argValue, hasFlag, median, r } from './common.js'
 import { MLP_CONFIGS, OPS_LIBS, type OpsLib } from './config.js'
+import { caseRatios, caseTable, type BenchCase, type CaseResult } from './case.js'
+
+// benchmark cases (bench/<name>/case.ts): one line each
+const CASES: ReadonlyArray<() => Promise<BenchCase>> = [
+  () => import('./cnn/case.js').then((m) => m.default)
+]
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824'
@@ -36,7 +42,7 @@ const quick = hasFlag(argv, 'quick')
 const epochs = Number(argValue(argv, 'epochs') ?? (quick ? 1 : 3))
 const rounds = Number(argValue(argv, 'rounds') ?? (quick ? 1 : 2))
 const memSteps = Number(argValue(argv, 'steps') ?? (quick ? 1000 : 10000))
-const only = new Set((argValue(argv, 'only') ?? 'ops,mlp,memory').split(','))
+const onlyArg = argValue(argv, 'only')
 const write = !hasFlag(argv, 'no-write')
 const webgpu = hasFlag(argv, 'webgpu')
 
@@ -197,6 +203,9 @@ const main = async (): Promise<void> => {
   const env = machine()
   log(`${quick ? 'quick' : 'full'} run: node ${env.node}, ${env.nproc} cores (${env.cpuModel}), load ${load0.map((x) => x.toFixed(2)).join(' ')}`)
 
+  const cases = await Promise.all(CASES.map((c) => c()))
+  const only = new Set((onlyArg ?? ['ops', 'mlp', 'memory', ...cases.map((c) => c.name)].join(',')).split(','))
+
   // ---- ops: `rounds` interleaved rounds, order reversed every other round
   const opsRuns = new Map<OpsLib, ChildResult[]>(OPS_LIBS.map((l) => [l, []]))
   if (only.has('ops'))
@@ -225,6 +234,20 @@ const main = async (): Promise<void> => {
       else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
       mlp.push({ ...res, id: c.id, label: c.label })
     }
+
+  // ---- cases (bench/<name>/case.ts): one child per configuration
+  const caseResults: Array<{ c: BenchCase; results: CaseResult[] }> = []
+  for (const c of cases.filter((k) => only.has(k.name))) {
+    const results: CaseResult[] = []
+    for (const run of c.runs({ epochs, quick })) {
+      log(`${c.name} ${run.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
+      const res = await runChild(run.script, run.args, { timeoutS: run.timeoutS ?? 600 })
+      if (!res.ok) log(`  did not run: ${res.error}`)
+      else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
+      results.push({ ...res, id: run.id, label: run.label })
+    }
+    caseResults.push({ c, results })
+  }
 
   // ---- memory over a long run
   let memory: ChildResult | undefined
@@ -293,7 +316,8 @@ const main = async (): Promise<void> => {
   const notRun = [
     ...ops.filter((o) => !o.ok).map((o) => `ops ${o.lib}: ${o.error}`),
     ...mlp.filter((m) => !m.ok).map((m) => `mlp ${m.id}: ${m.error}`),
-    ...(memory !== undefined && !memory.ok ? [`memory: ${memory.error}`] : [])
+    ...(memory !== undefined && !memory.ok ? [`memory: ${memory.error}`] : []),
+    ...caseResults.flatMap(({ c, results }) => results.filter((x) => !x.ok).map((x) => `${c.name} ${x.id}: ${x.error}`))
   ]
 
   const header = [
@@ -313,6 +337,7 @@ const main = async (): Promise<void> => {
     '',
     mlpTable(mlp),
     '',
+    ...caseResults.flatMap(({ c, results }) => [caseTable(c, results), '']),
     '## Memory over a long run',
     '',
     memTable,
@@ -351,6 +376,7 @@ const main = async (): Promise<void> => {
     ops,
     mlp: mlp.map((m) => ({ ...m })),
     memory: memory ?? null,
+    cases: Object.fromEntries(caseResults.map(({ c, results }) => [c.name, { results, ratios: caseRatios(c, results) }])),
     webgpu: wg ?? null,
     ratios,
     targets,
