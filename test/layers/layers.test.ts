@@ -153,7 +153,11 @@ describe('layers', () => {
       [layers.gaussianNoise(0.3), [null, 3]],
       [layers.rescaling(0.5, { offset: 1 }), [null, 3]],
       [layers.normalization({ mean: [1, 2, 3], variance: 4 }), [null, 3]],
-      [layers.normalization({ axis: null }), [null, 3]]
+      [layers.normalization({ axis: null }), [null, 3]],
+      // attention
+      [layers.attention({ useScale: true, scoreMode: 'concat', dropout: 0.1, useCausalMask: true }) as unknown as AnyLayer, [[null, 3, 2], [null, 4, 2]]],
+      [layers.additiveAttention({ returnAttentionScores: true }) as unknown as AnyLayer, [[null, 3, 2], [null, 4, 2], [null, 4, 2]]],
+      [layers.multiHeadAttention(2, 3, { valueDim: 2, outputShape: [2, 2], kernelRegularizer: 'l2', biasInitializer: 'ones', useCausalMask: true }) as unknown as AnyLayer, [[null, 3, 4], [null, 3, 2]]]
     ]
     // every built-in kind is in the list above (Functional has its own test below)
     expect(Object.keys(builtinLayers).sort()).toEqual([...new Set([...all.map(([l]) => l.kind), 'Functional'])].sort())
