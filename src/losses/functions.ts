@@ -135,8 +135,9 @@ export const categoricalCrossentropy: OptionsLoss<CrossentropyOptions> = configu
  * Categorical crossentropy with integer class ids (int32 or integral floats) of shape `[batch]` or
  * `[batch, 1]` (generally yPred's shape without, or with 1 for, the class axis). From logits:
  * `logSumExp(x) − x[class]`; from probabilities: `−log(p[class])` after clipping to `[ε, 1−ε]` and
- * renormalising (as Keras's TensorFlow backend). Ids outside `[0, classes)` give a loss of 0 (they are
- * not checked, which would need reading the ids back from the device).
+ * renormalising (as Keras's TensorFlow backend). Called directly, ids outside `[0, classes)` give a loss
+ * of 0 (checking would read the ids back from the device); `fit`, `evaluate` and the batch functions
+ * refuse such ids before any step (`InvalidLabels`, see `train/checks.ts`).
  * @example sparseCategoricalCrossentropy(tensor([1]), tensor([[0.1, 0.8, 0.1]])) // [0.223…]
  */
 export const sparseCategoricalCrossentropy: OptionsLoss<SparseCrossentropyOptions> = configurable('sparseCategoricalCrossentropy', ['fromLogits'], (yTrue: Tensor, yPred: Tensor, o: SparseCrossentropyOptions = {}): Tensor => {

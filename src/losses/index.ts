@@ -25,6 +25,7 @@ import {
   klDivergence, poisson, cosineSimilarity, reduce, type Reduction, type ReducedLoss, withReduction, REDUCTIONS, reductionOf, weighted
 } from './functions.js'
 import { add, mul, sum, lift } from '../primitives/index.js'
+import { withTargetRule, ruleOfName } from './targets.js'
 
 export * from './functions.js'
 
@@ -110,7 +111,7 @@ export function lossFromName(name: string, options0: LossOptions & { readonly re
           received: k
         })
       )
-  const fn = (yTrue: Tensor, yPred: Tensor): Tensor => entry.fn(yTrue, yPred, options)
+  const fn = withTargetRule((yTrue: Tensor, yPred: Tensor): Tensor => entry.fn(yTrue, yPred, options), ruleOfName(key))
   return E.right(reduction === undefined ? fn : withReduction(fn, reduction))
 }
 

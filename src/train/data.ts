@@ -85,6 +85,8 @@ export interface DataSpec {
    * may be left out of `y` (Keras 2.15 `LossesContainer`/`MetricsContainer` skip a `None` target)
    */
   readonly targetsNeeded?: ReadonlyArray<boolean>
+  /** refuse NaN and ±Infinity in x (the `checkFiniteInputs` option of fit, evaluate and the batch functions) */
+  readonly finiteInputs?: boolean
 }
 
 const isTyped = (u: unknown): u is TypedArray => ArrayBuffer.isView(u) && !(u instanceof DataView)
@@ -255,17 +257,22 @@ export const checkFeatureShapes = (xs: ReadonlyArray<{ readonly shape: ReadonlyA
   return E.right(undefined)
 }
 
-const checkFinite = (h: Host, where: string, op: string, what: string): E.Either<TrainError, void> => {
+const FINITE_TAGS = { labels: 'InvalidLabels', 'sample weights': 'InvalidSampleWeights', features: 'InvalidFeatures' } as const
+
+const checkFinite = (h: Host, where: string, op: string, what: keyof typeof FINITE_TAGS): E.Either<TrainError, void> => {
   const d = h.data
   for (let i = 0; i < d.length; i++)
     if (!Number.isFinite(d[i])) {
       const per = d.length / (h.shape[0] || 1)
       const sample = Math.floor(i / per)
+      const position = i - sample * per
+      const hint = what === 'features' ? ' (the option checkFiniteInputs: false skips this check)' : ''
       return E.left(
-        dataError(what === 'labels' ? 'InvalidLabels' : 'InvalidSampleWeights', `${op}: ${where} has a non-finite value (${d[i]}) at sample ${sample}: ${what} must be finite numbers`, {
+        dataError(FINITE_TAGS[what], `${op}: ${where} has a non-finite value (${d[i]}) at sample ${sample}${per > 1 ? `, position ${position}` : ''}: ${what} must be finite numbers${hint}`, {
           op,
           where,
           index: sample,
+          position,
           received: d[i]
         })
       )
@@ -338,6 +345,11 @@ export const prepareArrays = (
   const conformed = conformInputs(xs.right, spec)
   const shapes = checkFeatureShapes(conformed, spec)
   if (E.isLeft(shapes)) return shapes
+  if (spec.finiteInputs === true)
+    for (let i = 0; i < conformed.length; i++) {
+      const r = checkFinite(conformed[i], slotName(spec.inputNames, i, 'x'), op, 'features')
+      if (E.isLeft(r)) return r
+    }
   for (let i = 0; i < ys.length; i++) {
     const h = ys[i]
     if (h === undefined) continue

@@ -16,9 +16,10 @@ import { resolveMetric, type MetricValue } from './registry.js'
 import type { TensorBatch, DataSpec } from './data.js'
 import { TRAIN_RUN_TAGS, asTrainError, type TrainError } from './errors.js'
 
-/** @internal The data checks' view of a trainer's model. */
-export const dataSpec = (t: Trainer, op: string): DataSpec => ({
+/** @internal The data checks' view of a trainer's model; `finiteInputs`: refuse NaN/±Infinity in x (not for predict). */
+export const dataSpec = (t: Trainer, op: string, finiteInputs = true): DataSpec => ({
   op,
+  finiteInputs,
   inputNames: t.model.inputNames,
   outputNames: t.model.outputNames,
   inputShapes: t.model.built ? t.model.inputShapes : [],

@@ -64,6 +64,8 @@ export const TRAIN_ERROR_TAGS = [
   'MissingTargets',
   'DataCardinality',
   'InvalidSampleWeights',
+  'InvalidLabels',
+  'InvalidFeatures',
   'InvalidLoss',
   'NotAModel',
   'NotBuilt',
@@ -71,8 +73,9 @@ export const TRAIN_ERROR_TAGS = [
   'NoLearningRate',
   'InvalidTrainStep',
   'InvalidTestStep',
-  /** labels with a non-finite value */
-  'InvalidLabels'
+  'InvalidDecision',
+  'CallbackError',
+  'BatchSourceError'
 ] as const
 /** A tag of `train/`. */
 export type TrainErrorTag = (typeof TRAIN_ERROR_TAGS)[number]

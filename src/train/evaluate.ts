@@ -26,6 +26,7 @@ import {
 import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays } from './data.js'
 import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
 import { runCustomStep, runCustomTest, noLogs, addLogs, meanLogs, emptyTotals, type LogSums, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
+import { checkTargets } from './checks.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError, TRAIN_RUN_TAGS, asTrainError, type TrainError } from './errors.js'
 import { type Hooked, observe, startRun } from './hooks.js'
@@ -74,6 +75,8 @@ export const evaluatePass = async (
     if (E.isLeft(bound)) return bound
     const [t, ms] = bound.right
     const batch = a.n
+    const targets = checkTargets(t, b.ys, op, batch)
+    if (E.isLeft(targets)) return targets
     const h1 = await observe(a.hooked, 'onTestBatchBegin', () => ({ batch, trainer: t, info }))
     let tot: Totals
     let custom = a.custom
@@ -139,7 +142,7 @@ export const evaluate =
       const od = decodeEvaluateOptions(options)
       if (E.isLeft(od)) return od
       const o = od.right
-      const spec = dataSpec(t0, 'evaluate')
+      const spec = dataSpec(t0, 'evaluate', o.checkFiniteInputs)
       let src: Source
       if (isBatchSource(x)) src = { kind: 'stream', source: x, classWeight: undefined }
       else {
@@ -214,7 +217,7 @@ export const predict =
       const od = decodePredictOptions(options)
       if (E.isLeft(od)) return od
       const o = od.right
-      const spec = dataSpec(t0, 'predict')
+      const spec = dataSpec(t0, 'predict', false)
       const write = o.write ?? stdoutWrite
       const interactive = o.write === undefined && stdoutIsInteractive()
       const verbose = resolveVerbose(o.verbose, interactive)
@@ -255,6 +258,14 @@ export const predict =
 /** A batch for `trainStep`: `{x, y, sampleWeight?}` or `[x, y, sampleWeight?]` (Tensors, arrays or records per input/output). */
 export type Batch = { readonly x: unknown; readonly y: unknown; readonly sampleWeight?: unknown } | readonly [unknown, unknown] | readonly [unknown, unknown, unknown]
 
+/** The trainer built for a batch, its metrics bound, and the batch's targets checked against the model. */
+const preparedAndChecked = (t0: Trainer, b: TensorBatch, op: string): ReturnType<typeof prepareRun> => {
+  const p = prepareRun(t0, b, op)
+  if (E.isLeft(p)) return p
+  const c = checkTargets(p.right[0], b.ys, op, 0)
+  return E.isLeft(c) ? c : p
+}
+
 const stepE = (t0: Trainer, batch: unknown, op: string): E.Either<TrainError, readonly [Trainer, Logs]> => {
   const b = prepareBatch(batch, dataSpec(t0, op), true)
   if (E.isLeft(b)) return b
@@ -262,7 +273,7 @@ const stepE = (t0: Trainer, batch: unknown, op: string): E.Either<TrainError, re
 }
 
 const stepOnChecked = (t0: Trainer, b: TensorBatch, op: string): E.Either<TrainError, readonly [Trainer, Logs]> => {
-  const p = prepareRun(t0, b, op)
+  const p = preparedAndChecked(t0, b, op)
   if (E.isLeft(p)) return p
   const [t, metrics] = p.right
   return attemptOf(TRAIN_RUN_TAGS)(() => {
@@ -286,7 +297,7 @@ export const trainStepAsync =
   (trainer: Trainer, batch: Batch): T.Task<readonly [Trainer, Logs]> =>
   async () => {
     const b = orThrow(prepareBatch(batch, dataSpec(trainer, 'trainStepAsync'), true))
-    const [t, metrics] = orThrow(prepareRun(trainer, b, 'trainStepAsync'))
+    const [t, metrics] = orThrow(preparedAndChecked(trainer, b, 'trainStepAsync'))
     const [t2, out] = await stepCoreAsync(t, b)
     return [t2, logsOf(t2, batchTotals(metrics, t.config.losses.length, b, out), metrics)] as const
   }
@@ -294,7 +305,7 @@ export const trainStepAsync =
 const batchData = (op: string, t: Trainer, x: unknown, y: unknown, options: BatchOptionsInput | undefined): E.Either<TrainError, readonly [TensorBatch, boolean]> => {
   const od = decodeBatchOptions(op, options)
   if (E.isLeft(od)) return od
-  const d0 = prepareArrays(x, y, od.right.sampleWeight, dataSpec(t, op))
+  const d0 = prepareArrays(x, y, od.right.sampleWeight, dataSpec(t, op, od.right.checkFiniteInputs))
   if (E.isLeft(d0)) return d0
   const d: E.Either<TrainError, ArrayDataset> = od.right.classWeight ? applyClassWeight(d0.right, od.right.classWeight, op) : d0
   if (E.isLeft(d)) return d
@@ -310,7 +321,7 @@ export const trainOnBatch = (t: Trainer, x: unknown, y: unknown, options?: Batch
   if (E.isLeft(b)) return b
   // a custom training step runs here too (Keras's train_on_batch calls the overridden train_step); its logs are returned as a record
   if (t.config.trainStep !== undefined) {
-    const p = prepareRun(t, b.right[0], 'trainOnBatch')
+    const p = preparedAndChecked(t, b.right[0], 'trainOnBatch')
     if (E.isLeft(p)) return p
     return runCustomStep(p.right[0], b.right[0], 'trainOnBatch')
   }
@@ -324,7 +335,7 @@ export const trainOnBatch = (t: Trainer, x: unknown, y: unknown, options?: Batch
 export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: BatchOptionsInput): E.Either<TrainError, ReadonlyArray<number> | Logs> => {
   const b = batchData('testOnBatch', t0, x, y, options)
   if (E.isLeft(b)) return b
-  const p = prepareRun(t0, b.right[0], 'testOnBatch')
+  const p = preparedAndChecked(t0, b.right[0], 'testOnBatch')
   if (E.isLeft(p)) return p
   const [t, metrics] = p.right
   // a custom test step runs here too (Keras's test_on_batch calls the overridden test_step)
@@ -339,7 +350,7 @@ export const testOnBatch = (t0: Trainer, x: unknown, y: unknown, options?: Batch
  * @example predictOnBatch(trainer, x) // Right(Tensor)
  */
 export const predictOnBatch = (t0: Trainer, x: unknown): E.Either<TrainError, Predictions> => {
-  const d = prepareArrays(x, undefined, undefined, dataSpec(t0, 'predictOnBatch'), false)
+  const d = prepareArrays(x, undefined, undefined, dataSpec(t0, 'predictOnBatch', false), false)
   if (E.isLeft(d)) return d
   const b = arrayBatch(d.right, 0, d.right.n)
   const r = ready(t0, b.xs.map((xx) => xx.shape), 'predictOnBatch')

@@ -38,13 +38,14 @@ import { dataSpec, prepareRun, stepCoreAsync, emptyTotals, batchTotals, concatTo
 import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
 import { type Run, startRun, runHook } from './hooks.js'
 import { runCustomStep, noLogs, addLogs, meanLogs, type LogSums } from './engine.js'
+import { checkTargets } from './checks.js'
 import { evaluatePass } from './evaluate.js'
 
 const isTrainerLike = (u: unknown): u is Trainer => typeof u === 'object' && u !== null && (u as Trainer)._tag === 'Trainer'
 
 /** @internal Check `x`, `y` and the sample/class weights and split off validation data. */
 const prepareTraining = (t: Trainer, x: unknown, y: unknown, o: FitOptions): E.Either<TrainError, readonly [Source, Source | undefined]> => {
-  const spec = dataSpec(t, 'fit')
+  const spec = dataSpec(t, 'fit', o.checkFiniteInputs)
   let train: Source
   let val: Source | undefined
   if (isBatchSource(x)) {
@@ -106,6 +107,8 @@ interface FitEnv {
   readonly write: (s: string) => void
   /** with `stepsPerEpoch`, a stream is read on across epochs from one iterator */
   readonly persistent: AnyIterator | undefined
+  /** the trainer after the last completed step (what an error in the middle of the run carries) */
+  readonly last: { trainer: Trainer; steps: number }
 }
 
 /** @internal The fold's accumulator across epochs. */
@@ -148,6 +151,12 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
   const p = train.kind === 'arrays' ? prepareRun(t0, arrayBatch(train.d, 0, Math.min(train.d.n, o.batchSize)), 'fit') : E.right([t0, undefined] as const)
   if (E.isLeft(p)) return p
   const [t, metrics] = p.right
+  // in-memory targets against the built model, whole, before the first step (iterables: batch by batch)
+  for (const [src, op] of [[train, 'fit'], [val, 'fit (validationData)']] as const)
+    if (src?.kind === 'arrays') {
+      const c = checkTargets(t, src.d.ys, op)
+      if (E.isLeft(c)) return c
+    }
 
   const write = o.write ?? stdoutWrite
   const interactive = o.write === undefined && stdoutIsInteractive()
@@ -158,18 +167,22 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
   const ownBar = o.callbacks.some((c) => c.name === 'ProgbarLogger')
   const callbacks: ReadonlyArray<Callback> = verbose > 0 && !ownBar ? [progbarLogger({ interactive }), ...o.callbacks] : o.callbacks
 
+  // an error once the run has started (a callback that throws or answers nonsense, a batch source that
+  // throws, a bad batch of an iterable) carries the trainer of the last completed step, as an abort does
+  const last = { trainer: t, steps: 0 }
+  const withLast = (e: TrainError): TrainError => ({ ...e, trainer: last.trainer, completedSteps: last.steps })
   try {
     const begin = await runHook(callbacks, startRun(t, callbacks, info), 'onTrainBegin', (tr) => ({ trainer: tr, info }))
     const persistent = train.kind === 'stream' && o.stepsPerEpoch !== undefined ? iteratorOf(train.source) : undefined
-    const env: FitEnv = { o, train, val, info, callbacks, write, persistent }
+    const env: FitEnv = { o, train, val, info, callbacks, write, persistent, last }
     const init: FitState = { run: begin.run, metrics, history: emptyHistory({ verbose, epochs: o.epochs, steps }), lastLogs: {}, end: false }
     const r = await foldPass(rangePass(o.initialEpoch, o.epochs), init, (s, epoch: number) => fitEpoch(env, s, epoch), (s) => (s.run.stop || s.end ? s : undefined))
-    if (E.isLeft(r)) return r
+    if (E.isLeft(r)) return E.left(withLast(r.left))
     const s = r.right
     const end = await runHook(callbacks, s.run, 'onTrainEnd', (tr) => ({ trainer: tr, info, logs: s.lastLogs, history: s.history }))
     return E.right(Object.freeze({ trainer: end.run.trainer, history: s.history, stopped: end.run.stopped }))
   } catch (err) {
-    return E.left(asTrainError(toTfError(err)))
+    return E.left(withLast(asTrainError(toTfError(err))))
   }
 }
 
@@ -182,7 +195,7 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   const pass =
     train.kind === 'arrays'
       ? arrayPass(train.d, o.batchSize, o.shuffle ? shuffleIndices(t0.shuffleKey(), train.d.n) : undefined, o.stepsPerEpoch)
-      : streamPass(env.persistent ?? iteratorOf(train.source, epoch), dataSpec(t0, 'fit'), o.stepsPerEpoch, train.classWeight, true)
+      : streamPass(env.persistent ?? iteratorOf(train.source, epoch), dataSpec(t0, 'fit', o.checkFiniteInputs), o.stepsPerEpoch, train.classWeight, true)
   const init: EpochState = { run: begin.run, metrics: s.metrics, tot: s.metrics && emptyTotals(s.metrics, t0.config.losses.length), batch: 0, done: 0, all: undefined }
   const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
   const r = await foldPass(pass, init, (a, b) => fitBatch(env, a, b, epoch), halt)
@@ -204,7 +217,7 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   if (val !== undefined && !aborted && shouldValidate(o.validationFreq, epoch)) {
     const op = 'fit (validation)'
     // Keras runs the test hooks of fit's callbacks during validation; their states carry on
-    const v = await evaluatePass(t, sourcePass(val, o.validationBatchSize ?? o.batchSize, o.validationSteps, dataSpec(t, op)), metrics, op, undefined, { callbacks, info, run })
+    const v = await evaluatePass(t, sourcePass(val, o.validationBatchSize ?? o.batchSize, o.validationSteps, dataSpec(t, op, o.checkFiniteInputs)), metrics, op, undefined, { callbacks, info, run })
     if (E.isLeft(v)) return v
     if (v.right.hooked !== undefined) run = { ...run, states: v.right.hooked.run.states }
     logs = { ...logs, ...prefixed('val_', v.right.logs) }
@@ -224,11 +237,18 @@ const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: numbe
   const [t0, metrics] = bound.right
   const tot = a.tot ?? emptyTotals(metrics, t0.config.losses.length)
   const batch = a.batch
+  // an iterable's targets are checked batch by batch, each before its step (arrays were checked whole)
+  if (env.train.kind === 'stream') {
+    const c = checkTargets(t0, b.ys, 'fit', batch)
+    if (E.isLeft(c)) return c
+  }
   const begin = await runHook(callbacks, { ...a.run, trainer: t0 }, 'onTrainBatchBegin', (tr) => ({ epoch, batch, trainer: tr, info }))
   const prev = begin.run.trainer
   if (prev.config.trainStep !== undefined) return customBatch(env, a, b, epoch, begin.run, metrics, tot)
   // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
   const [t, out] = await stepCoreAsync(prev, b)
+  env.last.trainer = t
+  env.last.steps++
   const batchTot = batchTotals(metrics, t.config.losses.length, b, out)
   const sum = concatTotals(metrics, tot, batchTot)
   const end = await runHook(callbacks, { ...begin.run, trainer: t }, 'onTrainBatchEnd', (tr) => ({
@@ -241,6 +261,8 @@ const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: numbe
     previous: prev
   }))
   const all = a.all === undefined ? batchTot : concatTotals(metrics, a.all, batchTot)
+  if (end.revert) env.last.trainer = prev
+  else env.last.trainer = end.run.trainer
   return E.right(
     end.revert
       ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done, all }
@@ -259,6 +281,8 @@ const customBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: nu
   const r = runCustomStep(prev, b, 'fit')
   if (E.isLeft(r)) return r
   const [t, batchLogs] = r.right
+  env.last.trainer = t
+  env.last.steps++
   const c = a.custom ?? { kept: noLogs, all: noLogs }
   const kept = addLogs(c.kept, batchLogs, b.size)
   const all = addLogs(c.all, batchLogs, b.size)

@@ -10,6 +10,7 @@
 import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
 import type { Callback, Decision, HookResult } from './callbacks/Callback.js'
+import { TensorfoldError, tfError, show } from '../core/errors.js'
 
 /** @internal Why a run ended early, if it did. */
 export type Stopped = 'callback' | 'aborted' | 'exhausted' | undefined
@@ -61,16 +62,54 @@ export const applyDecision = (o: HookOutcome, i: number, d: Decision<unknown> | 
 /** @internal The names of the hooks of a callback. */
 export type HookName = Exclude<{ [K in keyof Callback]-?: NonNullable<Callback[K]> extends (...a: never[]) => unknown ? K : never }[keyof Callback], 'init' | 'name'>
 
+const DECISION_KEYS: ReadonlyArray<string> = ['stop', 'trainer', 'state', 'revert', 'logs']
+
+/** @internal What is wrong with a hook's result, if anything (nothing, or a `Decision`). */
+export const decisionProblem = (d: unknown): string | undefined => {
+  if (d === undefined || d === null) return undefined
+  if (typeof d !== 'object' || Array.isArray(d)) return `it returned ${show(d)}, not a decision object`
+  const o = d as Record<string, unknown>
+  const unknownKey = Object.keys(o).find((k) => !DECISION_KEYS.includes(k))
+  if (unknownKey !== undefined) return `it returned the unknown key '${unknownKey}'`
+  if (o.stop !== undefined && typeof o.stop !== 'boolean') return `its stop is ${show(o.stop)}, not a boolean`
+  if (o.revert !== undefined && typeof o.revert !== 'boolean') return `its revert is ${show(o.revert)}, not a boolean`
+  if (o.trainer !== undefined && (typeof o.trainer !== 'object' || o.trainer === null || (o.trainer as Trainer)._tag !== 'Trainer')) return `its trainer is ${show(o.trainer)}, not a Trainer`
+  if (o.logs !== undefined && (typeof o.logs !== 'object' || o.logs === null || Array.isArray(o.logs) || Object.values(o.logs).some((v) => typeof v !== 'number')))
+    return `its logs are ${show(o.logs)}, not a record of numbers`
+  return undefined
+}
+
 /**
  * @internal Run hook `name` of every callback in order, each seeing the event built from the current
- * trainer (`ev`), applying each decision before the next callback runs.
+ * trainer (`ev`), applying each decision before the next callback runs. A hook that throws, or returns
+ * something that is not a decision, ends the run with `CallbackError` / `InvalidDecision` (thrown as a
+ * `TensorfoldError`; `fit` returns it with the trainer of the last completed step).
  */
 export const runHook = async <Ev>(callbacks: ReadonlyArray<Callback>, run: Run, name: HookName, ev: (t: Trainer) => Ev): Promise<HookOutcome> => {
   let o: HookOutcome = { run, revert: false, logs: {} }
   for (let i = 0; i < callbacks.length; i++) {
     const f = callbacks[i][name] as ((s: unknown, e: Ev) => HookResult<unknown>) | undefined
     if (f === undefined) continue
-    o = applyDecision(o, i, await f.call(callbacks[i], o.run.states[i], ev(o.run.trainer)))
+    const callback = callbacks[i].name ?? `callbacks[${i}]`
+    let d: unknown
+    try {
+      d = await f.call(callbacks[i], o.run.states[i], ev(o.run.trainer))
+    } catch (err) {
+      if (err instanceof TensorfoldError) throw err
+      throw new TensorfoldError(
+        tfError('CallbackError', `callback '${callback}' threw in ${name}: ${err instanceof Error ? err.message : String(err)}`, { callback, hook: name, cause: err })
+      )
+    }
+    const problem = decisionProblem(d)
+    if (problem !== undefined)
+      throw new TensorfoldError(
+        tfError('InvalidDecision', `callback '${callback}' ${name}: ${problem}; a hook returns nothing or {stop?, trainer?, state?, revert?, logs?}`, {
+          callback,
+          hook: name,
+          received: d
+        })
+      )
+    o = applyDecision(o, i, d as Decision<unknown> | undefined)
   }
   return o
 }

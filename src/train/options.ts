@@ -103,9 +103,11 @@ const fitProps = {
   /** abort training: the run stops after the current step and resolves with what it has */
   signal: Signal,
   /** where progress and messages go (stdout) */
-  write: Write
+  write: Write,
+  /** refuse NaN and ±Infinity in x before any step (true); false skips the scan of the features */
+  checkFiniteInputs: t.boolean
 }
-const fitDefaults = { batchSize: 32, epochs: 1, verbose: 'auto', callbacks: [], validationSplit: 0, shuffle: true, initialEpoch: 0, validationFreq: 1 } as const
+const fitDefaults = { batchSize: 32, epochs: 1, verbose: 'auto', callbacks: [], validationSplit: 0, shuffle: true, initialEpoch: 0, validationFreq: 1, checkFiniteInputs: true } as const
 
 /** `fit` options, Keras names in camelCase. All optional. */
 export type FitOptionsInput = InputOf<typeof fitProps>
@@ -130,9 +132,11 @@ const evalProps = {
   /** one weight per sample (per output for several outputs) */
   sampleWeight: AnyData,
   /** a record by metric name instead of a list in `metricsNames` order */
-  returnDict: t.boolean
+  returnDict: t.boolean,
+  /** refuse NaN and ±Infinity in x before any step (true); false skips the scan of the features */
+  checkFiniteInputs: t.boolean
 }
-const evalDefaults = { ...inferenceDefaults, returnDict: false } as const
+const evalDefaults = { ...inferenceDefaults, returnDict: false, checkFiniteInputs: true } as const
 
 /** `evaluate` options. */
 export type EvaluateOptionsInput = InputOf<typeof evalProps>
@@ -153,9 +157,11 @@ const batchProps = {
   /** weight of each class (single output) */
   classWeight: ClassWeight,
   /** a record by metric name instead of a list in `metricsNames` order */
-  returnDict: t.boolean
+  returnDict: t.boolean,
+  /** refuse NaN and ±Infinity in x before the step (true); false skips the scan of the features */
+  checkFiniteInputs: t.boolean
 }
-const batchDefaults = { returnDict: false } as const
+const batchDefaults = { returnDict: false, checkFiniteInputs: true } as const
 
 /** `trainOnBatch` / `testOnBatch` options. */
 export type BatchOptionsInput = InputOf<typeof batchProps>

@@ -18,6 +18,7 @@ import type { ArrayDataset, TensorBatch, BatchSource, DataSpec } from './data.js
 import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
 import { yieldToEventLoop } from './engine.js'
 import type { TrainError } from './errors.js'
+import { dataError } from './errors.js'
 
 /** @internal Training or validation data, checked. */
 export type Source =
@@ -74,7 +75,13 @@ export const streamPass = (it: AnyIterator, spec0: DataSpec, steps: number | und
     steps,
     next: async () => {
       if (steps !== undefined && b >= steps) return E.right(undefined)
-      const r = await it.next()
+      let r: IteratorResult<unknown>
+      try {
+        r = await it.next()
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err)
+        return E.left(dataError('BatchSourceError', `${spec.op}: the batch source threw while producing batch ${b}: ${why}`, { op: spec.op, batch: b, cause: err }))
+      }
       if (r.done) return E.right(undefined)
       const batch = prepareBatch(r.value, spec, requireTargets, b++)
       if (E.isLeft(batch)) return batch
