@@ -117,6 +117,10 @@ export interface OptionsLoss<O extends object> {
 const isOptionsRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
   typeof u === 'object' && u !== null && !isTensor(u) && !Array.isArray(u) && !ArrayBuffer.isView(u)
 
+const boundFrom = new WeakMap<LossFn, unknown>()
+/** @internal The built-in loss an options-bound loss was made from (`mse({reduction})`'s per-sample loss → `mse`). */
+export const builtFrom = (f: LossFn): unknown => boundFrom.get(f)
+
 /**
  * @internal A built-in loss that is also its own loss class: an options record as the only argument
  * (keys: `optionKeys` and `reduction`) gives `withReduction(loss with those options, reduction)`.
@@ -141,6 +145,7 @@ export function configurable<O extends object>(name: string, optionKeys: Readonl
           })
         }
       const bound: LossFn = (yTrue, yPred) => f(yTrue, yPred, o as O)
+      boundFrom.set(bound, loss)
       return withReduction(bound, (reduction ?? 'sum_over_batch_size') as Reduction)
     }
     return f(a as Tensor, b as Tensor, c as O | undefined)

@@ -12,6 +12,7 @@
  * @since 0.3.0
  */
 import * as F from './functions.js'
+import { builtFrom } from './reduction.js'
 
 /** @internal See the module header. */
 export type TargetRule = 'sparse' | 'binary' | 'same'
@@ -38,4 +39,7 @@ export const withTargetRule = <T extends Fn>(f: T, rule: TargetRule): T => {
 }
 
 /** @internal The target rule of a loss given to compile: built-in ones (by name, as functions, with a reduction), else undefined. */
-export const targetRuleOf = (loss: Fn): TargetRule | undefined => rules.get(loss) ?? rules.get(F.reductionOf(loss as never).perSample as Fn)
+export const targetRuleOf = (loss: Fn): TargetRule | undefined => {
+  const perSample = F.reductionOf(loss as never).perSample
+  return rules.get(loss) ?? rules.get(perSample as Fn) ?? rules.get(builtFrom(perSample) as Fn)
+}

@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { sequential, dense, tensor, Trainer, Loss, sparseCategoricalCrossentropy, type TfError } from '../../src/index.js'
+import { sequential, dense, tensor, Trainer, Loss, sparseCategoricalCrossentropy, type TfError, type Tensor } from '../../src/index.js'
 
 const compile = (units: number, loss: unknown, activation = 'linear') => {
   const t = Trainer.compile(sequential([dense(units, { inputShape: [2], activation: activation as never })]), { optimizer: 'sgd', loss: loss as never, seed: 1 })
@@ -34,7 +34,7 @@ describe('labels a built-in loss cannot take are refused before any step', () =>
     })
   }
   it('by function and with a reduction too; [n, 1] ids and valid ids train', async () => {
-    for (const loss of [sparseCategoricalCrossentropy, Loss.withReduction(sparseCategoricalCrossentropy, 'sum'), 'SparseCategoricalCrossentropy']) {
+    for (const loss of [sparseCategoricalCrossentropy, Loss.withReduction(sparseCategoricalCrossentropy, 'sum'), 'SparseCategoricalCrossentropy', sparseCategoricalCrossentropy({ reduction: 'sum' })]) {
       const t = compile(3, loss, 'softmax')
       expect(left(await Trainer.fit(t, xs(4), tensor([0, 1, 7, 2]), { verbose: 0 })())._tag).toBe('InvalidLabels')
       expect(E.isRight(await Trainer.fit(t, xs(4), tensor([[0], [1], [2], [2]]), { verbose: 0 })())).toBe(true)
@@ -85,7 +85,7 @@ describe('a target whose shape does not match its output is an error before the 
     expect(e.message).toContain('class ids')
   })
   it('a custom loss function receives its targets as given (no rule)', async () => {
-    const mine = (yt: Parameters<typeof sparseCategoricalCrossentropy>[0], yp: Parameters<typeof sparseCategoricalCrossentropy>[1]) => Loss.meanSquaredError(yt, yp)
+    const mine = (yt: Tensor, yp: Tensor): Tensor => Loss.meanSquaredError(yt, yp)
     const y = tensor(Array.from({ length: 4 }, () => [1, 0]))
     expect(E.isRight(await Trainer.fit(compile(1, mine), xs(4), y, { verbose: 0 })())).toBe(true)
   })
