@@ -26,8 +26,8 @@ export {
 } from './core/Tensor.js'
 export { type Shape, size, broadcastShapes } from './core/Shape.js'
 export * as Tree from './api/Tree.js'
-export * as Key from './api/Key.js'
-export { key, split, foldIn, type Key as RandomKey } from './core/Key.js'
+export { Key } from './api/Key.js'
+export { key, split, foldIn } from './core/Key.js'
 export { randomNormal, randomUniform, randomInt, shuffleIndices } from './core/random.js'
 
 // ---- errors (closed unions per module, docs/errors.md) ----

@@ -71,10 +71,10 @@ export const step = (s: StepIn): StepOut => {
 
 /** A trainer over `data`: `next()` runs one step on the next batch (reshuffling each pass). */
 export const makeTrainer = (mode: 'jit' | 'eager', data: Split, batch: number, dims: ReadonlyArray<number> = MLP.dims, seed = 1) => {
-  const jitted = mode === 'jit' ? tf.jit((s: StepIn, _k: tf.RandomKey) => step(s)) : undefined
+  const jitted = mode === 'jit' ? tf.jit((s: StepIn, _k: tf.Key) => step(s)) : undefined
   // `jit(f).async`: replays run large matmuls on the shared worker pool
   const jitAsync = jitted?.async
-  const stepFn = jitAsync ?? jitted ?? ((s: StepIn, _k: tf.RandomKey) => step(s))
+  const stepFn = jitAsync ?? jitted ?? ((s: StepIn, _k: tf.Key) => step(s))
   const k0 = tf.key(0)
   let p = initParams(0, dims)
   const zerosLike = (q: Params): Params => Object.fromEntries(NAMES.map((k) => [k, tf.zeros(q[k].shape)])) as unknown as Params

@@ -1,6 +1,15 @@
 /**
- * The public `Key` namespace: explicit, splittable random keys (`Key.key(seed)`, `Key.split(k, n)`).
- * The key type is `Key` (this namespace's `Key.Key`, and the top-level type `Key`).
+ * The `Key` name of the public barrel: both the namespace (`Key.split(k, 2)`) and the type of random
+ * keys (`const k: Key = key(0)`), one name for one thing.
  * @since 0.1.0
  */
-export { key, split, foldIn, isKey, type Key } from '../core/Key.js'
+import type { Key as KeyValue } from '../core/Key.js'
+import * as KeyNs from './KeyNs.js'
+
+/**
+ * Explicit, splittable random keys: `key`, `split`, `foldIn`, `isKey`.
+ * @namespace
+ */
+export const Key = KeyNs
+/** A random key (from `key(seed)`, `split`, `foldIn`). */
+export type Key = KeyValue
