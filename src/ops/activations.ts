@@ -7,7 +7,7 @@ import type { Tensor } from '../core/Tensor.js'
 import { lift, maximum, mul, add, div, exp, neg, abs, compare, where, tanh as tanhP, minimum, sign, log } from '../primitives/index.js'
 import { customVjp } from '../ad/grad.js'
 import { sub } from './arithmetic.js'
-import { logSumExp } from './reductions.js'
+import { logSoftmaxAlong } from './reductions.js'
 
 const reluImpl = customVjp(
   (x) => maximum(x, 0),
@@ -73,11 +73,8 @@ export const gelu = (x: Tensor, approximate = false): Tensor => {
   if (approximate) return mul(mul(0.5, t), add(1, tanhP(mul(Math.sqrt(2 / Math.PI), add(t, mul(0.044715, mul(t, mul(t, t))))))))
   return mul(mul(0.5, t), add(1, erf(mul(t, Math.SQRT1_2))))
 }
-/** `x − logSumExp(x)` along an axis (default last). */
-export const logSoftmax = (x: Tensor, axis = -1): Tensor => {
-  const t = lift('logSoftmax', x)
-  return sub(t, logSumExp(t, axis, true))
-}
+/** `x − logSumExp(x)` along an axis (default last), computed as `(x − max) − log Σ exp(x − max)`. */
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => logSoftmaxAlong(lift('logSoftmax', x), axis)
 /** Softmax along an axis (default last). @example softmax(logits) */
 export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(x, axis))
 /** The identity activation. */

@@ -146,3 +146,25 @@ describe('values, trees, keys, errors and backends', () => {
     expect(getBackend().name).not.toBe('reference')
   })
 })
+
+describe('softmax and logSoftmax of huge, close values', () => {
+  it('a row of −1e9s (an attention row masked everywhere) gives 1/n and −log n, not 1 and 0, on both backends', async () => {
+    const { softmax, logSoftmax } = await import('../../src/index.js')
+    for (const be of ['webasm', 'reference'] as const)
+      withBackend(be, () => {
+        const x = tensor([[-1e9, -1e9, -1e9, -1e9], [1e9, 1e9, 1e9 - 64, 1e9], [0, 1, 2, 3]])
+        const s = toArray(softmax(x)) as number[][]
+        const l = toArray(logSoftmax(x)) as number[][]
+        s[0].forEach((v) => expect(v).toBeCloseTo(0.25, 6))
+        l[0].forEach((v) => expect(v).toBeCloseTo(-Math.log(4), 5))
+        expect(s[1][2]).toBeLessThan(1e-20)
+        expect(s[1][0]).toBeCloseTo(1 / 3, 6)
+        const e = [0, 1, 2, 3].map((v) => Math.exp(v - 3))
+        const z = e.reduce((a, b) => a + b)
+        s[2].forEach((v, i) => expect(v).toBeCloseTo(e[i] / z, 6))
+        // the gradient of a softmax-weighted sum is unchanged by the rewrite: Σ ∂s_i/∂x_j = 0
+        const g = dataSync(grad((t: Tensor) => sum(mul(softmax(t), tensor([1, 2, 3, 4]))))(tensor([0.5, -1, 2, 0])))
+        expect(Math.abs(g.reduce((a, b) => a + b))).toBeLessThan(1e-6)
+      })
+  })
+})
