@@ -25,7 +25,8 @@ import { caseRatios, caseTable, type BenchCase, type CaseResult } from './case.j
 
 // benchmark cases (bench/<name>/case.ts): one line each
 const CASES: ReadonlyArray<() => Promise<BenchCase>> = [
-  () => import('./cnn/case.js').then((m) => m.default)
+  () => import('./cnn/case.js').then((m) => m.default),
+  () => import('./lstm/case.js').then((m) => m.default)
 ]
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

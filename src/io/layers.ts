@@ -157,7 +157,7 @@ const configCodecs = {
   Multiply: strict('Multiply', {}, Base),
   Average: strict('Average', {}, Base),
   Concatenate: strict('Concatenate', {}, { ...Base, axis: t.Int }),
-  Embedding: strict('Embedding', { inputDim: t.Int, outputDim: t.Int }, { ...Base, maskZero: t.boolean, embeddingsInitializer: InitializerJsonC, inputLength: t.union([t.Int, t.null]) }),
+  Embedding: strict('Embedding', { inputDim: t.Int, outputDim: t.Int }, { ...Base, maskZero: t.boolean, embeddingsInitializer: InitializerJsonC, inputLength: t.union([t.Int, t.null]), embeddingsRegularizer: WeightOptC, embeddingsConstraint: WeightOptC, activityRegularizer: WeightOptC }),
   Masking: strict('Masking', {}, { ...Base, maskValue: t.number }),
   SimpleRNN: strict('SimpleRNN', { units: t.Int }, Recurrent),
   LSTM: strict('LSTM', { units: t.Int }, { ...Recurrent, recurrentActivation: t.string, unitForgetBias: t.boolean }),

@@ -35,7 +35,7 @@ export const isMapped = (kind: string): boolean => KERAS_KINDS.includes(kind) ||
 
 /** The kinds whose regularizers and constraints tensorfold applies (kept when loading; dropped elsewhere). */
 export const WEIGHT_OPTION_KINDS: ReadonlyArray<string> = [
-  'Dense', 'BatchNormalization', 'LayerNormalization', 'MultiHeadAttention', 'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'
+  'Dense', 'Embedding', 'BatchNormalization', 'LayerNormalization', 'MultiHeadAttention', 'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D'
 ]
 
 // ---------------------------------------------------------------------------------------------------

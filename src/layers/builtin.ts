@@ -124,7 +124,8 @@ export const builtinLayers: LayerTable = Object.freeze({
       ...base(c),
       maskZero: c.maskZero === true,
       embeddingsInitializer: c.embeddingsInitializer as unknown as InitializerLike | undefined,
-      inputLength: num(c, 'inputLength')
+      inputLength: num(c, 'inputLength'),
+      ...pass(c, ['embeddingsRegularizer', 'embeddingsConstraint', 'activityRegularizer'])
     }),
   Masking: (c: Config) => R.masking(num(c, 'maskValue') ?? 0, base(c)),
   ...recurrentBuilders,

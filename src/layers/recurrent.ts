@@ -29,6 +29,7 @@ const REC_KEYS = ['activation', 'useBias', 'kernelInitializer', 'recurrentInitia
 import type { Ctx } from './Model.js'
 import { resolveActivation, type ActivationName } from './core.js'
 import * as I from './initializers.js'
+import { weightOptions, type RegularizerLike, type ConstraintLike } from './weights.js'
 
 const none: Empty = Object.freeze({})
 
@@ -61,14 +62,22 @@ export interface EmbeddingOptions extends BaseOptions {
   /** index 0 is padding: the layer emits a mask (`index ≠ 0`) that recurrent layers and losses follow */
   readonly maskZero?: boolean
   readonly embeddingsInitializer?: I.InitializerLike
+  /** a penalty on the table, added to the training loss (Keras's `embeddings_regularizer`) */
+  readonly embeddingsRegularizer?: RegularizerLike
+  /** a projection applied to the table after each update (Keras's `embeddings_constraint`) */
+  readonly embeddingsConstraint?: ConstraintLike
+  /** a penalty on the layer's output, per sample (Keras's `activity_regularizer`) */
+  readonly activityRegularizer?: RegularizerLike
   /** Keras's `input_length` (accepted; the sequence length is read from the input) */
   readonly inputLength?: number
 }
 
 /** `embedding` as `Either`. */
 export const embeddingE = (inputDim: number, outputDim: number, opts: EmbeddingOptions = {}): E.Either<TfError, Layer<EmbeddingParams>> => {
-  const known = checkOptions('embedding', opts, ['maskZero', 'embeddingsInitializer', 'inputLength'])
+  const known = checkOptions('embedding', opts, ['maskZero', 'embeddingsInitializer', 'inputLength', 'embeddingsRegularizer', 'embeddingsConstraint', 'activityRegularizer'])
   if (E.isLeft(known)) return known
+  const w = weightOptions('embedding', opts, { embeddings: 'embeddings' })
+  if (E.isLeft(w)) return w
   if (!posInt(inputDim)) return invalid('embedding.inputDim', 'a positive integer', inputDim)
   if (!posInt(outputDim)) return invalid('embedding.outputDim', 'a positive integer', outputDim)
   const maskZero = opts.maskZero === true
@@ -78,7 +87,7 @@ export const embeddingE = (inputDim: number, outputDim: number, opts: EmbeddingO
       withMask(
         makeLayer<EmbeddingParams, Empty>(
           'Embedding',
-          { inputDim, outputDim, maskZero, embeddingsInitializer: I.toJson(ei), inputLength: opts.inputLength },
+          { inputDim, outputDim, maskZero, embeddingsInitializer: I.toJson(ei), inputLength: opts.inputLength, ...w.right.config },
           opts,
           (key, s) => E.right({ params: Object.freeze({ embeddings: ei.init(key, [inputDim, outputDim]) }), state: none, outputShape: Object.freeze([...s, outputDim]) }),
           (p) => (x) => {
@@ -86,7 +95,8 @@ export const embeddingE = (inputDim: number, outputDim: number, opts: EmbeddingO
             const idx = x.dtype === 'int32' ? x : cast(x, 'int32')
             const flat = gather(p.embeddings, reshape(idx, [-1]), 0)
             return { y: reshape(flat, [...x.shape, outputDim]), state: none }
-          }
+          },
+          w.right
         ),
         maskZero ? (x) => cast(compare(x, 0, 'ne'), 'float32') : undefined
       )
