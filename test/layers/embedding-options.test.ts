@@ -39,7 +39,7 @@ describe('embedding accepts Keras weight options', () => {
     expect(reg - base).toBeCloseTo(7.5, 4)
     const m = sequential([L.embedding(5, 3, { inputShape: [4], embeddingsConstraint: constraints.nonNeg() }), L.flatten(), L.dense(1)], { seed: 1 })
     const { trainer } = await m.compile({ optimizer: 'sgd', loss: 'mse' }).fit(x, y, { epochs: 20, verbose: 0 })
-    const table = dataSync(trainer.model.getWeights()[0])
+    const table = dataSync((trainer.model as unknown as typeof m).getWeights()[0])
     expect(Math.min(...table)).toBeGreaterThanOrEqual(0)
   })
 
