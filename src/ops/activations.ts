@@ -4,10 +4,10 @@
  * @since 0.1.0
  */
 import type { Tensor } from '../core/Tensor.js'
-import { lift, maximum, mul, add, div, exp, neg, abs, compare, where, tanh as tanhP, minimum, sign, log } from '../primitives/index.js'
+import { lift, maximum, mul, add, div, exp, neg, abs, compare, where, tanh as tanhP, minimum, sign, log, max, sum } from '../primitives/index.js'
 import { customVjp } from '../ad/grad.js'
 import { sub } from './arithmetic.js'
-import { logSoftmaxAlong } from './reductions.js'
+import { stopGradient } from '../ad/vjp.js'
 
 const reluImpl = customVjp(
   (x) => maximum(x, 0),
@@ -74,7 +74,15 @@ export const gelu = (x: Tensor, approximate = false): Tensor => {
   return mul(mul(0.5, t), add(1, erf(mul(t, Math.SQRT1_2))))
 }
 /** `x − logSumExp(x)` along an axis (default last), computed as `(x − max) − log Σ exp(x − max)`. */
-export const logSoftmax = (x: Tensor, axis = -1): Tensor => logSoftmaxAlong(lift('logSoftmax', x), axis)
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => {
+  const t = lift('logSoftmax', x)
+  // m held constant (softmax is shift-invariant); an all −∞ row shifts by 0. Subtracting m before the
+  // log-sum keeps a row of −1e9s exact: x − logSumExp(x) rounds −1e9 + log n back to −1e9 in float32.
+  const m0 = stopGradient(max(t, axis, true))
+  const m = where(compare(abs(m0), Infinity, 'lt'), m0, 0)
+  const s = sub(t, m)
+  return sub(s, log(sum(exp(s), axis, true)))
+}
 /** Softmax along an axis (default last). @example softmax(logits) */
 export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(x, axis))
 /** The identity activation. */

@@ -23,19 +23,6 @@ export const variance = (x: Tensor, axes?: number | ReadonlyArray<number>, keepD
 /** Minimum over axes. */
 export const min = (x: Tensor, axes?: number | ReadonlyArray<number>, keepDims = false): Tensor => neg(max(neg(lift('min', x)), axes, keepDims))
 /**
- * @internal `x − logSumExp(x)` along `axes`, computed as `(x − m) − log Σ exp(x − m)` with `m` the
- * (gradient-stopped) maximum: exact where the values are huge and close (a row of −1e9s gives −log n;
- * `x − logSumExp(x)` rounds `−1e9 + log n` back to −1e9 in float32 and gives 0).
- */
-export const logSoftmaxAlong = (t: Tensor, axes: number | ReadonlyArray<number>): Tensor => {
-  const p = reduceParams('logSoftmax', t, axes, true)
-  const m0 = stopGradient(max(t, p.axes, true))
-  const m = where(compare(abs(m0), Infinity, 'lt'), m0, 0)
-  const s = sub(t, m)
-  return sub(s, log(sum(exp(s), p.axes, true)))
-}
-
-/**
  * `log Σ exp x` over axes, stable for large inputs (the max is subtracted first and held constant).
  * @example logSumExp(tensor([1000, 1000])) // 1000.693…
  */
