@@ -7,6 +7,7 @@
  *   node --import tsx bench/cnn/jax.ts [--epochs 3] [--quick]
  */
 import { accuracy, gatherRows, loadMnist, mulberry32, r, runChild, shuffleInPlace } from '../common.js'
+import { jaxAdamStep } from '../jaxAdam.js'
 import { EpochClock, mlpArgs } from '../mlp/common.js'
 import { CNN, trainSize } from './common.js'
 
@@ -52,18 +53,7 @@ const main = async (): Promise<Record<string, unknown>> => {
     return np.dot(nn.relu(np.dot(flat, p.d1).add(p.e1)), p.d2).add(p.e2)
   }
   const loss = (p: P, x: JArray, y1: JArray): JArray => nn.logSoftmax(logits(p, x)).mul(y1).sum().mul(-1 / x.shape[0])
-  const adam = (p: P, g: P, m: P, v: P, lrT: JArray): [P, P, P] => {
-    const m2 = tree.map((mi: JArray, gi: JArray) => mi.mul(B1).add(gi.ref.mul(1 - B1)), m, g) as P
-    const v2 = tree.map((vi: JArray, gi: JArray) => vi.mul(B2).add(gi.ref.mul(gi).mul(1 - B2)), v, g) as P
-    const p2 = tree.map((pi: JArray, mi: JArray, vi: JArray) => pi.sub(mi.mul(lrT.ref).div(np.sqrt(vi).add(EPS))), p, tree.ref(m2), tree.ref(v2)) as P
-    lrT.dispose()
-    return [p2, m2, v2]
-  }
-  const step = jit((p: P, m: P, v: P, lrT: JArray, x: JArray, y1: JArray) => {
-    const [l, g] = valueAndGrad(loss)(tree.ref(p), x, y1)
-    const [p2, m2, v2] = adam(p, g as P, m, v, lrT)
-    return [l, p2, m2, v2] as [JArray, P, P, P]
-  })
+  const step = jaxAdamStep(jax, loss, CNN)
   const logitsJit = jit(logits)
 
   let params = initParams(0)

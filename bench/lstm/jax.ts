@@ -8,6 +8,7 @@
  *   node --import tsx bench/lstm/jax.ts [--epochs 3] [--n 1024] [--quick]
  */
 import { gatherRows, mulberry32, r, runChild, shuffleInPlace } from '../common.js'
+import { jaxAdamStep } from '../jaxAdam.js'
 import { EpochClock } from '../mlp/common.js'
 import { LSTM, binaryAccuracy, lstmArgs, seqData } from './common.js'
 
@@ -64,18 +65,7 @@ const main = async (): Promise<Record<string, unknown>> => {
     const l = forward(p, x)
     return nn.softplus(l.ref).sub(l.mul(y)).mean()
   }
-  const adam = (p: P, g: P, m: P, v: P, lrT: JArray): [P, P, P] => {
-    const m2 = tree.map((mi: JArray, gi: JArray) => mi.mul(B1).add(gi.ref.mul(1 - B1)), m, g) as P
-    const v2 = tree.map((vi: JArray, gi: JArray) => vi.mul(B2).add(gi.ref.mul(gi).mul(1 - B2)), v, g) as P
-    const p2 = tree.map((pi: JArray, mi: JArray, vi: JArray) => pi.sub(mi.mul(lrT.ref).div(np.sqrt(vi).add(EPS))), p, tree.ref(m2), tree.ref(v2)) as P
-    lrT.dispose()
-    return [p2, m2, v2]
-  }
-  const step = jit((p: P, m: P, v: P, lrT: JArray, x: JArray, y: JArray) => {
-    const [l, g] = valueAndGrad(loss)(tree.ref(p), x, y)
-    const [p2, m2, v2] = adam(p, g as P, m, v, lrT)
-    return [l, p2, m2, v2] as [JArray, P, P, P]
-  })
+  const step = jaxAdamStep(jax, loss, LSTM)
   const predictJit = jit((p: P, x: JArray) => nn.sigmoid(forward(p, x)))
 
   // time-major copies of the samples: row i of step t at [(t * N + i) * F]
