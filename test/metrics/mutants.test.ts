@@ -1,7 +1,7 @@
 /**
  * Tests that kill mutants StrykerJS found surviving in src/metrics (docs/laws.md, "Mutation testing"):
  * the Keras default names, Keras's strict `>` threshold of precision/recall, the confusion counts, and
- * per-sample weights over rows of several values.
+ * per-sample weights over rows of several values, and AUC of the PR curve with each summation method.
  */
 import { describe, it, expect } from 'vitest'
 import { tensor, type Tensor } from '../../src/index.js'
@@ -82,5 +82,29 @@ describe('metrics: mutants killed', () => {
     expect(once(byName('categorical_crossentropy'), tc, pc)).toBeCloseTo(once(M.categoricalCrossentropy(), tc, pc), 6)
     const ts = tensor([1, 0])
     expect(once(byName('sparse_categorical_crossentropy'), ts, pc)).toBeCloseTo(once(M.sparseCategoricalCrossentropy(), ts, pc), 6)
+  })
+
+  // Keras 2.15 AUC(curve='PR', summation_method='interpolation') is interpolate_pr_auc (Davis & Goadrich):
+  // per segment i, with P = TP + FP, slope = dTP / dP, intercept = TP[i+1] − slope·P[i+1], the area is
+  // slope·(dTP + intercept·ln(P[i] / P[i+1])) / (TP[i+1] + FN[i+1]), a ratio of 1 where a P is 0.
+  it('AUC PR interpolation: Keras interpolate_pr_auc, worked by hand', () => {
+    // 3 thresholds (−ε, 0.5, 1+ε): TP = [3, 2, 0], FP = [1, 1, 0], FN = [0, 1, 3], P = [4, 3, 0]
+    // segment 0: slope 1, intercept −1, (1 − ln(4/3)) / 3; segment 1: slope 2/3, intercept 0, (2/3)·2 / 3
+    const t = tensor([1, 1, 0, 1])
+    const p = tensor([0.9, 0.8, 0.7, 0.2])
+    expect(once(M.auc({ curve: 'PR', numThresholds: 3 }), t, p)).toBeCloseTo((1 - Math.log(4 / 3)) / 3 + 4 / 9, 6)
+    // 4 thresholds (−ε, 1/3, 2/3, 1+ε), nothing above 2/3: TP = [3, 2, 0, 0], FP = [2, 1, 0, 0], FN = [0, 1, 3, 3]
+    // segment 0: slope 1/2, intercept 1/2, (1/2)(1 + ½ ln(5/3)) / 3; segment 1: 4/9; segment 2 (P = 0 at both ends): 0
+    const t2 = tensor([1, 0, 1, 1, 0])
+    const p2 = tensor([0.5, 0.4, 0.6, 0.1, 0.2])
+    expect(once(M.auc({ curve: 'PR', numThresholds: 4 }), t2, p2)).toBeCloseTo((0.5 * (1 + 0.5 * Math.log(5 / 3))) / 3 + 4 / 9, 6)
+  })
+
+  it('AUC PR minoring and majoring: recall steps times the lower or higher precision (Keras)', () => {
+    // recall = [1, 2/3, 0], precision = [3/4, 2/3, 0] (0/0 is 0)
+    const t = tensor([1, 1, 0, 1])
+    const p = tensor([0.9, 0.8, 0.7, 0.2])
+    expect(once(M.auc({ curve: 'PR', numThresholds: 3, summationMethod: 'minoring' }), t, p)).toBeCloseTo((1 / 3) * (2 / 3) + (2 / 3) * 0, 6)
+    expect(once(M.auc({ curve: 'PR', numThresholds: 3, summationMethod: 'majoring' }), t, p)).toBeCloseTo((1 / 3) * (3 / 4) + (2 / 3) * (2 / 3), 6)
   })
 })

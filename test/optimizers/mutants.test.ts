@@ -1,9 +1,13 @@
 /**
- * Tests that kill mutants StrykerJS found surviving in src/optimizers/schedule.ts (docs/laws.md,
- * "Mutation testing"): bad schedule options are refused, and cosineDecay's warmup ramps from the
- * initial rate to the target.
+ * Tests that kill mutants StrykerJS found surviving in src/optimizers (docs/laws.md, "Mutation
+ * testing"): bad schedule options are refused, cosineDecay's warmup ramps from the initial rate to the
+ * target (schedule.ts); a state that does not fit the updates is refused (base.ts); the option checks
+ * and edge cases of the building blocks (transform.ts).
  */
 import { describe, it, expect } from 'vitest'
+import { tensor, type Tensor } from '../../src/index.js'
+import { dataF64 } from '../../src/core/Tensor.js'
+import { add, mul } from '../../src/primitives/index.js'
 import * as O from '../../src/optimizers/index.js'
 
 const refused = (f: () => unknown): void => expect(f).toThrow(expect.objectContaining({ _tag: 'InvalidArgument' }))
@@ -35,5 +39,111 @@ describe('schedules: mutants killed', () => {
     expect(s(2)).toBeCloseTo(0.6, 6)
     expect(s(4)).toBeCloseTo(1, 6)
     expect(s(9)).toBeCloseTo(0.5 * (1 + Math.cos(Math.PI * 0.5)), 6)
+  })
+})
+
+const mismatch = (f: () => unknown): void => expect(f).toThrow(expect.objectContaining({ _tag: 'StructureMismatch' }))
+
+describe('base: mutants killed', () => {
+  const one = { w: tensor([1, 2]) }
+  const two = { b: tensor([0.5]), w: tensor([1, 2]) }
+
+  it('an update whose state was made for other params is refused, not silently misread', () => {
+    // the state has one leaf per param of `one`; the updates have two leaves
+    mismatch(() => O.scaleByAdam().update(two, O.scaleByAdam().init(one), one))
+    mismatch(() => O.traceMomentum().update(two, O.traceMomentum().init(one), one))
+    mismatch(() => O.applyUpdates(one, two))
+    // the same structure passes
+    expect(() => O.scaleByAdam().update(two, O.scaleByAdam().init(two), two)).not.toThrow()
+  })
+
+  it('chain refuses a state with the wrong number of entries, or not a tuple', () => {
+    const c = O.chain(O.scale(2), O.scaleByAdam())
+    const s = c.init(one) as unknown as ReadonlyArray<unknown>
+    expect(s).toHaveLength(2)
+    mismatch(() => c.update(one, [s[0]] as never, one))
+    mismatch(() => c.update(one, [s[0], s[1], s[1]] as never, one))
+    mismatch(() => c.update(one, { 0: s[0], 1: s[1] } as never, one))
+    expect(() => c.update(one, s as never, one)).not.toThrow()
+  })
+
+  it("scale's state is the empty record (a tree that can be saved)", () => {
+    expect(O.scale(2).init(one)).toEqual({})
+    expect(O.identity().init(one)).toEqual({})
+  })
+})
+
+describe('transform: mutants killed', () => {
+  const ok = (f: () => unknown): void => expect(f).not.toThrow()
+  const values = (t: unknown): number[] => Array.from(dataF64(t as Tensor))
+
+  it('decays and betas are in [0, 1): 0 is accepted, 1 and negatives are refused', () => {
+    ok(() => O.traceMomentum({ decay: 0 }))
+    refused(() => O.traceMomentum({ decay: 1 }))
+    refused(() => O.traceMomentum({ decay: -0.1 }))
+    for (const k of ['beta1', 'beta2'] as const) {
+      ok(() => O.scaleByAdam({ [k]: 0 }))
+      refused(() => O.scaleByAdam({ [k]: 1 }))
+      refused(() => O.scaleByAdamax({ [k]: -0.5 }))
+    }
+    ok(() => O.scaleByRms({ rho: 0 }))
+    refused(() => O.scaleByRms({ rho: 1 }))
+    refused(() => O.scaleByAdadelta({ rho: 1 }))
+    refused(() => O.scaleByAdadelta({ rho: -1 }))
+  })
+
+  it('epsilons, accumulators and weight decay are finite and non-negative; 0 is accepted', () => {
+    for (const bad of [-1e-9, Infinity, NaN]) {
+      refused(() => O.scaleByAdam({ epsilon: bad }))
+      refused(() => O.scaleByRms({ epsilon: bad }))
+      refused(() => O.scaleByRss({ epsilon: bad }))
+      refused(() => O.scaleByRss({ initialAccumulatorValue: bad }))
+      refused(() => O.scaleByAdadelta({ epsilon: bad }))
+      refused(() => O.addDecayedWeights(bad))
+    }
+    refused(() => O.scaleByAdam({ epsilon: '1e-7' as unknown as number }))
+    ok(() => O.scaleByAdam({ epsilon: 0 }))
+    ok(() => O.scaleByRss({ initialAccumulatorValue: 0, epsilon: 0 }))
+    ok(() => O.addDecayedWeights(0))
+  })
+
+  it('clip norms are finite and positive; clipByValue needs min ≤ max, and a negative maxDelta is symmetric', () => {
+    for (const bad of [0, -1, Infinity, NaN]) {
+      refused(() => O.clipByNorm(bad))
+      refused(() => O.clipByGlobalNorm(bad))
+    }
+    ok(() => O.clipByNorm(1e-6))
+    refused(() => O.clipByValue(2, 1))
+    refused(() => O.clipByValue(NaN))
+    refused(() => O.clipByValue(0, NaN))
+    ok(() => O.clipByValue(1, 1))
+    const g = tensor([-2, 0.25, 3])
+    expect(values(O.clipByValue(-0.5).update(g, {}, g)[0])).toEqual([-0.5, 0.25, 0.5])
+    expect(values(O.clipByValue(1, 1).update(g, {}, g)[0])).toEqual([1, 1, 1])
+  })
+
+  it('clipByGlobalNorm of an empty tree is the empty tree', () => {
+    expect(O.clipByGlobalNorm(1).update({}, {}, {})[0]).toEqual({})
+  })
+
+  it('scaleByLearningRate: a number gives −lr·u and refuses a non-finite rate; a schedule is read at 0, 1, 2, …', () => {
+    refused(() => O.scaleByLearningRate(Infinity))
+    refused(() => O.scaleByLearningRate(NaN))
+    const g = tensor([1, -2])
+    expect(values(O.scaleByLearningRate(0.5).update(g, {}, g)[0])).toEqual([-0.5, 1])
+    const t = O.scaleByLearningRate((step) => mul(add(step, 1), 0.5)) // 0.5, 1, 1.5, …
+    let s = t.init(g)
+    const seen: number[][] = []
+    for (let i = 0; i < 3; i++) {
+      const [u, s2] = t.update(g, s, g)
+      seen.push(values(u))
+      s = s2
+    }
+    expect(seen).toEqual([[-0.5, 1], [-1, 2], [-1.5, 3]])
+  })
+
+  it('addDecayedWeights with a mask refuses updates with a leaf that has no parameter', () => {
+    const t = O.addDecayedWeights(0.5, { mask: () => true })
+    mismatch(() => t.update({ kernel: tensor([1]), extra: tensor([1]) }, {}, { kernel: tensor([1]) }))
   })
 })
