@@ -11,11 +11,15 @@
  * with the batch variance biased (÷n) for rank-2/3 inputs and unbiased (÷(n−1)) for rank-4/5 inputs
  * normalized over their channel axis — what Keras 2's non-fused and fused kernels do. In inference, or
  * when frozen (`trainable: false`, Keras 2 behaviour), it uses the moving statistics and leaves them.
+ * `axis` is one axis or a list of axes (Keras 2.15): the statistics are kept per position of those axes
+ * and training reduces over all the others. Its four weights have Keras's shapes: `[size]` for one
+ * axis, else the input's rank with 1 on the reduced axes (`[1, h, w, 1]` for `axis: [1, 2]`), so
+ * Keras-converted weights load as they are. Several axes never use the fused (unbiased) variance.
  *
  * `layerNormalization` normalizes each sample over `axis` (default the last) with `gamma`/`beta` of
  * that axis's size.
  *
- * Laws (test/layers/normalization.test.ts): batchNormalization in training gives per-channel mean 0 and
+ * Laws (test/layers/norm.test.ts, test/layers/batchnorm-axes.test.ts): batchNormalization in training gives per-channel mean 0 and
  * variance ≈ 1 (γ = 1, β = 0); in inference with moving statistics (0, 1) it is `x / sqrt(1 + ε)`.
  *
  * @since 0.1.0
@@ -37,11 +41,19 @@ const invalid = (where: string, expected: string, received: unknown): E.Either<T
 
 const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n)
 
-/** `gamma`/`beta` of the normalized axes, shaped to broadcast against the input. */
+/** `gamma`/`beta` (or the moving statistics) of the normalized axes, shaped to broadcast against the input. */
 const broadcastable = (p: Tensor, rank: number, axes: ReadonlyArray<number>): Tensor => {
+  if (p.shape.length === rank) return p // batchNormalization's several-axes weights: already the input's rank
   const trailing = axes.every((a, i) => a === rank - axes.length + i)
   return trailing ? p : reshape(p, Array.from({ length: rank }, (_, i) => (axes.includes(i) ? p.shape[axes.indexOf(i)] : 1)))
 }
+
+/**
+ * Keras 2.15's shape for batchNormalization's four weights: the axis's size for one axis, else the
+ * input's rank with 1 on every other axis (the batch axis included), e.g. `[1, 4, 5, 1]` for axis `[1, 2]`.
+ */
+const bnParamShape = (s: ReadonlyArray<number>, axes: ReadonlyArray<number>): number[] =>
+  axes.length === 1 ? [s[axes[0]]] : s.map((d, i) => (axes.includes(i) ? d : 1))
 
 /** Params of the normalization layers: `gamma` (if `scale`), then `beta` (if `center`). */
 export type NormParams = { readonly gamma?: Tensor; readonly beta?: Tensor }
@@ -132,8 +144,7 @@ export const batchNormalizationE = (opts: BatchNormalizationOptions = {}): E.Eit
   const cE = common('batchNormalization', opts, 1e-3)
   if (E.isLeft(cE)) return cE
   const c = cE.right
-  if (typeof c.axis !== 'number' && c.axis.length !== 1) return invalid('batchNormalization.axis', 'one axis (an integer)', c.axis)
-  const axisOpt = typeof c.axis === 'number' ? c.axis : c.axis[0]
+  const axisOpt = c.axis
   const momentum = opts.momentum ?? 0.99
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) return invalid('batchNormalization.momentum', 'a number in [0, 1]', momentum)
   const mi = I.resolve('batchNormalization.movingMeanInitializer', opts.movingMeanInitializer, I.zeros)
@@ -141,7 +152,7 @@ export const batchNormalizationE = (opts: BatchNormalizationOptions = {}): E.Eit
   const vi = I.resolve('batchNormalization.movingVarianceInitializer', opts.movingVarianceInitializer, I.ones)
   if (E.isLeft(vi)) return vi
   const config = {
-    axis: axisOpt,
+    axis: typeof axisOpt !== 'number' && axisOpt.length === 1 ? axisOpt[0] : axisOpt,
     momentum,
     epsilon: c.epsilon,
     center: c.center,
@@ -160,29 +171,30 @@ export const batchNormalizationE = (opts: BatchNormalizationOptions = {}): E.Eit
       (key, s) => {
         const ax = axesFor('batchNormalization', axisOpt, s)
         if (E.isLeft(ax)) return ax
-        const shape = [s[ax.right[0]] as number]
+        const shape = bnParamShape(s.map((d) => d ?? 1), ax.right)
         const [kp, km, kv] = split(key, 3)
         const state: BatchNormState = Object.freeze({ moving_mean: mi.right.init(km, shape), moving_variance: vi.right.init(kv, shape) })
         return E.right({ params: gammaBeta(kp, shape, c), state, outputShape: s })
       },
       (p, st) => (x, ctx) => {
         const rank = x.shape.length
-        const axis = axisOpt < 0 ? axisOpt + rank : axisOpt
-        const reduce = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis)
+        const axes = (typeof axisOpt === 'number' ? [axisOpt] : axisOpt).map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b)
+        const reduce = Array.from({ length: rank }, (_, i) => i).filter((i) => !axes.includes(i))
         if (!ctx.training || ctx.frozen === true) {
-          const mm = broadcastable(st.moving_mean, rank, [axis])
-          const mv = broadcastable(st.moving_variance, rank, [axis])
-          return { y: normalize(x, mm, mv, p, c.epsilon, rank, [axis]), state: st }
+          const [mm, mv] = [st.moving_mean, st.moving_variance].map((t) => broadcastable(t, rank, axes))
+          return { y: normalize(x, mm, mv, p, c.epsilon, rank, axes), state: st }
         }
         const mu = mean(x, reduce, true)
         const centered = sub(x, mu)
         const v = mean(mul(centered, centered), reduce, true)
-        const y = normalize(x, mu, v, p, c.epsilon, rank, [axis])
+        const y = normalize(x, mu, v, p, c.epsilon, rank, axes)
         // the moving statistics: Keras's update, on values cut from the graph
-        const n = x.size / x.shape[axis]
-        const fused = (rank === 4 || rank === 5) && (axis === rank - 1 || axis === 1)
-        const bm = stopGradient(reshape(mu, [x.shape[axis]]))
-        const bvBiased = stopGradient(reshape(v, [x.shape[axis]]))
+        const kept = axes.reduce((k, a) => k * x.shape[a], 1)
+        const n = x.size / kept
+        const fused = axes.length === 1 && (rank === 4 || rank === 5) && (axes[0] === rank - 1 || axes[0] === 1)
+        const shape = st.moving_mean.shape
+        const bm = stopGradient(reshape(mu, shape))
+        const bvBiased = stopGradient(reshape(v, shape))
         const bv = fused && n > 1 ? mul(bvBiased, n / (n - 1)) : bvBiased
         const decay = 1 - momentum
         const state: BatchNormState = Object.freeze({
