@@ -2,9 +2,11 @@
  * Tests that kill mutants StrykerJS found surviving in src/optimizers (docs/laws.md, "Mutation
  * testing"): bad schedule options are refused, cosineDecay's warmup ramps from the initial rate to the
  * target (schedule.ts); a state that does not fit the updates is refused (base.ts); the option checks
- * and edge cases of the building blocks (transform.ts).
+ * and edge cases of the building blocks (transform.ts); clipping, weight decay, names and the learning
+ * rate in the state of the named optimizers (alias.ts).
  */
 import { describe, it, expect } from 'vitest'
+import * as E from 'fp-ts/lib/Either.js'
 import { tensor, type Tensor } from '../../src/index.js'
 import { dataF64 } from '../../src/core/Tensor.js'
 import { add, mul } from '../../src/primitives/index.js'
@@ -145,5 +147,64 @@ describe('transform: mutants killed', () => {
   it('addDecayedWeights with a mask refuses updates with a leaf that has no parameter', () => {
     const t = O.addDecayedWeights(0.5, { mask: () => true })
     mismatch(() => t.update({ kernel: tensor([1]), extra: tensor([1]) }, {}, { kernel: tensor([1]) }))
+  })
+})
+
+describe('alias: mutants killed', () => {
+  const p = { w: tensor([3, 4]) }
+  const step = (opt: O.Optimizer, g: { w: Tensor }): number[] => Array.from(dataF64((opt.update(g, opt.init(p), p)[0] as { w: Tensor }).w))
+  const near = (a: number[], b: number[]): void => a.forEach((x, i) => expect(x).toBeCloseTo(b[i], 6))
+
+  it('the clipping options clip the gradient before the step, and are reported in the config', () => {
+    const g = { w: tensor([3, 4]) } // norm 5
+    near(step(O.sgd({ learningRate: 1, clipvalue: 0.5 }), g), [-0.5, -0.5])
+    near(step(O.sgd({ learningRate: 1, clipnorm: 1 }), g), [-0.6, -0.8])
+    near(step(O.sgd({ learningRate: 1, globalClipnorm: 2.5 }), g), [-1.5, -2])
+    expect(O.adam({ clipnorm: 1, clipvalue: 0.5, globalClipnorm: 2 }).config).toMatchObject({ clipnorm: 1, clipvalue: 0.5, globalClipnorm: 2 })
+    expect(O.adam().config).not.toHaveProperty('clipnorm')
+    expect(O.adam().config).not.toHaveProperty('weightDecay')
+  })
+
+  it('weight decay without a direction (sgd) and with one: the step gets −lr·λ·p', () => {
+    const zero = { w: tensor([0, 0]) }
+    near(step(O.sgd({ learningRate: 0.1, weightDecay: 0.5 }), zero), [-0.15, -0.2])
+    near(step(O.sgd({ learningRate: 0.1, momentum: 0.5, weightDecay: 0.5 }), zero), [-0.15, -0.2])
+    expect(O.sgd({ weightDecay: 0.5 }).config.weightDecay).toBe(0.5)
+  })
+
+  it('a learning rate that is neither a finite number nor a schedule is refused', () => {
+    refused(() => O.sgd({ learningRate: Infinity }))
+    refused(() => O.adam({ learningRate: '0.1' as unknown as number }))
+    refused(() => O.injectLearningRate(O.identity(), NaN))
+    expect(() => O.injectLearningRate(O.identity(), O.constant(0.1))).not.toThrow()
+    expect(O.sgd({ learningRate: O.constant(0.1) }).config.learningRate).toBe('schedule')
+  })
+
+  it('optimizerFromName: a name that is not a string, and names with _, - and spaces', () => {
+    const r = O.optimizerFromName(3 as unknown as string)
+    expect(E.isLeft(r) && r.left._tag).toBe('UnknownOptimizer')
+    for (const n of ['Ada_delta', 'ada-grad', 'Adam W', 'nADAM']) expect(E.isRight(O.optimizerFromName(n)), n).toBe(true)
+    const named = O.optimizerFromName('RMS_prop', { momentum: 0.5 })
+    expect(E.isRight(named) && [named.right.name, named.right.config.momentum]).toEqual(['rmsprop', 0.5])
+    expect(E.isRight(O.optimizerFromName('sgd', undefined))).toBe(true)
+  })
+
+  it('getLearningRate and setLearningRate: none in a tensor, every learningRate leaf replaced, a non-number refused', () => {
+    expect(O.getLearningRate(tensor([1]))).toBeUndefined()
+    expect(O.getLearningRate([{ a: tensor([1]) }, { count: tensor([0]), learningRate: tensor([0.25]) }])).toBe(0.25)
+    // keys are searched in sorted order: 'a' before 'b'
+    expect(O.getLearningRate({ b: { learningRate: tensor([2]) }, a: { learningRate: tensor([1]) } })).toBe(1)
+    // a learningRate that is not a scalar is not a rate
+    expect(O.getLearningRate({ learningRate: tensor([1, 2]) })).toBeUndefined()
+    const s = { a: { learningRate: tensor([1]) }, b: [{ learningRate: tensor([2]) }], c: tensor([5]) }
+    const r = O.setLearningRate(s, 0.5)
+    expect(E.isRight(r)).toBe(true)
+    if (E.isRight(r)) {
+      expect(O.getLearningRate(r.right.a)).toBe(0.5)
+      expect(O.getLearningRate(r.right.b)).toBe(0.5)
+      expect(r.right.c).toBe(s.c)
+    }
+    const bad = O.setLearningRate(s, '0.1' as unknown as number)
+    expect(E.isLeft(bad) && bad.left._tag).toBe('InvalidArgument')
   })
 })
