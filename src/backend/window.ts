@@ -11,7 +11,7 @@
  *
  * @since 0.2.0
  */
-import type { Shape } from '../core/Shape.js'
+import { strides, type Shape } from '../core/Shape.js'
 import type { FloatBuffer } from '../core/Tensor.js'
 import type { View } from './Backend.js'
 import type { FloatCtor } from './loops.js'
@@ -100,15 +100,6 @@ const tapOffset = (o: ReadonlyArray<number>, k: ReadonlyArray<number>, S: Readon
   return off
 }
 
-const spatialStrides = (S: ReadonlyArray<number>): number[] => {
-  const st = new Array<number>(S.length)
-  let acc = 1
-  for (let d = S.length - 1; d >= 0; d--) {
-    st[d] = acc
-    acc *= S[d]
-  }
-  return st
-}
 const prod = (xs: ReadonlyArray<number>): number => xs.reduce((a, b) => a * b, 1)
 
 /** The windowed kernels over a float array type. */
@@ -124,7 +115,7 @@ export const makeWindowLoops = (F: FloatCtor) => {
     const Cout = w.shape[r + 1]
     const Cig = w.shape[r]
     const Cog = Cout / g.groups
-    const sst = spatialStrides(S)
+    const sst = strides(S)
     const res = new F(prod(out))
     const Ps = prod(S)
     const taps: Array<{ k: number[]; wOff: number }> = []
@@ -163,7 +154,7 @@ export const makeWindowLoops = (F: FloatCtor) => {
     const Cig = kernel[r]
     const Cout = kernel[r + 1]
     const Cog = Cout / g.groups
-    const sst = spatialStrides(S)
+    const sst = strides(S)
     const Ps = prod(S)
     const res = new Float64Array(prod(kernel))
     const taps: Array<{ k: number[]; wOff: number }> = []
@@ -191,7 +182,7 @@ export const makeWindowLoops = (F: FloatCtor) => {
 
   /** Window taps of a pooling, as flat spatial offsets per output position (-1 = padding). */
   const poolTaps = (S: ReadonlyArray<number>, O: ReadonlyArray<number>, g: PoolGeometry): Int32Array[] => {
-    const sst = spatialStrides(S)
+    const sst = strides(S)
     const ones = S.map(() => 1)
     const ks: number[][] = []
     forEachIndex(g.window, (k) => ks.push(k.slice()))

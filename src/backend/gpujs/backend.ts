@@ -6,7 +6,7 @@
  * that keep the kernels exact beyond 2^24 elements, and `index.ts` for the public entry points.
  *
  * The layout ops and the strided elementwise kernel live in `movement-ops.ts`, the window ops in
- * `kernels/window.ts`. Loop fallbacks (`makeLoops(Float32Array)` from `loops.ts`), all for tensors of
+ * `window-ops.ts`. Loop fallbacks (`makeLoops(Float32Array)` from `loops.ts`), all for tensors of
  * >= 2^24 elements only: layout-style ops (transpose, general broadcasting in binary/where/broadcastTo, slice, pad, gather,
  * scatterAdd, concat) whose collapsed iteration space needs f32 index division (rank > 3, or a narrow
  * innermost dimension), argmax along an axis of >= 2^24, and int32 tensors holding values beyond ±2^24
@@ -27,7 +27,7 @@ import { gpujsMovementOps } from './movement-ops.js'
 import { gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
 import { flatOutputsActive } from './flat-outputs.js'
-import { gpujsWindowOps } from './kernels/window.js'
+import { gpujsWindowOps } from './window-ops.js'
 import {
   binaryKey,
   binarySpec,
@@ -259,7 +259,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     concat,
     pad,
     toFloat,
-    ...gpujsWindowOps(run, LIM, matmul),
+    ...gpujsWindowOps<'sync'>(run, { limit: LIM, matmul }),
     kernelCount: () => cache.size,
     cacheStats: () => cache.stats(),
     clearKernels: () => cache.clear()

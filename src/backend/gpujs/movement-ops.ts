@@ -16,7 +16,7 @@ import { intExact, nonEmpty } from './runtime.js'
 import { fillKey, fillSpec } from './kernels/spec.js'
 import { stridedKey, stridedSpec, type StridedInput } from './kernels/elementwise.js'
 import { concatKey, concatSpec, gatherKey, gatherSpec, padKey, padSpec, scatterAddKey, scatterAddSpec, scatterPlan, type PadDim } from './kernels/movement.js'
-import type { RunKernel } from './kernels/window.js'
+import type { RunKernel } from './kernels/spec.js'
 
 /**
  * The layout ops over a backend's `run` (compile-or-reuse a kernel and flatten its result), with

@@ -39,3 +39,10 @@ export const fillKey = (n: number): string => `fill|${n}`
 /** `n` zeros (a matmul over k = 0). */
 export const zerosSpec = (n: number): Spec => ({ source: 'function () {\nreturn 0;\n}', output: [n] })
 export const zerosKey = (n: number): string => `z|${n}`
+
+/**
+ * A backend's kernel runner: compile (or reuse) the kernel cached under `key`, built from `spec()` on a
+ * miss, run it on `args` and flatten its `n` outputs; `inBytes` sizes its cache entry. `T` is
+ * `Float32Array` on the synchronous backends, `Float32Array | Promise<Float32Array>` on WebGPU.
+ */
+export type RunKernel<T = Float32Array> = (key: string, spec: () => Spec, args: unknown[], n: number, inBytes: number) => T

@@ -1,0 +1,123 @@
+/**
+ * The windowed kernels' spec builders (`kernels/conv.ts`, `kernels/pool.ts`) and their dispatcher
+ * (`window-ops.ts`) against the float64 loops of `window.ts`, on webasm: both convolution paths (direct
+ * kernels, as WebGPU runs them, and im2col + matmul, as webasm does), over strides, padding, input and
+ * kernel dilation (the transposed convolution of the input VJP) and groups; pooling and both routings.
+ */
+import { describe, it, expect } from 'vitest'
+import fc from 'fast-check'
+import { GPU } from 'gpu.js'
+import { compileSpec, flattenResult, type GpuLike, type KernelFn } from '../../src/backend/gpujs/runtime.js'
+import { gpujsWindowOps } from '../../src/backend/gpujs/window-ops.js'
+import { convSpec } from '../../src/backend/gpujs/kernels/conv.js'
+import { createGpujsBackend } from '../../src/backend/gpujs/backend.js'
+import { convOutShape, makeWindowLoops, poolOutShape, type ConvGeometry, type PoolGeometry } from '../../src/backend/window.js'
+import type { Spec } from '../../src/backend/gpujs/kernels/spec.js'
+import type { View } from '../../src/backend/Backend.js'
+
+const gpu = new GPU({ mode: 'webasm' }) as unknown as GpuLike
+const cache = new Map<string, KernelFn>()
+let builds = 0
+const run = (key: string, spec: () => Spec, args: unknown[], n: number): Float32Array => {
+  let k = cache.get(key)
+  if (k === undefined) {
+    builds++
+    k = compileSpec(gpu, spec())
+    cache.set(key, k)
+  }
+  return flattenResult(k(...args), n, true, 'webasm')
+}
+const direct = gpujsWindowOps<'sync'>(run, { conv: 'direct' })
+const viaMatmul = gpujsWindowOps<'sync'>(run, { matmul: createGpujsBackend('webasm', gpu).matmul })
+const ref = makeWindowLoops(Float64Array)
+
+let seed = 7
+const view = (shape: ReadonlyArray<number>, ties = false): View => {
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1))
+  for (let i = 0; i < data.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0
+    data[i] = ties ? Math.floor((seed / 2 ** 32) * 5) - 2 : (seed / 2 ** 32) * 4 - 2
+  }
+  return { data, shape }
+}
+const close = (got: ArrayLike<number>, want: ArrayLike<number>): void => {
+  expect(got.length).toBe(want.length)
+  for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i])))
+}
+
+/** A random convolution of rank 1–2 (its geometry, shapes, and output). */
+const convCase = fc
+  .record({
+    r: fc.integer({ min: 1, max: 2 }),
+    n: fc.integer({ min: 1, max: 2 }),
+    s: fc.integer({ min: 1, max: 7 }),
+    k: fc.integer({ min: 1, max: 3 }),
+    stride: fc.integer({ min: 1, max: 2 }),
+    lo: fc.integer({ min: -1, max: 2 }),
+    hi: fc.integer({ min: -1, max: 2 }),
+    ld: fc.integer({ min: 1, max: 2 }),
+    rd: fc.integer({ min: 1, max: 2 }),
+    groups: fc.integer({ min: 1, max: 2 }),
+    cig: fc.integer({ min: 1, max: 3 }),
+    cog: fc.integer({ min: 1, max: 3 })
+  })
+  .filter((c) => convOutShape([c.n, ...Array(c.r).fill(c.s), c.cig * c.groups], [...Array(c.r).fill(c.k), c.cig, c.cog * c.groups], geom(c)).every((d) => d > 0))
+function geom(c: { r: number; stride: number; lo: number; hi: number; ld: number; rd: number; groups: number }): ConvGeometry {
+  const rep = <T,>(v: T): T[] => Array.from({ length: c.r }, () => v)
+  return { strides: rep(c.stride), padding: rep([c.lo, c.hi] as const), lhsDilation: rep(c.ld), rhsDilation: rep(c.rd), groups: c.groups }
+}
+
+describe('window kernels (spec builders) against the float64 loops', () => {
+  it('convolution and its kernel cotangent, direct and as im2col + matmul, over strides, padding, dilations and groups', () => {
+    fc.assert(
+      fc.property(convCase, (c) => {
+        const g = geom(c)
+        const x = view([c.n, ...Array(c.r).fill(c.s), c.cig * c.groups])
+        const w = view([...Array(c.r).fill(c.k), c.cig, c.cog * c.groups])
+        const out = convOutShape(x.shape, w.shape, g)
+        const ct = view(out)
+        const want = ref.conv(x, w, g, out)
+        close(direct.conv(x, w, g, out), want)
+        close(viaMatmul.conv(x, w, g, out), want)
+        const kw = ref.convKernelGrad(x, ct, g, w.shape)
+        close(direct.convKernelGrad(x, ct, g, w.shape), kw)
+        close(viaMatmul.convKernelGrad(x, ct, g, w.shape), kw)
+      }),
+      { numRuns: 40, seed: 11 }
+    )
+  })
+
+  it('pooling (max, avg) and both routings, ties included', () => {
+    const cases: Array<[number[], PoolGeometry]> = [
+      [[2, 7, 6, 3], { window: [2, 3], strides: [2, 2], padding: [[0, 1], [1, 1]] }],
+      [[1, 9, 2], { window: [3], strides: [1], padding: [[1, 1]] }],
+      [[2, 4, 4, 1], { window: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]] }]
+    ]
+    for (const [shape, g] of cases) {
+      const x = view(shape, true)
+      const out = poolOutShape(shape, g)
+      for (const op of ['max', 'avg'] as const) {
+        const y = { data: ref.pool(op, x, g, out), shape: out }
+        close(direct.pool(op, x, g, out), y.data)
+        const ty = view(out)
+        const tx = view(shape)
+        close(direct.poolRoute(op, 'scatter', x, y, ty, g), ref.poolRoute(op, 'scatter', x, y, ty, g))
+        close(direct.poolRoute(op, 'gather', x, y, tx, g), ref.poolRoute(op, 'gather', x, y, tx, g))
+      }
+    }
+  })
+
+  it('a spec is built once per geometry and bakes every size in as a literal', () => {
+    const x = view([1, 5, 5, 2])
+    const w = view([3, 3, 2, 4])
+    const g: ConvGeometry = { strides: [1, 1], padding: [[1, 1], [1, 1]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 }
+    const out = convOutShape(x.shape, w.shape, g)
+    direct.conv(x, w, g, out)
+    const before = builds
+    direct.conv(view(x.shape), view(w.shape), g, out)
+    expect(builds).toBe(before)
+    const spec = convSpec(x.shape, w.shape, g, out)
+    expect(spec.output.reduce((a, b) => a * b, 1)).toBe(out.reduce((a, b) => a * b, 1))
+    expect(spec.source).toMatch(/c < 2;/)
+  })
+})
