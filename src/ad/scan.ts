@@ -37,6 +37,7 @@ import { concat } from '../primitives/concat.js'
 import { vjp } from './vjp.js'
 import { fail, show, toTfError, type TfError } from '../core/errors.js'
 import { type Body, type BRef, type Meta, metaOf, sameMeta, evalBody, record, checkTree } from './scanBody.js'
+import { runBodyOf } from './scanFuse.js'
 
 export type { Body } from './scanBody.js'
 
@@ -104,7 +105,9 @@ const layout = (p: ScanParams): Layout => {
  * packed output; when a kernel of an asynchronous one returns a Promise, the loop continues after it.
  */
 const runLoop = <R extends Timing>(be: Backend<R>, inputs: ReadonlyArray<View>, p: ScanParams): Later<R, Buffer> => {
-  const { body, length: T, reverse } = p
+  const { length: T, reverse } = p
+  // the body pruned and its elementwise chains fused (the replay form; gradients use `p.body` itself)
+  const body = runBodyOf(p.body)
   const nc = p.carry.length
   const nx = p.xs.length
   const lay = layout(p)
@@ -115,7 +118,7 @@ const runLoop = <R extends Timing>(be: Backend<R>, inputs: ReadonlyArray<View>, 
   const xSizes = p.xs.map((m) => sizeOf(m.shape))
   const cSizes = p.carry.map((m) => sizeOf(m.shape))
   const ySizes = p.ys.map((m) => sizeOf(m.shape))
-  const env: Buffer[] = new Array(body.locals)
+  const env: Buffer[] = new Array(p.body.locals)
   let t = 0
   let xt: Buffer[] = []
   const get = (r: BRef): Buffer => (r.k === 'c' ? carry[r.i] : r.k === 'x' ? xt[r.i] : r.k === 'e' ? ext[r.i] : env[r.i])
@@ -129,9 +132,8 @@ const runLoop = <R extends Timing>(be: Backend<R>, inputs: ReadonlyArray<View>, 
       }
       for (; i < body.steps.length; i++) {
         const st = body.steps[i]
-        if (st.kind !== 'op') continue
         const views: View[] = st.ins.map((r, j) => ({ data: get(r), shape: st.inShapes[j] }))
-        const r: Buffer | Promise<Buffer> = st.def.impl(be, views, st.params, st.spec)
+        const r: Buffer | Promise<Buffer> = st.kind === 'fused' ? be.fused(st.expr, views, st.shape) : st.def.impl(be, views, st.params, st.spec)
         if (r instanceof Promise) {
           const [sNow, iNow] = [s, i]
           return r.then((b) => ((env[st.out] = b), from(sNow, iNow + 1)))

@@ -17,8 +17,8 @@ export const prune = (plan: Plan): Plan => ({ ...plan, steps: pruneSteps(plan.st
 /** Merge chains of single-consumer elementwise steps into fused steps. */
 export const fuse = (plan: Plan): Plan => ({ ...plan, steps: fuseSteps(plan.steps, plan.outs) })
 
-/** Drop steps whose results no output needs. */
-const pruneSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>): Step[] => {
+/** @internal Drop steps whose results no output needs (also used on scan bodies, `ad/scanFuse.ts`). */
+export const pruneSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>): Step[] => {
   const live = new Set<number>()
   for (const r of outs) if (r.k === 'slot') live.add(r.i)
   const kept: Step[] = []
@@ -70,8 +70,8 @@ const readable = (s: Shape, out: Shape): boolean => {
   return core.length <= out.length && core.every((d, i) => d === out[out.length - core.length + i])
 }
 
-/** Merge chains of single-consumer elementwise steps into fused steps. */
-const fuseSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>): Step[] => {
+/** @internal Merge chains of single-consumer elementwise steps into fused steps (also used on scan bodies). */
+export const fuseSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>): Step[] => {
   const uses = new Map<number, number>()
   const bump = (r: Ref, by = 1): void => {
     if (r.k === 'slot') uses.set(r.i, (uses.get(r.i) ?? 0) + by)

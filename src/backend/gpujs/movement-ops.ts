@@ -17,6 +17,7 @@ import { fillKey, fillSpec } from './kernels/spec.js'
 import { stridedKey, stridedSpec, type StridedInput } from './kernels/elementwise.js'
 import { concatKey, concatSpec, gatherKey, gatherSpec, padKey, padSpec, scatterAddKey, scatterAddSpec, scatterPlan, type PadDim } from './kernels/movement.js'
 import type { RunKernel } from './kernels/spec.js'
+import { hostPad, hostSlice } from './host-copy.js'
 
 /**
  * The layout ops over a backend's `run` (compile-or-reuse a kernel and flatten its result), with
@@ -95,6 +96,8 @@ export const gpujsMovementOps = (run: RunKernel, loops: ReturnType<typeof makeLo
   const slice = (x: View, begin: ReadonlyArray<number>, sz: ReadonlyArray<number>): Buffer => {
     const n = prod(sz)
     if (n === 0) return x.data instanceof Int32Array ? new Int32Array(0) : new Float32Array(0)
+    const host = hostSlice(x, begin, sz)
+    if (host !== undefined) return host
     const st = rowStrides(x.shape)
     const off = begin.reduce((acc, b, i) => acc + b * st[i], 0)
     return layout(
@@ -174,6 +177,8 @@ export const gpujsMovementOps = (run: RunKernel, loops: ReturnType<typeof makeLo
       const r = run(fillKey(n), () => fillSpec(n), [value], n, 0)
       return isInt ? Int32Array.from(r) : r
     }
+    const host = hostPad(x, paddings, value)
+    if (host !== undefined) return host
     // Keep the dims that are padded or longer than 1.
     const inSt = rowStrides(x.shape)
     const live: PadDim[] = x.shape.map((d, i) => ({ d, lo: paddings[i][0], hi: paddings[i][1], st: inSt[i], o: outShape[i] })).filter((e) => e.o !== 1)
