@@ -34,6 +34,8 @@ const argv = process.argv.slice(2)
 const rounds = Number(argValue(argv, 'rounds') ?? 3)
 const steps = Number(argValue(argv, 'steps') ?? 20)
 const asJson = hasFlag(argv, 'json')
+/** `--profile-only`: the step profile alone, without the kernel A/B */
+const profileOnly = hasFlag(argv, 'profile-only')
 
 /** CPU milliseconds of this process since `t0` (from `cpuNow()`). */
 const cpuNow = (): number => {
@@ -201,7 +203,7 @@ const main = async (): Promise<void> => {
   }
   const top = [...prof.calls].sort((a, b) => b.ms - a.ms).slice(0, 12)
 
-  const cs = cases()
+  const cs = profileOnly ? [] : cases()
   const variants = [fresh(false, false), fresh(true, false), fresh(true, true)]
   const ms = cs.map(() => ({ t: variants.map(() => [] as number[]), same: true, close: true }))
   for (let r = 0; r < rounds; r++)
@@ -219,7 +221,7 @@ const main = async (): Promise<void> => {
     return { kernel: c.name, unit: c.unit, shipped: rate(a), extended: rate(b), blocked: rate(d), ratio: (a / d).toFixed(2), bitIdentical: ms[i].same, agrees: ms[i].close }
   })
   if (asJson) {
-    process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, kernelMs: total, byKind: Object.fromEntries(byKind), top: top.map((c) => ({ call: c.method, msPerStep: c.ms / (steps + 2) })), kernels: rows }) + '\n')
+    process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, kernelMs: total, byKind: Object.fromEntries(byKind), top: top.map((c) => ({ call: c.method, callsPerStep: c.count / (steps + 2), msPerStep: c.ms / (steps + 2) })), kernels: rows }) + '\n')
     return
   }
   const out: string[] = []
@@ -231,9 +233,9 @@ const main = async (): Promise<void> => {
   out.push('|---|---|---|')
   for (const [k, v] of [...byKind.entries()].sort((a, b) => b[1] - a[1])) out.push(`| ${k} | ${v.toFixed(2)} | ${((100 * v) / prof.stepMs).toFixed(1)}% |`)
   out.push('')
-  out.push('| heaviest calls | ms/step | share |')
-  out.push('|---|---|---|')
-  for (const c of top) out.push(`| \`${c.method}\` | ${(c.ms / (steps + 2)).toFixed(3)} | ${((100 * c.ms) / (steps + 2) / prof.stepMs).toFixed(1)}% |`)
+  out.push('| heaviest calls | calls/step | ms/step | share |')
+  out.push('|---|---|---|---|')
+  for (const c of top) out.push(`| \`${c.method}\` | ${(c.count / (steps + 2)).toFixed(1)} | ${(c.ms / (steps + 2)).toFixed(3)} | ${((100 * c.ms) / (steps + 2) / prof.stepMs).toFixed(1)}% |`)
   out.push('')
   out.push(`## Kernels A/B: gpu.js as shipped vs tensorfold's extensions (${rounds} interleaved rounds, medians)`)
   out.push('')

@@ -12,12 +12,17 @@ import { show } from '../core/errors.js'
 import { dataError, type TrainError } from './errors.js'
 import { type Host, type ArrayDataset, type TensorBatch, type DataSpec, prepareArrays } from './data.js'
 
+/** Rows at least this long are copied with `set` over a subarray; shorter ones element by element. */
+const ROW_SET_MIN = 64
+
 /** @internal Rows `[start, end)` of host data (optionally through an index permutation) as a tensor. */
 export const rows = (h: Host, start: number, end: number, order?: Int32Array): Tensor => {
   const per = shapeSize(h.shape.slice(1))
   const out = new Float32Array((end - start) * per)
   if (order === undefined) out.set(h.data.subarray(start * per, end * per))
-  else for (let r = start; r < end; r++) out.set(h.data.subarray(order[r] * per, (order[r] + 1) * per), (r - start) * per)
+  else if (per >= ROW_SET_MIN) for (let r = start; r < end; r++) out.set(h.data.subarray(order[r] * per, (order[r] + 1) * per), (r - start) * per)
+  // short rows (targets, weights): a plain loop, not a subarray object per row
+  else for (let r = start, d = 0; r < end; r++) for (let s = order[r] * per, e = s + per; s < e; s++, d++) out[d] = h.data[s]
   return fromBuffer(out, [end - start, ...h.shape.slice(1)])
 }
 

@@ -55,8 +55,20 @@ export const render = (e: Expr, leaf: (i: number) => string): string => {
       return `(${render(e.c, leaf)} != 0 ? ${render(e.a, leaf)} : ${render(e.b, leaf)})`
   }
 }
-export const exprKey = (e: Expr): string =>
-  e.k === 'in' ? `i${e.i}` : e.k === 'const' ? `c${e.v}` : e.k === 'un' ? `${e.op}(${exprKey(e.x)})` : e.k === 'bin' ? `${e.op}(${exprKey(e.a)},${exprKey(e.b)})` : `w(${exprKey(e.c)},${exprKey(e.a)},${exprKey(e.b)})`
+const exprKeys = new WeakMap<Expr, string>()
+/**
+ * The cache key of an expression, memoised per expression object: a compiled plan replays the same
+ * `Expr` objects every step, and building the string (number formatting included) cost about as much
+ * as a small kernel call for Adam's update expressions.
+ */
+export const exprKey = (e: Expr): string => {
+  const hit = exprKeys.get(e)
+  if (hit !== undefined) return hit
+  const key =
+    e.k === 'in' ? `i${e.i}` : e.k === 'const' ? `c${e.v}` : e.k === 'un' ? `${e.op}(${exprKey(e.x)})` : e.k === 'bin' ? `${e.op}(${exprKey(e.a)},${exprKey(e.b)})` : `w(${exprKey(e.c)},${exprKey(e.a)},${exprKey(e.b)})`
+  exprKeys.set(e, key)
+  return key
+}
 
 /** `'v'` for an input read per cell, `'s'` for a scalar. */
 const vs = (size: number, n: number): string => (size === n ? 'v' : 's')
