@@ -10,7 +10,7 @@ import { type Tensor, ones, item, dataSync, fromBuffer } from '../core/Tensor.js
 import { type TfError, attemptOf, tfError, show } from '../core/errors.js'
 import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
-import { stepFns, makeEvalFn, trainablePart, type StepOut, type EvalOut, type OutputMasks } from './step.js'
+import { stepFns, makeEvalFn, trainablePart, type StepOut, type EvalOut } from './step.js'
 import { mul, reshape } from '../primitives/index.js'
 import { resolveMetric, type MetricValue } from './registry.js'
 import type { TensorBatch, DataSpec } from './data.js'
@@ -115,10 +115,18 @@ export const bindMetrics = (t: Trainer, yPreds: ReadonlyArray<{ readonly shape: 
   return E.right(out)
 }
 
-/** @internal Running totals of an epoch (or an evaluation): batch-size-weighted losses and metric states. */
+/**
+ * @internal Running totals of an epoch (or an evaluation), as Keras 2.15's loss `Mean` metrics keep them:
+ * each batch adds its logged loss times its weight `batch × n` and that weight, where `n` is how many
+ * values the loss is the mean of (1, or the per-sample loss tensor's size for a `'none'` reduction); the
+ * metric states are monoids.
+ */
 export interface Totals {
   readonly lossSum: number
+  readonly lossCount: number
   readonly outSums: ReadonlyArray<number>
+  readonly outCounts: ReadonlyArray<number>
+  /** samples */
   readonly count: number
   readonly states: ReadonlyArray<unknown>
 }
@@ -126,26 +134,31 @@ export interface Totals {
 /** @internal Empty totals. */
 export const emptyTotals = (metrics: ReadonlyArray<BoundMetric>, outputs: number): Totals => ({
   lossSum: 0,
+  lossCount: 0,
   outSums: Array.from({ length: outputs }, () => 0),
+  outCounts: Array.from({ length: outputs }, () => 0),
   count: 0,
   states: metrics.map((m) => m.metric.empty)
 })
 
+/** @internal What one step gives the totals (a training or an evaluation step's output). */
+export type StepLogs = Pick<EvalOut, 'loss' | 'perOutputLosses' | 'yPreds' | 'masks'> & { readonly logCounts?: ReadonlyArray<Tensor> }
+
 /** @internal Add one batch's losses and predictions to the totals (reads numbers: outside the step). */
-export const addBatch = (
-  tot: Totals,
-  metrics: ReadonlyArray<BoundMetric>,
-  b: TensorBatch,
-  loss: Tensor,
-  perOutputLosses: ReadonlyArray<Tensor>,
-  yPreds: ReadonlyArray<Tensor>,
-  masks?: OutputMasks
-): Totals => ({
-  lossSum: tot.lossSum + item(loss) * b.size,
-  outSums: tot.outSums.map((s, i) => s + (perOutputLosses.length > 1 ? item(perOutputLosses[i]) * b.size : 0)),
-  count: tot.count + b.size,
-  states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output] as Tensor, yPreds[m.output], metricWeights(m.weighted ? b.sw[m.output] : undefined, masks?.[String(m.output)])))
-})
+export const addBatch = (tot: Totals, metrics: ReadonlyArray<BoundMetric>, b: TensorBatch, out: StepLogs): Totals => {
+  const ns = out.perOutputLosses.map((_, i) => (out.logCounts === undefined ? 1 : item(out.logCounts[i])))
+  // the total is the mean of the outputs' loss tensors added up (Keras adds them before its `Mean`)
+  const nTotal = Math.max(1, ...ns)
+  const multi = out.perOutputLosses.length > 1
+  return {
+    lossSum: tot.lossSum + item(out.loss) * b.size * nTotal,
+    lossCount: tot.lossCount + b.size * nTotal,
+    outSums: tot.outSums.map((s, i) => s + (multi ? item(out.perOutputLosses[i]) * b.size * ns[i] : 0)),
+    outCounts: tot.outCounts.map((c, i) => c + b.size * ns[i]),
+    count: tot.count + b.size,
+    states: metrics.map((m, j) => m.metric.update(tot.states[j], b.ys[m.output] as Tensor, out.yPreds[m.output], metricWeights(m.weighted ? b.sw[m.output] : undefined, out.masks?.[String(m.output)])))
+  }
+}
 
 /**
  * The weights a metric sees, as Keras 2.15's `MetricsContainer`: a masked output's mask (masked steps do
@@ -161,25 +174,22 @@ export const metricWeights = (sw: Tensor | undefined, mask: Tensor | undefined):
 /** @internal The totals of two runs of batches, one after the other (the monoid's `concat`). */
 export const concatTotals = (metrics: ReadonlyArray<BoundMetric>, a: Totals, b: Totals): Totals => ({
   lossSum: a.lossSum + b.lossSum,
+  lossCount: a.lossCount + b.lossCount,
   outSums: a.outSums.map((s, i) => s + b.outSums[i]),
+  outCounts: a.outCounts.map((c, i) => c + b.outCounts[i]),
   count: a.count + b.count,
   states: metrics.map((m, j) => m.metric.concat(a.states[j], b.states[j]))
 })
 
 /** @internal The totals of one batch. */
-export const batchTotals = (
-  metrics: ReadonlyArray<BoundMetric>,
-  outputs: number,
-  b: TensorBatch,
-  out: { readonly loss: Tensor; readonly perOutputLosses: ReadonlyArray<Tensor>; readonly yPreds: ReadonlyArray<Tensor>; readonly masks?: OutputMasks }
-): Totals => addBatch(emptyTotals(metrics, outputs), metrics, b, out.loss, out.perOutputLosses, out.yPreds, out.masks)
+export const batchTotals = (metrics: ReadonlyArray<BoundMetric>, outputs: number, b: TensorBatch, out: StepLogs): Totals => addBatch(emptyTotals(metrics, outputs), metrics, b, out)
 
 /** @internal The logs of totals, in `metricsNames` order. */
 export const logsOf = (t: Trainer, tot: Totals, metrics: ReadonlyArray<BoundMetric>): Logs => {
-  const logs: Record<string, number> = { loss: tot.count > 0 ? tot.lossSum / tot.count : NaN }
+  const logs: Record<string, number> = { loss: tot.lossCount > 0 ? tot.lossSum / tot.lossCount : NaN }
   const outs = t.model.outputNames
   // an output without a loss (`loss: {out1: null, …}` or a record that leaves it out) has no `_loss` log
-  if (t.config.losses.length > 1) tot.outSums.forEach((s, i) => t.config.losses[i] !== undefined && (logs[`${outs[i]}_loss`] = tot.count > 0 ? s / tot.count : NaN))
+  if (t.config.losses.length > 1) tot.outSums.forEach((s, i) => t.config.losses[i] !== undefined && (logs[`${outs[i]}_loss`] = tot.outCounts[i] > 0 ? s / tot.outCounts[i] : NaN))
   metrics.forEach((m, j) => (logs[m.name] = m.metric.result(tot.states[j])))
   return Object.freeze(logs)
 }

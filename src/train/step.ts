@@ -13,7 +13,7 @@
  *
  * The loss is Keras's: per output, the mean over the batch of the per-sample losses times the sample
  * weights (`Σ wᵢ·lossᵢ / batch`; a `withReduction` loss: `'sum'` trains and logs `Σ wᵢ·lossᵢ`, `'none'`
- * trains on `Σ wᵢ·lossᵢ` and logs their mean), then the sum over outputs weighted by `lossWeights`, plus the layers'
+ * trains on `Σ wᵢ·lossᵢ` and logs their mean, which an epoch weighs by `batch × their count`), then the sum over outputs weighted by `lossWeights`, plus the layers'
  * regularization (weight penalties and activity penalties), in training and in evaluation alike.
  *
  * Frozen weights (`trainable: false`) are cut out of the differentiated tree: `params` is split into the
@@ -62,6 +62,8 @@ export type StepOut = {
   readonly yPreds: ReadonlyArray<Tensor>
   /** the masks of the masked outputs (`[batch, time]`), by output index; metrics weigh steps by them */
   readonly masks: OutputMasks
+  /** per output, how many values its logged loss is the mean of (see {@link EvalOut}) */
+  readonly logCounts: ReadonlyArray<Tensor>
 }
 
 /** The masks of a model's masked outputs by output index (`'0'`, `'1'`, …); outputs without a mask are absent. */
@@ -82,6 +84,12 @@ export type EvalOut = {
   readonly perOutputLosses: ReadonlyArray<Tensor>
   readonly yPreds: ReadonlyArray<Tensor>
   readonly masks: OutputMasks
+  /**
+   * per output, a scalar: how many values its logged loss is the mean of — 1 for a reduced loss, the size
+   * of the per-sample loss tensor (`[batch, …]`) for a `'none'` one. Keras 2.15's loss `Mean` metrics get
+   * that whole tensor with weight `batch`, so a batch counts `batch × this` in an epoch's logged loss
+   */
+  readonly logCounts: ReadonlyArray<Tensor>
 }
 
 /** The inputs of a prediction step. */
@@ -111,7 +119,8 @@ const outputLosses = (
   yPreds: ReadonlyArray<Tensor>,
   sw: ReadonlyArray<Tensor>,
   masks?: ReadonlyArray<Tensor | undefined>
-): { readonly train: Tensor[]; readonly log: Tensor[] } => {
+): { readonly train: Tensor[]; readonly log: Tensor[]; readonly counts: Tensor[] } => {
+  const counts = yPreds.map(() => scalar(1))
   const pairs = yPreds.map((yp, i): readonly [Tensor, Tensor] => {
     const loss = spec.losses[i]
     if (loss === undefined) return [scalar(0), scalar(0)]
@@ -122,7 +131,9 @@ const outputLosses = (
       // masked steps weigh 0 (Keras multiplies the sample weight by the mask)
       const v = w !== undefined ? mul(raw, w) : weighted(raw.shape.length === 0 ? reshape(raw, [1]) : raw, sw[i])
       const s = sum(v)
-      return reduction === 'sum' ? [s, s] : [s, div(s, Math.max(1, v.size))]
+      if (reduction === 'sum') return [s, s]
+      counts[i] = scalar(v.size)
+      return [s, div(s, Math.max(1, v.size))]
     }
     if (w !== undefined) {
       // Keras 2.15 (`losses_utils.apply_valid_mask` + `compute_weighted_loss`): Σ loss·weight·mask over the
@@ -136,7 +147,7 @@ const outputLosses = (
     const l = div(sum(mul(perSample, sw[i])), perSample.shape[0])
     return [l, l]
   })
-  return { train: pairs.map((p) => p[0]), log: pairs.map((p) => p[1]) }
+  return { train: pairs.map((p) => p[0]), log: pairs.map((p) => p[1]), counts }
 }
 
 const sameShape = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((d, j) => d === b.shape[j])
@@ -221,7 +232,7 @@ export const makeStepFn =
   (inp: StepIn, key: Key): StepOut => {
     // valueAndGrad differentiates a scalar function; the forward's other results leave it through
     // this local (stopped, so they carry no trace).
-    let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor>; loss: Tensor | undefined; masks: OutputMasks } | undefined
+    let aux: { state: Tree; yPreds: ReadonlyArray<Tensor>; perOutputLosses: ReadonlyArray<Tensor>; loss: Tensor | undefined; masks: OutputMasks; logCounts: ReadonlyArray<Tensor> } | undefined
     const m = spec.model
     const lossOf = (part: Tree): Tensor => {
       const p = merged(m, inp.params, part)
@@ -233,7 +244,8 @@ export const makeStepFn =
         yPreds: outputs.map((o) => stopGradient(o)),
         perOutputLosses: per.log.map((l) => stopGradient(l)),
         loss: per.train.every((t, i) => t === per.log[i]) ? undefined : stopGradient(withRegularization(total(spec, per.log), reg)),
-        masks: maskRecord(masks)
+        masks: maskRecord(masks),
+        logCounts: per.counts
       }
       return withRegularization(total(spec, per.train), reg)
     }
@@ -242,7 +254,7 @@ export const makeStepFn =
     const [updates, optState] = spec.optimizer.update(grads, inp.optState, part)
     const params = merged(m, inp.params, constrained(m, applyUpdates(part, updates)))
     const a = aux as unknown as NonNullable<typeof aux>
-    return { params, optState, state: a.state, loss: a.loss ?? loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds, masks: a.masks }
+    return { params, optState, state: a.state, loss: a.loss ?? loss, perOutputLosses: a.perOutputLosses, yPreds: a.yPreds, masks: a.masks, logCounts: a.logCounts }
   }
 
 /** The pure evaluation step: forward in inference mode and the losses. */
@@ -250,8 +262,8 @@ export const makeEvalFn =
   (spec: StepSpec) =>
   (inp: EvalIn, key: Key): EvalOut => {
     const { outputs, losses, masks } = spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key })
-    const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks).log
-    return { loss: withRegularization(total(spec, per), regularization(spec.model, inp.params, losses)), perOutputLosses: per, yPreds: outputs, masks: maskRecord(masks) }
+    const per = outputLosses(spec, inp.ys, outputs, inp.sampleWeight, masks)
+    return { loss: withRegularization(total(spec, per.log), regularization(spec.model, inp.params, losses)), perOutputLosses: per.log, yPreds: outputs, masks: maskRecord(masks), logCounts: per.counts }
   }
 
 /** The pure prediction step: forward in inference mode. */

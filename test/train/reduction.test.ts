@@ -9,7 +9,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { tensor, dataSync, meanSquaredError, sgd, Loss } from '../../src/index.js'
+import { tensor, dataSync, meanSquaredError, sgd, Loss, sequential, layers as L, input, model, call, square, sub, type Tensor } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import { TensorfoldError } from '../../src/core/errors.js'
 import { regression, mlp, compiled, weightsOf, run } from './helpers.js'
@@ -120,5 +120,107 @@ describe('loss reductions', () => {
     expect(sWeighted[0]).toBeLessThan(sHalf[0])
     const [, logs] = tNone.trainOnBatch(x, y)
     expect((logs as ReadonlyArray<number>)[0]).toBeCloseTo(base[0], 5)
+  })
+})
+
+/**
+ * Issue 15 (the logged mean of a `'none'` loss across unequal batches): Keras 2.15's
+ * `LossesContainer.__call__` hands the whole `'none'` loss tensor (shape `[batch, …]`) to the loss `Mean`
+ * metric with `sample_weight=batch_dim`; `Reduce.update_state` broadcasts that scalar over the tensor,
+ * so a batch adds `batch · Σ values` to the total and `batch · size(values)` to the count. An epoch's
+ * logged loss is therefore `Σ_b B_b·S_b / Σ_b B_b·n_b` (n_b = the tensor's size: B_b² for a `[batch]`
+ * loss), not the batch-size-weighted mean of the batch means.
+ */
+describe("'none' reduction: the logged mean across unequal batches (Keras 2.15 Mean(sample_weight=batch_dim))", () => {
+  // dense(1) with kernel [[1]] and bias [0]: the prediction is x; targets 0, so the squared error is x²
+  const identity = () => sequential([L.dense(1, { inputShape: [1] })]).setWeights([tensor([[1]]), tensor([0])])
+  const x5 = tensor([[1], [2], [3], [4], [5]])
+  const y5 = tensor([[0], [0], [0], [0], [0]])
+
+  it('evaluate: batches [1, 4], [9, 16], [25] of sizes 2, 2, 1 give (2·5 + 2·25 + 1·25) / (2·2 + 2·2 + 1·1) = 85/9', async () => {
+    const t = identity().compile({ optimizer: 'sgd', loss: meanSquaredError({ reduction: 'none' }) })
+    const r = (await t.evaluate(x5, y5, { verbose: 0, batchSize: 2 })) as ReadonlyArray<number>
+    expect(r[0]).toBeCloseTo(85 / 9, 5)
+    // the batch-size-weighted mean of the batch means (what tensorfold logged before) is 55/5 = 11
+    expect(Math.abs(r[0] - 11)).toBeGreaterThan(1)
+    // one batch: the plain mean
+    expect(((await t.evaluate(x5, y5, { verbose: 0, batchSize: 5 })) as ReadonlyArray<number>)[0]).toBeCloseTo(11, 5)
+    // the default reduction keeps Keras's batch weighting: (2·2.5 + 2·12.5 + 1·25) / 5 = 11
+    const d = identity().compile({ optimizer: 'sgd', loss: 'mse' })
+    expect(((await d.evaluate(x5, y5, { verbose: 0, batchSize: 2 })) as ReadonlyArray<number>)[0]).toBeCloseTo(11, 5)
+  })
+
+  it('fit logs the same weighting (learning rate 0: the weights stay, so the training loss is the evaluation one)', async () => {
+    const t = identity().compile({ optimizer: sgd({ learningRate: 0 }), loss: meanSquaredError({ reduction: 'none' }) })
+    const r = await t.fit(x5, y5, { verbose: 0, batchSize: 2, shuffle: false })
+    expect(r.history.history.loss[0]).toBeCloseTo(85 / 9, 5)
+  })
+
+  it('a loss that keeps trailing axes counts batch × its size: a [batch, 2] loss on batches of 2 and 1', async () => {
+    const sq = (yt: Tensor, yp: Tensor) => square(sub(yt, yp))
+    const m = sequential([L.dense(2, { inputShape: [1], useBias: false })]).setWeights([tensor([[1, 2]])])
+    const t = m.compile({ optimizer: 'sgd', loss: Loss.withReduction(sq, 'none') })
+    // predictions [x, 2x], squared errors [x², 4x²]: batch 1 (x = 1, 2) sums 1 + 4 + 4 + 16 = 25 over 4
+    // values, batch 2 (x = 3) sums 9 + 36 = 45 over 2: (2·25 + 1·45) / (2·4 + 1·2) = 95/10
+    const r = (await t.evaluate(tensor([[1], [2], [3]]), tensor([[0, 0], [0, 0], [0, 0]]), { verbose: 0, batchSize: 2 })) as ReadonlyArray<number>
+    expect(r[0]).toBeCloseTo(9.5, 5)
+  })
+
+  it('several outputs: each <out>_loss and the total weigh their own way (a none output next to a mean one)', async () => {
+    const inp = input({ shape: [1] })
+    const a = call(L.dense(1, { name: 'a' }), inp)
+    const b = call(L.dense(1, { name: 'b' }), inp)
+    const m = model({ inputs: inp, outputs: [a, b] }).setWeights([tensor([[1]]), tensor([0]), tensor([[1]]), tensor([0])])
+    const t = m.compile({ optimizer: 'sgd', loss: [meanSquaredError({ reduction: 'none' }), 'mse'] })
+    const r = (await t.evaluate(x5, [y5, y5], { verbose: 0, batchSize: 2, returnDict: true })) as Readonly<Record<string, number>>
+    expect(t.metricsNames).toEqual(['loss', 'a_loss', 'b_loss'])
+    expect(r.a_loss).toBeCloseTo(85 / 9, 5)
+    expect(r.b_loss).toBeCloseTo(11, 5)
+    // the total is Keras's add_n of a [batch] tensor and a scalar, weighed as the [batch] tensor:
+    // per batch (S_b + B_b·mean_b) over B_b values with weight B_b → (2·10 + 2·50 + 1·50) / 9
+    expect(r.loss).toBeCloseTo(170 / 9, 4)
+  })
+})
+
+/**
+ * Issue 15: a `'none'` loss on a masked sequence output. Keras 2.15: `LossesContainer` multiplies the
+ * sample weights by the output's mask (`apply_mask`); `Loss.__call__` → `apply_valid_mask` rescales by
+ * `total/valid` only for `SUM_OVER_BATCH_SIZE`/`AUTO`, so a `'none'` loss is `loss · mask` with the masked
+ * steps as zeros; the loss `Mean` then divides by batch × all steps (masked ones included), and training
+ * differentiates the sum (masked steps give no gradient).
+ */
+describe("'none' reduction on a masked sequence output (Keras 2.15 apply_valid_mask)", () => {
+  // masking(0) → dense(1) with kernel [[2]], bias [0]: predictions 2·x on real steps
+  const masked = () => sequential([L.masking(0, { inputShape: [3, 1] }), L.dense(1)]).setWeights([tensor([[2]]), tensor([0])])
+  // mask [[1, 1, 0], [1, 0, 0], [1, 1, 1]]; squared errors on real steps 1, 9 | 1 | 4, 4, 4
+  const x = tensor([[[1], [2], [0]], [[3], [0], [0]], [[1], [1], [1]]])
+  const y = tensor([[[1], [1], [5]], [[7], [9], [9]], [[0], [0], [0]]])
+  const yMaskedChanged = tensor([[[1], [1], [-50]], [[7], [40], [0]], [[0], [0], [0]]])
+  const none = () => masked().compile({ optimizer: 'sgd', loss: meanSquaredError({ reduction: 'none' }) })
+
+  it('logs Σ loss·mask over batch × steps, weighed by batch × steps across unequal batches', async () => {
+    // batch 1 (2 samples): values [[1, 9, 0], [1, 0, 0]] → total 2·11, count 2·6; batch 2: [4, 4, 4] → 1·12, 1·3
+    const r = (await none().evaluate(x, y, { verbose: 0, batchSize: 2 })) as ReadonlyArray<number>
+    expect(r[0]).toBeCloseTo(34 / 15, 5)
+    // one batch of the first two samples: 11/6 (the default reduction divides by the 3 real steps: 11/3)
+    const x2 = tensor([[[1], [2], [0]], [[3], [0], [0]]])
+    const y2 = tensor([[[1], [1], [5]], [[7], [9], [9]]])
+    expect(((await none().evaluate(x2, y2, { verbose: 0, batchSize: 2 })) as ReadonlyArray<number>)[0]).toBeCloseTo(11 / 6, 5)
+    expect(((await masked().compile({ optimizer: 'sgd', loss: 'mse' }).evaluate(x2, y2, { verbose: 0, batchSize: 2 })) as ReadonlyArray<number>)[0]).toBeCloseTo(11 / 3, 5)
+    // the targets of masked steps do not count
+    expect(await none().evaluate(x, yMaskedChanged, { verbose: 0, batchSize: 2 })).toEqual(r)
+  })
+
+  it('trains on the sum of the real steps: masked targets do not move the weights (compiled and eager)', async () => {
+    for (const runEagerly of [false, true]) {
+      const t = masked().compile({ optimizer: sgd({ learningRate: 0.01 }), loss: meanSquaredError({ reduction: 'none' }), runEagerly })
+      const a = await t.fit(x, y, { epochs: 2, verbose: 0, batchSize: 2, shuffle: false })
+      const b = await t.fit(x, yMaskedChanged, { epochs: 2, verbose: 0, batchSize: 2, shuffle: false })
+      expect(weightsOf(b.trainer)).toEqual(weightsOf(a.trainer))
+      expect(weightsOf(a.trainer)).not.toEqual(weightsOf(t))
+      // as 'sum' (same gradient), whose logs are the batch sums of the real steps
+      const s = await masked().compile({ optimizer: sgd({ learningRate: 0.01 }), loss: Loss.withReduction(meanSquaredError, 'sum'), runEagerly }).fit(x, y, { epochs: 2, verbose: 0, batchSize: 2, shuffle: false })
+      expect(weightsOf(s.trainer)).toEqual(weightsOf(a.trainer))
+    }
   })
 })
