@@ -12,7 +12,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
-import { tfError, orThrow, show } from './errors.js'
+import { tfError, orThrow, show, fail } from './errors.js'
 
 /** A random key. Treat it as opaque. */
 export interface Key {
@@ -20,13 +20,17 @@ export interface Key {
   readonly state: readonly [number, number, number, number]
   /** @internal present only on keys derived from a root marked by compiled mode: how to re-derive them */
   readonly origin?: KeyOrigin
+  /** @internal present only on a bundle of keys (`bundle`): one per step of a compiled multi-step call */
+  readonly members?: ReadonlyArray<Key>
 }
 
 /** @internal How a key was derived from a marked root key. */
 export interface KeyOrigin {
   readonly root: object
-  readonly path: ReadonlyArray<readonly ['split', number, number] | readonly ['foldIn', number]>
+  readonly path: ReadonlyArray<PathStep>
 }
+
+type PathStep = readonly ['split', number, number] | readonly ['foldIn', number] | readonly ['member', number]
 
 const fmix32 = (h0: number): number => {
   let h = h0 | 0
@@ -38,22 +42,41 @@ const fmix32 = (h0: number): number => {
   return h | 0
 }
 
-const make = (a: number, b: number, c: number, d: number, origin?: KeyOrigin): Key => {
+const make = (a: number, b: number, c: number, d: number, origin?: KeyOrigin, members?: ReadonlyArray<Key>): Key => {
   // xoroshiro must not start from the all-zero state
   const s: [number, number, number, number] = [a | 0, b | 0, c | 0, d | 0]
   if (s.every((v) => v === 0)) s[3] = 1
-  return Object.freeze(origin === undefined ? { _tag: 'Key', state: Object.freeze(s) } : { _tag: 'Key', state: Object.freeze(s), origin }) as Key
+  return Object.freeze({ _tag: 'Key', state: Object.freeze(s), ...(origin !== undefined ? { origin } : {}), ...(members !== undefined ? { members } : {}) }) as Key
 }
 
-const extend = (k: Key, step: readonly ['split', number, number] | readonly ['foldIn', number]): KeyOrigin | undefined =>
-  k.origin === undefined ? undefined : { root: k.origin.root, path: [...k.origin.path, step] }
+const extend = (k: Key, step: PathStep): KeyOrigin | undefined => (k.origin === undefined ? undefined : { root: k.origin.root, path: [...k.origin.path, step] })
 
 /** @internal A copy of `k` marked as the root of a derivation (compiled mode replays derivations). */
-export const markRoot = (k: Key, root: object): Key => make(k.state[0], k.state[1], k.state[2], k.state[3], { root, path: [] })
+export const markRoot = (k: Key, root: object): Key => make(k.state[0], k.state[1], k.state[2], k.state[3], { root, path: [] }, k.members)
 
 /** @internal Re-derive, from a new root key, the key that `origin` describes. */
 export const rederive = (root: Key, origin: KeyOrigin): Key =>
-  origin.path.reduce<Key>((k, st) => (st[0] === 'split' ? split(k, st[1])[st[2]] : foldIn(k, st[1])), { _tag: 'Key', state: root.state })
+  origin.path.reduce<Key>(
+    (k, st) => (st[0] === 'split' ? split(k, st[1])[st[2]] : st[0] === 'foldIn' ? foldIn(k, st[1]) : member(k, st[1])),
+    root.members === undefined ? { _tag: 'Key', state: root.state } : { _tag: 'Key', state: root.state, members: root.members }
+  )
+
+/**
+ * @internal One key standing for several (the step keys of a compiled multi-step call): `member(b, i)`
+ * is `keys[i]`, and a recording that drew from `member(b, i)` draws again from member `i` of the bundle
+ * it is replayed with. Its own state is the first key's.
+ */
+export const bundle = (keys: ReadonlyArray<Key>): Key => {
+  const k0 = keys[0]
+  return make(k0.state[0], k0.state[1], k0.state[2], k0.state[3], undefined, Object.freeze([...keys]))
+}
+
+/** @internal Member `i` of a bundle (see {@link bundle}). */
+export const member = (b: Key, i: number): Key => {
+  const m = b.members?.[i]
+  if (m === undefined) return fail('InvalidArgument', `member: key bundle has no member ${i}`, { op: 'member', expected: `a bundle with more than ${i} keys`, received: b })
+  return make(m.state[0], m.state[1], m.state[2], m.state[3], extend(b, ['member', i]))
+}
 
 /** A key from an integer seed. @example const k = key(42) */
 export const key = (seed: number): Key => {

@@ -44,6 +44,8 @@ export interface ModelCheckpointState {
   readonly saved: ReadonlyArray<string>
   /** batches run since the last save (a batch `saveFreq`) */
   readonly sinceSave: number
+  /** the batch index of the last `onTrainBatchEnd` (Keras's `_last_batch_seen`, 0 at the start) */
+  readonly lastBatch: number
 }
 
 const OPTIONS = ['filepath', 'monitor', 'verbose', 'saveBestOnly', 'mode', 'saveWeightsOnly', 'saveFreq', 'initialValueThreshold', 'fileOps'] as const
@@ -171,17 +173,19 @@ export const modelCheckpoint = (o: ModelCheckpointOptions): Callback<ModelCheckp
       return { state: { ...s, sinceSave: 0 }, stop: true }
     }
     if (o.verbose && o.saveBestOnly !== true) write(`\n${at(epoch, batch)}: saving model to ${dir}\n`)
-    return { state: { best, saved: [...s.saved, dir], sinceSave: 0 } }
+    return { state: { ...s, best, saved: [...s.saved, dir], sinceSave: 0 } }
   }
 
   return {
     name: 'ModelCheckpoint',
-    init: () => ({ best: initial, saved: [], sinceSave: 0 }),
+    init: () => ({ best: initial, saved: [], sinceSave: 0, lastBatch: 0 }),
     async onTrainBatchEnd(s, { epoch, batch, logs, trainer, info }) {
       if (freq === 'epoch') return
-      const sinceSave = s.sinceSave + 1
-      if (sinceSave < freq) return { state: { ...s, sinceSave } }
-      return save({ ...s, sinceSave }, epoch, batch, logs, trainer, info.write)
+      // Keras 2.15 `_should_save_on_batch`: with `stepsPerExecution` the batch index jumps by the
+      // execution's steps; a smaller index than the last one seen starts a new epoch
+      const sinceSave = s.sinceSave + (batch <= s.lastBatch ? batch + 1 : batch - s.lastBatch)
+      if (sinceSave < freq) return { state: { ...s, sinceSave, lastBatch: batch } }
+      return save({ ...s, sinceSave, lastBatch: batch }, epoch, batch, logs, trainer, info.write)
     },
     async onEpochEnd(s, { epoch, logs, trainer, info }) {
       if (freq !== 'epoch') return

@@ -75,6 +75,7 @@ const plainOptions = (t: Trainer): JsonRecord => {
   const o: Record<string, Json> = { seed: c.seed, runEagerly: c.runEagerly, lossWeights: [...c.lossWeights] }
   if (c.optimizerName !== undefined) o.optimizer = c.optimizerName
   if (c.sampleWeightMode !== undefined) o.sampleWeightMode = c.sampleWeightMode
+  if (c.stepsPerExecution !== 1) o.stepsPerExecution = c.stepsPerExecution
   if (c.lossNames.every((n) => n !== undefined)) o.loss = c.lossNames as ReadonlyArray<string>
   return o
 }

@@ -45,6 +45,8 @@ export interface TrainConfig {
   readonly metrics: ReadonlyArray<ReadonlyArray<MetricSource>>
   readonly metricsNames: ReadonlyArray<string>
   readonly runEagerly: boolean
+  /** batches per compiled call (`fit`, `evaluate`, `predict`); 1 unless compiled with `stepsPerExecution` */
+  readonly stepsPerExecution: number
   /** `'temporal'`: sample weights must be per time step (`[n, time]`) */
   readonly sampleWeightMode?: 'temporal'
   /** a custom training step that `fit` and `trainOnBatch` run instead of the default one */

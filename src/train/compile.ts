@@ -154,6 +154,7 @@ export const compile = (model: ModelLike, options: CompileOptionsInput): E.Eithe
     metrics: Object.freeze(metrics),
     metricsNames: metricsNamesOf(outputs, metrics, losses.right.map((l) => l !== undefined)),
     runEagerly: o.runEagerly ?? false,
+    stepsPerExecution: o.stepsPerExecution ?? 1,
     ...(o.sampleWeightMode === 'temporal' ? { sampleWeightMode: 'temporal' as const } : {}),
     seed: o.seed ?? 0,
     trainStep: o.trainStep,

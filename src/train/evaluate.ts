@@ -25,7 +25,8 @@ import {
 } from './options.js'
 import { type TensorBatch, type ArrayDataset, isBatchSource, prepareArrays } from './data.js'
 import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
-import { runCustomStep, runCustomTest, noLogs, addLogs, meanLogs, emptyTotals, type LogSums, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, batchTotals, concatTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
+import { runCustomStep, runCustomTest, noLogs, addLogs, meanLogs, emptyTotals, type LogSums, dataSpec, ready, prepareRun, stepCore, stepCoreAsync, evalCore, addBatch, batchTotals, logsOf, type BoundMetric, type Totals } from './engine.js'
+import { executionPass, evaluateSteps, predictSteps } from './execution.js'
 import { checkTargets } from './checks.js'
 import { type Pass, type Source, iteratorOf, arrayPass, streamPass, sourcePass, foldPass } from './pass.js'
 import { dataError, TRAIN_RUN_TAGS, asTrainError, type TrainError } from './errors.js'
@@ -70,31 +71,37 @@ export const evaluatePass = async (
     readonly hooked?: Hooked
   }
   const init: Acc = { t: t0, metrics, tot: undefined, logs: {}, custom: noLogs, n: 0, hooked: h0 }
-  const r = await foldPass(pass, init, async (a: Acc, b): Promise<E.Either<TrainError, Acc>> => {
-    const bound = a.metrics !== undefined ? E.right([a.t, a.metrics] as const) : prepareRun(a.t, b, op)
+  // Keras 2.15: with stepsPerExecution the batches run in executions; the test hooks see the first and
+  // the last batch index of each
+  const r = await foldPass(executionPass(pass, t0.config.stepsPerExecution), init, async (a: Acc, bs): Promise<E.Either<TrainError, Acc>> => {
+    const bound = a.metrics !== undefined ? E.right([a.t, a.metrics] as const) : prepareRun(a.t, bs[0], op)
     if (E.isLeft(bound)) return bound
     const [t, ms] = bound.right
     const batch = a.n
-    const targets = checkTargets(t, b.ys, op, batch)
-    if (E.isLeft(targets)) return targets
+    for (let i = 0; i < bs.length; i++) {
+      const targets = checkTargets(t, bs[i].ys, op, batch + i)
+      if (E.isLeft(targets)) return targets
+    }
     const h1 = await observe(a.hooked, 'onTestBatchBegin', () => ({ batch, trainer: t, info }))
-    let tot: Totals
+    let tot: Totals = a.tot ?? emptyTotals(ms, t.config.losses.length)
     let custom = a.custom
     let logs: Logs
     if (t.config.testStep !== undefined) {
       // a custom test step (Keras's overridden test_step): its logs, averaged over the batches by size
-      const r = runCustomTest(t, b, op)
-      if (E.isLeft(r)) return r
-      tot = a.tot ?? emptyTotals(ms, t.config.losses.length)
-      custom = addLogs(a.custom, r.right, b.size)
+      for (const b of bs) {
+        const r = runCustomTest(t, b, op)
+        if (E.isLeft(r)) return r
+        custom = addLogs(custom, r.right, b.size)
+      }
       logs = meanLogs(custom)
     } else {
-      const bt = batchTotals(ms, t.config.losses.length, b, evalCore(t, b))
-      tot = a.tot === undefined ? bt : concatTotals(ms, a.tot, bt)
+      const outs = evaluateSteps(t, bs)
+      tot = outs.reduce((acc, out, i) => addBatch(acc, ms, bs[i], out), tot)
       logs = logsOf(t, tot, ms)
     }
-    const h2 = await observe(h1, 'onTestBatchEnd', () => ({ batch, trainer: t, info, logs }))
-    const e: Evaluated = { t, metrics: ms, tot, logs, n: a.n + 1, hooked: h2 }
+    const n = a.n + bs.length
+    const h2 = await observe(h1, 'onTestBatchEnd', () => ({ batch: n - 1, trainer: t, info, logs }))
+    const e: Evaluated = { t, metrics: ms, tot, logs, n, hooked: h2 }
     onBatch?.(e)
     return E.right({ ...e, custom })
   })
@@ -232,16 +239,18 @@ export const predict =
       const h0 = hookedFor(t0, o.callbacks, pass.steps, verbose, write)
       const info = h0?.info
       const init: Predicted = { t: undefined, batches: undefined, n: 0, hooked: await observe(h0, 'onPredictBegin', (tr) => ({ trainer: tr, info })) }
-      const r = await foldPass(pass, init, async (a, b): Promise<E.Either<TrainError, Predicted>> => {
-        const ready_ = a.t !== undefined ? E.right(a.t) : ready(t0, b.xs.map((xx) => xx.shape), 'predict')
+      const r = await foldPass(executionPass(pass, t0.config.stepsPerExecution), init, async (a, bs): Promise<E.Either<TrainError, Predicted>> => {
+        const ready_ = a.t !== undefined ? E.right(a.t) : ready(t0, bs[0].xs.map((xx) => xx.shape), 'predict')
         if (E.isLeft(ready_)) return ready_
         const t = ready_.right
         const batch = a.n
         const h1 = await observe(a.hooked, 'onPredictBatchBegin', () => ({ batch, trainer: t, info }))
-        const outs = (t.fns as NonNullable<Trainer['fns']>).predict({ params: t.model.params, state: t.model.state, xs: b.xs }, t.inferenceKey())
-        const h2 = await observe(h1, 'onPredictBatchEnd', () => ({ batch, trainer: t, info, outputs: outs }))
-        bar?.update(a.n + 1, {})
-        return E.right({ t, batches: { top: outs, rest: a.batches }, n: a.n + 1, hooked: h2 })
+        const outs = predictSteps(t, bs)
+        const n = a.n + bs.length
+        // Keras concatenates the outputs of an execution's steps for `on_predict_batch_end`
+        const h2 = await observe(h1, 'onPredictBatchEnd', () => ({ batch: n - 1, trainer: t, info, outputs: outs.length === 1 ? outs[0] : outs[0].map((_, i) => concatRows(outs.map((o) => o[i]))) }))
+        bar?.update(n, {})
+        return E.right({ t, batches: outs.reduce<Stack<ReadonlyArray<Tensor>>>((st, o) => ({ top: o, rest: st }), a.batches), n, hooked: h2 })
       })
       if (E.isLeft(r)) return r
       const { t, batches, n } = r.right

@@ -10,6 +10,8 @@
  * (shuffled with `trainer.shuffleKey()` unless `shuffle: false`), validation when `validationFreq` says
  * so, then `onEpochEnd` and one row of history. Callbacks' decisions (stop, a replacement trainer, undo
  * the last batch) are applied between steps. An `AbortSignal` stops the run after the current step.
+ * With `stepsPerExecution: n` (compile), the batches run `n` at a time as one compiled call
+ * (`execution.ts`): the batch hooks, decisions and the abort check come once per execution.
  *
  * The shape of the code: `foldPass(epochs, state, fitEpoch)`, where `fitEpoch` is
  * `foldPass(batches, epochState, fitBatch)` (`pass.ts`); the state callbacks may change is a `Run`
@@ -34,10 +36,11 @@ import { decodeFitOptions, resolveVerbose, type FitOptions, type FitOptionsInput
 import { type TensorBatch, isBatchSource, prepareArrays } from './data.js'
 import { splitTail, applyClassWeight, arrayBatch } from './batches.js'
 import { dataError, asTrainError, type TrainError } from './errors.js'
-import { dataSpec, prepareRun, stepCoreAsync, emptyTotals, batchTotals, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
+import { dataSpec, prepareRun, emptyTotals, addBatch, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
+import { executionPass, executeSteps, customSteps } from './execution.js'
 import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
 import { type Run, startRun, runHook } from './hooks.js'
-import { runCustomStep, noLogs, addLogs, meanLogs, type LogSums } from './engine.js'
+import { noLogs, addLogs, meanLogs, type LogSums } from './engine.js'
 import { checkTargets } from './checks.js'
 import { evaluatePass } from './evaluate.js'
 
@@ -198,7 +201,7 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
       : streamPass(env.persistent ?? iteratorOf(train.source, epoch), dataSpec(t0, 'fit', o.checkFiniteInputs), o.stepsPerEpoch, train.classWeight, true)
   const init: EpochState = { run: begin.run, metrics: s.metrics, tot: s.metrics && emptyTotals(s.metrics, t0.config.losses.length), batch: 0, done: 0, all: undefined }
   const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
-  const r = await foldPass(pass, init, (a, b) => fitBatch(env, a, b, epoch), halt)
+  const r = await foldPass(executionPass(pass, t0.config.stepsPerExecution), init, (a, bs) => fitExecution(env, a, bs, epoch), halt)
   if (E.isLeft(r)) return r
   const { metrics, tot, done, all } = r.right
   let run = r.right.run
@@ -228,69 +231,97 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   return E.right({ run: end.run, metrics, history: appendEpoch(s.history, epoch, epochLogs), lastLogs: epochLogs, end: false })
 }
 
-/** @internal One batch: its hooks and the training step; a `revert` decision keeps the state before it. */
-const fitBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number): Promise<E.Either<TrainError, EpochState>> => {
+/**
+ * @internal One execution (`stepsPerExecution` batches; one batch by default): `onTrainBatchBegin` with
+ * its first batch index, its steps as one compiled call, `onTrainBatchEnd` with its last batch index,
+ * the running logs and the execution's own (`batchLogs`). A `revert` decision undoes the whole execution
+ * (Keras checks the loss only at the end of an execution, so it is the unit that is kept or undone).
+ */
+const fitExecution = async (env: FitEnv, a: EpochState, bs: ReadonlyArray<TensorBatch>, epoch: number): Promise<E.Either<TrainError, EpochState>> => {
   const { callbacks, info } = env
   // a stream: build, check and bind at its first batch
-  const bound = a.metrics !== undefined ? E.right([a.run.trainer, a.metrics] as const) : prepareRun(a.run.trainer, b, 'fit')
+  const bound = a.metrics !== undefined ? E.right([a.run.trainer, a.metrics] as const) : prepareRun(a.run.trainer, bs[0], 'fit')
   if (E.isLeft(bound)) return bound
   const [t0, metrics] = bound.right
-  const tot = a.tot ?? emptyTotals(metrics, t0.config.losses.length)
+  const outputs = t0.config.losses.length
+  const tot = a.tot ?? emptyTotals(metrics, outputs)
   const batch = a.batch
+  const last = batch + bs.length - 1
   // an iterable's targets are checked batch by batch, each before its step (arrays were checked whole)
-  if (env.train.kind === 'stream') {
-    const c = checkTargets(t0, b.ys, 'fit', batch)
-    if (E.isLeft(c)) return c
-  }
+  if (env.train.kind === 'stream')
+    for (let i = 0; i < bs.length; i++) {
+      const c = checkTargets(t0, bs[i].ys, 'fit', batch + i)
+      if (E.isLeft(c)) return c
+    }
   const begin = await runHook(callbacks, { ...a.run, trainer: t0 }, 'onTrainBatchBegin', (tr) => ({ epoch, batch, trainer: tr, info }))
   const prev = begin.run.trainer
-  if (prev.config.trainStep !== undefined) return customBatch(env, a, b, epoch, begin.run, metrics, tot)
+  if (prev.config.trainStep !== undefined) return customExecution(env, a, bs, epoch, begin.run, metrics, tot)
   // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
-  const [t, out] = await stepCoreAsync(prev, b)
+  const [t, outs] = await executeSteps(prev, bs)
   env.last.trainer = t
-  env.last.steps++
-  const batchTot = batchTotals(metrics, t.config.losses.length, b, out)
-  const sum = concatTotals(metrics, tot, batchTot)
+  env.last.steps += bs.length
+  const execTot = outs.reduce((acc, out, i) => addBatch(acc, metrics, bs[i], out), emptyTotals(metrics, outputs))
+  const sum = concatTotals(metrics, tot, execTot)
   const end = await runHook(callbacks, { ...begin.run, trainer: t }, 'onTrainBatchEnd', (tr) => ({
     epoch,
-    batch,
+    batch: last,
     trainer: tr,
     info,
     logs: logsOf(tr, sum, metrics),
-    batchLogs: logsOf(tr, batchTot, metrics),
+    batchLogs: logsOf(tr, execTot, metrics),
     previous: prev
   }))
-  const all = a.all === undefined ? batchTot : concatTotals(metrics, a.all, batchTot)
+  const all = a.all === undefined ? execTot : concatTotals(metrics, a.all, execTot)
   if (end.revert) env.last.trainer = prev
   else env.last.trainer = end.run.trainer
   return E.right(
     end.revert
-      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done, all }
-      : { run: end.run, metrics, tot: sum, batch: batch + 1, done: a.done + 1, all }
+      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + bs.length, done: a.done, all }
+      : { run: end.run, metrics, tot: sum, batch: batch + bs.length, done: a.done + bs.length, all }
   )
 }
 
 /**
- * @internal One batch through the compiled custom training step (Keras's overridden `train_step`): the
- * same hooks and revert as the default step; the batch logs are the step's, the running logs their
- * batch-size-weighted means.
+ * @internal One execution of the custom training step (Keras's overridden `train_step`): the same hooks
+ * and revert as the default step; the batch logs are the batch-size-weighted means of the execution's
+ * steps' logs, the running logs those of the epoch.
  */
-const customBatch = async (env: FitEnv, a: EpochState, b: TensorBatch, epoch: number, run: Run, metrics: ReadonlyArray<BoundMetric>, tot: Totals): Promise<E.Either<TrainError, EpochState>> => {
+const customExecution = async (
+  env: FitEnv,
+  a: EpochState,
+  bs: ReadonlyArray<TensorBatch>,
+  epoch: number,
+  run: Run,
+  metrics: ReadonlyArray<BoundMetric>,
+  tot: Totals
+): Promise<E.Either<TrainError, EpochState>> => {
   const { callbacks, info } = env
   const prev = run.trainer
-  const r = runCustomStep(prev, b, 'fit')
+  const r = customSteps(prev, bs, 'fit', (t) => {
+    env.last.trainer = t
+    env.last.steps++
+  })
   if (E.isLeft(r)) return r
-  const [t, batchLogs] = r.right
-  env.last.trainer = t
-  env.last.steps++
+  const [t, stepLogs] = r.right
   const c = a.custom ?? { kept: noLogs, all: noLogs }
-  const kept = addLogs(c.kept, batchLogs, b.size)
-  const all = addLogs(c.all, batchLogs, b.size)
+  const add = (s: LogSums): LogSums => stepLogs.reduce((acc, l, i) => addLogs(acc, l, bs[i].size), s)
+  const kept = add(c.kept)
+  const all = add(c.all)
   const batch = a.batch
-  const end = await runHook(callbacks, { ...run, trainer: t }, 'onTrainBatchEnd', (tr) => ({ epoch, batch, trainer: tr, info, logs: meanLogs(kept), batchLogs, previous: prev }))
+  const end = await runHook(callbacks, { ...run, trainer: t }, 'onTrainBatchEnd', (tr) => ({
+    epoch,
+    batch: batch + bs.length - 1,
+    trainer: tr,
+    info,
+    logs: meanLogs(kept),
+    batchLogs: meanLogs(add(noLogs)),
+    previous: prev
+  }))
+  if (end.revert) env.last.trainer = prev
+  const next = batch + bs.length
   return E.right(
     end.revert
-      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + 1, done: a.done, all: a.all ?? tot, custom: { kept: c.kept, all } }
-      : { run: end.run, metrics, tot, batch: batch + 1, done: a.done + 1, all: a.all ?? tot, custom: { kept, all } }
+      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: next, done: a.done, all: a.all ?? tot, custom: { kept: c.kept, all } }
+      : { run: end.run, metrics, tot, batch: next, done: a.done + bs.length, all: a.all ?? tot, custom: { kept, all } }
   )
 }

@@ -231,6 +231,12 @@ const compileProps = {
   /** run op by op instead of compiling the step with `jit` (false) */
   runEagerly: t.boolean,
   /**
+   * the number of batches each compiled call runs (1), Keras's `steps_per_execution`: the batch hooks
+   * run once per execution (begin with its first batch index, end with its last), an execution never
+   * crosses the end of an epoch, and `evaluate`/`predict` group their batches the same way
+   */
+  stepsPerExecution: PositiveInt,
+  /**
    * `'temporal'`: sample weights are per time step, `[n, time]`, for every output (Keras 2.x's
    * `sample_weight_mode`; checked on the data). Keras 2.15 accepts `[n, time]` weights without it, and so
    * does tensorfold; `null` (the default) accepts both shapes

@@ -26,7 +26,7 @@
 import { type Tensor, scalar } from '../core/Tensor.js'
 import { fail, show } from '../core/errors.js'
 import type { Tree } from '../core/Tree.js'
-import type { Key } from '../core/Key.js'
+import { type Key, member } from '../core/Key.js'
 import type { ModelLike, ParamSpec } from '../layers/Model.js'
 import { getAt, setAt } from '../layers/common.js'
 import type { GradientTransformation } from '../optimizers/base.js'
@@ -272,13 +272,61 @@ export const makePredictFn =
   (inp: PredictIn, key: Key): ReadonlyArray<Tensor> =>
     spec.model.forward(inp.params, inp.state, inp.xs, { training: false, key }).outputs
 
-/** @internal The three step functions, compiled with `jit` unless `runEagerly`. */
+/** One batch of a multi-step call. */
+export type BatchIn = Pick<StepIn, 'xs' | 'ys' | 'sampleWeight'>
+/** The inputs of a multi-step training call (`stepsPerExecution`): the carried trees and one batch per step. */
+export type ManyIn = Pick<StepIn, 'params' | 'optState' | 'state'> & { readonly batches: ReadonlyArray<BatchIn> }
+
+/**
+ * Several training steps as one pure function: step `i` runs on batch `i` with key `member(key, i)` (a
+ * `bundle` of the steps' keys) and hands its trees to step `i + 1`. Every step's output is returned, so
+ * a compiled call keeps each step's results exactly where a single step's plan keeps them (no fusion
+ * across steps): N steps in one call equal N single steps bit for bit.
+ * @example makeExecutionFn(spec)({ params, optState, state, batches: [b0, b1] }, bundle([k0, k1])).outs[1].params
+ */
+export const makeExecutionFn = (spec: StepSpec) => {
+  const step = makeStepFn(spec)
+  return (inp: ManyIn, key: Key): { readonly outs: ReadonlyArray<StepOut> } => {
+    const outs: StepOut[] = []
+    let carry: Pick<StepIn, 'params' | 'optState' | 'state'> = inp
+    inp.batches.forEach((b, i) => {
+      const o = step({ params: carry.params, optState: carry.optState, state: carry.state, ...b }, member(key, i))
+      outs.push(o)
+      carry = o
+    })
+    return { outs }
+  }
+}
+
+/** Several evaluation steps as one function (the same weights and key for each batch). */
+const makeEvalManyFn = (spec: StepSpec) => {
+  const ev = makeEvalFn(spec)
+  return (inp: Pick<EvalIn, 'params' | 'state'> & { readonly batches: ReadonlyArray<BatchIn> }, key: Key): { readonly outs: ReadonlyArray<EvalOut> } => ({
+    outs: inp.batches.map((b) => ev({ params: inp.params, state: inp.state, ...b }, key))
+  })
+}
+
+/** Several prediction steps as one function. */
+const makePredictManyFn = (spec: StepSpec) => {
+  const pr = makePredictFn(spec)
+  return (inp: Pick<PredictIn, 'params' | 'state'> & { readonly batches: ReadonlyArray<Pick<PredictIn, 'xs'>> }, key: Key): { readonly outs: ReadonlyArray<ReadonlyArray<Tensor>> } => ({
+    outs: inp.batches.map((b) => pr({ params: inp.params, state: inp.state, xs: b.xs }, key))
+  })
+}
+
+type Fn<F extends (...a: never[]) => unknown> = (...a: Parameters<F>) => ReturnType<F>
+
+/** @internal The step functions, compiled with `jit` unless `runEagerly`; the `…Many` ones run a whole execution in one call. */
 export interface StepFns {
   readonly train: (inp: StepIn, key: Key) => StepOut
   /** the async twin of `train` (compiled: large matmuls of a replay run on the worker pool) */
   readonly trainAsync: (inp: StepIn, key: Key) => Promise<StepOut>
   readonly evaluate: (inp: EvalIn, key: Key) => EvalOut
   readonly predict: (inp: PredictIn, key: Key) => ReadonlyArray<Tensor>
+  /** several training steps in one call (its key: a `bundle` of the steps' keys) */
+  readonly trainManyAsync: (...a: Parameters<ReturnType<typeof makeExecutionFn>>) => Promise<ReturnType<ReturnType<typeof makeExecutionFn>>>
+  readonly evaluateMany: Fn<ReturnType<typeof makeEvalManyFn>>
+  readonly predictMany: Fn<ReturnType<typeof makePredictManyFn>>
 }
 
 /** @internal Build the step functions of a spec. */
@@ -286,7 +334,10 @@ export const stepFns = (spec: StepSpec, runEagerly: boolean): StepFns => {
   const train = makeStepFn(spec)
   const evaluate = makeEvalFn(spec)
   const predict = makePredictFn(spec)
-  if (runEagerly) return { train, trainAsync: async (i, k) => train(i, k), evaluate, predict }
+  const many = makeExecutionFn(spec)
+  const evaluateMany = makeEvalManyFn(spec)
+  const predictMany = makePredictManyFn(spec)
+  if (runEagerly) return { train, trainAsync: async (i, k) => train(i, k), evaluate, predict, trainManyAsync: async (i, k) => many(i, k), evaluateMany, predictMany }
   const jitted = jit(train)
-  return { train: jitted, trainAsync: jitted.async, evaluate: jit(evaluate), predict: jit(predict) }
+  return { train: jitted, trainAsync: jitted.async, evaluate: jit(evaluate), predict: jit(predict), trainManyAsync: jit(many).async, evaluateMany: jit(evaluateMany), predictMany: jit(predictMany) }
 }
