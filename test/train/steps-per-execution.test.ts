@@ -63,6 +63,18 @@ describe('stepsPerExecution (Keras 2.15 steps_per_execution)', () => {
     expect(r2.trainer.step).toBe(3)
   })
 
+  it('the progress bar advances by the execution\'s steps (Keras ProgbarLogger: seen = batch + 1 at each batch end)', async () => {
+    const { x, y } = regression(10, 1)
+    let out = ''
+    const t = compiled(net(), { optimizer: 'sgd', loss: 'mse', stepsPerExecution: 2 })
+    await t.fit(x, y, { epochs: 1, batchSize: 2, verbose: 1, write: (s) => void (out += s), callbacks: [Callbacks.progbarLogger({ interactive: true, display: false, intervalMs: 0 })] })
+    expect(out).toContain('2/5')
+    expect(out).toContain('4/5')
+    expect(out).toContain('5/5')
+    expect(out).not.toContain('1/5')
+    expect(out).not.toContain('3/5')
+  })
+
   it('an iterable of unknown length: executions stop where the data does', async () => {
     const { x, y } = regression(10, 1)
     const xs = x.toArray() as number[][]
