@@ -83,6 +83,7 @@ describe('transform: mutants killed', () => {
     ok(() => O.traceMomentum({ decay: 0 }))
     refused(() => O.traceMomentum({ decay: 1 }))
     refused(() => O.traceMomentum({ decay: -0.1 }))
+    refused(() => O.traceMomentum({ decay: '0.5' as unknown as number })) // '0.5' >= 0 && '0.5' < 1 would pass by coercion
     for (const k of ['beta1', 'beta2'] as const) {
       ok(() => O.scaleByAdam({ [k]: 0 }))
       refused(() => O.scaleByAdam({ [k]: 1 }))
@@ -106,7 +107,8 @@ describe('transform: mutants killed', () => {
     refused(() => O.scaleByAdam({ epsilon: '1e-7' as unknown as number }))
     ok(() => O.scaleByAdam({ epsilon: 0 }))
     ok(() => O.scaleByRss({ initialAccumulatorValue: 0, epsilon: 0 }))
-    ok(() => O.addDecayedWeights(0))
+    const g = { w: tensor([1, -1]) }
+    expect(values((O.addDecayedWeights(0).update(g, {}, { w: tensor([5, 5]) })[0] as { w: Tensor }).w)).toEqual([1, -1])
   })
 
   it('clip norms are finite and positive; clipByValue needs min ≤ max, and a negative maxDelta is symmetric', () => {
@@ -119,6 +121,8 @@ describe('transform: mutants killed', () => {
     refused(() => O.clipByValue(NaN))
     refused(() => O.clipByValue(0, NaN))
     ok(() => O.clipByValue(1, 1))
+    refused(() => O.clipByValue(0, '1' as unknown as number))
+    refused(() => O.clipByValue('0' as unknown as number, 1))
     const g = tensor([-2, 0.25, 3])
     expect(values(O.clipByValue(-0.5).update(g, {}, g)[0])).toEqual([-0.5, 0.25, 0.5])
     expect(values(O.clipByValue(1, 1).update(g, {}, g)[0])).toEqual([1, 1, 1])
@@ -170,6 +174,19 @@ describe('alias: mutants killed', () => {
     near(step(O.sgd({ learningRate: 0.1, weightDecay: 0.5 }), zero), [-0.15, -0.2])
     near(step(O.sgd({ learningRate: 0.1, momentum: 0.5, weightDecay: 0.5 }), zero), [-0.15, -0.2])
     expect(O.sgd({ weightDecay: 0.5 }).config.weightDecay).toBe(0.5)
+  })
+
+  it('each config reports the options given, not the defaults', () => {
+    expect(O.sgd({ learningRate: 0.2, momentum: 0.5, nesterov: true }).config).toEqual({ learningRate: 0.2, momentum: 0.5, nesterov: true })
+    const adamLike = { learningRate: 0.2, beta1: 0.8, beta2: 0.99, epsilon: 1e-3 }
+    for (const make of [O.adam, O.adamax, O.nadam]) expect(make(adamLike).config).toEqual(adamLike)
+    expect(O.adamax().config).toEqual({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 })
+    expect(O.nadam().config).toEqual({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 })
+    expect(O.adamw({ weightDecay: 0.1 }).config).toEqual({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.1 })
+    expect(O.rmsprop({ rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true }).config).toEqual({ learningRate: 0.001, rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true })
+    expect(O.adagrad({ initialAccumulatorValue: 0.5, epsilon: 1e-3 }).config).toEqual({ learningRate: 0.001, initialAccumulatorValue: 0.5, epsilon: 1e-3 })
+    expect(O.adadelta({ rho: 0.9, epsilon: 1e-3 }).config).toEqual({ learningRate: 0.001, rho: 0.9, epsilon: 1e-3 })
+    expect([O.sgd().name, O.adamw().name, O.rmsprop().name, O.adagrad().name, O.adadelta().name, O.adamax().name, O.nadam().name]).toEqual(['sgd', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam'])
   })
 
   it('a learning rate that is neither a finite number nor a schedule is refused', () => {
