@@ -123,7 +123,7 @@ export const withMask = <L extends object>(layer: L, computeMask: ((x: Tensor, m
 export const maskingE = (maskValue = 0, opts: BaseOptions = {}): E.Either<TfError, Layer<Empty>> =>
   typeof maskValue !== 'number' || Number.isNaN(maskValue)
     ? invalid('masking.maskValue', 'a number', maskValue)
-    : E.right(
+    : E.map(() =>
         withMask(
           makeLayer<Empty, Empty>(
             'Masking',
@@ -134,7 +134,7 @@ export const maskingE = (maskValue = 0, opts: BaseOptions = {}): E.Either<TfErro
           ),
           (x) => stepMask(x, maskValue)
         )
-      )
+      )(checkOptions('masking', opts, []))
 /**
  * Masks the time steps whose features all equal `maskValue` (default 0): they are zeroed, and the
  * layers after it (recurrent layers, losses) skip them. @example masking(0, { inputShape: [null, 3] })
