@@ -285,7 +285,8 @@ export const makeLoops = (F: FloatCtor) => {
   const fused = (expr: Expr, inputs: ReadonlyArray<View>, outShape: Shape): FloatBuffer => {
     const n = size(outShape)
     const out = new F(n)
-    const ev = evalExpr(expr)
+    // each step rounded to the storage, as the unfused ops store each result (eager and replay agree bit for bit)
+    const ev = evalExpr(expr, F === Float32Array ? Math.fround : (x) => x)
     const sizes = inputs.map((v) => v.data.length)
     const datas = inputs.map((v) => v.data)
     for (let i = 0; i < n; i++) out[i] = ev((k) => datas[k][sizes[k] === n ? i : i % sizes[k]])
@@ -294,28 +295,34 @@ export const makeLoops = (F: FloatCtor) => {
   return { unary, binary, where, matmul, reduce, argmax, transpose, broadcastTo, slice, gather, scatterAdd, concat, pad, toFloat, fused }
 }
 
-/** An interpreter for fused expressions: `read(k)` gives input k's value at the current element. */
-export const evalExpr = (e: Expr): ((read: (k: number) => number) => number) => {
+/**
+ * An interpreter for fused expressions: `read(k)` gives input k's value at the current element. Every
+ * constant and intermediate goes through `round` (`Math.fround` for float32 storage): a fused chain then
+ * gives the bits the same ops give one by one, each storing its result.
+ */
+export const evalExpr = (e: Expr, round: (x: number) => number = (x) => x): ((read: (k: number) => number) => number) => {
   switch (e.k) {
     case 'in':
       return (read) => read(e.i)
-    case 'const':
-      return () => e.v
+    case 'const': {
+      const v = round(e.v)
+      return () => v
+    }
     case 'un': {
       const f = unaryFn[e.op]
-      const x = evalExpr(e.x)
-      return (read) => f(x(read))
+      const x = evalExpr(e.x, round)
+      return (read) => round(f(x(read)))
     }
     case 'bin': {
       const f = binaryFn[e.op]
-      const a = evalExpr(e.a)
-      const b = evalExpr(e.b)
-      return (read) => f(a(read), b(read))
+      const a = evalExpr(e.a, round)
+      const b = evalExpr(e.b, round)
+      return (read) => round(f(a(read), b(read)))
     }
     case 'where': {
-      const c = evalExpr(e.c)
-      const a = evalExpr(e.a)
-      const b = evalExpr(e.b)
+      const c = evalExpr(e.c, round)
+      const a = evalExpr(e.a, round)
+      const b = evalExpr(e.b, round)
       return (read) => (c(read) !== 0 ? a(read) : b(read))
     }
   }
