@@ -70,7 +70,13 @@ export interface Backend<R extends Timing = 'sync'> {
    * thread (webasm: matmuls on the shared worker pool). Compiled async replays (`jit(f).async`) use it.
    */
   readonly threaded?: Backend<'async'>
+  /**
+   * Optional: the most bytes (float32 inputs and output together) one kernel call may hold; a primitive
+   * past it is a `ResourceLimit` before any kernel runs (webasm: one WebAssembly memory of 4 GiB).
+   */
+  readonly maxKernelBytes?: number
   unary(op: UnaryOp, x: View): Later<R, FloatBuffer>
+  /** Inputs may be int32: compared or combined exactly (no trip through float32 for values past ±2^24). */
   binary(op: BinaryOp, a: View, b: View, out: Shape): Later<R, FloatBuffer>
   /** `cond ≠ 0 ? a : b`, all three broadcast to `out`. */
   where(cond: View, a: View, b: View, out: Shape): Later<R, FloatBuffer>

@@ -144,16 +144,27 @@ export const MAX_NESTING = 64
 const tooLarge = (op: string, shape: ReadonlyArray<number>, why: string): TfError =>
   tfError('ResourceLimit', `${op}: ${why}`, { op, path: 'shape', expected: `at most ${MAX_TENSOR_ELEMENTS} elements and ${MAX_NESTING} axes`, received: shape.length > 8 ? `${shape.length} axes` : shape })
 
-/** Allocate storage for a shape, or a `ResourceLimit` naming the shape and the limit (never a RangeError). */
-const allocFor = (op: string, shape: ReadonlyArray<number>, dtype: DType): E.Either<TfError, FloatBuffer | Int32Array> => {
+/**
+ * @internal Run `f`, which allocates the storage of a tensor shaped `shape`, as a `ResourceLimit` naming
+ * the shape and the limit when the shape is past {@link MAX_TENSOR_ELEMENTS} or the memory is not there
+ * (a RangeError), never the RangeError itself.
+ */
+export const withinLimits = <A>(op: string, shape: ReadonlyArray<number>, f: () => A): E.Either<TfError, A> => {
   const n = shapeSize(shape)
   if (!(n <= MAX_TENSOR_ELEMENTS)) return E.left(tooLarge(op, shape, `shape ${show(shape)} has ${n} elements, more than the limit of ${MAX_TENSOR_ELEMENTS}`))
   try {
-    return E.right(dtype === 'int32' ? new Int32Array(n) : allocFloat(n))
+    return E.right(f())
   } catch (err) {
-    return E.left(tooLarge(op, shape, `shape ${show(shape)} (${n} elements) could not be allocated (${err instanceof Error ? err.message : String(err)})`))
+    if (!(err instanceof RangeError)) throw err
+    return E.left(tooLarge(op, shape, `shape ${show(shape)} (${n} elements) could not be allocated (${err.message})`))
   }
 }
+/** @internal {@link withinLimits} on the throwing side: the `ResourceLimit` thrown as a TensorfoldError. */
+export const allocating = <A>(op: string, shape: ReadonlyArray<number>, f: () => A): A => orThrow(withinLimits(op, shape, f))
+
+/** Allocate storage for a shape, or a `ResourceLimit` naming the shape and the limit (never a RangeError). */
+const allocFor = (op: string, shape: ReadonlyArray<number>, dtype: DType): E.Either<TfError, FloatBuffer | Int32Array> =>
+  withinLimits(op, shape, () => (dtype === 'int32' ? new Int32Array(shapeSize(shape)) : allocFloat(shapeSize(shape))))
 
 const invalid = (op: string, expected: string, received: unknown, path = ''): TfError =>
   tfError('InvalidArgument', `${op}: expected ${expected}${path ? ` at ${path}` : ''}, received ${show(received)}`, {

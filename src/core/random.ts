@@ -3,7 +3,7 @@
  * @since 0.1.0
  */
 import { type Key, uniforms, normals, rederive } from './Key.js'
-import { type Tensor, fromBuffer, allocFloat } from './Tensor.js'
+import { type Tensor, fromBuffer, allocFloat, allocating } from './Tensor.js'
 import { type Shape, size, isShape } from './Shape.js'
 import { fail, show } from './errors.js'
 import { activeRecorder } from './recorder.js'
@@ -26,55 +26,67 @@ const checkArgs = (op: string, k: Key, shape: Shape): void => {
 /** Normal samples. @example randomNormal(key(0), [2, 3], 0, 0.05) */
 export const randomNormal = (k: Key, shape: Shape, mean = 0, stddev = 1): Tensor => {
   checkArgs('randomNormal', k, shape)
-  const n = size(shape)
-  const z = normals(k, n)
-  const out = allocFloat(n)
-  for (let i = 0; i < n; i++) out[i] = mean + stddev * z[i]
-  return observed(k, fromBuffer(out, shape), (k2) => randomNormal(k2, shape, mean, stddev))
+  // a shape past the limit, or memory that is not there, is a ResourceLimit naming the shape
+  return allocating('randomNormal', shape, () => {
+    const n = size(shape)
+    const z = normals(k, n)
+    const out = allocFloat(n)
+    for (let i = 0; i < n; i++) out[i] = mean + stddev * z[i]
+    return observed(k, fromBuffer(out, shape), (k2) => randomNormal(k2, shape, mean, stddev))
+  })
 }
 
 /** Normal samples redrawn until within two standard deviations (Keras's truncated normal). */
 export const truncatedNormal = (k: Key, shape: Shape, mean = 0, stddev = 1): Tensor => {
   checkArgs('truncatedNormal', k, shape)
-  const n = size(shape)
-  const out = allocFloat(n)
-  let z = normals(k, 2 * n + 16)
-  let j = 0
-  let round = 0
-  for (let i = 0; i < n; i++) {
-    for (;;) {
-      if (j >= z.length) {
-        z = normals({ _tag: 'Key', state: [k.state[0] ^ ++round, k.state[1], k.state[2], k.state[3]] }, 2 * n + 16)
-        j = 0
-      }
-      const v = z[j++]
-      if (Math.abs(v) <= 2) {
-        out[i] = mean + stddev * v
-        break
+  // a shape past the limit, or memory that is not there, is a ResourceLimit naming the shape
+  return allocating('truncatedNormal', shape, () => {
+    const n = size(shape)
+    const out = allocFloat(n)
+    let z = normals(k, 2 * n + 16)
+    let j = 0
+    let round = 0
+    for (let i = 0; i < n; i++) {
+      for (;;) {
+        if (j >= z.length) {
+          z = normals({ _tag: 'Key', state: [k.state[0] ^ ++round, k.state[1], k.state[2], k.state[3]] }, 2 * n + 16)
+          j = 0
+        }
+        const v = z[j++]
+        if (Math.abs(v) <= 2) {
+          out[i] = mean + stddev * v
+          break
+        }
       }
     }
-  }
-  return observed(k, fromBuffer(out, shape), (k2) => truncatedNormal(k2, shape, mean, stddev))
+    return observed(k, fromBuffer(out, shape), (k2) => truncatedNormal(k2, shape, mean, stddev))
+  })
 }
 
 /** Uniform samples in `[minval, maxval)`. @example randomUniform(key(0), [3], -1, 1) */
 export const randomUniform = (k: Key, shape: Shape, minval = 0, maxval = 1): Tensor => {
   checkArgs('randomUniform', k, shape)
-  const n = size(shape)
-  const u = uniforms(k, n)
-  const out = allocFloat(n)
-  for (let i = 0; i < n; i++) out[i] = minval + (maxval - minval) * u[i]
-  return observed(k, fromBuffer(out, shape), (k2) => randomUniform(k2, shape, minval, maxval))
+  // a shape past the limit, or memory that is not there, is a ResourceLimit naming the shape
+  return allocating('randomUniform', shape, () => {
+    const n = size(shape)
+    const u = uniforms(k, n)
+    const out = allocFloat(n)
+    for (let i = 0; i < n; i++) out[i] = minval + (maxval - minval) * u[i]
+    return observed(k, fromBuffer(out, shape), (k2) => randomUniform(k2, shape, minval, maxval))
+  })
 }
 
 /** Uniform integers in `[minval, maxval)` as int32. */
 export const randomInt = (k: Key, shape: Shape, minval: number, maxval: number): Tensor => {
   checkArgs('randomInt', k, shape)
-  const n = size(shape)
-  const u = uniforms(k, n)
-  const out = new Int32Array(n)
-  for (let i = 0; i < n; i++) out[i] = minval + Math.floor((maxval - minval) * u[i])
-  return observed(k, fromBuffer(out, shape, 'int32'), (k2) => randomInt(k2, shape, minval, maxval))
+  // a shape past the limit, or memory that is not there, is a ResourceLimit naming the shape
+  return allocating('randomInt', shape, () => {
+    const n = size(shape)
+    const u = uniforms(k, n)
+    const out = new Int32Array(n)
+    for (let i = 0; i < n; i++) out[i] = minval + Math.floor((maxval - minval) * u[i])
+    return observed(k, fromBuffer(out, shape, 'int32'), (k2) => randomInt(k2, shape, minval, maxval))
+  })
 }
 
 /** A seeded permutation of `0..n-1` (Fisher–Yates). @example shuffleIndices(key(1), 5) */

@@ -151,8 +151,8 @@ export const initGraph = (g: Graph, root: Key): E.Either<TfError, { params: Reco
   const state: Record<string, Tree> = {}
   for (let i = 0; i < g.owners.length; i++) {
     const { layer, inputShape } = g.owners[i]
-    const r = layer.init(foldIn(root, i), inputShape)
-    if (E.isLeft(r)) return E.left(errors.incompatible(layer.name, layer.inputShape, inputShape, r.left))
+    const r = C.initLayer(layer, foldIn(root, i), inputShape)
+    if (E.isLeft(r)) return r
     params[layer.name] = r.right.params
     state[layer.name] = r.right.state
   }

@@ -129,8 +129,8 @@ interface Data {
 
 const initOne = (layer: AnyLayer, k: Key, shape: BatchShape): E.Either<TfError, { params: Tree; state: Tree; shape: BatchShape }> => {
   if (layer.inputShape !== undefined && !shapeFits(layer.inputShape, shape)) return E.left(errors.incompatible(layer.name, layer.inputShape, shape))
-  const r = layer.init(k, shape)
-  if (E.isLeft(r)) return E.left(errors.incompatible(layer.name, layer.inputShape, shape, r.left))
+  const r = C.initLayer(layer, k, shape)
+  if (E.isLeft(r)) return r
   if (!isBatchShape(r.right.outputShape)) return E.left(errors.multiOutputLayer(layer.name))
   return E.right({ params: r.right.params, state: r.right.state, shape: r.right.outputShape })
 }

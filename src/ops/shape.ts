@@ -1,7 +1,7 @@
 /** Shape manipulation derived from primitives: expandDims, squeeze, flatten2d, stack, splitTensor, oneHot. @since 0.1.0 */
 import type { Tensor } from '../core/Tensor.js'
 import { range } from '../core/Tensor.js'
-import { lift, reshape, concat, compare, slice, cast } from '../primitives/index.js'
+import { lift, reshape, concat, compare, slice } from '../primitives/index.js'
 import { fail, show } from '../core/errors.js'
 
 /** Insert a size-1 axis. @example expandDims(x, 0) */
@@ -49,5 +49,6 @@ export const splitTensor = (x: Tensor, sizes: ReadonlyArray<number>, axis = 0): 
 export const oneHot = (indices: Tensor, depth: number): Tensor => {
   const t = lift('oneHot', indices)
   if (!Number.isInteger(depth) || depth <= 0) fail('InvalidArgument', `oneHot: expected a positive integer depth, received ${show(depth)}`, { op: 'oneHot', expected: 'positive integer', received: depth })
-  return compare(reshape(cast(t, 'float32'), [...t.shape, 1]), range(0, depth), 'eq')
+  // int32 on both sides: the comparison is exact past 2^24 classes (float32 would merge neighbours)
+  return compare(reshape(t, [...t.shape, 1]), range(0, depth, 1, 'int32'), 'eq')
 }

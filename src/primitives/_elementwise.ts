@@ -30,6 +30,7 @@ export const binaryDef = <P = Record<string, never>>(
 ): PrimitiveDef<P> => ({
   name,
   shapeRule: ([a, b]) => E.map((shape: ReadonlyArray<number>) => ({ shape, dtype: 'float32' as const }))(broadcastShapes(name, a.shape, b.shape)),
-  impl: (be, [a, b], p, out) => be.binary(op(p), { data: be.toFloat(a.data), shape: a.shape }, { data: be.toFloat(b.data), shape: b.shape }, out.shape),
+  // int32 inputs go to the backend as they are: an index past 2^24 compared in float32 would meet its neighbour
+  impl: (be, [a, b], p, out) => be.binary(op(p), a, b, out.shape),
   vjp: (ct, [a, b], out, p) => vjp(ct, a, b, out, p)
 })

@@ -10,9 +10,9 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { Tensor, isTensor, scalar, storageOf, type DType, type Buffer } from '../core/Tensor.js'
-import type { Shape } from '../core/Shape.js'
-import { type TfError, TensorfoldError, tfError, show } from '../core/errors.js'
+import { Tensor, isTensor, scalar, storageOf, allocating, type DType, type Buffer } from '../core/Tensor.js'
+import { type Shape, size } from '../core/Shape.js'
+import { type TfError, TensorfoldError, tfError, show, fail } from '../core/errors.js'
 import type { Backend, Later, Timing, View } from '../backend/Backend.js'
 import { getSyncBackend } from '../backend/index.js'
 import { activeRecorder } from '../core/recorder.js'
@@ -98,6 +98,26 @@ export const lift = (op: string, x: unknown, argIndex = 0): Tensor => {
 
 const viewOf = (t: Tensor): View => ({ data: storageOf(t) as Buffer, shape: t.shape })
 
+/**
+ * A `ResourceLimit` (thrown) when one kernel call would hold more bytes, inputs and output together,
+ * than the backend can address (webasm: one WebAssembly memory of 4 GiB), instead of the backend's own
+ * failure (a wasm module that fails validation).
+ */
+const fitsKernel = (be: Backend, op: string, inputs: ReadonlyArray<Tensor>, out: Shape): void => {
+  const limit = be.maxKernelBytes
+  // a reshape runs no kernel: it shares its input's storage
+  if (limit === undefined || op === 'reshape') return
+  const elements = inputs.reduce((n, x) => n + x.size, size(out))
+  const bytes = elements * 4
+  if (bytes > limit)
+    fail('ResourceLimit', `${op}: inputs ${inputs.map((x) => show(x.shape)).join(', ')} and output ${show(out)} need ${bytes} bytes in one ${be.name} kernel, more than its limit of ${limit} bytes`, {
+      op,
+      path: 'shape',
+      expected: `at most ${limit} bytes of inputs and output`,
+      received: out
+    })
+}
+
 /** Bind a primitive to its inputs: run its kernel, or record it on the innermost trace. */
 export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, params: P): Tensor => {
   let tag = 0
@@ -106,7 +126,10 @@ export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, par
     const spec = def.shapeRule(inputs, params)
     if (E.isLeft(spec)) throw new TensorfoldError(spec.left)
     const be = getSyncBackend()
-    const data = def.impl(be, inputs.map(viewOf), params, spec.right)
+    const data = allocating(def.name, spec.right.shape, () => {
+      fitsKernel(be, def.name, inputs, spec.right.shape)
+      return def.impl(be, inputs.map(viewOf), params, spec.right)
+    })
     const out = new Tensor(spec.right.shape, spec.right.dtype, data, undefined)
     activeRecorder()?.exec?.(def, inputs, params, out)
     return out

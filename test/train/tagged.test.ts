@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { sequential, dense, tensor, zeros, fromValues, Trainer, TensorfoldError } from '../../src/index.js'
+import { sequential, dense, tensor, zeros, fromValues, matmul, layers, withBackend, ready, Ops, Sequential, Trainer, TensorfoldError } from '../../src/index.js'
 
 const x = tensor([[1, 2, 3], [4, 5, 6]])
 const y = tensor([[1], [2]])
@@ -68,5 +68,42 @@ describe('resource limits are tagged errors naming shape and limit', () => {
     expect(E.isLeft(r) && r.left._tag).toBe('ResourceLimit')
     expect(E.isLeft(r) && r.left.message).toMatch(/10000 deep, more than the limit of 64 axes/)
     expect(() => tensor(v as never)).toThrow(TensorfoldError)
+  })
+  it('a matmul too large for one webasm kernel throws ResourceLimit naming the shapes and the limit; Ops.matmul answers Left', async () => {
+    await ready()
+    withBackend('webasm', () => {
+      const a = zeros([40000, 1])
+      const b = zeros([1, 40000])
+      let caught: unknown
+      try {
+        matmul(a, b)
+      } catch (e) {
+        caught = e
+      }
+      expect(caught).toBeInstanceOf(TensorfoldError)
+      expect((caught as TensorfoldError).data._tag).toBe('ResourceLimit')
+      expect((caught as TensorfoldError).message).toMatch(/matmul: inputs \[40000, 1\], \[1, 40000\] and output \[40000, 40000\] need \d+ bytes .*limit of \d+ bytes/)
+      const r = Ops.matmul(a, b)
+      expect(E.isLeft(r) && r.left._tag).toBe('ResourceLimit')
+    })
+  })
+  it('a dense layer of 2^30 units: building throws ResourceLimit with the kernel shape; Sequential.make and Trainer.fit answer Left', async () => {
+    const huge = () => layers.dense(2 ** 30, { inputShape: [4] })
+    let caught: unknown
+    try {
+      sequential([huge()])
+    } catch (e) {
+      caught = e
+    }
+    expect(caught).toBeInstanceOf(TensorfoldError)
+    expect((caught as TensorfoldError).data._tag).toBe('ResourceLimit')
+    expect((caught as TensorfoldError).message).toMatch(/\[4, 1073741824\].*limit of 2147483647/)
+    const m = Sequential.make([huge()])
+    expect(E.isLeft(m) && m.left._tag).toBe('ResourceLimit')
+    // a deferred model is built by its first fit: the Left comes from there
+    const t = Trainer.compile(sequential([layers.dense(2 ** 30)]), { optimizer: 'sgd', loss: 'mse' })
+    if (E.isLeft(t)) throw new Error(t.left.message)
+    const r = await Trainer.fit(t.right, tensor([[1, 2, 3, 4]]), tensor([[1]]), { verbose: 0 })()
+    expect(E.isLeft(r) && r.left._tag).toBe('ResourceLimit')
   })
 })

@@ -21,7 +21,7 @@ import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { makeLoops } from '../loops.js'
 import { KernelCache, type CacheStats } from './cache.js'
 import { F32_EXACT, ND_MIN_INNER, bcastStrides, prod } from './layout.js'
-import { compileSpec, compileThreaded, detachSharedPool, sharedPool, flattenResult, nonEmpty, type GpuLike, type GpujsMode, type KernelFn } from './runtime.js'
+import { compileSpec, compileThreaded, f32Exact, detachSharedPool, sharedPool, flattenResult, nonEmpty, type GpuLike, type GpujsMode, type KernelFn } from './runtime.js'
 import { copyKey, copySpec, zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
 import { gpujsMovementOps } from './movement-ops.js'
 import { gpujsMatmulOps } from './matmul-ops.js'
@@ -81,6 +81,12 @@ export interface GpujsBackend extends Backend {
   clearKernels(): void
 }
 
+/**
+ * The most bytes of inputs and output one webasm kernel call may hold: a wasm32 memory has at most
+ * 65536 pages of 64 KiB (4 GiB), and gpu.js adds 16 pages and its own layout on top; 64 MiB is kept free.
+ */
+export const WASM_KERNEL_BYTES = 2 ** 32 - 2 ** 26
+
 export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: BackendOptions = {}): GpujsBackend => {
   const loops = makeLoops(Float32Array)
   const LIM = Math.min(options.flatLimit ?? F32_EXACT, F32_EXACT)
@@ -124,7 +130,10 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   const binary = (op: BinaryOp, a: View, b: View, out: Shape): FloatBuffer => {
     const n = prod(out)
     if (n === 0) return new Float32Array(0)
-    if (n <= forward) return loops.binary(op, a, b, out)
+    if (n <= forward || !f32Exact(a.data) || !f32Exact(b.data)) return loops.binary(op, a, b, out)
+    return binaryF32(op, { data: toFloat(a.data), shape: a.shape }, { data: toFloat(b.data), shape: b.shape }, out, n)
+  }
+  const binaryF32 = (op: BinaryOp, a: View, b: View, out: Shape, n: number): FloatBuffer => {
     const na = a.data.length
     const nb = b.data.length
     const f = binarySrc[op]
@@ -146,7 +155,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   const fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer => {
     const n = prod(out)
     if (n === 0) return new Float32Array(0)
-    if (n <= forward) return loops.fused(expr, inputs, out)
+    if (n <= forward || !inputs.every((v) => f32Exact(v.data))) return loops.fused(expr, inputs, out)
     const sizes = inputs.map((v) => v.data.length)
     // i % s is float math in the kernel: exact below 2^24 only; beyond, interpret in JS
     if (n >= F32_EXACT && sizes.some((s) => s !== n && s !== 1)) return loops.fused(expr, inputs, out)
@@ -244,6 +253,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   const backend: GpujsBackend & { threaded?: Backend<'async'> } = {
     name,
     precision: 'float32',
+    ...(name === 'webasm' ? { maxKernelBytes: WASM_KERNEL_BYTES } : {}),
     unary,
     fused,
     binary,

@@ -48,6 +48,11 @@ export const intExact = (x: Int32Array): boolean => {
   }
   return true
 }
+/**
+ * Whether a buffer reaches a kernel unchanged as float32: floats, and int32 buffers whose every value
+ * does (elementwise kernels read int32 inputs as f32; past ±2^24 only the loops compare them exactly).
+ */
+export const f32Exact = (b: ArrayLike<number>): boolean => !(b instanceof Int32Array) || intExact(b)
 
 /** Copy a kernel result of nested rows into one flat Float32Array of `n` values. */
 export const copyRows = (r: unknown, n: number): Float32Array => {

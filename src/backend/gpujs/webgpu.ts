@@ -15,7 +15,7 @@ import type { Backend, BinaryOp, Expr, UnaryOp, View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { KernelCache } from './cache.js'
-import { compileSpec, copyRows, type GpuLike, type KernelFn } from './runtime.js'
+import { compileSpec, copyRows, f32Exact, type GpuLike, type KernelFn } from './runtime.js'
 import type { Spec } from './kernels/spec.js'
 import { binaryKey, binarySpec, fusedKey, fusedSpec, unaryKey, unarySpec } from './kernels/elementwise.js'
 import { matmulKey, matmulSpec } from './kernels/matmul.js'
@@ -59,12 +59,12 @@ export const createWebGpuBackend = (gpu: GpuLike, sync: Backend): Backend<'async
     const n = prod(out)
     const na = a.data.length
     const nb = b.data.length
-    if (n < GPU_MIN_ELEMENTS || !((na === n || na === 1) && (nb === n || nb === 1))) return sync.binary(op, a, b, out)
+    if (n < GPU_MIN_ELEMENTS || !((na === n || na === 1) && (nb === n || nb === 1)) || !f32Exact(a.data) || !f32Exact(b.data)) return sync.binary(op, a, b, out)
     return run(binaryKey(op, na, nb, n), () => binarySpec(op, na, nb, n), [f32(a.data), f32(b.data)], n)
   }
   const fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer | Promise<FloatBuffer> => {
     const n = prod(out)
-    if (n < GPU_MIN_ELEMENTS || n >= 1 << 24) return sync.fused(expr, inputs, out)
+    if (n < GPU_MIN_ELEMENTS || n >= 1 << 24 || !inputs.every((v) => f32Exact(v.data))) return sync.fused(expr, inputs, out)
     const sizes = inputs.map((v) => v.data.length)
     return run(fusedKey(expr, sizes, n), () => fusedSpec(expr, sizes, n), inputs.map((v) => f32(v.data)), n)
   }
