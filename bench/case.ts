@@ -23,8 +23,8 @@ export interface BenchCase {
   readonly name: string
   /** the report's section title */
   readonly title: string
-  /** its children, given the run's epochs and whether it is a quick run */
-  readonly runs: (o: { readonly epochs: number; readonly quick: boolean }) => ReadonlyArray<CaseRun>
+  /** its children, given the run's epochs, whether it is a quick run, and whether `--webgpu` asks for tensorfold on WebGPU too */
+  readonly runs: (o: { readonly epochs: number; readonly quick: boolean; readonly webgpu?: boolean }) => ReadonlyArray<CaseRun>
   /** the id of the run that stands for tensorfold in the ratios */
   readonly tensorfold: string
   /** the ids of the peers it is compared with */

@@ -5,7 +5,8 @@
  *                                    benchmarks, 3-epoch MLP per framework, 10,000-step memory run
  *   npm run bench -- --quick         ~3 min: 1 round, fewer reps, 1 epoch, 1,000-step memory run
  *   options: --epochs N   --rounds N   --steps N (memory run)   --only ops,mlp,memory,cnn (cases: bench/<name>/case.ts)   --no-write
- *            --webgpu (also run bench/webgpu.ts: gpu.js WebGPU kernels through Dawn, where an adapter answers)
+ *            --webgpu (also: the MLP, CNN and LSTM cases' tensorfold `fit` on setBackend('webgpu'), and
+ *                      bench/webgpu.ts: matmul GFLOP/s at 1024–4096 on tensorfold's WebGPU kernels, through Dawn)
  *
  * Every measurement runs in its own child process (`node --import tsx bench/<child>.ts`, with
  * GLIBC_TUNABLES set as in the gpu.js field notes §0) which prints one `BENCH_JSON {...}` line; this
@@ -240,7 +241,7 @@ const main = async (): Promise<void> => {
   const caseResults: Array<{ c: BenchCase; results: CaseResult[] }> = []
   for (const c of cases.filter((k) => only.has(k.name))) {
     const results: CaseResult[] = []
-    for (const run of c.runs({ epochs, quick })) {
+    for (const run of c.runs({ epochs, quick, webgpu })) {
       log(`${c.name} ${run.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
       const res = await runChild(run.script, run.args, { timeoutS: run.timeoutS ?? 600 })
       if (!res.ok) log(`  did not run: ${res.error}`)
@@ -262,7 +263,7 @@ const main = async (): Promise<void> => {
   let wg: ChildResult | undefined
   if (webgpu) {
     log('webgpu (gpu.js kernels through Dawn)')
-    wg = await runChild('bench/webgpu.ts', [], { timeoutS: 300 })
+    wg = await runChild('bench/webgpu.ts', [], { timeoutS: 1800 })
     if (!wg.ok) log(`  failed: ${wg.error}`)
   }
 
@@ -351,7 +352,12 @@ const main = async (): Promise<void> => {
       ? []
       : wg.ok
         ? [
-            '## WebGPU (gpu.js kernels directly; Dawn OpenGL backend)',
+            `## WebGPU (${String(wg.adapter)}; adapter: ${Object.values((wg.adapterInfo ?? {}) as Record<string, string>).filter((v) => v !== '').join(', ') || 'no info'})`,
+            '',
+            ...(wg.softwareRendered === true ? ['**Software-rendered**: this adapter runs WebGPU on the CPU (Mesa llvmpipe / SwiftShader), so these are the CPU\'s figures, not a GPU\'s.', ''] : []),
+            `| tensorfold WebGPU matmul GFLOP/s (${Object.keys((wg.tensorfoldMatmul ?? {}) as Json).join(' / ')}) |`,
+            '|---|',
+            `| ${Object.keys((wg.tensorfoldMatmul ?? {}) as Json).map((n) => fmt(num(get(wg, 'tensorfoldMatmul', n, 'gflops')))).join(' / ')} |`,
             '',
             '| matmul GFLOP/s (128 / 256 / 512) | add 1e6 ms | exp 1e6 ms | tiny add + read µs | tensorfold setBackend(\'webgpu\') |',
             '|---|---|---|---|---|',

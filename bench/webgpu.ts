@@ -1,10 +1,13 @@
 /**
  * WebGPU through gpu.js, op by op, where an adapter answers (run by `npm run bench -- --webgpu`; see
- * docs/performance.md "WebGPU / GPU"). It checks that `setBackend('webgpu')` answers, then runs the op
- * benchmark's matmul, elementwise and tiny-op cases as plain gpu.js WebGPU kernels (awaiting each
- * result). The training benchmark's WebGPU row is bench/mlp/tensorfold.ts with `--webgpu`.
+ * docs/performance.md "WebGPU / GPU"). It checks that `setBackend('webgpu')` answers, times tensorfold's
+ * own WebGPU matmul kernel (`getBackend().matmul` on the webgpu backend: the kernel `fit` runs) at
+ * 1024–4096, then the op benchmark's matmul, elementwise and tiny-op cases as plain gpu.js WebGPU
+ * kernels (awaiting each result). It names the adapter and says whether it is a software renderer
+ * (llvmpipe, SwiftShader, lavapipe): those figures are the CPU's, not a GPU's. The training benchmarks'
+ * WebGPU rows are the MLP, CNN and LSTM children with `--webgpu`.
  *
- *   EGL_PLATFORM=surfaceless node --import tsx bench/webgpu.ts [--sizes 128,256,512]
+ *   EGL_PLATFORM=surfaceless node --import tsx bench/webgpu.ts [--sizes 128,256,512] [--big 1024,2048,4096]
  *
  * Needs the `webgpu` npm package (0.6.2, Dawn; tensorfold's package.json overrides gpu.js's 0.2.9 to it).
  * On a machine without a GPU the adapter is Mesa llvmpipe on the CPU (field notes §1), so expect numbers
@@ -30,12 +33,22 @@ const flat = (res: unknown, n: number): Float32Array => {
   return out
 }
 
+/** What the adapter says it is (vendor, architecture, device, description). */
+const adapterInfo = async (): Promise<Record<string, string>> => {
+  const nav = (globalThis as unknown as { navigator?: { gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown> } | null> } } }).navigator
+  const a = await nav?.gpu?.requestAdapter()
+  const i = a?.info ?? {}
+  return Object.fromEntries(['vendor', 'architecture', 'device', 'description'].map((k) => [k, String(i[k] ?? '')]))
+}
+
 const main = async (): Promise<Record<string, unknown>> => {
   const sizes = (argValue(process.argv.slice(2), 'sizes') ?? '128,256,512').split(',').map(Number)
   const t0 = performance.now()
   const adapter = await installWebGpu()
   const adapterMs = r(performance.now() - t0, 1)
   if (!adapter.ok) throw new Error(`no WebGPU adapter answered: ${adapter.reason}`)
+  const info = await adapterInfo()
+  const software = /llvmpipe|swiftshader|lavapipe|softpipe|software/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`)
   let tensorfoldBackend: string
   try {
     const prev = tf.getBackend()
@@ -45,6 +58,24 @@ const main = async (): Promise<Record<string, unknown>> => {
   } catch (e) {
     tensorfoldBackend = (e as Error).message
   }
+  // tensorfold's WebGPU matmul (kernels/matmul.ts's matmulSpec, as fit runs it), large sizes
+  const big = (argValue(process.argv.slice(2), 'big') ?? '1024,2048,4096').split(',').map(Number)
+  const tfMatmul: Record<string, unknown> = {}
+  const prevBe = tf.getBackend()
+  tf.setBackend('webgpu')
+  const wbe = tf.getBackend() as unknown as { matmul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, ta: boolean, tb: boolean): Float32Array | Promise<Float32Array> }
+  for (const n of big) {
+    const a = randomFloats(n * n, 5)
+    const b = randomFloats(n * n, 6)
+    const t1 = performance.now()
+    await wbe.matmul(a, b, 1, n, n, n, false, false) // compile + first call
+    const firstMs = performance.now() - t1
+    // at most ~60 s of timed calls per size (one call at 4096 takes minutes on a software adapter)
+    const ts = firstMs > 20000 ? [firstMs] : await timeRuns(() => wbe.matmul(a, b, 1, n, n, n, false, false), { reps: 5, warm: 0, capS: 60, minReps: 1 })
+    tfMatmul[n] = { ms: r(median(ts)), gflops: r((2 * n ** 3) / median(ts) / 1e6), firstCallMs: r(firstMs), timed: ts.length }
+    process.stderr.write(`webgpu matmul ${n}: ${JSON.stringify(tfMatmul[n])}\n`)
+  }
+  tf.setBackend(prevBe)
   const gpu = new GPU({ mode: 'webgpu' }) as unknown as { createKernel(src: string, o: Record<string, unknown>): AsyncKernel; destroy(): unknown }
   const matmul: Record<string, unknown> = {}
   for (const n of sizes) {
@@ -76,6 +107,9 @@ const main = async (): Promise<Record<string, unknown>> => {
   gpu.destroy()
   return {
     adapter: `Dawn (webgpu@0.6.2), backend=${adapter.backend ?? adapter.source}, featureLevel ${adapter.featureLevel ?? 'n/a'}`,
+    adapterInfo: info,
+    softwareRendered: software,
+    tensorfoldMatmul: tfMatmul,
     adapterMs,
     tensorfoldSetBackendWebgpu: tensorfoldBackend,
     matmul,

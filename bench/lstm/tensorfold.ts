@@ -3,7 +3,7 @@
  * 1e-3 and binary cross-entropy (`runEagerly: false` = compiled: the LSTM is one `scan` in the plan),
  * `fit(x, y, {batchSize: 64, epochs, shuffle: true})`, then `predict` on a test set.
  *
- *   node --import tsx bench/lstm/tensorfold.ts <compiled|eager> [--epochs 3] [--n 1024] [--quick]
+ *   node --import tsx bench/lstm/tensorfold.ts <compiled|eager> [--epochs 3] [--n 1024] [--quick] [--webgpu]
  */
 import * as tf from '../../src/index.js'
 import { r, runChild } from '../common.js'
@@ -12,7 +12,13 @@ import { LSTM, binaryAccuracy, lstmArgs, seqData } from './common.js'
 
 const main = async (mode: 'compiled' | 'eager'): Promise<Record<string, unknown>> => {
   const { epochs, quick, n } = lstmArgs(process.argv.slice(3))
-  const be = tf.setBackend('webasm')
+  // --webgpu: the same code with the WebGPU backend (compiled replays on GPU kernels, eager ops on webasm)
+  const onWebGpu = process.argv.includes('--webgpu')
+  if (onWebGpu) {
+    const w = await tf.installWebGpu()
+    if (!w.ok) throw new Error(`WebGPU: ${w.reason}`)
+  }
+  const be = tf.setBackend(onWebGpu ? 'webgpu' : 'webasm')
   const clock = new EpochClock()
   const train = seqData(n, 1)
   const test = seqData(256, 2)
@@ -45,4 +51,4 @@ const main = async (mode: 'compiled' | 'eager'): Promise<Record<string, unknown>
 }
 
 const mode = process.argv[2] === 'eager' ? 'eager' : 'compiled'
-runChild({ bench: 'lstm', id: `tensorfold-${mode}`, lib: 'tensorfold', api: `sequential([lstm, dense]) + compile({runEagerly: ${mode === 'eager'}}) + fit` }, () => main(mode))
+runChild({ bench: 'lstm', id: process.argv.includes('--webgpu') ? 'tensorfold-webgpu' : `tensorfold-${mode}`, lib: 'tensorfold', api: `sequential([lstm, dense]) + compile({runEagerly: ${mode === 'eager'}}) + fit` }, () => main(mode))

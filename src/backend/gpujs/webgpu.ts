@@ -20,7 +20,6 @@ import type { Spec } from './kernels/spec.js'
 import { binaryKey, binarySpec, fusedKey, fusedSpec, unaryKey, unarySpec } from './kernels/elementwise.js'
 import { matmulKey, matmulSpec } from './kernels/matmul.js'
 import { prod } from './layout.js'
-import type { RunKernel } from './kernels/spec.js'
 import { gpujsWindowOps } from './window-ops.js'
 
 /** Elementwise work below this many elements stays on webasm: a WebGPU call costs ~0.1–0.5 ms. */
@@ -72,11 +71,10 @@ export const createWebGpuBackend = (gpu: GpuLike, sync: Backend): Backend<'async
     if (batch * m * n * k < GPU_MIN_MACS || k === 0) return sync.matmul(a, b, batch, m, k, n, transA, transB)
     return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [f32(a), f32(b)], batch * m * n)
   }
-  const runAsync: RunKernel<Promise<Float32Array>> = (key, spec, args, n) => run(key, spec, args, n)
   // Convolutions as the direct kernels (kernels/conv.ts), not im2col + the matmul above: on Dawn/llvmpipe
-  // here they ran as fast forward and ~1.8× faster for the kernel cotangent, and they upload the input
-  // once instead of its T-times larger patch matrix (docs/performance.md, "WebGPU").
-  const win = gpujsWindowOps<'async'>(runAsync, { conv: 'direct' })
+  // here they ran about as fast forward and ~1.8× faster for the kernel cotangent on the largest case,
+  // and they upload the input once instead of its T-times larger patch matrix (docs/performance.md).
+  const win = gpujsWindowOps<'async'>(run, { conv: 'direct' })
   const conv: Backend<'async'>['conv'] = (x, w, g, out) =>
     prod(out) * prod(w.shape.slice(0, -1)) < GPU_MIN_MACS ? sync.conv(x, w, g, out) : win.conv(x, w, g, out)
   const convKernelGrad: Backend<'async'>['convKernelGrad'] = (x, ct, g, kernel) =>
