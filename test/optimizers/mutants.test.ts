@@ -167,6 +167,8 @@ describe('alias: mutants killed', () => {
     expect(O.adam({ clipnorm: 1, clipvalue: 0.5, globalClipnorm: 2 }).config).toMatchObject({ clipnorm: 1, clipvalue: 0.5, globalClipnorm: 2 })
     expect(O.adam().config).not.toHaveProperty('clipnorm')
     expect(O.adam().config).not.toHaveProperty('weightDecay')
+    expect(O.adam().config).not.toHaveProperty('clipvalue')
+    expect(O.adam().config).not.toHaveProperty('globalClipnorm')
   })
 
   it('weight decay without a direction (sgd) and with one: the step gets −lr·λ·p', () => {
@@ -186,7 +188,17 @@ describe('alias: mutants killed', () => {
     expect(O.rmsprop({ rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true }).config).toEqual({ learningRate: 0.001, rho: 0.8, momentum: 0.5, epsilon: 1e-3, centered: true })
     expect(O.adagrad({ initialAccumulatorValue: 0.5, epsilon: 1e-3 }).config).toEqual({ learningRate: 0.001, initialAccumulatorValue: 0.5, epsilon: 1e-3 })
     expect(O.adadelta({ rho: 0.9, epsilon: 1e-3 }).config).toEqual({ learningRate: 0.001, rho: 0.9, epsilon: 1e-3 })
+    expect(O.adam().name).toBe('adam')
     expect([O.sgd().name, O.adamw().name, O.rmsprop().name, O.adagrad().name, O.adadelta().name, O.adamax().name, O.nadam().name]).toEqual(['sgd', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam'])
+  })
+
+  it('without clipping options the state is { count, learningRate, inner }, inner being the direction\'s own state', () => {
+    const keys = (t: unknown): string[] => Object.keys(t as object).sort()
+    const s = O.adam().init(p) as { inner: unknown }
+    expect(keys(s)).toEqual(['count', 'inner', 'learningRate'])
+    expect(keys(s.inner)).toEqual(['count', 'mu', 'nu']) // no weight-decay link when weightDecay is 0
+    expect((O.sgd().init(p) as { inner: unknown }).inner).toEqual({}) // no momentum trace when momentum is 0
+    expect(keys((O.rmsprop().init(p) as { inner: unknown }).inner)).toEqual(['mu', 'nu'])
   })
 
   it('a learning rate that is neither a finite number nor a schedule is refused', () => {
