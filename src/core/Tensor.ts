@@ -309,8 +309,22 @@ export const toArray = (t: Tensor): NestedArray => {
   }
   return build(0, 0)
 }
-/** A Float32Array copy of the values, row-major. */
-export const dataSync = (t: Tensor): Float32Array => Float32Array.from(bufferOf(t))
+/**
+ * A Float32Array copy of the values, row-major. An int32 tensor holding a value float32 cannot represent
+ * exactly (past ±2^24, e.g. an `argmax` index into a 2^24 + 5 element tensor) is refused with an
+ * `InvalidArgument` naming the first such value: read it with {@link toArray}, which is exact.
+ */
+export const dataSync = (t: Tensor): Float32Array => {
+  const data = bufferOf(t)
+  if (t.dtype === 'int32') {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]
+      if (v > 16777216 || v < -16777216)
+        return orThrow(E.left(invalid('dataSync', 'int32 values float32 can hold exactly (|v| <= 2^24; read larger ones with toArray)', v, `[${i}]`)))
+    }
+  }
+  return Float32Array.from(data)
+}
 /** @internal A Float64Array copy of the values (full precision under the reference backend). */
 export const dataF64 = (t: Tensor): Float64Array => Float64Array.from(bufferOf(t))
 /** The shape of a tensor. */

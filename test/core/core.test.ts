@@ -33,6 +33,17 @@ describe('Tensor values', () => {
     d[1] = 50
     expect(dataSync(t)[1]).toBe(2)
   })
+  it('dataSync refuses int32 values float32 cannot hold (an index past 2^24), toArray keeps them exact', () => {
+    // tfjs hands back an Int32Array; tensorfold's dataSync is a Float32Array, so 2^24 + 1 would silently read as 2^24
+    const ok = tensor([16777216, -16777216, 7], undefined, 'int32')
+    expect(Array.from(dataSync(ok))).toEqual([16777216, -16777216, 7])
+    const big = tensor([3, 16777217, 16777221], undefined, 'int32')
+    expect(toArray(big)).toEqual([3, 16777217, 16777221])
+    expect(() => dataSync(big)).toThrow(/dataSync: expected int32 values float32 can hold exactly .* at \[1\], received 16777217/)
+    expect(() => big.dataSync()).toThrow(/InvalidArgument|float32 can hold exactly/)
+    // a float32 tensor is its own values: nothing to refuse
+    expect(dataSync(tensor([16777216, 1e30]))[1]).toBe(Math.fround(1e30))
+  })
   it('is frozen', () => {
     const t = tensor([1, 2])
     expect(Object.isFrozen(t)).toBe(true)
