@@ -73,7 +73,8 @@ export const globalAveragePooling1d = attemptK(V.globalAveragePooling1d)
 export const globalAveragePooling2d = attemptK(V.globalAveragePooling2d)
 export const globalAveragePooling3d = attemptK(V.globalAveragePooling3d)
 // sequences
-export { maskingE as masking, embeddingE as embedding, simpleRNNE as simpleRNN, lstmE as lstm, gruE as gru } from './recurrent.js'
+export { maskingE as masking, embeddingE as embedding } from './embedding.js'
+export { simpleRNNE as simpleRNN, lstmE as lstm, gruE as gru } from './recurrent.js'
 export { bidirectionalE as bidirectional, timeDistributedE as timeDistributed } from './wrappers.js'
 // attention
 export { attentionE as attention, additiveAttentionE as additiveAttention } from './attention.js'

@@ -28,13 +28,13 @@ import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, s
 import type { Ctx } from './Model.js'
 import { masksOf } from './mask.js'
 import * as I from './initializers.js'
-import { weightOptions, type RegularizerLike, type ConstraintLike, type Regularizer, type WeightOptions } from './weights.js'
+import { weightOptions, type RegularizerLike, type KernelWeightOptions, type Regularizer, type WeightOptions } from './weights.js'
 import { invalidOption, isRate, maskScores, causalMask, andMask, dropWeights, queryMask, softmaxLast, type AttentionOutput } from './attention.js'
 
 const none: Empty = Object.freeze({})
 
 /** Options of {@link multiHeadAttention}: Keras's arguments in camelCase, and its two call flags. */
-export interface MultiHeadAttentionOptions extends BaseOptions {
+export interface MultiHeadAttentionOptions extends BaseOptions, KernelWeightOptions {
   /** size of each head of the value (default `keyDim`) */
   readonly valueDim?: number
   /** dropout rate of the attention probabilities while training (default 0) */
@@ -46,12 +46,8 @@ export interface MultiHeadAttentionOptions extends BaseOptions {
   readonly attentionAxes?: number | ReadonlyArray<number> | null
   readonly kernelInitializer?: I.InitializerLike
   readonly biasInitializer?: I.InitializerLike
-  readonly kernelRegularizer?: RegularizerLike
-  readonly biasRegularizer?: RegularizerLike
   /** a penalty on the outputs of the four projections (Keras passes it to each of them) */
   readonly activityRegularizer?: RegularizerLike
-  readonly kernelConstraint?: ConstraintLike
-  readonly biasConstraint?: ConstraintLike
   /** Keras's call argument `use_causal_mask`: query step i attends only to steps j ≤ i */
   readonly useCausalMask?: boolean
   /** Keras's call argument `return_attention_scores`: return `[output, scores]` (scores `[batch, heads, T, S]`) */

@@ -17,7 +17,7 @@ import * as Z from './noise.js'
 import * as P from './preprocessing.js'
 import * as L from './core.js'
 import * as M from './merge.js'
-import * as R from './recurrent.js'
+import * as Emb from './embedding.js'
 import * as W from './wrappers.js'
 import * as C from './conv.js'
 import * as At from './attention.js'
@@ -120,14 +120,14 @@ export const builtinLayers: LayerTable = Object.freeze({
   Average: (c: Config) => M.average(base(c)),
   Concatenate: (c: Config) => M.concatenate({ ...base(c), axis: num(c, 'axis') }),
   Embedding: (c: Config) =>
-    R.embedding(num(c, 'inputDim') as number, num(c, 'outputDim') as number, {
+    Emb.embedding(num(c, 'inputDim') as number, num(c, 'outputDim') as number, {
       ...base(c),
       maskZero: c.maskZero === true,
       embeddingsInitializer: c.embeddingsInitializer as unknown as InitializerLike | undefined,
       inputLength: num(c, 'inputLength'),
       ...pass(c, ['embeddingsRegularizer', 'embeddingsConstraint', 'activityRegularizer'])
     }),
-  Masking: (c: Config) => R.masking(num(c, 'maskValue') ?? 0, base(c)),
+  Masking: (c: Config) => Emb.masking(num(c, 'maskValue') ?? 0, base(c)),
   ...recurrentBuilders,
   Bidirectional: (c: Config) =>
     W.bidirectional(orThrow(fromConfig(c.layer as unknown as LayerSpec)), { ...base(c), mergeMode: c.mergeMode === undefined ? undefined : (c.mergeMode as W.MergeMode) }),

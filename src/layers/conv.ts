@@ -21,20 +21,11 @@ import { conv, convTranspose, convTransposeLength, type ConvPadding } from '../o
 import { type Layer, type BaseOptions, type Empty, makeLayer, shapeErr, checkOptions } from './Layer.js'
 import { type ActivationName, resolveActivation } from './core.js'
 import * as I from './initializers.js'
-import { weightOptions, weightOptionKeys, type RegularizerLike, type ConstraintLike } from './weights.js'
-import { type DataFormat, none, tupleE, positive, paddingE, formatE, inputDims, outShape, windowOut, channelsLast, addBias } from './spatial.js'
+import { weightOptions, weightOptionKeys, type KernelWeightOptions } from './weights.js'
+import { type DataFormat, type Geometry, none, positive, geometryE, inputDims, outShape, windowShapes, channelsLast, addBias } from './spatial.js'
 
 export type { DataFormat } from './spatial.js'
-
-/** Keras's weight options of a layer with a `kernel` and a `bias`. */
-export interface KernelWeightOptions {
-  readonly kernelRegularizer?: RegularizerLike
-  readonly biasRegularizer?: RegularizerLike
-  /** a penalty on the layer's output, divided by the batch size */
-  readonly activityRegularizer?: RegularizerLike
-  readonly kernelConstraint?: ConstraintLike
-  readonly biasConstraint?: ConstraintLike
-}
+export type { KernelWeightOptions } from './weights.js'
 
 /** Params of a convolution layer: `kernel`, then `bias` unless `useBias: false`. */
 export type ConvParams = { readonly kernel: Tensor; readonly bias: Tensor } | { readonly kernel: Tensor }
@@ -69,11 +60,7 @@ export const convLayerE = (rank: 1 | 2 | 3, filters: number, kernelSize: number 
     E.chain(() => positive(where, 'filters', filters)),
     E.bindTo('filters'),
     E.bind('w', () => weightOptions(where, opts, KERNEL_PARAMS)),
-    E.bind('k', () => tupleE(where, 'kernelSize', kernelSize, rank, 1)),
-    E.bind('strides', () => tupleE(where, 'strides', opts.strides, rank, 1)),
-    E.bind('dilation', () => tupleE(where, 'dilationRate', opts.dilationRate, rank, 1)),
-    E.bind('padding', () => paddingE(where, opts.padding, rank === 1)),
-    E.bind('fmt', () => formatE(where, opts.dataFormat)),
+    E.chain((c) => E.map((g: Geometry) => ({ ...c, ...g }))(geometryE(where, kernelSize, opts, rank, rank === 1))),
     E.bind('groups', () => positive(where, 'groups', opts.groups ?? 1)),
     E.bind('act', () => resolveActivation(`${where}.activation`, opts.activation)),
     E.bind('ki', () => I.resolve(`${where}.kernelInitializer`, opts.kernelInitializer, I.glorotUniform)),
@@ -96,20 +83,14 @@ export const convLayerE = (rank: 1 | 2 | 3, filters: number, kernelSize: number 
         opts,
         (key, s) =>
           pipe(
-            inputDims(where, s, rank, fmt),
-            E.chain(({ spatial, channels }) =>
-              channels % groups !== 0
-                ? shapeErr(where, `input channels ${channels} must be divisible by groups ${groups}`, `multiple of ${groups}`, channels)
-                : pipe(
-                    windowOut(where, s, spatial, k, strides, padding, dilation),
-                    E.map((out) => {
-                      const [kk, kb] = split(key, 2)
-                      const kernel = ki.init(kk, [...k, channels / groups, f])
-                      const params: ConvParams = useBias ? Object.freeze({ kernel, bias: bi.init(kb, [f]) }) : Object.freeze({ kernel })
-                      return { params, state: none, outputShape: outShape(s[0], out, f, fmt) }
-                    })
-                  )
-            )
+            windowShapes(where, s, rank, fmt, k, strides, padding, dilation),
+            E.chain(({ channels, out }) => {
+              if (channels % groups !== 0) return shapeErr(where, `input channels ${channels} must be divisible by groups ${groups}`, `multiple of ${groups}`, channels)
+              const [kk, kb] = split(key, 2)
+              const kernel = ki.init(kk, [...k, channels / groups, f])
+              const params: ConvParams = useBias ? Object.freeze({ kernel, bias: bi.init(kb, [f]) }) : Object.freeze({ kernel })
+              return E.right({ params, state: none, outputShape: outShape(s[0], out, f, fmt) })
+            })
           ),
         (p) => (x) => ({
           y: channelsLast(x, fmt, (xl) => act(addBias(conv(xl, p.kernel, { strides, padding: padding as ConvPadding, dilation, groups }), 'bias' in p ? p.bias : undefined))),
@@ -176,11 +157,7 @@ export const conv2dTransposeE = (filters: number, kernelSize: number | ReadonlyA
     E.chain(() => positive(where, 'filters', filters)),
     E.bindTo('filters'),
     E.bind('w', () => weightOptions(where, opts, KERNEL_PARAMS)),
-    E.bind('k', () => tupleE(where, 'kernelSize', kernelSize, rank, 1)),
-    E.bind('strides', () => tupleE(where, 'strides', opts.strides, rank, 1)),
-    E.bind('dilation', () => tupleE(where, 'dilationRate', opts.dilationRate, rank, 1)),
-    E.bind('padding', () => paddingE(where, opts.padding, false)),
-    E.bind('fmt', () => formatE(where, opts.dataFormat)),
+    E.chain((c) => E.map((g: Geometry) => ({ ...c, ...g }))(geometryE(where, kernelSize, opts, rank, false))),
     E.bind('outPad', () => outputPaddingE(where, opts.outputPadding, rank)),
     E.bind('act', () => resolveActivation(`${where}.activation`, opts.activation)),
     E.bind('ki', () => I.resolve(`${where}.kernelInitializer`, opts.kernelInitializer, I.glorotUniform)),

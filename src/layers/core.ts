@@ -17,7 +17,7 @@ import {
   type Layer, type BaseOptions, type Empty, makeLayer, featureDims, shapeErr, showShape, checkOptions
 } from './Layer.js'
 import * as I from './initializers.js'
-import { weightOptions, type RegularizerLike, type ConstraintLike } from './weights.js'
+import { weightOptions, type KernelWeightOptions } from './weights.js'
 
 const none: Empty = Object.freeze({})
 
@@ -114,16 +114,11 @@ export const leakyRelu = (opts: BaseOptions & { readonly alpha?: number } = {}):
 export type DenseParams = { readonly kernel: Tensor; readonly bias: Tensor } | { readonly kernel: Tensor }
 
 /** Options of {@link dense}, Keras's arguments in camelCase. */
-export interface DenseOptions extends BaseOptions {
+export interface DenseOptions extends BaseOptions, KernelWeightOptions {
   readonly activation?: ActivationName
   readonly useBias?: boolean
   readonly kernelInitializer?: I.InitializerLike
   readonly biasInitializer?: I.InitializerLike
-  readonly kernelRegularizer?: RegularizerLike
-  readonly biasRegularizer?: RegularizerLike
-  readonly activityRegularizer?: RegularizerLike
-  readonly kernelConstraint?: ConstraintLike
-  readonly biasConstraint?: ConstraintLike
 }
 
 /** `dense` as `Either` (bad units, activation or initializer names are `Left`). */

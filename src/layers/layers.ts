@@ -16,9 +16,8 @@ export {
   maxPooling1d, maxPooling2d, maxPooling3d, averagePooling1d, averagePooling2d, averagePooling3d,
   globalAveragePooling1d, globalAveragePooling2d, globalAveragePooling3d, globalMaxPooling1d, globalMaxPooling2d, globalMaxPooling3d
 } from './pooling.js'
-export {
-  embedding, masking, simpleRNN, lstm, gru, type EmbeddingParams, type EmbeddingOptions, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams
-} from './recurrent.js'
+export { embedding, masking, type EmbeddingParams, type EmbeddingOptions } from './embedding.js'
+export { simpleRNN, lstm, gru, type RecurrentOptions, type LstmOptions, type GruOptions, type RecurrentParams } from './recurrent.js'
 export { bidirectional, timeDistributed, type BidirectionalOptions, type MergeMode } from './wrappers.js'
 // shape layers
 export { upSampling2d, zeroPadding2d, cropping2d, repeatVector, permute } from './reshaping.js'

@@ -61,3 +61,13 @@ export const ctxWithMask = (ctx: Ctx, mask: Tensor | undefined): Ctx => {
   const { masks: _ms, ...rest } = ctx
   return { ...rest, mask }
 }
+
+/** @internal The mask a layer's input carries (`[batch, time]`, 1 = real step), if any. */
+export const maskOf = (ctx: Ctx): Tensor | undefined => (ctx as Ctx & { readonly mask?: Tensor }).mask
+
+/**
+ * @internal Give a layer a mask rule: `computeMask(x, inputMask)` is the mask of its output
+ * (`undefined`: no mask). Models call it after the layer; see `docs/layers.md` (masking).
+ */
+export const withMask = <L extends object>(layer: L, computeMask: ((x: Tensor, mask: Tensor | undefined) => Tensor | undefined | ReadonlyArray<Tensor | undefined>) | undefined): L =>
+  computeMask === undefined ? layer : Object.freeze({ ...layer, computeMask })

@@ -13,7 +13,7 @@ import { max as maxOp } from '../primitives/index.js'
 import { mean } from '../ops/reductions.js'
 import { maxPool, avgPool } from '../ops/conv.js'
 import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, checkOptions } from './Layer.js'
-import { type DataFormat, none, tupleE, paddingE, formatE, inputDims, outShape, windowOut, channelsLast } from './spatial.js'
+import { type DataFormat, none, tupleE, paddingE, formatE, inputDims, outShape, windowShapes, channelsLast } from './spatial.js'
 
 /** Options of the pooling layers. */
 export interface PoolingOptions extends BaseOptions {
@@ -45,13 +45,8 @@ export const poolingLayerE = (op: 'max' | 'avg', rank: 1 | 2 | 3, poolSize: numb
         opts,
         (_k, s) =>
           pipe(
-            inputDims(where, s, rank, fmt),
-            E.chain(({ spatial, channels }) =>
-              pipe(
-                windowOut(where, s, spatial, win, strides, pad, undefined, 'the pool'),
-                E.map((out) => ({ params: none, state: none, outputShape: outShape(s[0], out, channels, fmt) }))
-              )
-            )
+            windowShapes(where, s, rank, fmt, win, strides, pad, undefined, 'the pool'),
+            E.map(({ channels, out }) => ({ params: none, state: none, outputShape: outShape(s[0], out, channels, fmt) }))
           ),
         () => (x) => ({ y: channelsLast(x, fmt, (xl) => f(xl, win, { strides, padding: pad })), state: none })
       )

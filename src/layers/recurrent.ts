@@ -1,5 +1,6 @@
 /**
- * Layers for sequences: `embedding`, and the recurrent layers `simpleRNN`, `lstm`, `gru`, written with
+ * The recurrent layers `simpleRNN`, `lstm`, `gru` (their inputs' layers, `embedding` and `masking`, are in
+ * `embedding.ts`), written with
  * `scan` (so compiled mode records one loop, not one copy per time step).
  *
  * Keras 2.15 semantics and weight layouts, so files interoperate: `kernel` `[features, gates·units]`,
@@ -19,17 +20,16 @@ import { type Tensor, fill, tensor } from '../core/Tensor.js'
 import { tfError, type TfError, show, orThrow } from '../core/errors.js'
 import { split } from '../core/Key.js'
 import { randomUniform as rUniform } from '../core/random.js'
-import { matmul, add, mul, compare, reshape, transpose, slice, gather, cast, where, concat, sum as sumP } from '../primitives/index.js'
+import { matmul, add, mul, compare, reshape, transpose, slice, gather, cast, where, concat } from '../primitives/index.js'
 import { sub } from '../ops/arithmetic.js'
 import { scan } from '../ad/scan.js'
 import { type Layer, type BaseOptions, type Empty, type BatchShape, makeLayer, shapeErr, showShape, checkOptions } from './Layer.js'
+import { resolveActivation, type ActivationName } from './core.js'
+import * as I from './initializers.js'
+import { maskOf, withMask } from './mask.js'
 
 /** The options every recurrent constructor accepts (unknown ones are errors). */
 const REC_KEYS = ['activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'dropout', 'recurrentDropout', 'returnSequences', 'returnState', 'goBackwards', 'unroll']
-import type { Ctx } from './Model.js'
-import { resolveActivation, type ActivationName } from './core.js'
-import * as I from './initializers.js'
-import { weightOptions, type RegularizerLike, type ConstraintLike } from './weights.js'
 
 const none: Empty = Object.freeze({})
 
@@ -39,113 +39,10 @@ const invalid = (where: string, expected: string, received: unknown): E.Either<T
 const posInt = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0
 const rate = (u: unknown): boolean => u === undefined || (typeof u === 'number' && u >= 0 && u < 1)
 
-// ---------------------------------------------------------------------------------------------------
-// masks
-
-/** @internal The mask a layer's input carries (`[batch, time]`, 1 = real step), if any. */
-export const maskOf = (ctx: Ctx): Tensor | undefined => (ctx as Ctx & { readonly mask?: Tensor }).mask
-
 /** Reverse the time axis (axis 1) of `[batch, time, …]`. */
 const reverseTime = (x: Tensor): Tensor => {
   const T = x.shape[1]
   return gather(x, tensor(Array.from({ length: T }, (_, i) => T - 1 - i), [T], 'int32'), 1)
-}
-
-// ---------------------------------------------------------------------------------------------------
-// embedding
-
-/** Params of an embedding: the table `[inputDim, outputDim]`. */
-export type EmbeddingParams = { readonly embeddings: Tensor }
-
-/** Options of {@link embedding}. */
-export interface EmbeddingOptions extends BaseOptions {
-  /** index 0 is padding: the layer emits a mask (`index ≠ 0`) that recurrent layers and losses follow */
-  readonly maskZero?: boolean
-  readonly embeddingsInitializer?: I.InitializerLike
-  /** a penalty on the table, added to the training loss (Keras's `embeddings_regularizer`) */
-  readonly embeddingsRegularizer?: RegularizerLike
-  /** a projection applied to the table after each update (Keras's `embeddings_constraint`) */
-  readonly embeddingsConstraint?: ConstraintLike
-  /** a penalty on the layer's output, per sample (Keras's `activity_regularizer`) */
-  readonly activityRegularizer?: RegularizerLike
-  /** Keras's `input_length` (accepted; the sequence length is read from the input) */
-  readonly inputLength?: number
-}
-
-/** `embedding` as `Either`. */
-export const embeddingE = (inputDim: number, outputDim: number, opts: EmbeddingOptions = {}): E.Either<TfError, Layer<EmbeddingParams>> => {
-  const known = checkOptions('embedding', opts, ['maskZero', 'embeddingsInitializer', 'inputLength', 'embeddingsRegularizer', 'embeddingsConstraint', 'activityRegularizer'])
-  if (E.isLeft(known)) return known
-  const w = weightOptions('embedding', opts, { embeddings: 'embeddings' })
-  if (E.isLeft(w)) return w
-  if (!posInt(inputDim)) return invalid('embedding.inputDim', 'a positive integer', inputDim)
-  if (!posInt(outputDim)) return invalid('embedding.outputDim', 'a positive integer', outputDim)
-  const maskZero = opts.maskZero === true
-  return pipe(
-    I.resolve('embedding.embeddingsInitializer', opts.embeddingsInitializer, () => I.randomUniform()),
-    E.map((ei) =>
-      withMask(
-        makeLayer<EmbeddingParams, Empty>(
-          'Embedding',
-          { inputDim, outputDim, maskZero, embeddingsInitializer: I.toJson(ei), inputLength: opts.inputLength, ...w.right.config },
-          opts,
-          (key, s) => E.right({ params: Object.freeze({ embeddings: ei.init(key, [inputDim, outputDim]) }), state: none, outputShape: Object.freeze([...s, outputDim]) }),
-          (p) => (x) => {
-            // Keras casts the indices to int32; gather checks every index is in [0, inputDim)
-            const idx = x.dtype === 'int32' ? x : cast(x, 'int32')
-            const flat = gather(p.embeddings, reshape(idx, [-1]), 0)
-            return { y: reshape(flat, [...x.shape, outputDim]), state: none }
-          },
-          w.right
-        ),
-        maskZero ? (x) => cast(compare(x, 0, 'ne'), 'float32') : undefined
-      )
-    )
-  )
-}
-/**
- * Turns integer indices into dense vectors: `[batch, …]` -> `[batch, …, outputDim]` (a gather from
- * the table; its gradient a scatter-add). @example embedding(1000, 16, { maskZero: true })
- */
-export const embedding = (inputDim: number, outputDim: number, opts: EmbeddingOptions = {}): Layer<EmbeddingParams> => orThrow(embeddingE(inputDim, outputDim, opts))
-
-/**
- * @internal Give a layer a mask rule: `computeMask(x, inputMask)` is the mask of its output
- * (`undefined`: no mask). Models call it after the layer; see `docs/layers.md` (masking).
- */
-export const withMask = <L extends object>(layer: L, computeMask: ((x: Tensor, mask: Tensor | undefined) => Tensor | undefined | ReadonlyArray<Tensor | undefined>) | undefined): L =>
-  computeMask === undefined ? layer : Object.freeze({ ...layer, computeMask })
-
-// ---------------------------------------------------------------------------------------------------
-// masking
-
-/** `masking` as `Either`. */
-export const maskingE = (maskValue = 0, opts: BaseOptions = {}): E.Either<TfError, Layer<Empty>> =>
-  typeof maskValue !== 'number' || Number.isNaN(maskValue)
-    ? invalid('masking.maskValue', 'a number', maskValue)
-    : E.map(() =>
-        withMask(
-          makeLayer<Empty, Empty>(
-            'Masking',
-            { maskValue },
-            opts,
-            (_k, s) => (s.length < 3 ? shapeErr('masking', `expected an input of rank ≥ 3 [batch, time, …], received ${showShape(s)}`, 'rank >= 3', s) : E.right({ params: none, state: none, outputShape: s })),
-            () => (x) => ({ y: mul(x, reshape(stepMask(x, maskValue), [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)])), state: none })
-          ),
-          (x) => stepMask(x, maskValue)
-        )
-      )(checkOptions('masking', opts, []))
-/**
- * Masks the time steps whose features all equal `maskValue` (default 0): they are zeroed, and the
- * layers after it (recurrent layers, losses) skip them. @example masking(0, { inputShape: [null, 3] })
- */
-export const masking = (maskValue = 0, opts: BaseOptions = {}): Layer<Empty> => orThrow(maskingE(maskValue, opts))
-
-/** 1 where some feature of step `[b, t]` differs from `v`, else 0. */
-const stepMask = (x: Tensor, v: number): Tensor => {
-  const ne = cast(compare(x, v, 'ne'), 'float32')
-  const n = sumP(reshape(ne, [x.shape[0], x.shape[1], -1]), [2])
-  return cast(compare(n, 0, 'gt'), 'float32')
 }
 
 // ---------------------------------------------------------------------------------------------------

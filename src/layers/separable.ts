@@ -19,7 +19,7 @@ import { type Layer, type BaseOptions, type Empty, makeLayer, checkOptions } fro
 import { type ActivationName, resolveActivation } from './core.js'
 import * as I from './initializers.js'
 import { weightOptions, weightOptionKeys, type RegularizerLike, type ConstraintLike } from './weights.js'
-import { type DataFormat, none, tupleE, positive, paddingE, formatE, inputDims, outShape, windowOut, channelsLast, addBias } from './spatial.js'
+import { type DataFormat, none, positive, geometryE, outShape, windowShapes, channelsLast, addBias } from './spatial.js'
 
 /** Params of a depthwise convolution: `depthwise_kernel` `[kh, kw, in, depthMultiplier]`, then `bias`. */
 export type DepthwiseParams = { readonly depthwise_kernel: Tensor; readonly bias: Tensor } | { readonly depthwise_kernel: Tensor }
@@ -69,12 +69,7 @@ const SEPARABLE_PARAMS = { depthwise: 'depthwise_kernel', pointwise: 'pointwise_
 
 const spatial2dE = (where: string, opts: SpatialOptions, kernelSize: unknown) =>
   pipe(
-    tupleE(where, 'kernelSize', kernelSize, 2, 1),
-    E.bindTo('k'),
-    E.bind('strides', () => tupleE(where, 'strides', opts.strides, 2, 1)),
-    E.bind('dilation', () => tupleE(where, 'dilationRate', opts.dilationRate, 2, 1)),
-    E.bind('padding', () => paddingE(where, opts.padding, false)),
-    E.bind('fmt', () => formatE(where, opts.dataFormat)),
+    geometryE(where, kernelSize, opts, 2, false),
     E.bind('m', () => positive(where, 'depthMultiplier', opts.depthMultiplier ?? 1)),
     E.bind('act', () => resolveActivation(`${where}.activation`, opts.activation)),
     E.bind('di', () => I.resolve(`${where}.depthwiseInitializer`, opts.depthwiseInitializer, I.glorotUniform)),
@@ -100,18 +95,13 @@ export const depthwiseConv2dE = (kernelSize: number | ReadonlyArray<number>, opt
         opts,
         (key, s) =>
           pipe(
-            inputDims(where, s, 2, fmt),
-            E.chain(({ spatial, channels }) =>
-              pipe(
-                windowOut(where, s, spatial, k, strides, pad, dilation),
-                E.map((out) => {
-                  const [kk, kb] = split(key, 2)
-                  const dk = di.init(kk, [...k, channels, m])
-                  const params: DepthwiseParams = useBias ? Object.freeze({ depthwise_kernel: dk, bias: bi.init(kb, [channels * m]) }) : Object.freeze({ depthwise_kernel: dk })
-                  return { params, state: none, outputShape: outShape(s[0], out, channels * m, fmt) }
-                })
-              )
-            )
+            windowShapes(where, s, 2, fmt, k, strides, pad, dilation),
+            E.map(({ channels, out }) => {
+          const [kk, kb] = split(key, 2)
+          const dk = di.init(kk, [...k, channels, m])
+          const params: DepthwiseParams = useBias ? Object.freeze({ depthwise_kernel: dk, bias: bi.init(kb, [channels * m]) }) : Object.freeze({ depthwise_kernel: dk })
+          return { params, state: none, outputShape: outShape(s[0], out, channels * m, fmt) }
+            })
           ),
         (p) => (x) => ({
           y: channelsLast(x, fmt, (xl) => act(addBias(depthwise(xl, p.depthwise_kernel, strides, pad, dilation), 'bias' in p ? p.bias : undefined))),
@@ -149,19 +139,14 @@ export const separableConv2dE = (filters: number, kernelSize: number | ReadonlyA
         opts,
         (key, s) =>
           pipe(
-            inputDims(where, s, 2, fmt),
-            E.chain(({ spatial, channels }) =>
-              pipe(
-                windowOut(where, s, spatial, k, strides, pad, dilation),
-                E.map((out) => {
-                  const [kd, kp, kb] = split(key, 3)
-                  const depthwise_kernel = di.init(kd, [...k, channels, m])
-                  const pointwise_kernel = pi.init(kp, [1, 1, channels * m, f])
-                  const params: SeparableParams = useBias ? Object.freeze({ depthwise_kernel, pointwise_kernel, bias: bi.init(kb, [f]) }) : Object.freeze({ depthwise_kernel, pointwise_kernel })
-                  return { params, state: none, outputShape: outShape(s[0], out, f, fmt) }
-                })
-              )
-            )
+            windowShapes(where, s, 2, fmt, k, strides, pad, dilation),
+            E.map(({ channels, out }) => {
+          const [kd, kp, kb] = split(key, 3)
+          const depthwise_kernel = di.init(kd, [...k, channels, m])
+          const pointwise_kernel = pi.init(kp, [1, 1, channels * m, f])
+          const params: SeparableParams = useBias ? Object.freeze({ depthwise_kernel, pointwise_kernel, bias: bi.init(kb, [f]) }) : Object.freeze({ depthwise_kernel, pointwise_kernel })
+          return { params, state: none, outputShape: outShape(s[0], out, f, fmt) }
+            })
           ),
         (p) => (x) => ({
           y: channelsLast(x, fmt, (xl) => act(addBias(conv(depthwise(xl, p.depthwise_kernel, strides, pad, dilation), p.pointwise_kernel), 'bias' in p ? p.bias : undefined))),

@@ -6,6 +6,7 @@
  * @since 0.2.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { Tensor } from '../core/Tensor.js'
 import { tfError, type TfError, show } from '../core/errors.js'
 import { add, transpose } from '../primitives/index.js'
@@ -85,6 +86,58 @@ export const windowOut = (
   const out = spatial.map((d, i) => convLength(d, k[i], strides[i], padding, dilation?.[i] ?? 1))
   return out.some((d) => d !== null && d <= 0) ? shapeErr(layer, `the input ${showShape(s)} is smaller than ${what} ${JSON.stringify(k)}`, 'a larger input', s) : E.right(out)
 }
+
+/** The geometry options of a convolution, as its constructor receives them. */
+export interface GeometryOptions {
+  readonly strides?: number | ReadonlyArray<number>
+  readonly padding?: string
+  readonly dataFormat?: DataFormat
+  readonly dilationRate?: number | ReadonlyArray<number>
+}
+
+/** A convolution's geometry, read and checked. */
+export interface Geometry {
+  readonly k: number[]
+  readonly strides: number[]
+  readonly dilation: number[]
+  readonly padding: SpatialPadding
+  readonly fmt: DataFormat
+}
+
+/**
+ * The geometry every convolution layer reads (Keras's `Conv*D`, `Conv2DTranspose`, `DepthwiseConv2D`,
+ * `SeparableConv2D`): `kernelSize`, `strides`, `dilationRate` (one positive integer per axis, 1 by
+ * default), `padding` and `dataFormat`, checked in that order.
+ */
+export const geometryE = (layer: string, kernelSize: unknown, opts: GeometryOptions, rank: number, allowCausal: boolean): E.Either<TfError, Geometry> =>
+  pipe(
+    tupleE(layer, 'kernelSize', kernelSize, rank, 1),
+    E.bindTo('k'),
+    E.bind('strides', () => tupleE(layer, 'strides', opts.strides, rank, 1)),
+    E.bind('dilation', () => tupleE(layer, 'dilationRate', opts.dilationRate, rank, 1)),
+    E.bind('padding', () => paddingE(layer, opts.padding, allowCausal)),
+    E.bind('fmt', () => formatE(layer, opts.dataFormat))
+  )
+
+/**
+ * What a windowed layer's `init` reads from its input shape: the channels, and the spatial output
+ * lengths of a window `k` sliding with `strides` (an error when the input is smaller than the window).
+ */
+export const windowShapes = (
+  layer: string,
+  s: BatchShape,
+  rank: number,
+  fmt: DataFormat,
+  k: ReadonlyArray<number>,
+  strides: ReadonlyArray<number>,
+  padding: SpatialPadding,
+  dilation: ReadonlyArray<number> | undefined,
+  what?: string
+): E.Either<TfError, { readonly channels: number; readonly out: Array<number | null> }> =>
+  pipe(
+    inputDims(layer, s, rank, fmt),
+    E.chain(({ spatial, channels }) => E.map((out: Array<number | null>) => ({ channels, out }))(windowOut(layer, s, spatial, k, strides, padding, dilation, what)))
+  )
 
 /** Run `f` channels-last: transpose a channels-first input in and the result back out. */
 export const channelsLast = (x: Tensor, fmt: DataFormat, f: (x: Tensor) => Tensor): Tensor => {

@@ -203,6 +203,16 @@ export const constraintJson = (c: Constraint): Json => ({ kind: c.kind, config: 
 // ---------------------------------------------------------------------------------------------------
 // the helper every layer with weights calls
 
+/** Keras's weight options of a layer with a `kernel` and a `bias`. */
+export interface KernelWeightOptions {
+  readonly kernelRegularizer?: RegularizerLike
+  readonly biasRegularizer?: RegularizerLike
+  /** a penalty on the layer's output, divided by the batch size (Keras's `activity_regularizer`) */
+  readonly activityRegularizer?: RegularizerLike
+  readonly kernelConstraint?: ConstraintLike
+  readonly biasConstraint?: ConstraintLike
+}
+
 /** The weight options of a layer, resolved. */
 export interface WeightOptions {
   readonly regularizers: { readonly [param: string]: Regularizer }

@@ -15,7 +15,7 @@ import { add, mul, concat, reshape, gather } from '../primitives/index.js'
 import { tensor } from '../core/Tensor.js'
 import { type Layer, type AnyLayer, type BaseOptions, type Empty, type BatchShape, type LayerIO, type Json, type Config, makeLayer, shapeErr, showShape, isLayer, checkOptions } from './Layer.js'
 import { recurrentBuilders, frozenIf } from './configs.js'
-import { withMask } from './recurrent.js'
+import { withMask } from './mask.js'
 import type { Ctx } from './Model.js'
 
 /** How `bidirectional` merges the two directions (`null`: return both, as a list). */

@@ -130,10 +130,18 @@ const asResult = (t: Trainer, logs: Logs, returnDict: boolean): ReadonlyArray<nu
   return Object.freeze([...names.filter((n) => n in logs), ...rest].map((n) => logs[n]))
 }
 
-/** @internal In a tslab notebook, an interactive bar draws into a live display entry (see progress.ts). */
-const notebookBar = (interactive: boolean): { readonly display?: ReturnType<NonNullable<ReturnType<typeof notebookDisplay>>> } => {
+/**
+ * How `evaluate` and `predict` report: where they write, their verbosity (`'auto'` resolved), and the
+ * progress bar over `steps` (none at verbose 0; in a tslab notebook an interactive bar draws into a
+ * live display entry, see progress.ts).
+ */
+const reporting = (o: { readonly write?: (s: string) => void; readonly verbose: 0 | 1 | 2 | 'auto' }, steps: number | undefined) => {
+  const write = o.write ?? stdoutWrite
+  const interactive = o.write === undefined && stdoutIsInteractive()
+  const verbose = resolveVerbose(o.verbose, interactive)
+  if (verbose === 0) return { write, verbose, bar: undefined }
   const make = interactive ? notebookDisplay() : undefined
-  return make === undefined ? {} : { display: make() }
+  return { write, verbose, bar: progbar({ target: steps, verbose, interactive, write, ...(make === undefined ? {} : { display: make() }) }) }
 }
 
 /**
@@ -158,10 +166,7 @@ export const evaluate =
         src = { kind: 'arrays', d: d.right }
       }
       const pass = sourcePass(src, o.batchSize, o.steps, spec)
-      const write = o.write ?? stdoutWrite
-      const interactive = o.write === undefined && stdoutIsInteractive()
-      const verbose = resolveVerbose(o.verbose, interactive)
-      const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write, ...notebookBar(interactive) }) : undefined
+      const { write, verbose, bar } = reporting(o, pass.steps)
       const r = await evaluatePass(t0, pass, undefined, 'evaluate', (e) => bar?.update(e.n, e.logs), hookedFor(t0, o.callbacks, pass.steps, verbose, write))
       if (E.isLeft(r)) return r
       const { t, n, logs } = r.right
@@ -225,9 +230,6 @@ export const predict =
       if (E.isLeft(od)) return od
       const o = od.right
       const spec = dataSpec(t0, 'predict', false)
-      const write = o.write ?? stdoutWrite
-      const interactive = o.write === undefined && stdoutIsInteractive()
-      const verbose = resolveVerbose(o.verbose, interactive)
       let pass: Pass
       if (isBatchSource(x)) pass = streamPass(iteratorOf(x), spec, o.steps, undefined, false)
       else {
@@ -235,7 +237,7 @@ export const predict =
         if (E.isLeft(d)) return d
         pass = arrayPass(d.right, o.batchSize, undefined, o.steps)
       }
-      const bar = verbose > 0 ? progbar({ target: pass.steps, verbose: verbose as 1 | 2, interactive, write, ...notebookBar(interactive) }) : undefined
+      const { write, verbose, bar } = reporting(o, pass.steps)
       const h0 = hookedFor(t0, o.callbacks, pass.steps, verbose, write)
       const info = h0?.info
       const init: Predicted = { t: undefined, batches: undefined, n: 0, hooked: await observe(h0, 'onPredictBegin', (tr) => ({ trainer: tr, info })) }
