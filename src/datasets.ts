@@ -14,7 +14,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { orThrow, toTfError, type TfError, TensorfoldError, tfError, show, totalE, totalTE } from './core/errors.js'
+import { orThrow, toTfError, type TfError, TensorfoldError, totalE, totalTE } from './core/errors.js'
 import type { Key } from './core/Key.js'
 import { dual } from './core/function.js'
 import * as D from './data/Dataset.js'
@@ -22,14 +22,14 @@ import { fromArrays as fromArraysE } from './data/arrays.js'
 import { fromCsvText as fromCsvTextP, type CsvOptions } from './data/csv.js'
 import { mnist as mnistTE, type MnistOptions } from './data/datasets.js'
 import { fromCsv as fromCsvTE, imageDatasetFromDirectory as imagesTE, type ImageFolderOptions } from './io/datasets.js'
-import type { DatasetOptionError } from './data/errors.js'
+import { type DatasetOptionError, type DataError, notADataset, asDataError } from './data/errors.js'
 
 export type { Dataset, Cardinality, BatchOptions } from './data/Dataset.js'
 export type { SliceSource, SliceSources, SliceOf } from './data/arrays.js'
 export type { CsvOptions, ColumnType } from './data/csv.js'
 export type { ImageFolderOptions, ImageDataset } from './io/datasets.js'
 export type { MnistOptions, Split } from './data/datasets.js'
-export type { DatasetError, DatasetOptionError, CsvError, ImageError, DatasetElementError, DatasetUnavailable } from './data/errors.js'
+export type { DatasetError, DataError, DatasetOptionError, CsvError, ImageError, DatasetElementError, DatasetUnavailable, NotADataset } from './data/errors.js'
 
 type Ds<A> = D.Dataset<A>
 const isDs = (args: ReadonlyArray<unknown>): boolean => D.isDataset(args[0])
@@ -45,7 +45,7 @@ const guardDs =
   <A extends ReadonlyArray<unknown>, R>(op: string, f: (ds: Ds<unknown>, ...a: A) => R, first = true) =>
   (ds: unknown, ...a: A): R => {
     if (first && !D.isDataset(ds))
-      return failing(tfError('InvalidArgument', `Data.${op}: expected a dataset, received ${show(ds)}`, { path: 'dataset', expected: 'a Dataset', received: ds })) as unknown as R
+      return failing(notADataset(op, ds)) as unknown as R
     try {
       return f(ds as Ds<unknown>, ...a)
     } catch (err) {
@@ -69,9 +69,9 @@ export const Data = {
   fromCsv: totalTE(fromCsvTE),
   /** A CSV dataset from text in memory. */
   fromCsvText: totalTE(
-    (text: string, options?: CsvOptions): TE.TaskEither<TfError, Ds<import('./core/Tensor.js').Tensor | readonly [import('./core/Tensor.js').Tensor, import('./core/Tensor.js').Tensor]>> =>
-    () =>
-      fromCsvTextP(text, options)
+    (text: string, options?: CsvOptions): TE.TaskEither<DataError, Ds<import('./core/Tensor.js').Tensor | readonly [import('./core/Tensor.js').Tensor, import('./core/Tensor.js').Tensor]>> =>
+    async () =>
+      E.mapLeft(asDataError)(await fromCsvTextP(text, options))
   ),
   /** Images from a folder of class subfolders (Keras's `image_dataset_from_directory`). */
   imageDatasetFromDirectory: totalTE(imagesTE),
@@ -113,12 +113,12 @@ export const Data = {
   cache: guardDs('cache', (ds) => D.cache()(ds)) as <A>(ds: Ds<A>) => Ds<A>,
   /** All elements of the first pass, or the tagged error that stopped it. */
   collect:
-    <A>(ds: Ds<A>): TE.TaskEither<TfError, ReadonlyArray<A>> =>
+    <A>(ds: Ds<A>): TE.TaskEither<DataError, ReadonlyArray<A>> =>
     async () => {
       try {
         return E.right(await D.toArray(ds))
       } catch (err) {
-        return E.left(toTfError(err))
+        return E.left(asDataError(toTfError(err)))
       }
     }
 } as const

@@ -52,7 +52,7 @@ export { type ValueErrorTag, type ValueError, isErrorOf } from './core/errors.js
 export { type LayerErrorTag, type LayerError } from './layers/errors.js'
 export { type TrainErrorTag, type TrainError } from './train/errors.js'
 export { type IoErrorTag, type IoError } from './io/errors.js'
-export { type DataErrorTag, type DatasetError } from './data/errors.js'
+export { type DataErrorTag, type DatasetError, type DataError } from './data/errors.js'
 export { LOSS_ERROR_TAGS, type LossErrorTag, type LossError } from './losses/errors.js'
 export { METRIC_ERROR_TAGS, type MetricErrorTag, type MetricError } from './metrics/errors.js'
 export { OPTIMIZER_ERROR_TAGS, type OptimizerErrorTag, type OptimizerError } from './optimizers/errors.js'

@@ -7,7 +7,8 @@ import { describe, it, expectTypeOf } from 'vitest'
 import type * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { tfError, type TfError } from '../src/core/errors.js'
-import type { TfErrorTag, OptimizerError, LossError, MetricError, TrainError, IoError, DatasetError } from '../src/errors.js'
+import type { TfErrorTag, OptimizerError, LossError, MetricError, TrainError, IoError, DatasetError, LayerError, DataError } from '../src/errors.js'
+import { Layer, Sequential, Model, Data, Trainer as TrainerNs, tensor } from '../src/index.js'
 import type { Trainer } from '../src/train/Trainer.js'
 import type { ModelLike } from '../src/layers/Model.js'
 import type { FitResult } from '../src/train/options.js'
@@ -109,5 +110,38 @@ describe('error unions are closed and checked by the compiler', () => {
     expectTypeOf(setLearningRate).returns.toExtend<E.Either<OptimizerError, unknown>>()
     expectTypeOf<IoError['_tag']>().toExtend<TfErrorTag>()
     expectTypeOf<DatasetError['_tag']>().toExtend<TfErrorTag>()
+  })
+
+  it('Layer, Sequential and Model declare LayerError; a total match over it compiles, one tag missing fails', () => {
+    expectTypeOf(Layer.dense(2)).toExtend<E.Either<LayerError, unknown>>()
+    expectTypeOf(Layer.relu()).toExtend<E.Either<LayerError, unknown>>()
+    expectTypeOf(Layer.fromConfig).returns.toExtend<E.Either<LayerError, unknown>>()
+    expectTypeOf(Sequential.make([])).toExtend<E.Either<LayerError, unknown>>()
+    expectTypeOf(Model.input({ shape: [3] })).toExtend<E.Either<LayerError, unknown>>()
+    expectTypeOf(Model.make).returns.toExtend<E.Either<LayerError, unknown>>()
+    expectTypeOf(Model.summary).returns.toExtend<E.Either<LayerError, unknown>>()
+    expectTypeOf<E.Either<TfError, unknown>>().not.toExtend<ReturnType<typeof Model.summary>>()
+    expectTypeOf<'InvalidOption' | 'InvalidData' | 'NotALayer' | 'ShapeMismatch'>().toExtend<LayerError['_tag']>()
+    expectTypeOf<'CompileError'>().not.toExtend<LayerError['_tag']>()
+    const partial = {} as Omit<Handlers<LayerError>, 'InvalidOption'>
+    // @ts-expect-error 'InvalidOption' has no handler
+    const all: Handlers<LayerError> = partial
+    expectTypeOf(all).toEqualTypeOf<Handlers<LayerError>>()
+  })
+
+  it('Data declares DataError (its own tags and the tensor stack), Trainer TrainError', () => {
+    expectTypeOf(Data.collect(Data.fromElements([1]))).toEqualTypeOf<TE.TaskEither<DataError, ReadonlyArray<number>>>()
+    expectTypeOf(Data.fromCsvText('a\n1')).toExtend<TE.TaskEither<DataError, unknown>>()
+    expectTypeOf<DatasetError['_tag'] | 'ShapeMismatch' | 'InternalError'>().toExtend<DataError['_tag']>()
+    expectTypeOf<'NotADataset'>().toExtend<DataError['_tag']>()
+    expectTypeOf<'NotALayer'>().not.toExtend<DataError['_tag']>()
+    const partial = {} as Omit<Handlers<DataError>, 'NotADataset'>
+    // @ts-expect-error 'NotADataset' has no handler
+    const all: Handlers<DataError> = partial
+    expectTypeOf(all).toEqualTypeOf<Handlers<DataError>>()
+    expectTypeOf(TrainerNs.trainStep(trainer, { x: tensor([[1]]), y: tensor([[1]]) })).toExtend<E.Either<TrainError, unknown>>()
+    expectTypeOf<E.Either<TfError, unknown>>().not.toExtend<ReturnType<typeof TrainerNs.metricsNames>>()
+    expectTypeOf(TrainerNs.metricsNames).returns.toEqualTypeOf<E.Either<TrainError, ReadonlyArray<string>>>()
+    expectTypeOf(TrainerNs.learningRate).returns.toEqualTypeOf<E.Either<TrainError, number | undefined>>()
   })
 })

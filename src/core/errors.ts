@@ -85,6 +85,29 @@ export const totalTE = <F extends (...a: never[]) => unknown>(f: F): F =>
     }
   }) as unknown as F
 
+/**
+ * {@link totalE} held to a closed union: a throw, or a `Left`, at any stage (the call, or the data-last
+ * function it returns) becomes a `Left` kept as it is when its tag is in `tags`, otherwise an
+ * `InternalError` carrying it as `cause` (see {@link within}). The type is unchanged: `F` declares the union.
+ * @example export const add = totalWithin(LAYER_RUN_TAGS)(S.add)
+ */
+export const totalWithin =
+  <T extends TfErrorTag>(tags: ReadonlyArray<T>) =>
+  <F extends (...a: never[]) => unknown>(f: F): F => {
+    const hold = within(tags)
+    const guard = (g: (...a: unknown[]) => unknown) =>
+      (...a: unknown[]): unknown => {
+        try {
+          const r = g(...a)
+          if (typeof r === 'function') return guard(r as (...a: unknown[]) => unknown)
+          return typeof r === 'object' && r !== null && (r as { _tag?: unknown })._tag === 'Left' ? E.left(hold((r as E.Left<TfError>).left)) : r
+        } catch (err) {
+          return E.left(hold(toTfError(err)))
+        }
+      }
+    return guard(f as unknown as (...a: unknown[]) => unknown) as unknown as F
+  }
+
 /** A throwing function made total: `attemptK(f)(...a)` is `attempt(() => f(...a))`. */
 export const attemptK =
   <A extends ReadonlyArray<unknown>, R>(f: (...a: A) => R) =>

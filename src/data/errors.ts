@@ -14,7 +14,7 @@
  */
 import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
-import { tfError, type TfError, show, TensorfoldError } from '../core/errors.js'
+import { tfError, type TfError, show, TensorfoldError, within, VALUE_ERROR_TAGS } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
 
 /** A bad option. */
@@ -52,13 +52,31 @@ export type DatasetUnavailable = TfError & {
   readonly reason: string
 }
 
+/** A dataset function given something that is not a dataset. */
+export type NotADataset = TfError & { readonly _tag: 'NotADataset'; readonly op: string; readonly received: unknown }
+
 /** Every error of the data module. */
-export type DatasetError = DatasetOptionError | CsvError | ImageError | DatasetElementError | DatasetUnavailable
+export type DatasetError = DatasetOptionError | CsvError | ImageError | DatasetElementError | DatasetUnavailable | NotADataset
 
 /** The tags of {@link DatasetError}, as a list. */
-export const DATA_ERROR_TAGS = ['DatasetOptionError', 'CsvError', 'ImageError', 'DatasetElementError', 'DatasetUnavailable'] as const
+export const DATA_ERROR_TAGS = ['DatasetOptionError', 'CsvError', 'ImageError', 'DatasetElementError', 'DatasetUnavailable', 'NotADataset'] as const
 /** A tag of `data/`. */
 export type DataErrorTag = (typeof DATA_ERROR_TAGS)[number]
+
+/** Every tag reading a dataset can end with: data's own and the tensor stack's (its elements are tensors). */
+export const DATA_RUN_TAGS = [...DATA_ERROR_TAGS, ...VALUE_ERROR_TAGS] as const
+/**
+ * What reading a dataset (`Data.collect`, `Data.fromCsvText`) can return: a {@link DatasetError} or an
+ * error of the tensor stack, matchable on `_tag`; an error of another module raised by a user's function
+ * inside `map`/`filter` is an `InternalError` carrying it as `cause`.
+ */
+export type DataError = TfError<(typeof DATA_RUN_TAGS)[number]>
+/** @internal An error met while reading a dataset, held to {@link DataError} (see {@link within}). */
+export const asDataError: (e: TfError) => DataError = within(DATA_RUN_TAGS)
+
+/** @internal */
+export const notADataset = (op: string, received: unknown): NotADataset =>
+  tfError('NotADataset', `Data.${op}: expected a dataset, received ${show(received)}`, { op, path: 'dataset', expected: 'a Dataset', received }) as NotADataset
 
 /** @internal */
 export const optionError = (op: string, path: string, expected: string, received: unknown, hint = ''): DatasetOptionError =>

@@ -28,6 +28,7 @@
  *
  * @since 0.1.0
  */
+import type { LayerError } from './errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
@@ -139,18 +140,18 @@ export const BASE_KEYS: ReadonlyArray<string> = Object.freeze(['name', 'inputSha
 /**
  * Reject options a constructor does not know (Keras raises on unknown keyword arguments; a typo such
  * as `activaton` must not be silently ignored). `allowed` lists the constructor's own keys.
- * @example checkOptions('dense', { units: 2 }, ['activation']) // Left(InvalidArgument: unknown option 'units')
+ * @example checkOptions('dense', { units: 2 }, ['activation']) // Left(InvalidOption: unknown option 'units')
  */
 export const checkOptions = (where: string, opts: unknown, allowed: ReadonlyArray<string>): E.Either<TfError, void> => {
   if (opts === undefined) return E.right(undefined)
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
-    return E.left(tfError('InvalidArgument', `${where}: expected an options record, received ${show(opts)}`, { path: where, expected: 'options record', received: opts }))
+    return E.left(tfError('InvalidOption', `${where}: expected an options record, received ${show(opts)}`, { path: where, expected: 'options record', received: opts }))
   const keys = [...BASE_KEYS, ...allowed]
   for (const k of Object.keys(opts)) {
     if (keys.includes(k)) continue
     const near = nearest(k, keys, { maxDistance: 3 })
     return E.left(
-      tfError('InvalidArgument', `${where}: unknown option '${k}'${near !== undefined ? ` (did you mean '${near}'?)` : ''}; allowed options: ${keys.map((x) => `'${x}'`).join(', ')}`, {
+      tfError('InvalidOption', `${where}: unknown option '${k}'${near !== undefined ? ` (did you mean '${near}'?)` : ''}; allowed options: ${keys.map((x) => `'${x}'`).join(', ')}`, {
         path: `${where}.${k}`,
         expected: keys,
         received: k
@@ -159,7 +160,7 @@ export const checkOptions = (where: string, opts: unknown, allowed: ReadonlyArra
   }
   const t = (opts as { trainable?: unknown }).trainable
   if (t !== undefined && typeof t !== 'boolean')
-    return E.left(tfError('InvalidArgument', `${where}: expected trainable to be a boolean, received ${show(t)}`, { path: `${where}.trainable`, expected: 'boolean', received: t }))
+    return E.left(tfError('InvalidOption', `${where}: expected trainable to be a boolean, received ${show(t)}`, { path: `${where}.trainable`, expected: 'boolean', received: t }))
   return E.right(undefined)
 }
 
@@ -304,53 +305,53 @@ export const shapeErr = (layer: string, message: string, expected: unknown, rece
 
 /** The tagged errors of this module. */
 export const errors = {
-  notALayer: (where: string, received: unknown): TfError =>
+  notALayer: (where: string, received: unknown): LayerError =>
     tfError('NotALayer', `${where}: the added layer must be a Layer (a value with name, kind, init and apply) or an input(...). Received ${whyNotALayer(received)}`, {
       where,
       expected: 'Layer',
       received
     }),
-  duplicateLayerName: (model: string, name: string): TfError =>
+  duplicateLayerName: (model: string, name: string): LayerError =>
     tfError(
       'DuplicateLayerName',
       `All layers added to a ${model === 'Functional' ? 'model' : 'Sequential model'} should have unique names. Name "${name}" is already the name of a layer in this model. Update the \`name\` argument to pass a unique name.`,
       { name }
     ),
-  multiOutputLayer: (layer: string): TfError =>
+  multiOutputLayer: (layer: string): LayerError =>
     tfError('MultiOutputLayer', `All layers in a Sequential model should have a single output tensor. Layer "${layer}" has several outputs: for multi-output layers, use the functional API.`, {
       layer
     }),
-  incompatible: (layer: string, expected: BatchShape | ReadonlyArray<BatchShape> | undefined, received: BatchShape | ReadonlyArray<BatchShape>, cause?: TfError): TfError =>
+  incompatible: (layer: string, expected: BatchShape | ReadonlyArray<BatchShape> | undefined, received: BatchShape | ReadonlyArray<BatchShape>, cause?: TfError): LayerError =>
     tfError(
       'IncompatibleInputShape',
       `Input 0 of layer "${layer}" is incompatible with the layer: ${expected !== undefined ? `expected shape=${showShapes(expected)}, ` : ''}found shape=${showShapes(received)}${cause ? ` (${cause.message})` : ''}`,
       { layer, expected, received, ...(cause ? { cause } : {}) }
     ),
-  emptyModel: (model: string): TfError => tfError('EmptyModel', `There are no layers in the model "${model}" to pop.`, { model }),
-  missingInputShape: (model: string): TfError =>
+  emptyModel: (model: string): LayerError => tfError('EmptyModel', `There are no layers in the model "${model}" to pop.`, { model }),
+  missingInputShape: (model: string): LayerError =>
     tfError('MissingInputShape', `You must provide an \`inputShape\` argument to build the model "${model}" (e.g. model.build([null, 16])), or start it with input({shape}) or a layer with an \`inputShape\` option.`, {
       model
     }),
-  notBuilt: (model: string, method: string): TfError =>
+  notBuilt: (model: string, method: string): LayerError =>
     tfError(
       'NotBuilt',
       `You tried to call \`${method}\` on model "${model}", but the model isn't built. You can build it manually via \`model.build(batchInputShape)\`, or pass an \`inputShape\` to its first layer, or call fit/evaluate/predict on data first.`,
       { model, method }
     ),
-  layerNotFound: (name: string, existing: ReadonlyArray<string>): TfError =>
+  layerNotFound: (name: string, existing: ReadonlyArray<string>): LayerError =>
     tfError('LayerNotFound', `No such layer: ${name}. Existing layers are: [${existing.map((n) => `'${n}'`).join(', ')}].`, { name, existing }),
-  layerIndexOutOfRange: (index: number, count: number): TfError =>
+  layerIndexOutOfRange: (index: number, count: number): LayerError =>
     tfError('LayerNotFound', `Was asked to retrieve layer at index ${index} but model only has ${count} layer${count === 1 ? '' : 's'}.`, {
       index,
       count
     }),
-  weightCountMismatch: (model: string, expected: number, actual: number): TfError =>
+  weightCountMismatch: (model: string, expected: number, actual: number): LayerError =>
     tfError(
       'WeightCountMismatch',
       `You called \`setWeights(weights)\` on model "${model}" with a weight list of length ${actual}, but the model was expecting ${expected} weights.`,
       { model, expected, actual }
     ),
-  weightShapeMismatch: (weight: string, expected: ReadonlyArray<number>, actual: ReadonlyArray<number>): TfError =>
+  weightShapeMismatch: (weight: string, expected: ReadonlyArray<number>, actual: ReadonlyArray<number>): LayerError =>
     tfError('WeightShapeMismatch', `Layer weight shape mismatch for "${weight}": expected ${showShape(expected)}, received ${showShape(actual)}.`, {
       weight,
       expected,

@@ -36,7 +36,7 @@ export const MASKED_SCORE = -1e9
 
 /** @internal A `Left` for a bad option. */
 export const invalidOption = (where: string, expected: string, received: unknown): E.Either<TfError, never> =>
-  E.left(tfError('InvalidArgument', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
+  E.left(tfError('InvalidOption', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
 
 /** @internal Whether a value is a dropout rate in [0, 1). */
 export const isRate = (u: unknown): u is number => typeof u === 'number' && u >= 0 && u < 1
@@ -113,7 +113,7 @@ export const denseShapes = (
 ): E.Either<TfError, { readonly q: BatchShape; readonly v: BatchShape; readonly k: BatchShape }> => {
   if (!Array.isArray(shapes) || shapes.length < 2 || shapes.length > 3 || !shapes.every((s) => Array.isArray(s)))
     return E.left(
-      tfError('InvalidArgument', `${where}: must be called on a list of inputs, namely [query, value] or [query, value, key], received ${show(shapes)}`, {
+      tfError('IncompatibleInputShape', `${where}: must be called on a list of inputs, namely [query, value] or [query, value, key], received ${show(shapes)}`, {
         expected: '[query, value] or [query, value, key]',
         received: shapes
       })

@@ -188,7 +188,7 @@ const build = (
   const init = (key: Parameters<Layer['init']>[0], shapes: ReadonlyArray<BatchShape>) => {
     if (!Array.isArray(shapes) || shapes.length < 2 || shapes.length > 4 || !shapes.every((s) => Array.isArray(s)))
       return E.left(
-        tfError('InvalidArgument', `multiHeadAttention: must be called on [query, value], [query, value, key] or [query, value, key, attentionMask], received ${show(shapes)}`, {
+        tfError('IncompatibleInputShape', `multiHeadAttention: must be called on [query, value], [query, value, key] or [query, value, key, attentionMask], received ${show(shapes)}`, {
           expected: '[query, value, key?, attentionMask?]',
           received: shapes
         })

@@ -164,7 +164,7 @@ export const builtinLayers: LayerTable = Object.freeze({
  */
 export const fromConfig = (spec: LayerSpec, custom: LayerTable = {}): E.Either<TfError, AnyLayer> => {
   if (typeof spec !== 'object' || spec === null || typeof spec.kind !== 'string')
-    return E.left(tfError('InvalidArgument', `fromConfig: expected {kind, config}, received ${show(spec)}`, { expected: '{kind, config}', received: spec }))
+    return E.left(tfError('InvalidOption', `fromConfig: expected {kind, config}, received ${show(spec)}`, { expected: '{kind, config}', received: spec }))
   const table: LayerTable = { ...builtinLayers, ...custom }
   const make = Object.prototype.hasOwnProperty.call(table, spec.kind) ? table[spec.kind] : undefined
   if (make === undefined)

@@ -253,17 +253,17 @@ export const decodeInputs = (m: ModelCore, x: unknown): E.Either<TfError, Readon
   }
   if (Array.isArray(x)) {
     if (x.length !== n)
-      return E.left(tfError('InvalidArgument', `model "${m.name}" expects ${n} inputs (${m.inputNames.join(', ')}), received a list of ${x.length}`, { expected: n, received: x.length }))
+      return E.left(tfError('InvalidData', `model "${m.name}" expects ${n} inputs (${m.inputNames.join(', ')}), received a list of ${x.length}`, { expected: n, received: x.length }))
     return E.sequenceArray(x.map(toTensor))
   }
   if (typeof x === 'object' && x !== null && !isTensor(x) && !isTypedData(x)) {
     const r = x as Record<string, unknown>
     const missing = m.inputNames.filter((k) => !(k in r))
     if (missing.length > 0)
-      return E.left(tfError('InvalidArgument', `model "${m.name}": missing data for inputs ${missing.map((k) => `'${k}'`).join(', ')}; expected a record with keys ${m.inputNames.map((k) => `'${k}'`).join(', ')}`, { expected: m.inputNames, received: Object.keys(r) }))
+      return E.left(tfError('InvalidData', `model "${m.name}": missing data for inputs ${missing.map((k) => `'${k}'`).join(', ')}; expected a record with keys ${m.inputNames.map((k) => `'${k}'`).join(', ')}`, { expected: m.inputNames, received: Object.keys(r) }))
     return E.sequenceArray(m.inputNames.map((k) => toTensor(r[k])))
   }
-  return E.left(tfError('InvalidArgument', `model "${m.name}" expects ${n} inputs: an array or a record by input name, received ${show(x)}`, { expected: m.inputNames, received: x }))
+  return E.left(tfError('InvalidData', `model "${m.name}" expects ${n} inputs: an array or a record by input name, received ${show(x)}`, { expected: m.inputNames, received: x }))
 }
 
 /**
@@ -312,7 +312,7 @@ export const builtFor = (m: ModelLike, xs: ReadonlyArray<Tensor>): E.Either<TfEr
  */
 export const predictTensors = (m0: ModelLike, xs0: ReadonlyArray<Tensor>, opts: PredictOptions = {}, training = false): E.Either<TfError, ReadonlyArray<Tensor>> => {
   const bs = opts.batchSize ?? 32
-  if (!Number.isSafeInteger(bs) || bs <= 0) return E.left(tfError('InvalidArgument', `predict: expected a positive integer batchSize, received ${show(bs)}`, { path: 'batchSize', expected: 'positive integer', received: bs }))
+  if (!Number.isSafeInteger(bs) || bs <= 0) return E.left(tfError('InvalidOption', `predict: expected a positive integer batchSize, received ${show(bs)}`, { path: 'batchSize', expected: 'positive integer', received: bs }))
   const built = builtFor(m0, xs0)
   if (E.isLeft(built)) return built
   const m = built.right
@@ -321,7 +321,7 @@ export const predictTensors = (m0: ModelLike, xs0: ReadonlyArray<Tensor>, opts: 
   const xs = ok.right
   const ctx = { training, key: key(0) }
   const n = xs[0]?.shape[0] ?? 0
-  if (xs.length === 0 || xs[0].shape.length === 0) return E.left(tfError('InvalidArgument', `predict: expected inputs with a batch axis, received ${show(xs.map((x) => x.shape))}`, {}))
+  if (xs.length === 0 || xs[0].shape.length === 0) return E.left(tfError('InvalidData', `predict: expected inputs with a batch axis, received ${show(xs.map((x) => x.shape))}`, {}))
   if (n <= bs) return E.right(m.forward(m.params, m.state, xs, ctx).outputs)
   const parts: Array<ReadonlyArray<Tensor>> = []
   for (let start = 0; start < n; start += bs) {
@@ -384,13 +384,13 @@ export type LayerTarget = string | ReadonlyArray<string> | ((layer: AnyLayer) =>
  */
 export const withTrainable = <M extends ModelCore>(m: M, target: LayerTarget, trainable: boolean): E.Either<TfError, M> => {
   if (typeof trainable !== 'boolean')
-    return E.left(tfError('InvalidArgument', `withTrainable: expected trainable to be a boolean, received ${show(trainable)}`, { path: 'trainable', expected: 'boolean', received: trainable }))
+    return E.left(tfError('InvalidOption', `withTrainable: expected trainable to be a boolean, received ${show(trainable)}`, { path: 'trainable', expected: 'boolean', received: trainable }))
   let pick: (l: AnyLayer) => boolean
   if (typeof target === 'function') pick = target
   else {
     const names = typeof target === 'string' ? [target] : Array.isArray(target) ? target : undefined
     if (names === undefined || !names.every((n) => typeof n === 'string'))
-      return E.left(tfError('InvalidArgument', `withTrainable: expected a layer name, a list of names or a predicate, received ${show(target)}`, { path: 'target', expected: 'string | string[] | (layer) => boolean', received: target }))
+      return E.left(tfError('InvalidOption', `withTrainable: expected a layer name, a list of names or a predicate, received ${show(target)}`, { path: 'target', expected: 'string | string[] | (layer) => boolean', received: target }))
     const missing = names.find((n) => !m.layers.some((l) => l.name === n))
     if (missing !== undefined) return E.left(errors.layerNotFound(missing, m.layers.map((l) => l.name)))
     pick = (l) => names.includes(l.name)

@@ -67,9 +67,9 @@ export const convLayerE = (rank: 1 | 2 | 3, filters: number, kernelSize: number 
     E.bind('bi', () => I.resolve(`${where}.biasInitializer`, opts.biasInitializer, I.zeros)),
     E.chain((c) => {
       if (c.strides.some((s) => s > 1) && c.dilation.some((d) => d > 1))
-        return E.left(tfError('InvalidArgument', `${where}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras)`, { path: 'strides', expected: 'strides 1 or dilationRate 1', received: { strides: c.strides, dilationRate: c.dilation } }))
+        return E.left(tfError('InvalidOption', `${where}: strides > 1 cannot be combined with dilationRate > 1 (as in Keras)`, { path: 'strides', expected: 'strides 1 or dilationRate 1', received: { strides: c.strides, dilationRate: c.dilation } }))
       if (c.filters % c.groups !== 0)
-        return E.left(tfError('InvalidArgument', `${where}: filters ${c.filters} must be divisible by groups ${c.groups}`, { path: 'groups', expected: `a divisor of ${c.filters}`, received: c.groups }))
+        return E.left(tfError('InvalidOption', `${where}: filters ${c.filters} must be divisible by groups ${c.groups}`, { path: 'groups', expected: `a divisor of ${c.filters}`, received: c.groups }))
       return E.right(c)
     }),
     E.map(({ filters: f, w, k, strides, dilation, padding, fmt, groups, act, ki, bi }) => {
@@ -145,7 +145,7 @@ const outputPaddingE = (where: string, v: unknown, rank: number): E.Either<TfErr
   const xs = typeof v === 'number' ? Array.from({ length: rank }, () => v) : Array.isArray(v) ? [...(v as number[])] : null
   return xs !== null && xs.length === rank && xs.every((e) => Number.isSafeInteger(e) && e >= 0)
     ? E.right(xs)
-    : E.left(tfError('InvalidArgument', `${where}: outputPadding must be a non-negative integer or ${rank} of them, received ${show(v)}`, { path: 'outputPadding', expected: 'non-negative integers', received: v }))
+    : E.left(tfError('InvalidOption', `${where}: outputPadding must be a non-negative integer or ${rank} of them, received ${show(v)}`, { path: 'outputPadding', expected: 'non-negative integers', received: v }))
 }
 
 /** `conv2dTranspose` as `Either`. */
@@ -164,7 +164,7 @@ export const conv2dTransposeE = (filters: number, kernelSize: number | ReadonlyA
     E.bind('bi', () => I.resolve(`${where}.biasInitializer`, opts.biasInitializer, I.zeros)),
     E.chain((c) =>
       c.outPad !== undefined && c.outPad.some((p, d) => p >= c.strides[d])
-        ? E.left(tfError('InvalidArgument', `${where}: outputPadding ${JSON.stringify(c.outPad)} must be smaller than the strides ${JSON.stringify(c.strides)}`, { path: 'outputPadding', expected: 'below the strides', received: c.outPad }))
+        ? E.left(tfError('InvalidOption', `${where}: outputPadding ${JSON.stringify(c.outPad)} must be smaller than the strides ${JSON.stringify(c.strides)}`, { path: 'outputPadding', expected: 'below the strides', received: c.outPad }))
         : E.right(c)
     ),
     E.map(({ filters: f, w, k, strides, dilation, padding, fmt, outPad, act, ki, bi }) => {

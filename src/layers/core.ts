@@ -56,7 +56,7 @@ export const resolveActivation = (where: string, name: unknown): E.Either<TfErro
     : typeof name === 'string' && Object.prototype.hasOwnProperty.call(activations, name)
       ? E.right(activations[name as ActivationName])
       : E.left(
-          tfError('InvalidArgument', `${where}: unknown activation ${show(name)}; expected one of ${Object.keys(activations).map((n) => `'${n}'`).join(', ')}`, {
+          tfError('InvalidOption', `${where}: unknown activation ${show(name)}; expected one of ${Object.keys(activations).map((n) => `'${n}'`).join(', ')}`, {
             path: where,
             expected: Object.keys(activations),
             received: name
@@ -124,7 +124,7 @@ export interface DenseOptions extends BaseOptions, KernelWeightOptions {
 /** `dense` as `Either` (bad units, activation or initializer names are `Left`). */
 export const denseE = (units: number, opts: DenseOptions = {}): E.Either<TfError, Layer<DenseParams>> => {
   if (!Number.isSafeInteger(units) || units <= 0)
-    return E.left(tfError('InvalidArgument', `dense: expected a positive integer number of units, received ${show(units)}`, { path: 'units', expected: 'positive integer', received: units }))
+    return E.left(tfError('InvalidOption', `dense: expected a positive integer number of units, received ${show(units)}`, { path: 'units', expected: 'positive integer', received: units }))
   const useBias = opts.useBias ?? true
   return pipe(
     checkOptions('dense', opts, ['activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']),
@@ -175,7 +175,7 @@ export const dropoutE = (rate: number, opts: BaseOptions = {}): E.Either<TfError
   E.isLeft(checkOptions('dropout', opts, []))
     ? (checkOptions('dropout', opts, []) as E.Either<TfError, never>)
     : typeof rate !== 'number' || !(rate >= 0 && rate < 1)
-    ? E.left(tfError('InvalidArgument', `dropout: expected a rate in [0, 1), received ${show(rate)}`, { path: 'rate', expected: '[0, 1)', received: rate }))
+    ? E.left(tfError('InvalidOption', `dropout: expected a rate in [0, 1), received ${show(rate)}`, { path: 'rate', expected: '[0, 1)', received: rate }))
     : E.right(
         makeLayer<Empty, Empty>('Dropout', { rate }, opts, (_k, s) => E.right({ params: none, state: none, outputShape: s }), () => (x, ctx) => {
           if (!ctx.training || rate === 0) return { y: x, state: none }
@@ -212,7 +212,7 @@ export const reshapeE = (targetShape: ReadonlyArray<number>, opts: BaseOptions =
   if (E.isLeft(ok)) return ok
   const valid = Array.isArray(targetShape) && targetShape.every((d) => Number.isSafeInteger(d) && d >= -1) && targetShape.filter((d) => d === -1).length <= 1
   if (!valid)
-    return E.left(tfError('InvalidArgument', `reshape: expected a target shape of non-negative integers with at most one -1, received ${show(targetShape)}`, { path: 'targetShape', expected: 'shape', received: targetShape }))
+    return E.left(tfError('InvalidOption', `reshape: expected a target shape of non-negative integers with at most one -1, received ${show(targetShape)}`, { path: 'targetShape', expected: 'shape', received: targetShape }))
   const target = [...targetShape]
   return E.right(
     makeLayer<Empty, Empty>(

@@ -18,7 +18,7 @@ import { withMask } from './mask.js'
 const none: Empty = Object.freeze({})
 
 const invalid = (where: string, expected: string, received: unknown): E.Either<TfError, never> =>
-  E.left(tfError('InvalidArgument', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
+  E.left(tfError('InvalidOption', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
 
 const posInt = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0
 

@@ -21,6 +21,7 @@ import type { Tensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import { type Key, key } from '../core/Key.js'
 import { tfError, type TfError, orThrow, show } from '../core/errors.js'
+import { type LayerError, asLayerError } from './errors.js'
 import { countValues } from '../core/Tree.js'
 import { dual } from '../core/function.js'
 import type { ModelLike, Ctx, ParamSpec } from './Model.js'
@@ -190,8 +191,10 @@ export const isModel = (u: unknown): u is Model => C.isModelCore(u) && u.kind ==
  * A functional model as `Either` (the functional surface of {@link model}).
  * @example Model.make({ inputs, outputs: [y1, y2] })
  */
-export const make = <I extends Ends, O extends Ends>(opts: ModelOptions<I, O>): E.Either<TfError, Model<O, I>> => {
-  if (typeof opts !== 'object' || opts === null) return E.left(tfError('InvalidArgument', `model: expected {inputs, outputs, name?}, received ${show(opts)}`, { expected: '{inputs, outputs}', received: opts }))
+export const make = <I extends Ends, O extends Ends>(opts: ModelOptions<I, O>): E.Either<LayerError, Model<O, I>> => E.mapLeft(asLayerError)(makeData(opts))
+
+const makeData = <I extends Ends, O extends Ends>(opts: ModelOptions<I, O>): E.Either<TfError, Model<O, I>> => {
+  if (typeof opts !== 'object' || opts === null) return E.left(tfError('InvalidOption', `model: expected {inputs, outputs, name?}, received ${show(opts)}`, { expected: '{inputs, outputs}', received: opts }))
   const seed = opts.seed ?? 0
   const g = graphOf(opts.inputs, opts.outputs)
   if (E.isLeft(g)) return g
@@ -210,27 +213,27 @@ export const model = <I extends Ends, O extends Ends>(opts: ModelOptions<I, O>):
 
 /** Predictions of a functional model (a Tensor, a list or a record, as its outputs). */
 export const predict: {
-  (x: C.InputData, opts?: C.PredictOptions): <O extends Ends, I extends Ends>(m: Model<O, I>) => E.Either<TfError, Predicted<O>>
-  <O extends Ends, I extends Ends>(m: Model<O, I>, x: C.InputData, opts?: C.PredictOptions): E.Either<TfError, Predicted<O>>
+  (x: C.InputData, opts?: C.PredictOptions): <O extends Ends, I extends Ends>(m: Model<O, I>) => E.Either<LayerError, Predicted<O>>
+  <O extends Ends, I extends Ends>(m: Model<O, I>, x: C.InputData, opts?: C.PredictOptions): E.Either<LayerError, Predicted<O>>
 } = dual((args) => C.isModelCore(args[0]), (m: C.ModelCore, x: C.InputData, o?: C.PredictOptions) => C.predict(m, x, o))
 
 /** The Keras summary table of any model (Sequential or functional); `NotBuilt` before build. */
-export const summary = (m: ModelLike): E.Either<TfError, string> => (C.isModelCore(m) ? C.summary(m) : E.left(errors.notALayer('summary', m)))
+export const summary = (m: ModelLike): E.Either<LayerError, string> => (C.isModelCore(m) ? E.mapLeft(asLayerError)(C.summary(m)) : E.left(errors.notALayer('summary', m)))
 /** Number of scalar weights of any model; `NotBuilt` before build. */
-export const countParams = (m: ModelLike): E.Either<TfError, number> => (C.isModelCore(m) ? C.countParams(m) : E.left(errors.notALayer('countParams', m)))
+export const countParams = (m: ModelLike): E.Either<LayerError, number> => (C.isModelCore(m) ? E.mapLeft(asLayerError)(C.countParams(m)) : E.left(errors.notALayer('countParams', m)))
 /** The weight values of any model, Keras order. */
-export const getWeights = (m: ModelLike): E.Either<TfError, ReadonlyArray<Tensor>> => (C.isModelCore(m) ? C.getWeights(m) : E.left(errors.notALayer('getWeights', m)))
+export const getWeights = (m: ModelLike): E.Either<LayerError, ReadonlyArray<Tensor>> => (C.isModelCore(m) ? E.mapLeft(asLayerError)(C.getWeights(m)) : E.left(errors.notALayer('getWeights', m)))
 /** The weights of any model with names (`dense/kernel`, …). */
 export const weights = (m: ModelLike): ReadonlyArray<C.Weight> => (C.isModelCore(m) && m.built ? C.weightsOf(m) : [])
 /** A layer of any model by name or index. */
 export const getLayer: {
-  (nameOrIndex: string | number): (m: ModelLike) => E.Either<TfError, AnyLayer>
-  (m: ModelLike, nameOrIndex: string | number): E.Either<TfError, AnyLayer>
+  (nameOrIndex: string | number): (m: ModelLike) => E.Either<LayerError, AnyLayer>
+  (m: ModelLike, nameOrIndex: string | number): E.Either<LayerError, AnyLayer>
 } = dual(2, (m: ModelLike, n: string | number) => (C.isModelCore(m) ? C.getLayer(m, n) : E.left(errors.notALayer('getLayer', m))))
 /** Any model with new weight values (count and shapes checked). */
 export const setWeights: {
-  (weights: ReadonlyArray<C.ArrayLikeData>): <M extends ModelLike>(m: M) => E.Either<TfError, M>
-  <M extends ModelLike>(m: M, weights: ReadonlyArray<C.ArrayLikeData>): E.Either<TfError, M>
+  (weights: ReadonlyArray<C.ArrayLikeData>): <M extends ModelLike>(m: M) => E.Either<LayerError, M>
+  <M extends ModelLike>(m: M, weights: ReadonlyArray<C.ArrayLikeData>): E.Either<LayerError, M>
 } = dual(2, (m: ModelLike, ws: ReadonlyArray<C.ArrayLikeData>) => (C.isModelCore(m) ? C.setWeights(m, ws) : E.left(errors.notALayer('setWeights', m))))
 
 /**
@@ -239,8 +242,8 @@ export const setWeights: {
  * @example pipe(model, Model.withTrainable((l) => l.kind === 'Dense', false))
  */
 export const withTrainable: {
-  (target: C.LayerTarget, trainable: boolean): <M extends ModelLike>(m: M) => E.Either<TfError, M>
-  <M extends ModelLike>(m: M, target: C.LayerTarget, trainable: boolean): E.Either<TfError, M>
+  (target: C.LayerTarget, trainable: boolean): <M extends ModelLike>(m: M) => E.Either<LayerError, M>
+  <M extends ModelLike>(m: M, target: C.LayerTarget, trainable: boolean): E.Either<LayerError, M>
 } = dual(3, (m: ModelLike, target: C.LayerTarget, trainable: boolean) =>
   C.isModelCore(m) ? C.withTrainable(m, target, trainable) : E.left(errors.notALayer('withTrainable', m))
 )

@@ -55,7 +55,7 @@ const endsList = (where: string, e: unknown): E.Either<TfError, { list: Readonly
   if (typeof e === 'object' && e !== null && !Array.isArray(e) && Object.keys(e).length > 0 && Object.values(e).every(isSymbolic))
     return E.right({ list: Object.values(e) as SymbolicTensor[], keys: Object.keys(e), style: 'record' })
   return E.left(
-    tfError('InvalidArgument', `model: expected ${where} to be a symbolic tensor (from input(...) or call(layer, ...)), a non-empty list or a record of them, received ${show(e)}`, {
+    tfError('InvalidOption', `model: expected ${where} to be a symbolic tensor (from input(...) or call(layer, ...)), a non-empty list or a record of them, received ${show(e)}`, {
       path: where,
       expected: 'SymbolicTensor | SymbolicTensor[] | Record<string, SymbolicTensor>',
       received: e
@@ -80,7 +80,7 @@ export const graphOf = (inputsSpec: unknown, outputsSpec: unknown): E.Either<TfE
   if (E.isLeft(outs)) return outs
   const inputNodes = ins.right.list.map((s) => s.node)
   const notInput = ins.right.list.find((s) => s.node._tag !== 'InputNode')
-  if (notInput) return E.left(tfError('InvalidArgument', `model: every input must come from input(...); received the output of layer "${(notInput.node as LayerNode).layer.name}"`, { path: 'inputs' }))
+  if (notInput) return E.left(tfError('InvalidOption', `model: every input must come from input(...); received the output of layer "${(notInput.node as LayerNode).layer.name}"`, { path: 'inputs' }))
   // topological order: depth-first from the outputs, inputs of a node before the node
   const nodes: LayerNode[] = []
   const seen = new Set<LayerNode>()

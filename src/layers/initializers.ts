@@ -168,7 +168,7 @@ export const resolve = (where: string, i: InitializerLike | undefined, dflt: () 
 }
 
 const unknown = (where: string, i: unknown): TfError =>
-  tfError('InvalidArgument', `${where}: unknown initializer ${show(i)}; expected one of ${Object.keys(byName).map((n) => `'${n}'`).join(', ')} or an Initializer`, {
+  tfError('InvalidOption', `${where}: unknown initializer ${show(i)}; expected one of ${Object.keys(byName).map((n) => `'${n}'`).join(', ')} or an Initializer`, {
     path: where,
     expected: Object.keys(byName),
     received: i

@@ -24,7 +24,7 @@ export type MergeLayer = Layer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>
 const atLeastTwo = (kind: string, s: ReadonlyArray<BatchShape>): E.Either<TfError, ReadonlyArray<BatchShape>> =>
   Array.isArray(s) && s.length >= 2 && s.every((x) => Array.isArray(x))
     ? E.right(s)
-    : E.left(tfError('InvalidArgument', `${kind}: a merge layer should be called on a list of at least 2 inputs, received ${show(s)}`, { expected: 'list of >= 2 shapes', received: s }))
+    : E.left(tfError('IncompatibleInputShape', `${kind}: a merge layer should be called on a list of at least 2 inputs, received ${show(s)}`, { expected: 'list of >= 2 shapes', received: s }))
 
 /**
  * Keras's `_Merge.compute_mask`: the AND of the inputs' masks (the ones that have one); none when no
@@ -89,7 +89,7 @@ export const concatenateE = (opts: BaseOptions & { readonly axis?: number } = {}
   const known = checkOptions('concatenate', opts, ['axis'])
   if (E.isLeft(known)) return known
   const axis = opts.axis ?? -1
-  if (!Number.isInteger(axis)) return E.left(tfError('InvalidArgument', `concatenate: expected an integer axis, received ${show(axis)}`, { path: 'axis', expected: 'integer', received: axis }))
+  if (!Number.isInteger(axis)) return E.left(tfError('InvalidOption', `concatenate: expected an integer axis, received ${show(axis)}`, { path: 'axis', expected: 'integer', received: axis }))
   const l = makeLayer<Empty, Empty, ReadonlyArray<Tensor>, Tensor>(
       'Concatenate',
       { axis },

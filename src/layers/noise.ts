@@ -17,13 +17,13 @@ const none: Empty = Object.freeze({})
 const rateOk = (where: string, rate: unknown): E.Either<TfError, number> =>
   typeof rate === 'number' && rate >= 0 && rate < 1
     ? E.right(rate)
-    : E.left(tfError('InvalidArgument', `${where}: expected a rate in [0, 1), received ${show(rate)}`, { path: `${where}.rate`, expected: '[0, 1)', received: rate }))
+    : E.left(tfError('InvalidOption', `${where}: expected a rate in [0, 1), received ${show(rate)}`, { path: `${where}.rate`, expected: '[0, 1)', received: rate }))
 
 const spatial = (kind: 'SpatialDropout1D' | 'SpatialDropout2D', where: string, rank: number, rate: number, opts: BaseOptions & { readonly dataFormat?: 'channelsLast' }): E.Either<TfError, Layer<Empty>> => {
   const ok = checkOptions(where, opts, rank === 4 ? ['dataFormat'] : [])
   if (E.isLeft(ok)) return ok
   if (opts.dataFormat !== undefined && opts.dataFormat !== 'channelsLast')
-    return E.left(tfError('InvalidArgument', `${where}: expected dataFormat 'channelsLast', received ${show(opts.dataFormat)}`, { path: `${where}.dataFormat`, expected: 'channelsLast', received: opts.dataFormat }))
+    return E.left(tfError('InvalidOption', `${where}: expected dataFormat 'channelsLast', received ${show(opts.dataFormat)}`, { path: `${where}.dataFormat`, expected: 'channelsLast', received: opts.dataFormat }))
   return E.map((r: number) =>
     makeLayer<Empty, Empty>(
       kind,
@@ -59,7 +59,7 @@ export const gaussianNoiseE = (stddev: number, opts: BaseOptions = {}): E.Either
   const ok = checkOptions('gaussianNoise', opts, [])
   if (E.isLeft(ok)) return ok
   if (typeof stddev !== 'number' || !(stddev >= 0) || !Number.isFinite(stddev))
-    return E.left(tfError('InvalidArgument', `gaussianNoise: expected a non-negative stddev, received ${show(stddev)}`, { path: 'gaussianNoise.stddev', expected: 'number >= 0', received: stddev }))
+    return E.left(tfError('InvalidOption', `gaussianNoise: expected a non-negative stddev, received ${show(stddev)}`, { path: 'gaussianNoise.stddev', expected: 'number >= 0', received: stddev }))
   return E.right(
     makeLayer<Empty, Empty>('GaussianNoise', { stddev }, opts, (_k, s) => E.right({ params: none, state: none, outputShape: s }), () => (x, ctx) =>
       !ctx.training || stddev === 0 ? { y: x, state: none } : { y: add(x, randomNormal(ctx.key, x.shape, 0, stddev)), state: none }

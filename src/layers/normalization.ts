@@ -37,7 +37,7 @@ import * as I from './initializers.js'
 import { weightOptions, type RegularizerLike, type ConstraintLike } from './weights.js'
 
 const invalid = (where: string, expected: string, received: unknown): E.Either<TfError, never> =>
-  E.left(tfError('InvalidArgument', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
+  E.left(tfError('InvalidOption', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
 
 const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n)
 
@@ -59,7 +59,7 @@ const bnParamShape = (s: ReadonlyArray<number>, axes: ReadonlyArray<number>): nu
 export type NormParams = { readonly gamma?: Tensor; readonly beta?: Tensor }
 
 /** The weight options shared by both layers (Keras's names). */
-interface GammaBetaOptions extends BaseOptions {
+export interface GammaBetaOptions extends BaseOptions {
   readonly axis?: number | ReadonlyArray<number>
   readonly epsilon?: number
   readonly center?: boolean

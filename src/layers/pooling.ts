@@ -85,7 +85,7 @@ export const globalPoolingLayerE = (op: 'max' | 'avg', rank: 1 | 2 | 3, opts: Gl
     E.chain(() => formatE(where, opts.dataFormat)),
     E.chain((fmt) =>
       opts.keepdims !== undefined && typeof opts.keepdims !== 'boolean'
-        ? E.left(tfError('InvalidArgument', `${where}: keepdims must be a boolean, received ${show(opts.keepdims)}`, { path: 'keepdims', expected: 'boolean', received: opts.keepdims }))
+        ? E.left(tfError('InvalidOption', `${where}: keepdims must be a boolean, received ${show(opts.keepdims)}`, { path: 'keepdims', expected: 'boolean', received: opts.keepdims }))
         : E.right(fmt)
     ),
     E.map((fmt) => {

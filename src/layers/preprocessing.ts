@@ -25,7 +25,7 @@ const none: Empty = Object.freeze({})
 const EPSILON = 1e-7
 
 const invalid = (where: string, expected: string, received: unknown): E.Either<TfError, never> =>
-  E.left(tfError('InvalidArgument', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
+  E.left(tfError('InvalidOption', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 

@@ -22,7 +22,7 @@ type Pair = readonly [number, number]
 const isNat = (n: unknown, min = 0): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= min
 
 const invalid = (where: string, expected: string, received: unknown): E.Either<TfError, never> =>
-  E.left(tfError('InvalidArgument', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
+  E.left(tfError('InvalidOption', `${where}: expected ${expected}, received ${show(received)}`, { path: where, expected, received }))
 
 /** `n`, `[a, b]` or `[[a, b], [c, d]]` as two (before, after) pairs (Keras's forms for 2-d padding and cropping). */
 const pairs2d = (where: string, v: unknown): E.Either<TfError, readonly [Pair, Pair]> => {

@@ -24,7 +24,7 @@ import { type DataFormat, none, positive, geometryE, outShape, windowShapes, cha
 /** Params of a depthwise convolution: `depthwise_kernel` `[kh, kw, in, depthMultiplier]`, then `bias`. */
 export type DepthwiseParams = { readonly depthwise_kernel: Tensor; readonly bias: Tensor } | { readonly depthwise_kernel: Tensor }
 
-interface SpatialOptions extends BaseOptions {
+export interface SpatialOptions extends BaseOptions {
   readonly strides?: number | ReadonlyArray<number>
   readonly padding?: 'valid' | 'same'
   readonly depthMultiplier?: number

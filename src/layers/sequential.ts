@@ -24,6 +24,7 @@ import type { Tensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import type { Key } from '../core/Key.js'
 import { tfError, type TfError, orThrow, show } from '../core/errors.js'
+import { type LayerError, asLayerError } from './errors.js'
 import { countValues } from '../core/Tree.js'
 import { dual } from '../core/function.js'
 import { compileModel } from './facade.js'
@@ -191,11 +192,13 @@ const dataOf = (m: Sequential): Data => (m as unknown as { readonly [DATA]: Data
  * @example Sequential.make([dense(8, { inputShape: [16] }), dense(4)]) // Right(Sequential)
  */
 export const make: {
-  <const Ls extends ReadonlyArray<SeqItem> = readonly []>(layers?: Ls, opts?: SequentialOptions): E.Either<TfError, Sequential<ParamsList<Ls>, StatesList<Ls>>>
-  <const L extends SeqItem>(layer: L, opts?: SequentialOptions): E.Either<TfError, Sequential<ParamsList<readonly [L]>, StatesList<readonly [L]>>>
-} = (layers?: ReadonlyArray<SeqItem> | SeqItem, opts: SequentialOptions = {}): E.Either<TfError, Sequential<never, never>> => {
+  <const Ls extends ReadonlyArray<SeqItem> = readonly []>(layers?: Ls, opts?: SequentialOptions): E.Either<LayerError, Sequential<ParamsList<Ls>, StatesList<Ls>>>
+  <const L extends SeqItem>(layer: L, opts?: SequentialOptions): E.Either<LayerError, Sequential<ParamsList<readonly [L]>, StatesList<readonly [L]>>>
+} = (layers?: ReadonlyArray<SeqItem> | SeqItem, opts: SequentialOptions = {}): E.Either<LayerError, Sequential<never, never>> => E.mapLeft(asLayerError)(makeData(layers, opts))
+
+const makeData = (layers: ReadonlyArray<SeqItem> | SeqItem | undefined, opts: SequentialOptions): E.Either<TfError, Sequential<never, never>> => {
   const seed = opts.seed ?? 0
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) return E.left(tfError('InvalidArgument', `sequential: expected a finite number seed, received ${show(seed)}`, { path: 'seed', expected: 'number', received: seed }))
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) return E.left(tfError('InvalidOption', `sequential: expected a finite number seed, received ${show(seed)}`, { path: 'seed', expected: 'number', received: seed }))
   // Keras: `Sequential(layer)` with one layer (not in a list) is `Sequential([layer])`
   const list: ReadonlyArray<unknown> = layers === undefined || layers === null ? [] : Array.isArray(layers) ? layers : [layers]
   let d: Data = { name: opts.name ?? 'sequential', autoName: opts.name === undefined, seed, layers: [], input: undefined, built: undefined }
@@ -214,53 +217,53 @@ export const make: {
  * @example pipe(model, Sequential.add(dense(4)))
  */
 export const add: {
-  <LP extends Tree, LS extends Tree>(layer: Layer<LP, LS, Tensor, Tensor>): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<TfError, Sequential<readonly [...P, LP], readonly [...S, LS]>>
-  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>, LP extends Tree, LS extends Tree>(m: Sequential<P, S>, layer: Layer<LP, LS, Tensor, Tensor>): E.Either<TfError, Sequential<readonly [...P, LP], readonly [...S, LS]>>
-  (layer: SymbolicTensor): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<TfError, Sequential<P, S>>
-  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, layer: SymbolicTensor): E.Either<TfError, Sequential<P, S>>
+  <LP extends Tree, LS extends Tree>(layer: Layer<LP, LS, Tensor, Tensor>): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<LayerError, Sequential<readonly [...P, LP], readonly [...S, LS]>>
+  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>, LP extends Tree, LS extends Tree>(m: Sequential<P, S>, layer: Layer<LP, LS, Tensor, Tensor>): E.Either<LayerError, Sequential<readonly [...P, LP], readonly [...S, LS]>>
+  (layer: SymbolicTensor): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<LayerError, Sequential<P, S>>
+  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, layer: SymbolicTensor): E.Either<LayerError, Sequential<P, S>>
 } = dual(2, (m: Sequential, layer: unknown) => E.map(fromData)(addData(dataOf(m), layer)))
 
 /** A model without its last layer (`EmptyModel` if none). @example Sequential.pop(model) */
-export const pop = (m: Sequential): E.Either<TfError, Sequential> => E.map(fromData)(popData(dataOf(m)))
+export const pop = (m: Sequential): E.Either<LayerError, Sequential> => E.bimap(asLayerError, fromData)(popData(dataOf(m)))
 
 /**
  * The model built for a batch input shape; `MissingInputShape` without one (unless already built).
  * @example pipe(model, Sequential.build([null, 16]))
  */
 export const build: {
-  (inputShape?: BatchShape): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<TfError, Sequential<P, S>>
-  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, inputShape?: BatchShape): E.Either<TfError, Sequential<P, S>>
+  (inputShape?: BatchShape): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<LayerError, Sequential<P, S>>
+  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, inputShape?: BatchShape): E.Either<LayerError, Sequential<P, S>>
 } = dual((args) => isSequential(args[0]), (m: Sequential, s?: BatchShape) => E.map((nd: Data) => (nd === dataOf(m) ? m : fromData(nd)))(buildData(dataOf(m), s)))
 
 /** The Keras summary table (`NotBuilt` before build). */
-export const summary = (m: Sequential): E.Either<TfError, string> => C.summary(m as unknown as C.ModelCore)
+export const summary = (m: Sequential): E.Either<LayerError, string> => E.mapLeft(asLayerError)(C.summary(m as unknown as C.ModelCore))
 /** Number of scalar weights (`NotBuilt` before build). */
-export const countParams = (m: Sequential): E.Either<TfError, number> => C.countParams(m as unknown as C.ModelCore)
+export const countParams = (m: Sequential): E.Either<LayerError, number> => E.mapLeft(asLayerError)(C.countParams(m as unknown as C.ModelCore))
 /** The weight values in Keras order (`NotBuilt` before build). */
-export const getWeights = (m: Sequential): E.Either<TfError, ReadonlyArray<Tensor>> => C.getWeights(m as unknown as C.ModelCore)
+export const getWeights = (m: Sequential): E.Either<LayerError, ReadonlyArray<Tensor>> => E.mapLeft(asLayerError)(C.getWeights(m as unknown as C.ModelCore))
 /** A layer by name or index (`LayerNotFound` otherwise). @example pipe(model, Sequential.getLayer('dense_1')) */
 export const getLayer: {
-  (nameOrIndex: string | number): (m: Sequential) => E.Either<TfError, AnyLayer>
-  (m: Sequential, nameOrIndex: string | number): E.Either<TfError, AnyLayer>
+  (nameOrIndex: string | number): (m: Sequential) => E.Either<LayerError, AnyLayer>
+  (m: Sequential, nameOrIndex: string | number): E.Either<LayerError, AnyLayer>
 } = dual(2, (m: Sequential, n: string | number) => C.getLayer(m as unknown as C.ModelCore, n))
 /** The model with new weight values (`WeightCountMismatch`, `WeightShapeMismatch`). */
 export const setWeights: {
-  (weights: ReadonlyArray<C.ArrayLikeData>): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<TfError, Sequential<P, S>>
-  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, weights: ReadonlyArray<C.ArrayLikeData>): E.Either<TfError, Sequential<P, S>>
+  (weights: ReadonlyArray<C.ArrayLikeData>): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<LayerError, Sequential<P, S>>
+  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, weights: ReadonlyArray<C.ArrayLikeData>): E.Either<LayerError, Sequential<P, S>>
 } = dual(2, (m: Sequential, ws: ReadonlyArray<C.ArrayLikeData>) => C.setWeights(m as unknown as C.ModelCore & Sequential, ws))
 /** Predictions, batched (`batchSize` default 32); a deferred model is built for the data. */
 export const predict: {
-  (x: C.InputData, opts?: C.PredictOptions): (m: Sequential) => E.Either<TfError, Tensor>
-  (m: Sequential, x: C.InputData, opts?: C.PredictOptions): E.Either<TfError, Tensor>
-} = dual((args) => isSequential(args[0]), (m: Sequential, x: C.InputData, o?: C.PredictOptions) => C.predict(m as unknown as C.ModelCore, x, o) as E.Either<TfError, Tensor>)
+  (x: C.InputData, opts?: C.PredictOptions): (m: Sequential) => E.Either<LayerError, Tensor>
+  (m: Sequential, x: C.InputData, opts?: C.PredictOptions): E.Either<LayerError, Tensor>
+} = dual((args) => isSequential(args[0]), (m: Sequential, x: C.InputData, o?: C.PredictOptions) => C.predict(m as unknown as C.ModelCore, x, o) as E.Either<LayerError, Tensor>)
 
 /**
  * The model with the chosen layers frozen (`false`) or trainable (`true`): Keras's `layer.trainable`, immutably.
  * @example pipe(model, Sequential.withTrainable('dense', false))
  */
 export const withTrainable: {
-  (target: C.LayerTarget, trainable: boolean): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<TfError, Sequential<P, S>>
-  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, target: C.LayerTarget, trainable: boolean): E.Either<TfError, Sequential<P, S>>
+  (target: C.LayerTarget, trainable: boolean): <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>) => E.Either<LayerError, Sequential<P, S>>
+  <P extends ReadonlyArray<Tree>, S extends ReadonlyArray<Tree>>(m: Sequential<P, S>, target: C.LayerTarget, trainable: boolean): E.Either<LayerError, Sequential<P, S>>
 } = dual(3, (m: Sequential, target: C.LayerTarget, trainable: boolean) => C.withTrainable(m as unknown as C.ModelCore & Sequential, target, trainable))
 
 /**

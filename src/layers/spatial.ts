@@ -27,7 +27,7 @@ export const tupleE = (layer: string, what: string, v: unknown, rank: number, df
   const raw = v === undefined || v === null ? dflt : v
   const xs = typeof raw === 'number' ? Array.from({ length: rank }, () => raw) : Array.isArray(raw) ? [...(raw as number[])] : null
   if (xs === null || xs.length !== rank || !xs.every((e) => Number.isSafeInteger(e) && e >= 1))
-    return E.left(tfError('InvalidArgument', `${layer}: ${what} must be a positive integer or ${rank} of them, received ${show(v)}`, { path: what, expected: `positive integer or ${rank} of them`, received: v }))
+    return E.left(tfError('InvalidOption', `${layer}: ${what} must be a positive integer or ${rank} of them, received ${show(v)}`, { path: what, expected: `positive integer or ${rank} of them`, received: v }))
   return E.right(xs)
 }
 
@@ -35,7 +35,7 @@ export const tupleE = (layer: string, what: string, v: unknown, rank: number, df
 export const positive = (layer: string, what: string, v: unknown): E.Either<TfError, number> =>
   Number.isSafeInteger(v) && (v as number) >= 1
     ? E.right(v as number)
-    : E.left(tfError('InvalidArgument', `${layer}: expected ${what} to be a positive integer, received ${show(v)}`, { path: what, expected: 'positive integer', received: v }))
+    : E.left(tfError('InvalidOption', `${layer}: expected ${what} to be a positive integer, received ${show(v)}`, { path: what, expected: 'positive integer', received: v }))
 
 /** `padding`: 'valid' (default) or 'same', and 'causal' where allowed (1-d convolutions). */
 export const paddingE = (layer: string, v: unknown, allowCausal: boolean): E.Either<TfError, SpatialPadding> => {
@@ -43,14 +43,14 @@ export const paddingE = (layer: string, v: unknown, allowCausal: boolean): E.Eit
   const ok = p === 'valid' || p === 'same' || (allowCausal && p === 'causal')
   return ok
     ? E.right(p as SpatialPadding)
-    : E.left(tfError('InvalidArgument', `${layer}: padding must be 'valid'${allowCausal ? ", 'same' or 'causal'" : " or 'same'"}, received ${show(v)}`, { path: 'padding', expected: allowCausal ? ['valid', 'same', 'causal'] : ['valid', 'same'], received: v }))
+    : E.left(tfError('InvalidOption', `${layer}: padding must be 'valid'${allowCausal ? ", 'same' or 'causal'" : " or 'same'"}, received ${show(v)}`, { path: 'padding', expected: allowCausal ? ['valid', 'same', 'causal'] : ['valid', 'same'], received: v }))
 }
 
 /** `dataFormat` (default 'channels_last'). */
 export const formatE = (layer: string, v: unknown): E.Either<TfError, DataFormat> =>
   v === undefined || v === null || v === 'channels_last' || v === 'channels_first'
     ? E.right((v ?? 'channels_last') as DataFormat)
-    : E.left(tfError('InvalidArgument', `${layer}: dataFormat must be 'channels_last' or 'channels_first', received ${show(v)}`, { path: 'dataFormat', expected: ['channels_last', 'channels_first'], received: v }))
+    : E.left(tfError('InvalidOption', `${layer}: dataFormat must be 'channels_last' or 'channels_first', received ${show(v)}`, { path: 'dataFormat', expected: ['channels_last', 'channels_first'], received: v }))
 
 /** Check the input rank and read its channels; the spatial sizes may be unknown (null). */
 export const inputDims = (layer: string, s: BatchShape, rank: number, fmt: DataFormat): E.Either<TfError, { spatial: Array<number | null>; channels: number }> => {

@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import type { LayerError } from './errors.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
@@ -54,7 +55,7 @@ export interface InputOptions {
 }
 
 /** `input` as `Either`. */
-export const inputE = (opts: InputOptions): E.Either<TfError, SymbolicTensor> => {
+export const inputE = (opts: InputOptions): E.Either<LayerError, SymbolicTensor> => {
   if (typeof opts !== 'object' || opts === null || !Array.isArray(opts.shape) || !isShape(opts.shape.map((d) => (d === null ? 0 : d))))
     return E.left(
       tfError('InvalidShape', `input: expected {shape} with a shape of non-negative integers or null (any length), without the batch axis, received ${show(opts)}`, {
@@ -79,7 +80,7 @@ export const input = (opts: InputOptions): SymbolicTensor => orThrow(inputE(opts
  * `IncompatibleInputShape`, naming the layer and both shapes).
  * @example connect(dense(2), input({ shape: [3] })) // Right(SymbolicTensor (None, 2))
  */
-export const connect = <X extends LayerIO, Y extends LayerIO>(layer: Layer<Tree, Tree, X, Y>, x: Sym<X>): E.Either<TfError, Sym<Y>> => {
+export const connect = <X extends LayerIO, Y extends LayerIO>(layer: Layer<Tree, Tree, X, Y>, x: Sym<X>): E.Either<LayerError, Sym<Y>> => {
   if (!isLayer(layer)) return E.left(errors.notALayer('call', layer))
   const l = layer as AnyLayer
   const multi = l.multiInput === true

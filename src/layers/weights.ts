@@ -57,7 +57,7 @@ const l1l2Value = (a: number, b: number): Regularizer => {
 const factor = (where: string, v: unknown): E.Either<TfError, number> =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0
     ? E.right(v)
-    : E.left(tfError('InvalidArgument', `${where}: expected a non-negative finite regularization factor, received ${show(v)}`, { path: where, expected: 'number >= 0', received: v }))
+    : E.left(tfError('InvalidOption', `${where}: expected a non-negative finite regularization factor, received ${show(v)}`, { path: where, expected: 'number >= 0', received: v }))
 
 /** `l1·Σ|w|` (Keras default 0.01). @example dense(4, { kernelRegularizer: l1(0.001) }) */
 export const l1 = (l1 = 0.01): Regularizer => l1l2Value(l1, 0)
@@ -86,7 +86,7 @@ export const resolveRegularizer = (where: string, r: unknown): E.Either<TfError,
     }
   }
   return E.left(
-    tfError('InvalidArgument', `${where}: unknown regularizer ${show(r)}; expected 'l1', 'l2', 'l1l2', l1(c), l2(c), l1l2({l1, l2}) or {kind: 'L1L2', config: {l1, l2}}`, {
+    tfError('InvalidOption', `${where}: unknown regularizer ${show(r)}; expected 'l1', 'l2', 'l1l2', l1(c), l2(c), l1l2({l1, l2}) or {kind: 'L1L2', config: {l1, l2}}`, {
       path: where,
       expected: ['l1', 'l2', 'l1l2'],
       received: r
@@ -178,7 +178,7 @@ export const resolveConstraint = (where: string, c: unknown): E.Either<TfError, 
     const o = c as { kind?: unknown; config?: unknown }
     const cfg = (typeof o.config === 'object' && o.config !== null ? o.config : {}) as Record<string, unknown>
     const bad = (k: string, expected: string): E.Either<TfError, never> =>
-      E.left(tfError('InvalidArgument', `${where}.config.${k}: expected ${expected}, received ${show(cfg[k])}`, { path: `${where}.config.${k}`, expected, received: cfg[k] }))
+      E.left(tfError('InvalidOption', `${where}.config.${k}: expected ${expected}, received ${show(cfg[k])}`, { path: `${where}.config.${k}`, expected, received: cfg[k] }))
     const num = (k: string): boolean => cfg[k] === undefined || (typeof cfg[k] === 'number' && Number.isFinite(cfg[k] as number))
     if (cfg.axis !== undefined && !isAxis(cfg.axis)) return bad('axis', 'an integer or a list of integers')
     for (const k of ['maxValue', 'minValue', 'rate']) if (!num(k)) return bad(k, 'a finite number')
@@ -189,7 +189,7 @@ export const resolveConstraint = (where: string, c: unknown): E.Either<TfError, 
     if (o.kind === 'MinMaxNorm') return E.right(minMaxNorm({ minValue: cfg.minValue as number | undefined, maxValue: cfg.maxValue as number | undefined, rate: cfg.rate as number | undefined, axis }))
   }
   return E.left(
-    tfError('InvalidArgument', `${where}: unknown constraint ${show(c)}; expected 'maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm', a constraint value or {kind, config}`, {
+    tfError('InvalidOption', `${where}: unknown constraint ${show(c)}; expected 'maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm', a constraint value or {kind, config}`, {
       path: where,
       expected: ['maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm'],
       received: c

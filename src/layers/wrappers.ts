@@ -47,10 +47,10 @@ export const bidirectionalE = (layer: AnyLayer, opts: BidirectionalOptions = {})
   const known = checkOptions('bidirectional', opts, ['mergeMode'])
   if (E.isLeft(known)) return known
   if (!isLayer(layer) || !isRecurrent(layer))
-    return E.left(tfError('InvalidArgument', `bidirectional: expected a recurrent layer (simpleRNN, lstm, gru), received ${show(isLayer(layer) ? layer.kind : layer)}`, { path: 'layer', expected: 'SimpleRNN | LSTM | GRU', received: isLayer(layer) ? layer.kind : layer }))
+    return E.left(tfError('InvalidOption', `bidirectional: expected a recurrent layer (simpleRNN, lstm, gru), received ${show(isLayer(layer) ? layer.kind : layer)}`, { path: 'layer', expected: 'SimpleRNN | LSTM | GRU', received: isLayer(layer) ? layer.kind : layer }))
   const mergeMode = opts.mergeMode === undefined ? 'concat' : opts.mergeMode
   if (!['concat', 'sum', 'mul', 'ave', null].includes(mergeMode))
-    return E.left(tfError('InvalidArgument', `bidirectional: mergeMode must be 'concat', 'sum', 'mul', 'ave' or null, received ${show(mergeMode)}`, { path: 'mergeMode', expected: ['concat', 'sum', 'mul', 'ave', null], received: mergeMode }))
+    return E.left(tfError('InvalidOption', `bidirectional: mergeMode must be 'concat', 'sum', 'mul', 'ave' or null, received ${show(mergeMode)}`, { path: 'mergeMode', expected: ['concat', 'sum', 'mul', 'ave', null], received: mergeMode }))
   const fw = mirror(layer, 'forward', false)
   const bw = mirror(layer, 'backward', true)
   const fk = fw.name
@@ -113,7 +113,7 @@ export const timeDistributedE = (layer: AnyLayer, opts: BaseOptions = {}): E.Eit
   const known = checkOptions('timeDistributed', opts, [])
   if (E.isLeft(known)) return known
   if (!isLayer(layer) || layer.multiInput === true || layer.multiOutput === true)
-    return E.left(tfError('InvalidArgument', `timeDistributed: expected a single-input, single-output layer, received ${show(isLayer(layer) ? layer.kind : layer)}`, { path: 'layer', expected: 'a layer', received: layer }))
+    return E.left(tfError('InvalidOption', `timeDistributed: expected a single-input, single-output layer, received ${show(isLayer(layer) ? layer.kind : layer)}`, { path: 'layer', expected: 'a layer', received: layer }))
   const l = makeLayer<Tree, Tree, Tensor, Tensor>(
     'TimeDistributed',
     { layer: { kind: layer.kind, config: { ...layer.config, name: layer.name } } as unknown as Json },

@@ -148,7 +148,7 @@ export class Trainer {
    * @example const debug = trainer.withRunEagerly(true)
    */
   withRunEagerly(runEagerly: boolean): Trainer {
-    if (typeof runEagerly !== 'boolean') orThrow(E.left(tfError('InvalidArgument', `withRunEagerly: expected a boolean, received ${String(runEagerly)}`, { expected: 'boolean', received: runEagerly })))
+    if (typeof runEagerly !== 'boolean') orThrow(E.left(tfError('InvalidOption', `withRunEagerly: expected a boolean, received ${String(runEagerly)}`, { expected: 'boolean', received: runEagerly })))
     if (runEagerly === this.config.runEagerly) return this
     const config: TrainConfig = Object.freeze({ ...this.config, runEagerly })
     const c = config

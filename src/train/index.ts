@@ -21,7 +21,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type { Tensor } from '../core/Tensor.js'
 import type { Predictions } from './evaluate.js'
-import { type TfError, orThrow, tfError, show, attemptK, toTfError } from '../core/errors.js'
+import { orThrow, tfError, show, attemptOf, toTfError } from '../core/errors.js'
 import { dual } from '../core/function.js'
 import type { ModelLike } from '../layers/Model.js'
 import { Trainer as TrainerClass, isTrainer } from './Trainer.js'
@@ -65,7 +65,7 @@ export type {
 } from './options.js'
 export type { History, HistoryParams, Logs } from './History.js'
 export type { CompileError, OptionError, TrainError } from './errors.js'
-import type { TrainError } from './errors.js'
+import { type TrainError, TRAIN_RUN_TAGS, asTrainError } from './errors.js'
 export type { Data, ArrayData, ShapedArray, BatchLike, BatchSource, TypedArray } from './data.js'
 export { metricsNamesOf } from './compile.js'
 export { makeStepFn, makeEvalFn, makePredictFn, type StepIn, type StepOut, type StepSpec, type LossFn } from './step.js'
@@ -108,24 +108,24 @@ export const predict: {
 
 /**
  * One pure, synchronous training step: `Right([newTrainer, logs])`, or a tagged `Left` on a bad batch.
- * @example const r = Trainer.trainStep(trainer, { x, y }) // Either<TfError, [Trainer, Logs]>
+ * @example const r = Trainer.trainStep(trainer, { x, y }) // Either<TrainError, [Trainer, Logs]>
  */
 export const trainStep: {
-  (batch: Ev.Batch): (trainer: TrainerClass) => E.Either<TfError, readonly [TrainerClass, Logs]>
-  (trainer: TrainerClass, batch: Ev.Batch): E.Either<TfError, readonly [TrainerClass, Logs]>
-} = dual((args) => isTrainer(args[0]) || args.length >= 2, trainerFirst('trainStep', attemptK(Ev.trainStep), 'e'))
+  (batch: Ev.Batch): (trainer: TrainerClass) => E.Either<TrainError, readonly [TrainerClass, Logs]>
+  (trainer: TrainerClass, batch: Ev.Batch): E.Either<TrainError, readonly [TrainerClass, Logs]>
+} = dual((args) => isTrainer(args[0]) || args.length >= 2, trainerFirst('trainStep', (t: TrainerClass, b: Ev.Batch) => attemptOf(TRAIN_RUN_TAGS)(() => Ev.trainStep(t, b)), 'e'))
 
 /** The async twin of {@link trainStep}: a `TaskEither` (threaded pipelines, asynchronous backends). */
 export const trainStepAsync: {
-  (batch: Ev.Batch): (trainer: TrainerClass) => TE.TaskEither<TfError, readonly [TrainerClass, Logs]>
-  (trainer: TrainerClass, batch: Ev.Batch): TE.TaskEither<TfError, readonly [TrainerClass, Logs]>
+  (batch: Ev.Batch): (trainer: TrainerClass) => TE.TaskEither<TrainError, readonly [TrainerClass, Logs]>
+  (trainer: TrainerClass, batch: Ev.Batch): TE.TaskEither<TrainError, readonly [TrainerClass, Logs]>
 } = dual(
   (args) => isTrainer(args[0]) || args.length >= 2,
-  trainerFirst('trainStepAsync', (t: TrainerClass, b: Ev.Batch): TE.TaskEither<TfError, readonly [TrainerClass, Logs]> => async () => {
+  trainerFirst('trainStepAsync', (t: TrainerClass, b: Ev.Batch): TE.TaskEither<TrainError, readonly [TrainerClass, Logs]> => async () => {
     try {
       return E.right(await Ev.trainStepAsync(t, b)())
     } catch (err) {
-      return E.left(toTfError(err))
+      return E.left(asTrainError(toTfError(err)))
     }
   }, 'te')
 )
@@ -149,10 +149,10 @@ export const predictOnBatch: {
 } = dual((args) => isTrainer(args[0]) || args.length >= 2, trainerFirst('predictOnBatch', Ev.predictOnBatch, 'e'))
 
 /** Keras's `metrics_names` of a trainer. */
-export const metricsNames = (t: TrainerClass): E.Either<TfError, ReadonlyArray<string>> => trainerFirst('metricsNames', (x: TrainerClass) => E.right(x.metricsNames), 'e')(t)
+export const metricsNames = (t: TrainerClass): E.Either<TrainError, ReadonlyArray<string>> => trainerFirst('metricsNames', (x: TrainerClass) => E.right(x.metricsNames), 'e')(t)
 
 /** The learning rate of the next step (named optimizers), or undefined. */
-export const learningRate = (t: TrainerClass): E.Either<TfError, number | undefined> => trainerFirst('learningRate', (x: TrainerClass) => E.right(x.learningRate), 'e')(t)
+export const learningRate = (t: TrainerClass): E.Either<TrainError, number | undefined> => trainerFirst('learningRate', (x: TrainerClass) => E.right(x.learningRate), 'e')(t)
 
 /** A trainer whose next steps use learning rate `lr`. */
 export const withLearningRate: {

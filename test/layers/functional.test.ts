@@ -58,7 +58,7 @@ describe('the functional API', () => {
     expect(p.prod.shape).toEqual([1, 3])
     const q = m.predict({ a: xa, b: xb })
     expect(toArray(q.prod)).toEqual(toArray(p.prod))
-    expect(errOf(() => m.predict({ a: xa } as never))._tag).toBe('InvalidArgument')
+    expect(errOf(() => m.predict({ a: xa } as never))._tag).toBe('InvalidData')
   })
   it('shape errors name the layer and both shapes', () => {
     const x = input({ shape: [4] })

@@ -298,7 +298,7 @@ describe('freezing', () => {
 describe('unknown options', () => {
   it('every constructor rejects an option it does not know, naming it and the nearest one', () => {
     const r = Layer.denseE(2, { activaton: 'relu' } as never)
-    expect(E.isLeft(r) && r.left._tag).toBe('InvalidArgument')
+    expect(E.isLeft(r) && r.left._tag).toBe('InvalidOption')
     expect(E.isLeft(r) && r.left.message).toContain("did you mean 'activation'")
     const bad = { bogus: 1 } as never
     for (const f of [

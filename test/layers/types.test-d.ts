@@ -2,7 +2,7 @@ import { describe, it, expectTypeOf } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import {
-  sequential, dense, dropout, identity, input, model, call, layers, Sequential, Model, type Tensor, type DenseParams, type Empty, type TfError,
+  sequential, dense, dropout, identity, input, model, call, layers, Sequential, Model, type Tensor, type DenseParams, type Empty, type LayerError,
   type SymbolicTensor, type Layer
 } from '../../src/index.js'
 
@@ -23,7 +23,7 @@ describe('static types', () => {
     const m = sequential([identity()]).add(dense(2))
     expectTypeOf(m.params).toEqualTypeOf<readonly [Empty, DenseParams]>()
     const e = pipe(sequential([dense(2)]), Sequential.add(dense(3)))
-    expectTypeOf(e).toEqualTypeOf<E.Either<TfError, Sequential<readonly [DenseParams, DenseParams], readonly [Empty, Empty]>>>()
+    expectTypeOf(e).toEqualTypeOf<E.Either<LayerError, Sequential<readonly [DenseParams, DenseParams], readonly [Empty, Empty]>>>()
   })
   it('nested sequential params nest', () => {
     const inner = sequential([dense(2), dense(3)])
@@ -48,7 +48,7 @@ describe('static types', () => {
     expectTypeOf(one.predict([[1, 2, 3]])).toEqualTypeOf<Tensor>()
     const rec = model({ inputs: x, outputs: { a: call(dense(1), x), b: call(dense(2), x) } })
     expectTypeOf(rec.predict([[1, 2, 3]])).toEqualTypeOf<{ readonly a: Tensor; readonly b: Tensor }>()
-    expectTypeOf(Model.make).returns.toMatchTypeOf<E.Either<TfError, unknown>>()
+    expectTypeOf(Model.make).returns.toMatchTypeOf<E.Either<LayerError, unknown>>()
   })
   it('a Layer type fits AnyLayer-taking APIs and a multi-output layer does not fit sequential', () => {
     const l: Layer<DenseParams> = dense(2)
