@@ -16,6 +16,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { tfError, type TfError, show, TensorfoldError, within, VALUE_ERROR_TAGS } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
+import { isRecord } from '../core/Tree.js'
 
 /** A bad option. */
 export type DatasetOptionError = TfError & {
@@ -108,8 +109,6 @@ export const elementError = (op: string, index: number, expected: string, receiv
 export const raise = (e: DatasetError): never => {
   throw new TensorfoldError(e)
 }
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
 /**
  * @internal Decode an options record: unknown keys (own keys only — `toString` is not an option) are
