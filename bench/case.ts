@@ -37,15 +37,18 @@ export type CaseResult = Json & { readonly ok: boolean; readonly id: string; rea
 const num = (u: unknown): number | undefined => (typeof u === 'number' && Number.isFinite(u) ? u : undefined)
 const fmt = (x: number | undefined, d = 2): string => (x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(d))
 
-/** The ratio of tensorfold's samples/s to each peer's (> 1: tensorfold faster). */
-export const caseRatios = (c: BenchCase, rs: ReadonlyArray<CaseResult>): Record<string, number | null> => {
-  const sps = (id: string) => num(rs.find((x) => x.id === id && x.ok)?.samplesPerS)
+/** The ratio of tensorfold's `field` (default training samples/s) to each peer's (> 1: tensorfold faster). */
+export const caseRatios = (c: BenchCase, rs: ReadonlyArray<CaseResult>, field = 'samplesPerS'): Record<string, number | null> => {
+  const sps = (id: string) => num(rs.find((x) => x.id === id && x.ok)?.[field])
   const t = sps(c.tensorfold)
   return Object.fromEntries(c.peers.map((p) => {
     const v = sps(p)
     return [p, t === undefined || v === undefined || !(v > 0) ? null : Math.round((t / v) * 1000) / 1000]
   }))
 }
+/** The predict-only ratios (runs that report `predictSamplesPerS`), or undefined when none does. */
+export const casePredictRatios = (c: BenchCase, rs: ReadonlyArray<CaseResult>): Record<string, number | null> | undefined =>
+  rs.some((x) => x.ok && num(x.predictSamplesPerS) !== undefined) ? caseRatios(c, rs, 'predictSamplesPerS') : undefined
 
 /** The case's markdown section: one row per run, then the ratios. */
 export const caseTable = (c: BenchCase, rs: ReadonlyArray<CaseResult>): string => {
@@ -61,10 +64,17 @@ export const caseTable = (c: BenchCase, rs: ReadonlyArray<CaseResult>): string =
       continue
     }
     const ep = (x.epochS as number[] | undefined) ?? []
-    rows.push(`| ${x.label} | ${fmt(num(x.samplesPerS), 0)} | ${fmt(ep[0], 3)} | ${fmt(num(x.firstStepS))} / ${fmt(num(x.firstStepTrainS), 3)} | ${fmt(num(x.testAcc), 4)} | ${fmt(num(x.peakRssMB), 0)} |`)
+    const sps = typeof x.trainError === 'string' ? `cannot train: ${x.trainError.slice(0, 120)}` : `${fmt(num(x.samplesPerS), 0)}${typeof x.bounded === 'string' ? ` (${x.bounded})` : ''}`
+    rows.push(`| ${x.label} | ${sps} | ${fmt(ep[0], 3)} | ${fmt(num(x.firstStepS))} / ${fmt(num(x.firstStepTrainS), 3)} | ${fmt(num(x.testAcc), 4)} | ${fmt(num(x.peakRssMB), 0)} |`)
   }
   const ratios = caseRatios(c, rs)
   rows.push('', `| ${c.tensorfold} ÷ peer, samples/s (> 1 = tensorfold faster) | ${c.peers.join(' | ')} |`, `|---|${c.peers.map(() => '---|').join('')}`)
-  rows.push(`| ratio | ${c.peers.map((p) => (ratios[p] === null ? '–' : `${ratios[p]!.toFixed(3)}×`)).join(' | ')} |`)
+  const show = (rt: Record<string, number | null>) => c.peers.map((p) => (rt[p] === null ? '–' : `${rt[p]!.toFixed(3)}×`)).join(' | ')
+  rows.push(`| ratio | ${show(ratios)} |`)
+  const pr = casePredictRatios(c, rs)
+  if (pr !== undefined) {
+    const per = rs.filter((x) => x.ok && num(x.predictSamplesPerS) !== undefined).map((x) => `${x.id} ${fmt(num(x.predictSamplesPerS), 0)}`)
+    rows.push(`| predict only (same test digits, batch 500; samples/s: ${per.join(', ')}) | ${show(pr)} |`)
+  }
   return rows.join('\n')
 }

@@ -22,7 +22,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { argValue, hasFlag, median, r } from './common.js'
 import { MLP_CONFIGS, OPS_LIBS, type OpsLib } from './config.js'
-import { caseRatios, caseTable, type BenchCase, type CaseResult } from './case.js'
+import { caseRatios, casePredictRatios, caseTable, type BenchCase, type CaseResult } from './case.js'
 
 // benchmark cases (bench/<name>/case.ts): one line each
 const CASES: ReadonlyArray<() => Promise<BenchCase>> = [
@@ -245,7 +245,7 @@ const main = async (): Promise<void> => {
       log(`${c.name} ${run.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
       const res = await runChild(run.script, run.args, { timeoutS: run.timeoutS ?? 600 })
       if (!res.ok) log(`  did not run: ${res.error}`)
-      else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
+      else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}${res.predictSamplesPerS === undefined ? '' : `, predict ${res.predictSamplesPerS} samples/s`}${typeof res.trainError === 'string' ? ` (cannot train: ${res.trainError})` : ''}`)
       results.push({ ...res, id: run.id, label: run.label })
     }
     caseResults.push({ c, results })
@@ -383,7 +383,7 @@ const main = async (): Promise<void> => {
     ops,
     mlp: mlp.map((m) => ({ ...m })),
     memory: memory ?? null,
-    cases: Object.fromEntries(caseResults.map(({ c, results }) => [c.name, { results, ratios: caseRatios(c, results) }])),
+    cases: Object.fromEntries(caseResults.map(({ c, results }) => [c.name, { results, ratios: caseRatios(c, results), predictRatios: casePredictRatios(c, results) ?? null }])),
     webgpu: wg ?? null,
     ratios,
     targets,

@@ -1,14 +1,15 @@
 /**
  * The CNN through tensorfold's Keras-style API: `sequential([conv2d, maxPooling2d, …])`, compile with
  * Adam 1e-3 and categorical cross-entropy (compiled), `fit(x, y, {batchSize: 64, epochs, shuffle})`,
- * then `predict` on the test set (accuracy on the host).
+ * then `predict` on the test set (accuracy on the host), and the predict throughput on its first 1,000 digits (batch 500: the
+ * predict-only ratio against tfjs-wasm, which cannot train a convolution).
  *
  *   node --import tsx bench/cnn/tensorfold.ts [--epochs 3] [--quick] [--webgpu]
  */
 import * as tf from '../../src/index.js'
 import { accuracy, loadMnist, r, runChild } from '../common.js'
 import { EpochClock, mlpArgs } from '../mlp/common.js'
-import { CNN, trainSize } from './common.js'
+import { CNN, trainSize, PREDICT_BATCH, PREDICT_SAMPLES, predictPerS } from './common.js'
 
 const main = async (): Promise<Record<string, unknown>> => {
   const { epochs, quick } = mlpArgs(process.argv.slice(2))
@@ -42,7 +43,12 @@ const main = async (): Promise<Record<string, unknown>> => {
   } as unknown as tf.Callback
   clock.trainBegin()
   const res = await trainer.fit(x, y, { batchSize: CNN.batch, epochs, shuffle: true, verbose: 0, callbacks: [timing] })
-  const probs = (await res.trainer.predict(tf.tensor(data.test.X, [data.test.n, 28, 28, 1]), { batchSize: 500, verbose: 0 })) as unknown as tf.Tensor
+  const xt = tf.tensor(data.test.X, [data.test.n, 28, 28, 1])
+  const probs = (await res.trainer.predict(xt, { batchSize: PREDICT_BATCH, verbose: 0 })) as unknown as tf.Tensor
+  const xp = tf.tensor(data.test.X.subarray(0, PREDICT_SAMPLES * 784), [PREDICT_SAMPLES, 28, 28, 1])
+  const predictSamplesPerS = await predictPerS(PREDICT_SAMPLES, async () => {
+    tf.dataSync((await res.trainer.predict(xp, { batchSize: PREDICT_BATCH, verbose: 0 })) as unknown as tf.Tensor)
+  })
   const loss = res.history.history.loss
   return {
     backend: be.name,
@@ -53,7 +59,8 @@ const main = async (): Promise<Record<string, unknown>> => {
     batch: CNN.batch,
     trainLoss: Array.isArray(loss) ? loss.map((v: number) => r(v, 4)) : null,
     testAcc: r(accuracy(tf.dataSync(probs), data.test.y), 4),
-    ...clock.summary(data.train.n)
+    ...clock.summary(data.train.n),
+    predictSamplesPerS
   }
 }
 
