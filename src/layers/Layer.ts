@@ -33,7 +33,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import type { Key } from '../core/Key.js'
-import { tfError, type TfError, show } from '../core/errors.js'
+import { tfError, type TfError, show, TensorfoldError } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
 import type { BatchShape, Ctx } from './Model.js'
 import type { Regularizer, Constraint } from './weights.js'
@@ -374,3 +374,18 @@ const whyNotALayer = (u: unknown): string => {
 
 /** Whether a value is a tensor or an array of tensors. */
 export const isLayerIO = (u: unknown): u is LayerIO => isTensor(u) || (Array.isArray(u) && u.every(isTensor))
+
+/**
+ * @internal A layer's `init`, its Left as the layer's incompatible input shape; a thrown `ResourceLimit`
+ * (a shape past the allocation limits) becomes a Left that keeps its tag, so building stays total.
+ */
+export const initLayer = (layer: AnyLayer, k: Key, shape: Parameters<AnyLayer['init']>[1]): ReturnType<AnyLayer['init']> => {
+  let r: ReturnType<AnyLayer['init']>
+  try {
+    r = layer.init(k, shape)
+  } catch (err) {
+    if (err instanceof TensorfoldError && err.data._tag === 'ResourceLimit') return E.left(err.data)
+    throw err
+  }
+  return E.isLeft(r) ? E.left(errors.incompatible(layer.name, layer.inputShape, shape, r.left)) : r
+}

@@ -9,8 +9,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor, fromValues, type NestedArray } from '../core/Tensor.js'
 import { type Tree, isRecord } from '../core/Tree.js'
-import { type Key, key } from '../core/Key.js'
-import { tfError, type TfError, show, orThrow, attempt, TensorfoldError } from '../core/errors.js'
+import { key } from '../core/Key.js'
+import { tfError, type TfError, show, orThrow, attempt } from '../core/errors.js'
 import { size, shapeEq, type Shape } from '../core/Shape.js'
 import { slice, concat, reshape } from '../primitives/index.js'
 import type { ModelLike } from './Model.js'
@@ -397,19 +397,4 @@ export const withTrainable = <M extends ModelCore>(m: M, target: LayerTarget, tr
   }
   const r = attempt(() => m[INTERNALS].mapLayers((l) => (l.kind !== 'InputLayer' && pick(l) ? setTrainable(l, trainable) : l)))
   return r as E.Either<TfError, M>
-}
-
-/**
- * @internal A layer's `init`, its Left as the layer's incompatible input shape; a thrown `ResourceLimit`
- * (a shape past the allocation limits) becomes a Left that keeps its tag, so building stays total.
- */
-export const initLayer = (layer: AnyLayer, k: Key, shape: Parameters<AnyLayer['init']>[1]): ReturnType<AnyLayer['init']> => {
-  let r: ReturnType<AnyLayer['init']>
-  try {
-    r = layer.init(k, shape)
-  } catch (err) {
-    if (err instanceof TensorfoldError && err.data._tag === 'ResourceLimit') return E.left(err.data)
-    throw err
-  }
-  return E.isLeft(r) ? E.left(errors.incompatible(layer.name, layer.inputShape, shape, r.left)) : r
 }

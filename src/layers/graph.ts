@@ -12,7 +12,7 @@ import type { Tree } from '../core/Tree.js'
 import { type Key, foldIn } from '../core/Key.js'
 import { tfError, type TfError, show } from '../core/errors.js'
 import type { Ctx } from './Model.js'
-import { type AnyLayer, type BatchShape, type LayerIO, type Config, type Json, errors, withName, showShapes } from './Layer.js'
+import { type AnyLayer, type BatchShape, type LayerIO, type Config, type Json, errors, withName, showShapes, initLayer } from './Layer.js'
 import { type SymbolicTensor, type LayerNode, type InputNode, isSymbolic, inputLayer } from './symbolic.js'
 import * as C from './common.js'
 import { outputMask, type OutputMask, ctxWithMask, ctxWithMasks } from './mask.js'
@@ -151,7 +151,7 @@ export const initGraph = (g: Graph, root: Key): E.Either<TfError, { params: Reco
   const state: Record<string, Tree> = {}
   for (let i = 0; i < g.owners.length; i++) {
     const { layer, inputShape } = g.owners[i]
-    const r = C.initLayer(layer, foldIn(root, i), inputShape)
+    const r = initLayer(layer, foldIn(root, i), inputShape)
     if (E.isLeft(r)) return r
     params[layer.name] = r.right.params
     state[layer.name] = r.right.state

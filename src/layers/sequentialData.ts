@@ -12,7 +12,7 @@ import type { Tree } from '../core/Tree.js'
 import { type Key, key, foldIn } from '../core/Key.js'
 import { tfError, type TfError, show } from '../core/errors.js'
 import type { Ctx } from './Model.js'
-import { type AnyLayer, type BatchShape, type Config, type Json, type Applied, isLayer, errors, withName, shapeFits, isBatchShape, showShapes } from './Layer.js'
+import { type AnyLayer, type BatchShape, type Config, type Json, type Applied, isLayer, errors, withName, shapeFits, isBatchShape, showShapes, initLayer } from './Layer.js'
 import { isSymbolic } from './symbolic.js'
 import * as C from './common.js'
 import { outputMask, ctxWithMask } from './mask.js'
@@ -36,7 +36,7 @@ export interface Data {
 
 const initOne = (layer: AnyLayer, k: Key, shape: BatchShape): E.Either<TfError, { params: Tree; state: Tree; shape: BatchShape }> => {
   if (layer.inputShape !== undefined && !shapeFits(layer.inputShape, shape)) return E.left(errors.incompatible(layer.name, layer.inputShape, shape))
-  const r = C.initLayer(layer, k, shape)
+  const r = initLayer(layer, k, shape)
   if (E.isLeft(r)) return r
   if (!isBatchShape(r.right.outputShape)) return E.left(errors.multiOutputLayer(layer.name))
   return E.right({ params: r.right.params, state: r.right.state, shape: r.right.outputShape })
