@@ -1,6 +1,6 @@
 /**
  * `npm run demo:cnn`, shortened: the same script on 1,200 digits for 2 epochs must print its progress,
- * summary and a test accuracy well above chance (the full 6-epoch run measured 0.973 test accuracy).
+ * summary and a test accuracy well above chance (the full run, 4 epochs on shifted copies, measured 0.9827).
  */
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
