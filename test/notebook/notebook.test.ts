@@ -8,8 +8,9 @@
  * progress bar, and the three SVG pictures. A second test runs one cell through jupyter_client and reads
  * the kernel's messages: the bar is a display entry per epoch, updated live (update_display_data).
  *
- * Needs `jupyter nbconvert` and a kernel named `tslab` (`npx tslab install`); where they are missing
- * the test skips with a message (it is not part of CI's toolchain).
+ * Needs `jupyter nbconvert` and a kernel named `tslab` (`npx tslab install`). `.ci/run` installs both
+ * (Debian's Jupyter packages; tslab pinned by .ci/tools/package-lock.json); in CI (`CI` set) a missing
+ * toolchain fails the file, elsewhere it skips with a message.
  */
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
@@ -25,6 +26,8 @@ const skip =
     : !/\btslab\b/.test(kernels.stdout)
       ? 'no tslab kernel (npm install -g tslab && tslab install)'
       : undefined
+// as for the browser tests: in CI (`CI` set) .ci/run installs both, and their absence is a failure, not a skip
+if (skip !== undefined && process.env.CI) throw new Error(`test/notebook: ${skip} — CI must have it (.ci/run installs it)`)
 if (skip !== undefined) console.warn(`[test/notebook] skipped: ${skip}`)
 
 interface Output {
