@@ -13,9 +13,7 @@ import { LAYER_ERROR_TAGS, type LayerErrorTag } from './layers/errors.js'
 import { TRAIN_ERROR_TAGS, TRAIN_RUN_TAGS, type TrainErrorTag } from './train/errors.js'
 import { IO_ERROR_TAGS, CALLBACK_FILE_ERROR_TAGS, type IoErrorTag } from './io/errors.js'
 import { DATA_ERROR_TAGS, type DataErrorTag } from './data/errors.js'
-
-/** `plot/`: a history that cannot be plotted. */
-export const PLOT_ERROR_TAGS = ['NotBuilt'] as const
+import { PLOT_ERROR_TAGS, type PlotErrorTag } from './plot/errors.js'
 
 /** The tags each module may raise besides the tensor stack's {@link VALUE_ERROR_TAGS}. */
 export const ERROR_TAGS = {
@@ -31,9 +29,6 @@ export const ERROR_TAGS = {
   trainRun: TRAIN_RUN_TAGS,
   io: [...IO_ERROR_TAGS, ...CALLBACK_FILE_ERROR_TAGS] as ReadonlyArray<IoErrorTag | (typeof CALLBACK_FILE_ERROR_TAGS)[number]>
 } as const
-
-/** A tag of `plot/`. */
-export type PlotErrorTag = (typeof PLOT_ERROR_TAGS)[number]
 
 /** Every tag. */
 export type TfErrorTag =
@@ -56,3 +51,4 @@ export { type DataErrorTag, type DatasetError, type DataError } from './data/err
 export { LOSS_ERROR_TAGS, type LossErrorTag, type LossError } from './losses/errors.js'
 export { METRIC_ERROR_TAGS, type MetricErrorTag, type MetricError } from './metrics/errors.js'
 export { OPTIMIZER_ERROR_TAGS, type OptimizerErrorTag, type OptimizerError } from './optimizers/errors.js'
+export { PLOT_ERROR_TAGS, type PlotErrorTag, type PlotError } from './plot/errors.js'

@@ -33,7 +33,7 @@ export { randomNormal, randomUniform, randomInt, shuffleIndices } from './core/r
 // ---- errors (closed unions per module, docs/errors.md) ----
 export { type TfError, TensorfoldError, tfError, orThrow, attempt } from './core/errors.js'
 export { ERROR_TAGS, isErrorOf, type TfErrorTag, type ValueError, type LayerError, type TrainError,
-  type LossError, type MetricError, type OptimizerError, type DatasetError, type DataError } from './errors.js'
+  type LossError, type MetricError, type OptimizerError, type PlotError, type DatasetError, type DataError } from './errors.js'
 
 // ---- backends ----
 export { getBackend, getSyncBackend, setBackend, withBackend, ready, resolveBackend, reference, type Backend, type BackendName } from './backend/index.js'

@@ -7,7 +7,7 @@ import { describe, it, expectTypeOf } from 'vitest'
 import type * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { tfError, type TfError } from '../src/core/errors.js'
-import type { TfErrorTag, OptimizerError, LossError, MetricError, TrainError, IoError, DatasetError, LayerError, DataError } from '../src/errors.js'
+import type { TfErrorTag, OptimizerError, LossError, MetricError, PlotError, TrainError, IoError, DatasetError, LayerError, DataError } from '../src/errors.js'
 import { Layer, Sequential, Model, Data, Trainer as TrainerNs, tensor } from '../src/index.js'
 import type { Trainer } from '../src/train/Trainer.js'
 import type { ModelLike } from '../src/layers/Model.js'
@@ -29,6 +29,8 @@ const optimizerMessage = (e: OptimizerError): string => {
       return `no such optimizer: ${String(e.received)}`
     case 'NoLearningRate':
       return 'this optimizer has no learning rate'
+    case 'InvalidOption':
+      return `bad option ${String(e.path)}`
     case 'InvalidArgument':
     case 'ShapeMismatch':
     case 'InvalidShape':
@@ -51,6 +53,7 @@ const optimizerMessage = (e: OptimizerError): string => {
 const incomplete = (e: OptimizerError): string => {
   switch (e._tag) {
     case 'UnknownOptimizer':
+    case 'InvalidOption':
     case 'InvalidArgument':
     case 'ShapeMismatch':
     case 'InvalidShape':
@@ -110,6 +113,27 @@ describe('error unions are closed and checked by the compiler', () => {
     expectTypeOf(setLearningRate).returns.toExtend<E.Either<OptimizerError, unknown>>()
     expectTypeOf<IoError['_tag']>().toExtend<TfErrorTag>()
     expectTypeOf<DatasetError['_tag']>().toExtend<TfErrorTag>()
+  })
+
+  it('losses, metrics, optimizers and plot: a bad option is InvalidOption, in each closed union; one tag missing fails', () => {
+    expectTypeOf<'UnknownLoss' | 'InvalidOption'>().toExtend<LossError['_tag']>()
+    expectTypeOf<'UnknownMetric' | 'InvalidOption'>().toExtend<MetricError['_tag']>()
+    expectTypeOf<'UnknownOptimizer' | 'NoLearningRate' | 'InvalidOption'>().toExtend<OptimizerError['_tag']>()
+    expectTypeOf<'NotBuilt' | 'NotAModel' | 'InvalidData' | 'InvalidOption'>().toExtend<PlotError['_tag']>()
+    expectTypeOf<'UnknownLoss'>().not.toExtend<MetricError['_tag']>()
+    expectTypeOf<'CompileError'>().not.toExtend<PlotError['_tag']>()
+    const loss = {} as Omit<Handlers<LossError>, 'InvalidOption'>
+    // @ts-expect-error 'InvalidOption' has no handler
+    const allLoss: Handlers<LossError> = loss
+    const metric = {} as Omit<Handlers<MetricError>, 'InvalidOption'>
+    // @ts-expect-error 'InvalidOption' has no handler
+    const allMetric: Handlers<MetricError> = metric
+    const plot = {} as Omit<Handlers<PlotError>, 'NotAModel'>
+    // @ts-expect-error 'NotAModel' has no handler
+    const allPlot: Handlers<PlotError> = plot
+    expectTypeOf(allLoss).toEqualTypeOf<Handlers<LossError>>()
+    expectTypeOf(allMetric).toEqualTypeOf<Handlers<MetricError>>()
+    expectTypeOf(allPlot).toEqualTypeOf<Handlers<PlotError>>()
   })
 
   it('Layer, Sequential and Model declare LayerError; a total match over it compiles, one tag missing fails', () => {

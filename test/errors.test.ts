@@ -12,6 +12,11 @@ import { isErrorOf, VALUE_ERROR_TAGS, tfError, fail, within, attemptOf } from '.
 import { TRAIN_RUN_TAGS } from '../src/train/errors.js'
 import { tensor, safe } from '../src/index.js'
 import { fit as fitTE } from '../src/train/fit.js'
+import { lossFromName, resolveLosses, resolveLossWeights, categoricalCrossentropy, withReduction, meanSquaredError } from '../src/losses/index.js'
+import { resolveMetric, auc } from '../src/metrics/index.js'
+import { optimizerFromName, setLearningRate, exponentialDecay, clipByValue } from '../src/optimizers/index.js'
+import { connect } from '../src/layers/symbolic.js'
+import { dense } from '../src/layers/layers.js'
 
 const SRC = join(__dirname, '..', 'src')
 const files = (dir: string): string[] =>
@@ -41,6 +46,9 @@ const LIST: Readonly<Record<string, ReadonlyArray<string>>> = {
   io: ERROR_TAGS.io
 }
 
+/** The folders of the tensor stack, whose union (ValueError) is the one with InvalidArgument as its own tag. */
+const TENSOR_STACK = ['core', 'backend', 'primitives', 'ad', 'compile', 'ops']
+
 describe('error tags are closed unions, per module', () => {
   it('every tag raised in src/ is in its module list or the tensor stack list', () => {
     const stray: string[] = []
@@ -52,6 +60,8 @@ describe('error tags are closed unions, per module', () => {
       for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:tfError|fail|dataError|ioError)\(\s*'([A-Za-z]+)'/g)) {
         seen++
         if (!allowed.includes(m[1])) stray.push(`${rel}: '${m[1]}'`)
+        // InvalidArgument is the tensor stack's own tag: above it, a module says InvalidOption, InvalidData, … (docs/errors.md)
+        else if (m[1] === 'InvalidArgument' && !TENSOR_STACK.includes(folder)) stray.push(`${rel}: 'InvalidArgument' outside the tensor stack`)
       }
       if (LIST[folder] === undefined) stray.push(`${rel}: folder '${folder}' has no error list`)
     }
@@ -98,6 +108,28 @@ describe('error tags are closed unions, per module', () => {
     expect(attemptOf(VALUE_ERROR_TAGS)(() => 3)).toEqual(E.right(3))
     expect(ERROR_TAGS.trainRun).toBe(TRAIN_RUN_TAGS)
     expect(TRAIN_RUN_TAGS).toEqual(expect.arrayContaining([...ERROR_TAGS.train, ...ERROR_TAGS.layers, ...ERROR_TAGS.losses, ...ERROR_TAGS.optimizers, 'InvalidFilepath']))
+  })
+
+  it("losses, metrics and optimizers say InvalidOption for a bad option or spec (their union's tag), not InvalidArgument", () => {
+    const tag = <A>(r: E.Either<{ readonly _tag: string }, A>): string | undefined => (E.isLeft(r) ? r.left._tag : undefined)
+    const thrown = (f: () => unknown): unknown => E.mapLeft((e: unknown) => (e as { _tag: unknown })._tag)(E.tryCatch(f, (e) => e))
+    expect(tag(resolveLosses(3 as never, ['out']))).toBe('InvalidOption')
+    expect(tag(resolveLosses(['mse', 'mse'], ['out']))).toBe('InvalidOption')
+    expect(tag(resolveLosses({ ot: 'mse' }, ['out']))).toBe('InvalidOption')
+    expect(tag(lossFromName('mse', { reduction: 'summ' as never }))).toBe('InvalidOption')
+    expect(tag(lossFromName('mse', { fromLogits: true } as never))).toBe('InvalidOption')
+    expect(tag(resolveLosses('msee', ['out']))).toBe('UnknownLoss')
+    expect(tag(resolveLossWeights([NaN], ['out']))).toBe('InvalidOption')
+    expect(tag(resolveLossWeights({ ot: 1 }, ['out']))).toBe('InvalidOption')
+    expect(tag(resolveMetric(3 as never))).toBe('InvalidOption')
+    expect(tag(optimizerFromName('adam', { betaa1: 0.9 } as never))).toBe('InvalidOption')
+    expect(tag(setLearningRate({}, NaN))).toBe('InvalidOption')
+    expect(thrown(() => categoricalCrossentropy({ labelSmoothing: 2 })(tensor([[0, 1]]), tensor([[0.5, 0.5]])))).toEqual(E.left('InvalidOption'))
+    expect(thrown(() => withReduction(meanSquaredError, 'summ' as never))).toEqual(E.left('InvalidOption'))
+    expect(thrown(() => auc({ numThresholds: 1 }))).toEqual(E.left('InvalidOption'))
+    expect(thrown(() => exponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.5 }))).toEqual(E.left('InvalidOption'))
+    expect(thrown(() => clipByValue(2, 1))).toEqual(E.left('InvalidOption'))
+    expect(tag(connect(dense(2), 3 as never))).toBe('InvalidOption')
   })
 
   it('the specific tag where one fits: fit on a non-trainer is NotAModel (as Trainer.fit says), not InvalidArgument', async () => {

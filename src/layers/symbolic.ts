@@ -87,8 +87,9 @@ export const connect = <X extends LayerIO, Y extends LayerIO>(layer: Layer<Tree,
   const xs: ReadonlyArray<unknown> = Array.isArray(x) ? x : [x]
   if (!xs.every(isSymbolic) || (!multi && xs.length !== 1))
     return E.left(
-      tfError('InvalidArgument', `call: layer "${l.name}" expects ${multi ? 'an array of symbolic tensors' : 'one symbolic tensor (from input(...) or another call)'}, received ${show(x)}`, {
+      tfError('InvalidOption', `call: layer "${l.name}" expects ${multi ? 'an array of symbolic tensors' : 'one symbolic tensor (from input(...) or another call)'}, received ${show(x)}`, {
         layer: l.name,
+        path: 'inputs',
         expected: multi ? 'SymbolicTensor[]' : 'SymbolicTensor',
         received: x
       })

@@ -5,8 +5,8 @@
  */
 import type { TfError, ValueErrorTag } from '../core/errors.js'
 
-/** An unknown loss name. */
-export const LOSS_ERROR_TAGS = ['UnknownLoss'] as const
+/** An unknown loss name; a bad option or argument (a loss spec, a reduction, `lossWeights`, `labelSmoothing`): `path`, `expected`, `received`. */
+export const LOSS_ERROR_TAGS = ['UnknownLoss', 'InvalidOption'] as const
 /** A tag of `losses/`. */
 export type LossErrorTag = (typeof LOSS_ERROR_TAGS)[number]
 /** An error of `lossFromName` and the loss resolvers: an unknown name, or a bad argument. */

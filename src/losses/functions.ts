@@ -93,7 +93,7 @@ export const meanSquaredLogarithmicError: PlainLoss = configurable('meanSquaredL
 
 const smoothing = (op: string, s: number | undefined): number => {
   const v = s ?? 0
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail('InvalidArgument', `${op}: expected labelSmoothing in [0, 1], received ${show(v)}`, { op, path: 'labelSmoothing', expected: '[0, 1]', received: v })
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail('InvalidOption', `${op}: expected labelSmoothing in [0, 1], received ${show(v)}`, { op, path: 'labelSmoothing', expected: '[0, 1]', received: v })
   return v
 }
 
@@ -180,7 +180,7 @@ export const categoricalHinge: PlainLoss = configurable('categoricalHinge', [], 
  */
 export const huber: OptionsLoss<HuberOptions> = configurable('huber', ['delta'], (yTrue: Tensor, yPred: Tensor, o: HuberOptions = {}): Tensor => {
   const delta = o.delta ?? 1
-  if (typeof delta !== 'number' || !(delta > 0)) fail('InvalidArgument', `huber: expected a positive delta, received ${show(delta)}`, { op: 'huber', path: 'delta', expected: '> 0', received: delta })
+  if (typeof delta !== 'number' || !(delta > 0)) fail('InvalidOption', `huber: expected a positive delta, received ${show(delta)}`, { op: 'huber', path: 'delta', expected: '> 0', received: delta })
   const [t, p] = align('huber', yTrue, yPred)
   const e = sub(p, t)
   const a = abs(e)

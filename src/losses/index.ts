@@ -81,7 +81,7 @@ export function lossFromName(name: string, options0: LossOptions & { readonly re
   if (reduction !== undefined && !REDUCTIONS.includes(reduction)) {
     const near = typeof reduction === 'string' ? nearest(reduction, REDUCTIONS) : undefined
     return E.left(
-      tfError('InvalidArgument', `${name}: unknown reduction ${show(reduction)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${REDUCTIONS.map((r) => `'${r}'`).join(', ')})`, {
+      tfError('InvalidOption', `${name}: unknown reduction ${show(reduction)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${REDUCTIONS.map((r) => `'${r}'`).join(', ')})`, {
         path: 'reduction',
         expected: REDUCTIONS,
         received: reduction,
@@ -104,7 +104,7 @@ export function lossFromName(name: string, options0: LossOptions & { readonly re
   for (const k of Object.keys(options ?? {}))
     if (!(entry.options as ReadonlyArray<string>).includes(k))
       return E.left(
-        tfError('InvalidArgument', `${key}: unknown option '${k}'${entry.options.length ? ` (expected one of ${entry.options.map((o) => `'${o}'`).join(', ')})` : ' (it takes no options)'}`, {
+        tfError('InvalidOption', `${key}: unknown option '${k}'${entry.options.length ? ` (expected one of ${entry.options.map((o) => `'${o}'`).join(', ')})` : ' (it takes no options)'}`, {
           op: key,
           path: k,
           expected: entry.options,
@@ -126,7 +126,7 @@ const one = (spec: LossSpec, where: string): E.Either<LossError, LossFn> => {
     const r = lossFromName(spec)
     return E.isLeft(r) ? E.left({ ...r.left, path: where, message: `${where}: ${r.left.message}` }) : r
   }
-  return E.left(tfError('InvalidArgument', `${where}: expected a loss name or a function (yTrue, yPred) => Tensor, received ${show(spec)}`, { path: where, expected: 'string | function', received: spec }))
+  return E.left(tfError('InvalidOption', `${where}: expected a loss name or a function (yTrue, yPred) => Tensor, received ${show(spec)}`, { path: where, expected: 'string | function', received: spec }))
 }
 
 /**
@@ -140,7 +140,7 @@ export const resolveLosses = (spec: LossesSpec, outputNames: ReadonlyArray<strin
     const list = spec as ReadonlyArray<LossSpec | null>
     if (list.length !== outputNames.length)
       return E.left(
-        tfError('InvalidArgument', `loss: expected a list of ${outputNames.length} losses (one per output: ${outputNames.join(', ')}), received ${list.length}`, {
+        tfError('InvalidOption', `loss: expected a list of ${outputNames.length} losses (one per output: ${outputNames.join(', ')}), received ${list.length}`, {
           path: 'loss',
           expected: outputNames.length,
           received: list.length
@@ -164,7 +164,7 @@ export const resolveLosses = (spec: LossesSpec, outputNames: ReadonlyArray<strin
       if (!outputNames.includes(k)) {
         const near = nearest(k, outputNames)
         return E.left(
-          tfError('InvalidArgument', `loss: unknown output '${k}'${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`, {
+          tfError('InvalidOption', `loss: unknown output '${k}'${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`, {
             path: `loss.${k}`,
             expected: outputNames,
             received: k,
@@ -184,7 +184,7 @@ export const resolveLosses = (spec: LossesSpec, outputNames: ReadonlyArray<strin
     }
     return E.right(out)
   }
-  return E.left(tfError('InvalidArgument', `loss: expected a loss name, a function, a list or a record of them, received ${show(spec)}`, { path: 'loss', expected: 'LossesSpec', received: spec }))
+  return E.left(tfError('InvalidOption', `loss: expected a loss name, a function, a list or a record of them, received ${show(spec)}`, { path: 'loss', expected: 'LossesSpec', received: spec }))
 }
 
 /**
@@ -197,12 +197,12 @@ export const resolveLossWeights = (
 ): E.Either<LossError, ReadonlyArray<number>> => {
   if (weights === undefined) return E.right(outputNames.map(() => 1))
   const bad = (path: string, v: unknown): E.Either<LossError, never> =>
-    E.left(tfError('InvalidArgument', `${path}: expected a finite number, received ${show(v)}`, { path, expected: 'finite number', received: v }))
+    E.left(tfError('InvalidOption', `${path}: expected a finite number, received ${show(v)}`, { path, expected: 'finite number', received: v }))
   if (Array.isArray(weights)) {
     const list = weights as ReadonlyArray<number>
     if (list.length !== outputNames.length)
       return E.left(
-        tfError('InvalidArgument', `lossWeights: expected ${outputNames.length} weights (one per output: ${outputNames.join(', ')}), received ${list.length}`, {
+        tfError('InvalidOption', `lossWeights: expected ${outputNames.length} weights (one per output: ${outputNames.join(', ')}), received ${list.length}`, {
           path: 'lossWeights',
           expected: outputNames.length,
           received: list.length
@@ -217,7 +217,7 @@ export const resolveLossWeights = (
       if (!outputNames.includes(k)) {
         const near = nearest(k, outputNames)
         return E.left(
-          tfError('InvalidArgument', `lossWeights: unknown output '${k}'${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`, {
+          tfError('InvalidOption', `lossWeights: unknown output '${k}'${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`, {
             path: `lossWeights.${k}`,
             expected: outputNames,
             received: k,

@@ -65,14 +65,14 @@ export const weighted = (perSample: Tensor, sampleWeight?: Tensor): Tensor =>
 
 /**
  * A loss with a reduction, from any per-sample loss: a built-in one (`meanSquaredError`) or your own
- * `(yTrue, yPred) => Tensor`. An unknown reduction throws a tagged `InvalidArgument`.
+ * `(yTrue, yPred) => Tensor`. An unknown reduction throws a tagged `InvalidOption`.
  * @example compile(model, { optimizer: 'sgd', loss: withReduction(meanSquaredError, 'sum') })
  */
 export const withReduction = (loss: LossFn, reduction: Reduction = 'sum_over_batch_size'): ReducedLoss => {
-  if (typeof loss !== 'function') fail('InvalidArgument', `withReduction: expected a loss function (yTrue, yPred) => Tensor, received ${show(loss)}`, { path: 'loss', expected: 'function', received: loss })
+  if (typeof loss !== 'function') fail('InvalidOption', `withReduction: expected a loss function (yTrue, yPred) => Tensor, received ${show(loss)}`, { path: 'loss', expected: 'function', received: loss })
   if (!REDUCTIONS.includes(reduction)) {
     const near = typeof reduction === 'string' ? nearest(reduction, REDUCTIONS) : undefined
-    fail('InvalidArgument', `withReduction: unknown reduction ${show(reduction)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${REDUCTIONS.map((r) => `'${r}'`).join(', ')})`, {
+    fail('InvalidOption', `withReduction: unknown reduction ${show(reduction)}${near ? ` — did you mean '${near}'?` : ''} (expected one of ${REDUCTIONS.map((r) => `'${r}'`).join(', ')})`, {
       path: 'reduction',
       expected: REDUCTIONS,
       received: reduction,
@@ -124,7 +124,7 @@ export const builtFrom = (f: LossFn): unknown => boundFrom.get(f)
 /**
  * @internal A built-in loss that is also its own loss class: an options record as the only argument
  * (keys: `optionKeys` and `reduction`) gives `withReduction(loss with those options, reduction)`.
- * An unknown option throws a tagged `InvalidArgument` naming it and the nearest allowed one.
+ * An unknown option throws a tagged `InvalidOption` naming it and the nearest allowed one.
  */
 export function configurable(name: string, optionKeys: readonly [], f: (yTrue: Tensor, yPred: Tensor) => Tensor): PlainLoss
 export function configurable<O extends object>(name: string, optionKeys: ReadonlyArray<keyof O & string>, f: (yTrue: Tensor, yPred: Tensor, o?: O) => Tensor): OptionsLoss<O>
@@ -136,7 +136,7 @@ export function configurable<O extends object>(name: string, optionKeys: Readonl
       for (const k of Object.keys(o))
         if (!allowed.includes(k)) {
           const near = nearest(k, allowed)
-          fail('InvalidArgument', `${name}: unknown option '${k}'${near ? ` — did you mean '${near}'?` : ''} (expected one of ${allowed.map((n) => `'${n}'`).join(', ')})`, {
+          fail('InvalidOption', `${name}: unknown option '${k}'${near ? ` — did you mean '${near}'?` : ''} (expected one of ${allowed.map((n) => `'${n}'`).join(', ')})`, {
             op: name,
             path: k,
             expected: allowed,

@@ -83,7 +83,7 @@ export interface AucOptions extends MetricOptions {
  */
 export const auc = (o: AucOptions = {}): Metric<AucState> => {
   const T = o.numThresholds ?? 200
-  if (!Number.isInteger(T) || T < 2) fail('InvalidArgument', `auc: expected numThresholds to be an integer > 1, received ${show(T)}`, { op: 'auc', path: 'numThresholds', expected: '> 1', received: T })
+  if (!Number.isInteger(T) || T < 2) fail('InvalidOption', `auc: expected numThresholds to be an integer > 1, received ${show(T)}`, { op: 'auc', path: 'numThresholds', expected: '> 1', received: T })
   const curve = o.curve ?? 'ROC'
   const method = o.summationMethod ?? 'interpolation'
   const thresholds = [-1e-7, ...Array.from({ length: T - 2 }, (_, i) => ((i + 1) * 1.0) / (T - 1)), 1 + 1e-7]

@@ -5,8 +5,8 @@
  */
 import type { TfError, ValueErrorTag } from '../core/errors.js'
 
-/** An unknown metric name. */
-export const METRIC_ERROR_TAGS = ['UnknownMetric'] as const
+/** An unknown metric name; a bad option or argument (a metric spec, `numThresholds`): `path`, `expected`, `received`. */
+export const METRIC_ERROR_TAGS = ['UnknownMetric', 'InvalidOption'] as const
 /** A tag of `metrics/`. */
 export type MetricErrorTag = (typeof METRIC_ERROR_TAGS)[number]
 /** An error of `metricFromName` and the metric resolvers. */

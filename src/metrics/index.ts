@@ -277,5 +277,5 @@ export const resolveMetric = (spec: MetricSpec, ctx: MetricContext = {}): E.Eith
   if (typeof spec === 'string') return metricFromName(spec, ctx)
   if (isMetric(spec)) return E.right(spec)
   if (typeof spec === 'function') return E.right(asAny(fromFunction(spec.name || 'metric', spec)))
-  return E.left(tfError('InvalidArgument', `metrics: expected a metric name, a function (yTrue, yPred) => Tensor or a Metric, received ${show(spec)}`, { path: 'metrics', expected: 'MetricSpec', received: spec }))
+  return E.left(tfError('InvalidOption', `metrics: expected a metric name, a function (yTrue, yPred) => Tensor or a Metric, received ${show(spec)}`, { path: 'metrics', expected: 'MetricSpec', received: spec }))
 }

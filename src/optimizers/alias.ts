@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, scalar, item, isTensor } from '../core/Tensor.js'
 import { isRecord } from '../core/Tree.js'
 import { tfError, type TfError, attemptOf, VALUE_ERROR_TAGS, show, fail } from '../core/errors.js'
-import type { OptimizerError } from './errors.js'
+import { OPTIMIZER_ERROR_TAGS, type OptimizerError } from './errors.js'
 import { didYouMean, nearest } from '../core/nearest.js'
 import { add, mul, neg } from '../primitives/index.js'
 import { type GradientTransformation, type Tree, chain, identity, mapTree, zeroCount } from './base.js'
@@ -38,7 +38,7 @@ export type InjectedState<S extends Tree = Tree> = { readonly count: Tensor; rea
  */
 export const injectLearningRate = <S extends Tree>(inner: GradientTransformation<S>, learningRate: LearningRate): GradientTransformation<InjectedState<S>> => {
   if (typeof learningRate !== 'function' && !(typeof learningRate === 'number' && Number.isFinite(learningRate)))
-    fail('InvalidArgument', `learningRate: expected a finite number or a schedule, received ${show(learningRate)}`, {
+    fail('InvalidOption', `learningRate: expected a finite number or a schedule, received ${show(learningRate)}`, {
       op: 'injectLearningRate',
       path: 'learningRate',
       expected: 'finite number | schedule',
@@ -256,14 +256,14 @@ export const optimizerFromName = (name: string, overrides: AnyOptimizerOptions =
   for (const k of Object.keys(overrides ?? {}))
     if (!allowed.includes(k))
       return E.left(
-        tfError('InvalidArgument', `${key}: unknown option '${k}'${didYouMean(k, allowed)} (expected one of ${allowed.map((a) => `'${a}'`).join(', ')})`, {
+        tfError('InvalidOption', `${key}: unknown option '${k}'${didYouMean(k, allowed)} (expected one of ${allowed.map((a) => `'${a}'`).join(', ')})`, {
           op: key,
           path: k,
           expected: allowed,
           received: k
         })
       )
-  return attemptOf(VALUE_ERROR_TAGS)(() => entry.make(overrides))
+  return attemptOf([...OPTIMIZER_ERROR_TAGS, ...VALUE_ERROR_TAGS])(() => entry.make(overrides))
 }
 
 
@@ -330,13 +330,13 @@ const replaceRate = (state: Tree, lr: Tensor): [Tree, boolean] => {
 /**
  * A new state whose next update uses learning rate `lr` (every `learningRate` leaf is replaced); the
  * input state is unchanged. `Left(NoLearningRate)` when the state has none (a plain `chain` without
- * `injectLearningRate`), `Left(InvalidArgument)` for a non-finite rate. This is how
+ * `injectLearningRate`), `Left(InvalidOption)` for a non-finite rate. This is how
  * LearningRateScheduler and ReduceLROnPlateau change the rate between epochs.
  * @example const s2 = orThrow(setLearningRate(state, 1e-4))
  */
 export const setLearningRate = <S extends Tree>(state: S, lr: number): E.Either<OptimizerError, S> => {
   if (typeof lr !== 'number' || !Number.isFinite(lr))
-    return E.left(tfError('InvalidArgument', `setLearningRate: expected a finite number, received ${show(lr)}`, { op: 'setLearningRate', expected: 'finite number', received: lr }))
+    return E.left(tfError('InvalidOption', `setLearningRate: expected a finite number, received ${show(lr)}`, { op: 'setLearningRate', path: 'learningRate', expected: 'finite number', received: lr }))
   const [out, found] = replaceRate(state, scalar(lr))
   if (!found)
     return E.left(

@@ -5,8 +5,8 @@
  */
 import type { TfError, ValueErrorTag } from '../core/errors.js'
 
-/** An unknown optimizer name; no learning rate to read or set. */
-export const OPTIMIZER_ERROR_TAGS = ['UnknownOptimizer', 'NoLearningRate'] as const
+/** An unknown optimizer name; no learning rate to read or set; a bad option or hyperparameter (an unknown option, a learning rate, a schedule's or a transform's argument): `path`, `expected`, `received`. */
+export const OPTIMIZER_ERROR_TAGS = ['UnknownOptimizer', 'NoLearningRate', 'InvalidOption'] as const
 /** A tag of `optimizers/`. */
 export type OptimizerErrorTag = (typeof OPTIMIZER_ERROR_TAGS)[number]
 /** An error of `optimizerFromName` and `setLearningRate`. */

@@ -33,7 +33,7 @@ export const schedule = (f: (step: Tensor) => Tensor): Schedule =>
 export const learningRateAt = (lr: LearningRate, step: Tensor): Tensor => (typeof lr === 'number' ? scalar(lr) : lr(step))
 
 const need = (op: string, name: string, v: unknown, ok: (n: number) => boolean, what: string): number => {
-  if (typeof v !== 'number' || !ok(v)) fail('InvalidArgument', `${op}: expected ${name} to be ${what}, received ${show(v)}`, { op, path: name, expected: what, received: v })
+  if (typeof v !== 'number' || !ok(v)) fail('InvalidOption', `${op}: expected ${name} to be ${what}, received ${show(v)}`, { op, path: name, expected: what, received: v })
   return v as number
 }
 const finite = (n: number): boolean => Number.isFinite(n)
@@ -119,13 +119,14 @@ export const piecewiseConstant = (o: PiecewiseConstantOptions): Schedule => {
   const b = o.boundaries
   const v = o.values
   if (!Array.isArray(b) || !Array.isArray(v) || v.length !== b.length + 1 || ![...b, ...v].every((n) => typeof n === 'number' && Number.isFinite(n)))
-    fail('InvalidArgument', `piecewiseConstant: expected finite boundaries and one more value than boundaries, received ${show(b)} and ${show(v)}`, {
+    fail('InvalidOption', `piecewiseConstant: expected finite boundaries and one more value than boundaries, received ${show(b)} and ${show(v)}`, {
       op: 'piecewiseConstant',
+      path: 'values',
       expected: 'values.length = boundaries.length + 1',
       received: { boundaries: b, values: v }
     })
   for (let i = 1; i < b.length; i++)
-    if (!(b[i] > b[i - 1])) fail('InvalidArgument', `piecewiseConstant: boundaries must increase, received ${show(b)}`, { op: 'piecewiseConstant', expected: 'increasing', received: b })
+    if (!(b[i] > b[i - 1])) fail('InvalidOption', `piecewiseConstant: boundaries must increase, received ${show(b)}`, { op: 'piecewiseConstant', path: 'boundaries', expected: 'increasing', received: b })
   // nested selects (not a sum of jumps) so each piece is its value exactly
   return schedule((step) => b.reduce<Tensor>((acc, bi, i) => where(compare(step, bi, 'gt'), v[i + 1], acc), scalar(v[0])))
 }

@@ -21,7 +21,7 @@ const zerosLike = (params: Tree): Tree => mapTree(params, (p) => fill(p.shape, 0
 const fullLike = (params: Tree, v: number): Tree => mapTree(params, (p) => fill(p.shape, v))
 
 const check = (op: string, name: string, v: unknown, ok: (n: number) => boolean, what: string): number => {
-  if (typeof v !== 'number' || !ok(v)) fail('InvalidArgument', `${op}: expected ${name} to be ${what}, received ${show(v)}`, { op, path: name, expected: what, received: v })
+  if (typeof v !== 'number' || !ok(v)) fail('InvalidOption', `${op}: expected ${name} to be ${what}, received ${show(v)}`, { op, path: name, expected: what, received: v })
   return v as number
 }
 const inUnit = (n: number): boolean => n >= 0 && n < 1
@@ -356,7 +356,7 @@ export const clipByNorm = (maxNorm: number): GradientTransformation<EmptyState> 
 export const clipByValue = (minOrMaxDelta: number, max?: number): GradientTransformation<EmptyState> => {
   const [lo, hi] = max === undefined ? [-Math.abs(minOrMaxDelta), Math.abs(minOrMaxDelta)] : [minOrMaxDelta, max]
   if (!(typeof lo === 'number' && typeof hi === 'number' && !Number.isNaN(lo) && !Number.isNaN(hi) && lo <= hi))
-    fail('InvalidArgument', `clipByValue: expected bounds min ≤ max, received ${show([minOrMaxDelta, max])}`, { op: 'clipByValue', expected: 'min ≤ max', received: [minOrMaxDelta, max] })
+    fail('InvalidOption', `clipByValue: expected bounds min ≤ max, received ${show([minOrMaxDelta, max])}`, { op: 'clipByValue', path: 'max', expected: 'min ≤ max', received: [minOrMaxDelta, max] })
   return {
     init: () => EMPTY,
     update: (updates, state) => [mapTree(updates, (u) => minimum(maximum(u, lo), hi)), state]

@@ -33,10 +33,10 @@ const labelsOf = (u: Tensor | ReadonlyArray<number>, what: string): number[] => 
     }
     if (u.shape.length === 2 && u.shape[1] === 1) return Array.from(b, (v) => (u.dtype === 'int32' ? v : Math.round(v)))
     if (u.shape.length === 1) return Array.from(b)
-    return fail('InvalidArgument', `confusionMatrix: ${what} must be labels [n], [n, 1] or scores [n, classes], received shape ${show(u.shape)}`, { path: what, expected: '[n] or [n, k]', received: u.shape })
+    return fail('InvalidData', `confusionMatrix: ${what} must be labels [n], [n, 1] or scores [n, classes], received shape ${show(u.shape)}`, { path: what, expected: '[n] or [n, k]', received: u.shape })
   }
   if (Array.isArray(u)) return u.slice()
-  return fail('InvalidArgument', `confusionMatrix: ${what} must be a tensor or a list of class indices, received ${show(u)}`, { path: what, expected: 'Tensor | number[]', received: u })
+  return fail('InvalidData', `confusionMatrix: ${what} must be a tensor or a list of class indices, received ${show(u)}`, { path: what, expected: 'Tensor | number[]', received: u })
 }
 
 /**
@@ -47,13 +47,13 @@ const labelsOf = (u: Tensor | ReadonlyArray<number>, what: string): number[] => 
 export const confusionMatrix = (yTrue: Tensor | ReadonlyArray<number>, yPred: Tensor | ReadonlyArray<number>, numClasses?: number): number[][] => {
   const t = labelsOf(yTrue, 'yTrue')
   const p = labelsOf(yPred, 'yPred')
-  if (t.length !== p.length) fail('InvalidArgument', `confusionMatrix: yTrue has ${t.length} samples, yPred ${p.length}`, { path: 'yPred', expected: t.length, received: p.length })
+  if (t.length !== p.length) fail('InvalidData', `confusionMatrix: yTrue has ${t.length} samples, yPred ${p.length}`, { path: 'yPred', expected: t.length, received: p.length })
   const k = numClasses ?? Math.max(0, ...t, ...p) + 1
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0))
   for (let i = 0; i < t.length; i++) {
     for (const [v, what] of [[t[i], 'yTrue'], [p[i], 'yPred']] as const)
       if (!Number.isInteger(v) || v < 0 || v >= k)
-        fail('InvalidArgument', `confusionMatrix: ${what}[${i}] is ${show(v)}, expected a class index in [0, ${k})`, { path: `${what}[${i}]`, expected: `an integer in [0, ${k})`, received: v })
+        fail('InvalidData', `confusionMatrix: ${what}[${i}] is ${show(v)}, expected a class index in [0, ${k})`, { path: `${what}[${i}]`, expected: `an integer in [0, ${k})`, received: v })
     m[t[i]][p[i]] += 1
   }
   return m
@@ -73,9 +73,9 @@ const shade = (x: number): string => {
 export const plotConfusionMatrix = (matrix: ReadonlyArray<ReadonlyArray<number>>, opts: ConfusionPlotOptions = {}): string => {
   const k = matrix.length
   if (k === 0 || !matrix.every((r) => Array.isArray(r) && r.length === k && r.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)))
-    fail('InvalidArgument', `plotConfusionMatrix: expected a square matrix of non-negative counts, received ${show(matrix)}`, { path: 'matrix', expected: 'number[k][k]', received: matrix })
+    fail('InvalidData', `plotConfusionMatrix: expected a square matrix of non-negative counts, received ${show(matrix)}`, { path: 'matrix', expected: 'number[k][k]', received: matrix })
   const labels = opts.labels ?? Array.from({ length: k }, (_, i) => String(i))
-  if (labels.length !== k) fail('InvalidArgument', `plotConfusionMatrix: ${labels.length} labels for ${k} classes`, { path: 'labels', expected: k, received: labels.length })
+  if (labels.length !== k) fail('InvalidOption', `plotConfusionMatrix: ${labels.length} labels for ${k} classes`, { path: 'labels', expected: k, received: labels.length })
   const values = matrix.map((r) => {
     const total = r.reduce((a, b) => a + b, 0)
     return opts.normalize === true ? r.map((v) => (total === 0 ? 0 : v / total)) : r.slice()

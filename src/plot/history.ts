@@ -33,7 +33,7 @@ export const plotHistory = (history: { readonly history: Readonly<Record<string,
   const keys = opts.keys ?? Object.keys(series)
   for (const k of keys)
     if (!Array.isArray(series[k]) || !series[k].every((v) => typeof v === 'number'))
-      fail('InvalidArgument', `plotHistory: expected a list of numbers at history.${k}, received ${show(series[k])}`, { path: `history.${k}`, expected: 'number[]', received: series[k] })
+      fail('InvalidData', `plotHistory: expected a list of numbers at history.${k}, received ${show(series[k])}`, { path: `history.${k}`, expected: 'number[]', received: series[k] })
   const W = opts.width ?? 640
   const H = opts.height ?? 320
   const m = { l: 72, r: 140, t: opts.title ? 32 : 16, b: 40 }

@@ -49,7 +49,7 @@ const shapeText = (s: unknown): string => (Array.isArray(s) ? `(${s.map((d) => (
  * @example const svg = plotModel(model, { showShapes: true }) // tslab.display.svg(svg)
  */
 export const plotModel = (model: unknown, opts: PlotModelOptions = {}): string => {
-  if (!isModelCore(model)) return fail('InvalidArgument', `plotModel: expected a model (sequential or model), received ${show(model)}`, { path: 'model', expected: 'a model', received: model })
+  if (!isModelCore(model)) return fail('NotAModel', `plotModel: expected a model (sequential or model), received ${show(model)}`, { path: 'model', expected: 'a model', received: model })
   if (!model.built) return fail('NotBuilt', `plotModel: model '${model.name}' is not built; give its first layer an inputShape or call build()`, { path: 'model', expected: 'a built model', received: model.name })
   const nodes = graphOf(model)
   const byName = new Map(nodes.map((n) => [n.name, n]))

@@ -7,7 +7,7 @@ import { tensor, dataSync } from '../../src/index.js'
 import * as L from '../../src/losses/index.js'
 
 const invalid = (f: () => unknown, more: Record<string, unknown> = {}): void =>
-  expect(f).toThrow(expect.objectContaining({ _tag: 'InvalidArgument', data: expect.objectContaining(more) }))
+  expect(f).toThrow(expect.objectContaining({ _tag: 'InvalidOption', data: expect.objectContaining(more) }))
 
 describe('reduction: mutants killed', () => {
   it('reduce: integer sample weights are cast, and an empty batch reduces to 0 (Keras divides by max(1, size))', () => {

@@ -12,7 +12,7 @@ import { dataF64 } from '../../src/core/Tensor.js'
 import { add, mul } from '../../src/primitives/index.js'
 import * as O from '../../src/optimizers/index.js'
 
-const refused = (f: () => unknown): void => expect(f).toThrow(expect.objectContaining({ _tag: 'InvalidArgument' }))
+const refused = (f: () => unknown): void => expect(f).toThrow(expect.objectContaining({ _tag: 'InvalidOption' }))
 
 describe('schedules: mutants killed', () => {
   it('refuses options that are not numbers of the right sign', () => {
@@ -234,6 +234,6 @@ describe('alias: mutants killed', () => {
       expect(r.right.c).toBe(s.c)
     }
     const bad = O.setLearningRate(s, '0.1' as unknown as number)
-    expect(E.isLeft(bad) && bad.left._tag).toBe('InvalidArgument')
+    expect(E.isLeft(bad) && bad.left._tag).toBe('InvalidOption')
   })
 })

@@ -276,6 +276,6 @@ describe('optimizerFromName', () => {
     const r = O.optimizerFromName('adam', { momentum: 0.9 })
     expect(E.isLeft(r) && r.left.message).toMatch(/adam: unknown option 'momentum'/)
     const bad = O.optimizerFromName('sgd', { momentum: 2 })
-    expect(E.isLeft(bad) && bad.left._tag).toBe('InvalidArgument')
+    expect(E.isLeft(bad) && bad.left._tag).toBe('InvalidOption')
   })
 })

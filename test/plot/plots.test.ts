@@ -66,6 +66,24 @@ describe('confusion matrix', () => {
     expect(() => confusionMatrix([0], [0, 1])).toThrow(TensorfoldError)
     expect(() => plotConfusionMatrix([[1, 2]])).toThrow(/square matrix/)
   })
+  it("raises plot's own tags (PlotError), never the tensor stack's InvalidArgument", () => {
+    const tagOf = (f: () => unknown): unknown => {
+      try {
+        f()
+      } catch (e) {
+        return (e as TensorfoldError)._tag
+      }
+      return 'no throw'
+    }
+    expect(tagOf(() => confusionMatrix([0, 3], [0, 1], 2))).toBe('InvalidData')
+    expect(tagOf(() => confusionMatrix([0], [0, 1]))).toBe('InvalidData')
+    expect(tagOf(() => confusionMatrix('x' as never, [0]))).toBe('InvalidData')
+    expect(tagOf(() => plotConfusionMatrix([[1, 2]]))).toBe('InvalidData')
+    expect(tagOf(() => plotConfusionMatrix([[1, 0], [0, 1]], { labels: ['a'] }))).toBe('InvalidOption')
+    expect(tagOf(() => plotHistory({ loss: ['a'] as never }))).toBe('InvalidData')
+    expect(tagOf(() => plotModel({}))).toBe('NotAModel')
+    expect(tagOf(() => plotModel(sequential([dense(2)])))).toBe('NotBuilt')
+  })
 })
 
 const mlp = sequential([dense(8, { inputShape: [16], activation: 'relu' }), dropout(0.5), dense(3, { activation: 'softmax' })], { name: 'mlp' })

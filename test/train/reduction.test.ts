@@ -41,7 +41,7 @@ describe('loss reductions', () => {
     const byName = Loss.lossFromName('mse', { reduction: 'none' })
     expect(E.isRight(byName) && Array.from(dataSync(byName.right(yt, yp)))).toEqual(perSample)
     const bad = Loss.lossFromName('mse', { reduction: 'summ' as never })
-    expect(E.isLeft(bad) && bad.left).toMatchObject({ _tag: 'InvalidArgument', path: 'reduction', nearest: 'sum' })
+    expect(E.isLeft(bad) && bad.left).toMatchObject({ _tag: 'InvalidOption', path: 'reduction', nearest: 'sum' })
     const custom = Loss.withReduction((t, p) => Loss.meanAbsoluteError(t, p), 'none')
     expect(Array.from(dataSync(custom(yt, yp)))).toEqual([0.25, 1, 1])
     expect(() => Loss.withReduction(meanSquaredError, 'mean' as never)).toThrow(TensorfoldError)
