@@ -1,9 +1,11 @@
 /**
  * Tests that kill mutants StrykerJS found surviving in src/losses (docs/laws.md, "Mutation testing"):
- * the edges of `reduce` and `withReduction` (reduction.ts).
+ * the edges of `reduce` and `withReduction` (reduction.ts), and of the loss functions (functions.ts):
+ * the last axis at rank 3 and 0, the alignment of ranks, the option checks, the clip bounds.
  */
 import { describe, it, expect } from 'vitest'
-import { tensor, dataSync } from '../../src/index.js'
+import { tensor, dataSync, withBackend, type Tensor } from '../../src/index.js'
+import { scalar, dataF64 } from '../../src/core/Tensor.js'
 import * as L from '../../src/losses/index.js'
 
 const invalid = (f: () => unknown, more: Record<string, unknown> = {}): void =>
@@ -38,5 +40,133 @@ describe('reduction: mutants killed', () => {
     expect(L.meanSquaredError.name).toBe('meanSquaredError')
     expect(L.binaryCrossentropy.name).toBe('binaryCrossentropy')
     invalid(() => L.binaryCrossentropy({ fromLogit: true } as never), { path: 'fromLogit', nearest: 'fromLogits' })
+  })
+})
+
+const values = (t: Tensor): number[] => Array.from(dataSync(t))
+const tagged = (f: () => unknown, tag: string, more: Record<string, unknown> = {}): void =>
+  expect(f).toThrow(expect.objectContaining({ _tag: tag, data: expect.objectContaining(more) }))
+
+describe('functions: mutants killed', () => {
+  // one-hot targets and positive predictions: valid for every loss
+  const t12 = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0]
+  const p12 = [0.5, 0.25, 0.25, 0.125, 0.625, 0.25, 0.2, 0.3, 0.5, 0.75, 0.125, 0.125]
+  const all: ReadonlyArray<readonly [string, (t: Tensor, p: Tensor) => Tensor]> = [
+    ['meanSquaredError', L.meanSquaredError],
+    ['meanAbsoluteError', L.meanAbsoluteError],
+    ['meanAbsolutePercentageError', L.meanAbsolutePercentageError],
+    ['meanSquaredLogarithmicError', L.meanSquaredLogarithmicError],
+    ['binaryCrossentropy', (t, p) => L.binaryCrossentropy(t, p, { labelSmoothing: 0.1 })],
+    ['categoricalCrossentropy', (t, p) => L.categoricalCrossentropy(t, p)],
+    ['categoricalCrossentropy', (t, p) => L.categoricalCrossentropy(t, p, { fromLogits: true })],
+    ['hinge', L.hinge],
+    ['squaredHinge', L.squaredHinge],
+    ['categoricalHinge', L.categoricalHinge],
+    ['huber', (t, p) => L.huber(t, p)],
+    ['logCosh', L.logCosh],
+    ['klDivergence', L.klDivergence],
+    ['poisson', L.poisson],
+    ['cosineSimilarity', L.cosineSimilarity]
+  ]
+
+  it('at rank 3 each loss reduces the last axis only: the same rows as at rank 2', () => {
+    for (const [name, f] of all) {
+      const got = f(tensor(t12, [2, 2, 3]), tensor(p12, [2, 2, 3]))
+      expect(got.shape, name).toEqual([2, 2])
+      expect(values(got), name).toEqual(values(f(tensor(t12, [4, 3]), tensor(p12, [4, 3]))))
+    }
+    for (const fromLogits of [false, true]) {
+      const s = L.sparseCategoricalCrossentropy(tensor([0, 1, 2, 1], [2, 2]), tensor(p12, [2, 2, 3]), { fromLogits })
+      expect(s.shape).toEqual([2, 2])
+      expect(values(s)).toEqual(values(L.sparseCategoricalCrossentropy(tensor([0, 1, 2, 1]), tensor(p12, [4, 3]), { fromLogits })))
+      // ids with a trailing 1 at rank 3
+      expect(values(L.sparseCategoricalCrossentropy(tensor([0, 1, 2, 1], [2, 2, 1]), tensor(p12, [2, 2, 3]), { fromLogits }))).toEqual(values(s))
+    }
+  })
+
+  it('scalars: a loss of two scalars is a scalar (no axis to reduce)', () => {
+    expect(values(L.meanSquaredError(scalar(1), scalar(3)))).toEqual([4])
+    expect(L.meanSquaredError(scalar(1), scalar(3)).shape).toEqual([])
+    expect(values(L.klDivergence(scalar(0.5), scalar(0.25)))[0]).toBeCloseTo(0.5 * Math.log(2), 6)
+    // categorical hinge of t = 1, p = 0.5: max((1 − 1)·0.5 − 0.5 + 1, 0)
+    expect(values(L.categoricalHinge(scalar(1), scalar(0.5)))).toEqual([0.5])
+    // cosine of two scalars is their sign product, negated
+    expect(values(L.cosineSimilarity(scalar(2), scalar(-3)))).toEqual([1])
+    expect(values(L.cosineSimilarity(scalar(2), scalar(3)))).toEqual([-1])
+  })
+
+  it('ranks differing by one align only when the longer side ends in 1 (Keras squeeze-or-expand)', () => {
+    // [2, 2] against [2]: no alignment, the rank-1 side broadcasts as a row
+    expect(values(L.meanSquaredError(tensor([[1, 2], [3, 4]]), tensor([1, 2])))).toEqual([0, 4])
+    expect(values(L.meanSquaredError(tensor([1, 2]), tensor([[1, 2], [3, 4]])))).toEqual([0, 4])
+    // [2, 2, 1] against [2, 2]: the trailing 1 is dropped, one loss per row
+    const a = L.meanSquaredError(tensor([[[1], [2]], [[3], [4]]]), tensor([[1, 4], [3, 3]]))
+    expect(a.shape).toEqual([2])
+    expect(values(a)).toEqual([2, 0.5])
+    const b = L.meanSquaredError(tensor([[1, 4], [3, 3]]), tensor([[[1], [2]], [[3], [4]]]))
+    expect(b.shape).toEqual([2])
+    expect(values(b)).toEqual([2, 0.5])
+  })
+
+  it('a target that is not a tensor is refused naming the loss', () => {
+    for (const [name, f] of all) tagged(() => f([1] as never, tensor([[1]])), 'InvalidArgument', { op: name, path: 'arguments[0]' })
+    tagged(() => L.sparseCategoricalCrossentropy([1] as never, tensor([[1]])), 'InvalidArgument', { op: 'sparseCategoricalCrossentropy' })
+  })
+
+  it('integer targets are read as floats (kl divergence of int32 one-hot rows is finite)', () => {
+    const p = tensor([[0.25, 0.75], [0.5, 0.5]])
+    const want = values(L.klDivergence(tensor([[0, 1], [1, 0]]), p))
+    expect(values(L.klDivergence(tensor([[0, 1], [1, 0]], undefined, 'int32'), p))).toEqual(want)
+    expect(want.every(Number.isFinite)).toBe(true)
+    expect(values(L.meanSquaredError(tensor([[0, 3]], undefined, 'int32'), tensor([[1, 1]], undefined, 'int32')))).toEqual([2.5])
+  })
+
+  it('categorical shape mismatch: same rank, another size is ShapeMismatch with both shapes', () => {
+    const p = tensor([[0.5, 0.5]])
+    for (const t of [tensor([[0, 1, 0]]), tensor([[0, 1], [1, 0]])])
+      tagged(() => L.categoricalCrossentropy(t, p), 'ShapeMismatch', { op: 'categoricalCrossentropy', expected: [1, 2], actual: t.shape })
+  })
+
+  it('sparse ids: a batch of one, mismatched shapes named with the shapes ids may have', () => {
+    // ids [1] with yPred [1, 3]: a batch of one sample, not ids with a trailing 1
+    expect(values(L.sparseCategoricalCrossentropy(tensor([2]), tensor([[0.25, 0.25, 0.5]])))[0]).toBeCloseTo(Math.log(2), 6)
+    const p = tensor(p12, [2, 2, 3])
+    for (const t of [tensor([0, 1, 2]), tensor([[0, 1, 2], [1, 0, 0]]), tensor(t12, [2, 2, 3])])
+      expect(() => L.sparseCategoricalCrossentropy(t, p)).toThrow(
+        expect.objectContaining({
+          _tag: 'ShapeMismatch',
+          message: expect.stringContaining('class ids of shape [2, 2] or [2, 2, 1]'),
+          data: expect.objectContaining({ op: 'sparseCategoricalCrossentropy', expected: [2, 2, 3], actual: t.shape })
+        })
+      )
+  })
+
+  it('labelSmoothing must be a number in [0, 1]; 1 is accepted (every target 1/2)', () => {
+    const t = tensor([[1], [0]])
+    const p = tensor([[0.75], [0.25]])
+    for (const ls of [-0.1, 1.1, Number.NaN, '0.1'])
+      for (const f of [() => L.binaryCrossentropy(t, p, { labelSmoothing: ls as never }), () => L.categoricalCrossentropy(t, p, { labelSmoothing: ls as never })])
+        tagged(f, 'InvalidArgument', { path: 'labelSmoothing', received: ls })
+    const half = -(0.5 * Math.log(0.75) + 0.5 * Math.log(0.25))
+    values(L.binaryCrossentropy(t, p, { labelSmoothing: 1 })).forEach((v) => expect(v).toBeCloseTo(half, 6))
+  })
+
+  it('huber: delta must be a positive number', () => {
+    const t = tensor([[0]])
+    for (const delta of [0, -1, Number.NaN, '1']) tagged(() => L.huber(t, t, { delta: delta as never }), 'InvalidArgument', { op: 'huber', path: 'delta', received: delta })
+    expect(values(L.huber(t, tensor([[3]]), { delta: 1e-3 }))[0]).toBeCloseTo(3e-3 - 0.5e-6, 9)
+  })
+
+  it('probabilities of exactly 0 and 1 are clipped to [ε, 1 − ε] (float64: −log ε, not ∞ or ε-off)', () => {
+    const minusLogEps = -Math.log(L.EPSILON)
+    withBackend('reference', () => {
+      const b = dataF64(L.binaryCrossentropy(tensor([[1], [0]]), tensor([[0], [1]])))
+      expect(Math.abs(b[0] - minusLogEps)).toBeLessThan(1e-9)
+      expect(Math.abs(b[1] - minusLogEps)).toBeLessThan(1e-9)
+      // sparse: log(clip(p)) then logSoftmax; with p = [1, 0] the normaliser is log(1 − ε + ε) = 0
+      const s = dataF64(L.sparseCategoricalCrossentropy(tensor([1, 0]), tensor([[1, 0], [1, 0]])))
+      expect(Math.abs(s[0] - minusLogEps)).toBeLessThan(1e-12)
+      expect(Math.abs(s[1] + Math.log(1 - L.EPSILON))).toBeLessThan(1e-12)
+    })
   })
 })
