@@ -146,14 +146,14 @@ describe('functions: mutants killed', () => {
     const p = tensor([[0.75], [0.25]])
     for (const ls of [-0.1, 1.1, Number.NaN, '0.1'])
       for (const f of [() => L.binaryCrossentropy(t, p, { labelSmoothing: ls as never }), () => L.categoricalCrossentropy(t, p, { labelSmoothing: ls as never })])
-        tagged(f, 'InvalidArgument', { path: 'labelSmoothing', received: ls })
+        tagged(f, 'InvalidOption', { path: 'labelSmoothing', received: ls })
     const half = -(0.5 * Math.log(0.75) + 0.5 * Math.log(0.25))
     values(L.binaryCrossentropy(t, p, { labelSmoothing: 1 })).forEach((v) => expect(v).toBeCloseTo(half, 6))
   })
 
   it('huber: delta must be a positive number', () => {
     const t = tensor([[0]])
-    for (const delta of [0, -1, Number.NaN, '1']) tagged(() => L.huber(t, t, { delta: delta as never }), 'InvalidArgument', { op: 'huber', path: 'delta', received: delta })
+    for (const delta of [0, -1, Number.NaN, '1']) tagged(() => L.huber(t, t, { delta: delta as never }), 'InvalidOption', { op: 'huber', path: 'delta', received: delta })
     expect(values(L.huber(t, tensor([[3]]), { delta: 1e-3 }))[0]).toBeCloseTo(3e-3 - 0.5e-6, 9)
   })
 
