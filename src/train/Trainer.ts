@@ -59,6 +59,15 @@ export interface TrainConfig {
 /** @internal The fields of a trainer (declared once, on the class below). */
 export type TrainerFields = Pick<Trainer, 'model' | 'optState' | 'step' | 'key' | 'config' | 'fns'>
 
+/** A model's new weights after a training step, over a model of the same structure (`base`). */
+class Stepped {
+  constructor(
+    readonly base: ModelLike,
+    readonly params: Tree,
+    readonly state: Tree
+  ) {}
+}
+
 /** Whether a value is a trainer. */
 export const isTrainer = (u: unknown): u is Trainer => u instanceof Trainer
 
@@ -68,8 +77,8 @@ export const isTrainer = (u: unknown): u is Trainer => u instanceof Trainer
  */
 export class Trainer {
   readonly _tag = 'Trainer' as const
-  /** the model, with the trainer's current weights */
-  readonly model: ModelLike
+  /** the model, or (after a training step) its new weights until the model is first read */
+  #model: ModelLike | Stepped
   /** the optimizer state (undefined until the model is built) */
   readonly optState: Tree | undefined
   /** the number of training steps taken */
@@ -82,21 +91,43 @@ export class Trainer {
   readonly fns: StepFns | undefined
 
   /** @internal use `compile`. */
-  constructor(f: TrainerFields) {
-    this.model = f.model
+  constructor(f: Omit<TrainerFields, 'model'> & { readonly model: ModelLike | Stepped }) {
+    this.#model = f.model
     this.optState = f.optState
     this.step = f.step
     this.key = f.key
     this.config = f.config
     this.fns = f.fns
-    // deeply: nothing reachable from a trainer (optimizer state, configuration, step functions) can be
-    // written from outside; what earlier trainers shared is remembered, so this walks only what is new
+    // deeply: nothing reachable from a trainer (optimizer state, configuration, step functions, the
+    // weights) can be written from outside; what earlier trainers shared is remembered, so this walks
+    // only what is new
     deepFreeze(this)
+    deepFreeze(f.model)
+  }
+
+  /** The model, with the trainer's current weights (the same value on every read). */
+  get model(): ModelLike {
+    const m = this.#model
+    if (!(m instanceof Stepped)) return m
+    // a model value (its weight list, closures, deep freeze) costs about as much as a small kernel, so a
+    // training step keeps only the new weights and the model is made from them when someone asks
+    const made = m.base.withWeights(m.params, m.state)
+    this.#model = made
+    return made
   }
 
   /** @internal A trainer with some fields replaced. */
   with(f: Partial<TrainerFields>): Trainer {
-    return new Trainer({ model: this.model, optState: this.optState, step: this.step, key: this.key, config: this.config, fns: this.fns, ...f })
+    return new Trainer({ model: this.#model, optState: this.optState, step: this.step, key: this.key, config: this.config, fns: this.fns, ...f })
+  }
+
+  /**
+   * @internal The trainer after training steps: new weights (as `model.withWeights(params, state)`, made
+   * when the model is first read), optimizer state and step count.
+   */
+  stepped(params: Tree, state: Tree, optState: Tree, step: number): Trainer {
+    const m = this.#model
+    return new Trainer({ model: new Stepped(m instanceof Stepped ? m.base : m, params, state), optState, step, key: this.key, config: this.config, fns: this.fns })
   }
 
   /** The same trainer over a model of the same structure with other weights (e.g. restored ones). */
@@ -110,11 +141,11 @@ export class Trainer {
   }
   /** The trainable weights (the model's params tree). */
   get params(): Tree {
-    return this.model.params
+    return this.#model.params
   }
   /** The non-trainable state (the model's state tree). */
   get state(): Tree {
-    return this.model.state
+    return this.#model.state
   }
   /** The optimizer in use. */
   get optimizer(): GradientTransformation<Tree> {

@@ -67,26 +67,26 @@ export const stepTargets = (b: TensorBatch): ReadonlyArray<Tensor> => b.ys.map((
 export const stepCore = (t: Trainer, b: TensorBatch): readonly [Trainer, StepOut] => {
   const fns = t.fns as NonNullable<Trainer['fns']>
   const out = fns.train(
-    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
+    { params: t.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
     t.stepKey()
   )
-  return [t.with({ model: t.model.withWeights(out.params, out.state), optState: out.optState, step: t.step + 1 }), out]
+  return [t.stepped(out.params, out.state, out.optState, t.step + 1), out]
 }
 
 /** @internal The async twin of {@link stepCore}. */
 export const stepCoreAsync = async (t: Trainer, b: TensorBatch): Promise<readonly [Trainer, StepOut]> => {
   const fns = t.fns as NonNullable<Trainer['fns']>
   const out = await fns.trainAsync(
-    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
+    { params: t.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) },
     t.stepKey()
   )
-  return [t.with({ model: t.model.withWeights(out.params, out.state), optState: out.optState, step: t.step + 1 }), out]
+  return [t.stepped(out.params, out.state, out.optState, t.step + 1), out]
 }
 
 /** @internal One evaluation step on a checked batch of a ready trainer. */
 export const evalCore = (t: Trainer, b: TensorBatch): EvalOut => {
   const fns = t.fns as NonNullable<Trainer['fns']>
-  return fns.evaluate({ params: t.model.params, state: t.model.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) }, t.inferenceKey())
+  return fns.evaluate({ params: t.params, state: t.state, xs: b.xs, ys: stepTargets(b), sampleWeight: b.sw.map((w) => w ?? onesOf(b.size)) }, t.inferenceKey())
 }
 
 /** @internal One resolved metric, at its place in `metricsNames`. */
@@ -187,9 +187,11 @@ export const batchTotals = (metrics: ReadonlyArray<BoundMetric>, outputs: number
 /** @internal The logs of totals, in `metricsNames` order. */
 export const logsOf = (t: Trainer, tot: Totals, metrics: ReadonlyArray<BoundMetric>): Logs => {
   const logs: Record<string, number> = { loss: tot.lossCount > 0 ? tot.lossSum / tot.lossCount : NaN }
-  const outs = t.model.outputNames
   // an output without a loss (`loss: {out1: null, …}` or a record that leaves it out) has no `_loss` log
-  if (t.config.losses.length > 1) tot.outSums.forEach((s, i) => t.config.losses[i] !== undefined && (logs[`${outs[i]}_loss`] = tot.outCounts[i] > 0 ? s / tot.outCounts[i] : NaN))
+  if (t.config.losses.length > 1) {
+    const outs = t.model.outputNames
+    tot.outSums.forEach((s, i) => t.config.losses[i] !== undefined && (logs[`${outs[i]}_loss`] = tot.outCounts[i] > 0 ? s / tot.outCounts[i] : NaN))
+  }
   metrics.forEach((m, j) => (logs[m.name] = m.metric.result(tot.states[j])))
   return Object.freeze(logs)
 }
@@ -210,7 +212,7 @@ export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TrainEr
   const one: TensorBatch = { xs: b.xs.map(first), ys: b.ys.map(first), sw: b.sw.map((w) => (w === undefined ? undefined : first(w))), size: 1 }
   const c = t.config
   const f = makeEvalFn({ model: t.model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer })
-  const r = attemptOf(TRAIN_RUN_TAGS)(() => f({ params: t.model.params, state: t.model.state, xs: one.xs, ys: stepTargets(one), sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
+  const r = attemptOf(TRAIN_RUN_TAGS)(() => f({ params: t.params, state: t.state, xs: one.xs, ys: stepTargets(one), sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
   if (E.isLeft(r))
     return E.left(
       tfError(r.left._tag, `${op}: the model and its loss cannot run on this data (x ${show(b.xs.map((x) => x.shape))}, y ${show(b.ys.map((y) => y?.shape ?? null))}): ${r.left.message}`, {

@@ -367,5 +367,5 @@ export const predictOnBatch = (t0: Trainer, x: unknown): E.Either<TrainError, Pr
   const r = ready(t0, b.xs.map((xx) => xx.shape), 'predictOnBatch')
   if (E.isLeft(r)) return r
   const t = r.right
-  return attemptOf(TRAIN_RUN_TAGS)(() => shapeResult(t, (t.fns as NonNullable<Trainer['fns']>).predict({ params: t.model.params, state: t.model.state, xs: b.xs }, t.inferenceKey())))
+  return attemptOf(TRAIN_RUN_TAGS)(() => shapeResult(t, (t.fns as NonNullable<Trainer['fns']>).predict({ params: t.params, state: t.state, xs: b.xs }, t.inferenceKey())))
 }

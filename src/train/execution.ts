@@ -52,22 +52,22 @@ export const executeSteps = async (t: Trainer, bs: ReadonlyArray<TensorBatch>): 
     return [t2, [out]]
   }
   const { outs } = await fnsOf(t).trainManyAsync(
-    { params: t.model.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.model.state, batches: bs.map(batchIn) },
+    { params: t.params, optState: t.optState as NonNullable<Trainer['optState']>, state: t.state, batches: bs.map(batchIn) },
     bundle(bs.map((_, i) => t.stepKey(t.step + i)))
   )
   const last = outs[outs.length - 1]
-  return [t.with({ model: t.model.withWeights(last.params, last.state), optState: last.optState, step: t.step + bs.length }), outs]
+  return [t.stepped(last.params, last.state, last.optState, t.step + bs.length), outs]
 }
 
 /** @internal The evaluation steps of one execution (inference mode). */
 export const evaluateSteps = (t: Trainer, bs: ReadonlyArray<TensorBatch>): ReadonlyArray<EvalOut> =>
-  bs.length === 1 ? [evalCore(t, bs[0])] : fnsOf(t).evaluateMany({ params: t.model.params, state: t.model.state, batches: bs.map(batchIn) }, t.inferenceKey()).outs
+  bs.length === 1 ? [evalCore(t, bs[0])] : fnsOf(t).evaluateMany({ params: t.params, state: t.state, batches: bs.map(batchIn) }, t.inferenceKey()).outs
 
 /** @internal The prediction steps of one execution: per batch, one tensor per output. */
 export const predictSteps = (t: Trainer, bs: ReadonlyArray<TensorBatch>): ReadonlyArray<ReadonlyArray<Tensor>> =>
   bs.length === 1
-    ? [fnsOf(t).predict({ params: t.model.params, state: t.model.state, xs: bs[0].xs }, t.inferenceKey())]
-    : fnsOf(t).predictMany({ params: t.model.params, state: t.model.state, batches: bs.map((b) => ({ xs: b.xs })) }, t.inferenceKey()).outs
+    ? [fnsOf(t).predict({ params: t.params, state: t.state, xs: bs[0].xs }, t.inferenceKey())]
+    : fnsOf(t).predictMany({ params: t.params, state: t.state, batches: bs.map((b) => ({ xs: b.xs })) }, t.inferenceKey()).outs
 
 /**
  * @internal A custom training step over one execution: the steps one after another (a custom step is
