@@ -150,16 +150,26 @@ describe('register-blocked matmul and packed Array(4) results', () => {
         }
   })
 
-  it('the threaded blocked kernel (outputs of 16384+ cells, on the shared pool) equals the synchronous one bit for bit', async () => {
+  it('the threaded blocked kernel (2^22+ multiply-adds, on the shared pool) equals the synchronous one bit for bit', async () => {
     const on = fresh()
-    const [m, k, n] = [128, 72, 132]
+    const [m, k, n] = [128, 264, 132]
     const a = rnd(m * k).map((x) => (Number.isFinite(x) ? x : 1))
     const b = rnd(k * n).map((x) => (Number.isFinite(x) ? x : 1))
     const sync = on.matmul(a, b, 1, m, k, n, false, false)
     const threaded = (on as unknown as { threaded: Backend<'async'> }).threaded
-    expect(bits(await threaded.matmul(a, b, 1, m, k, n, false, false))).toEqual(bits(sync))
+    const pending = threaded.matmul(a, b, 1, m, k, n, false, false)
+    expect(pending).toBeInstanceOf(Promise) // went to the pool
+    expect(bits(await pending)).toEqual(bits(sync))
     const want = reference.matmul(a, b, 1, m, k, n, false, false)
     const bound = reference.matmul(a.map(Math.abs), b.map(Math.abs), 1, m, k, n, false, false)
     for (let i = 0; i < want.length; i++) expect(Math.abs(sync[i] - want[i])).toBeLessThanOrEqual(1e-6 + 1e-5 * bound[i])
+  })
+
+  it('small products stay on the main thread: the LSTM step’s [64,64]·[64,256] (16,384 cells, 1.05M multiply-adds)', () => {
+    const threaded = (fresh() as unknown as { threaded: Backend<'async'> }).threaded
+    const [m, k, n] = [64, 64, 256]
+    const r = threaded.matmul(rnd(m * k), rnd(k * n), 1, m, k, n, false, false)
+    expect(r).toBeInstanceOf(Float32Array)
+    expect(threaded.matmul(rnd(m * k * 4), rnd(k * 4 * n), 1, m, k * 4, n, false, false)).toBeInstanceOf(Promise)
   })
 })

@@ -26,6 +26,7 @@ import { PLATFORM, getEnv, gpujsVersion, hostOs, loadDawn, setEnvDefault } from 
 import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.js'
 import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
+import { installNativeMath, setNativeMath } from './native-math.js'
 import type { AnyBackend, Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
 import { createWebGpuBackend } from './webgpu.js'
@@ -69,10 +70,11 @@ const hasNavigatorGpu = (): boolean => {
 let extension: 'pending' | 'done' = 'pending'
 /**
  * Install tensorfold's extensions of gpu.js's WebAssembly code generator once: contiguous lane loads
- * (`contiguous-loads.ts`), integer locals (`integer-locals.ts`) and packed `Array(n)` results
- * (`flat-outputs.ts`, which the register-blocked matmul needs). With another gpu.js version they stay
- * off, and one line says so. The environment variable `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all three
- * off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads.
+ * (`contiguous-loads.ts`), integer locals (`integer-locals.ts`), wasm-native exp and tanh
+ * (`native-math.ts`) and packed `Array(n)` results (`flat-outputs.ts`, which the register-blocked matmul
+ * needs). With another gpu.js version they stay off, and one line says so. The environment variable
+ * `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all four off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous
+ * loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh.
  */
 const installExtension = (): void => {
   if (extension === 'done') return
@@ -80,6 +82,7 @@ const installExtension = (): void => {
   if (getEnv('TENSORFOLD_GPUJS_EXTENSIONS') === '0') {
     setContiguousLoads(false)
     setIntegerLocals(false)
+    setNativeMath(false)
     return
   }
   const version = gpujsVersion()
@@ -91,6 +94,11 @@ const installExtension = (): void => {
   }
   const i = installIntegerLocals(WebAssemblyFunctionNode, version)
   if (!i.ok) refused.push(`integer locals (${i.reason})`)
+  if (getEnv('TENSORFOLD_GPUJS_NATIVE_MATH') === '0') setNativeMath(false)
+  else {
+    const m = installNativeMath(WebAssemblyFunctionNode, version)
+    if (!m.ok) refused.push(`wasm-native exp and tanh (${m.reason})`)
+  }
   const f = installFlatOutputs(WebAssemblyKernel, version)
   if (!f.ok) refused.push(`packed Array(4) results, so no register-blocked matmul (${f.reason})`)
   if (refused.length > 0) console.warn(`tensorfold: gpu.js code-generator extensions off: ${refused.join('; ')}; kernels run as gpu.js generates them.`)

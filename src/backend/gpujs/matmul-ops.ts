@@ -26,8 +26,14 @@ const transposeLast = (x: Buffer, batch: number, rows: number, cols: number): Fl
   return out
 }
 
-/** Outputs from this many cells are worth splitting across threads (gpu.js's own threshold is 4096). */
-const THREADED_MIN = 16384
+/**
+ * A matmul goes to the worker pool from this many multiply-adds (and at least gpu.js's 4096 output
+ * cells, which the pool splits): a dispatch to the workers and back costs tens of µs, as much as a
+ * 1M-multiply-add product on one core. The LSTM's per-time-step `[64,64]·[64,256]` (1.05M) stays on the
+ * main thread; the MLP's `[128,784]·[784,128]` (12.8M) and larger products are split.
+ */
+export const THREADED_MIN_MACS = 1 << 22
+const THREADED_MIN_CELLS = 4096
 
 export interface MatmulOptions {
   /** Use the register-blocked kernel where it fits (webasm only: it returns `Array(4)` per thread). */
@@ -82,13 +88,13 @@ export const gpujsMatmulOps = (
   }
 
   /**
-   * The same matmul split over the process-wide worker pool (webasm threads), for outputs of at least
-   * `THREADED_MIN` cells; smaller ones, and other modes, run synchronously. Every threaded kernel uses
+   * The same matmul split over the process-wide worker pool (webasm threads), for products of at least
+   * `THREADED_MIN_MACS` multiply-adds; smaller ones, and other modes, run synchronously. Every threaded kernel uses
    * the one shared pool (field notes G4: by default each would spawn its own).
    */
   const matmulThreaded: MatmulAsync = (a, b, batch, m, k, n, transA, transB) => {
     const total = batch * m * n
-    if (name !== 'webasm' || total < THREADED_MIN || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
+    if (name !== 'webasm' || total * k < THREADED_MIN_MACS || total < THREADED_MIN_CELLS || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
     if (blocked(m, k, n))
       return (blockedRun(a, b, batch, m, k, n, transA, transB, true) as Promise<unknown>).then((r) => unblockRows(packedResult(r, total), batch, m, n))
     const kern = cache.get(`T${matmulKey(batch, m, k, n, transA, transB)}`, () => compileThreaded(gpu, matmulSpec(batch, m, k, n, transA, transB)), bytes(batch, m, k, n))
