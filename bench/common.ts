@@ -204,6 +204,17 @@ export const runChild = (meta: Record<string, unknown>, main: () => Promise<Reco
     })
 }
 
+/** Run a script's `main`, then exit: 0 when it resolves, 1 with the stack on stderr when it rejects (gpu.js / wasm pools may keep the loop alive). */
+export const runMain = (main: () => Promise<unknown>): void => {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`)
+      process.exit(1)
+    }
+  )
+}
+
 /** Silence console.log/warn while `f` runs (tfjs prints an "install tfjs-node" banner). */
 export const quietly = async <A>(f: () => Promise<A>): Promise<A> => {
   const { log, warn } = console

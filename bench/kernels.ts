@@ -28,7 +28,7 @@ import { setIntegerLocals } from '../src/backend/gpujs/integer-locals.js'
 import type { Backend, View } from '../src/backend/Backend.js'
 import { buildTrainer } from './mlp/tfApi.js'
 import { MLP } from './config.js'
-import { argValue, hasFlag, median, mulberry32 } from './common.js'
+import { argValue, hasFlag, median, mulberry32, runMain } from './common.js'
 
 const argv = process.argv.slice(2)
 const rounds = Number(argValue(argv, 'rounds') ?? 3)
@@ -245,10 +245,4 @@ const main = async (): Promise<void> => {
   process.stdout.write(out.join('\n') + '\n')
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
-    process.exit(1)
-  }
-)
+runMain(main)

@@ -9,7 +9,6 @@
  * @since 0.1.0
  */
 import type { Tree } from './core/Tree.js'
-import type { Ends } from './layers/functional.js'
 import { installCompile } from './layers/facade.js'
 import type { Trainer } from './train/Trainer.js'
 import type { CompileOptionsInput } from './train/options.js'

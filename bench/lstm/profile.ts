@@ -12,7 +12,7 @@
 import * as tf from '../../src/index.js'
 import { gpujsBackend } from '../../src/backend/gpujs/index.js'
 import type { Backend, View } from '../../src/backend/Backend.js'
-import { argValue } from '../common.js'
+import { argValue, runMain } from '../common.js'
 import { LSTM, seqData } from './common.js'
 
 const batches = Number(argValue(process.argv.slice(2), 'batches') ?? 6)
@@ -85,10 +85,4 @@ const main = async (): Promise<void> => {
   process.stdout.write(out.join('\n') + '\n')
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`)
-    process.exit(1)
-  }
-)
+runMain(main)

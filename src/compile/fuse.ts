@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import { type Tensor, storageOf } from '../core/Tensor.js'
+import { storageOf } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
 import { size as sizeOf } from '../core/Shape.js'
 import type { Expr, UnaryOp, BinaryOp } from '../backend/Backend.js'

@@ -14,7 +14,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import { key } from '../core/Key.js'
-import { tfError, type TfError, show, orThrow } from '../core/errors.js'
+import { tfError, show, orThrow } from '../core/errors.js'
 import { isShape } from '../core/Shape.js'
 import { type Layer, type AnyLayer, type BatchShape, type LayerIO, type Empty, isLayer, errors, shapeFits, isShapeList } from './Layer.js'
 

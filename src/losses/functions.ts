@@ -3,21 +3,17 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js'
-import { type Tensor, fromBuffer, dataF64, isTensor } from '../core/Tensor.js'
-import { tfError, type TfError, show, fail } from '../core/errors.js'
-import { nearest } from '../core/nearest.js'
-import { type NameTable, nameTable, LOSS_ALIASES } from '../core/names.js'
+import type { Tensor } from '../core/Tensor.js'
+import { show, fail } from '../core/errors.js'
 import { add, mul, div, log, abs, maximum, max, sum, reshape, cast, where, compare, neg, sqrt, lift } from '../primitives/index.js'
 import { sub, square, clip } from '../ops/arithmetic.js'
 import { mean } from '../ops/reductions.js'
 import { softplus, logSoftmax } from '../ops/activations.js'
 import { oneHot } from '../ops/shape.js'
+import { type PlainLoss, type OptionsLoss, configurable } from './reduction.js'
 
 /** Keras's fuzz factor `backend.epsilon()`. */
 export const EPSILON = 1e-7
-
-import { type LossFn, type PlainLoss, type OptionsLoss, configurable } from './reduction.js'
 
 export { type LossFn, type PlainLoss, type OptionsLoss, type Reduction, type ReducedLoss, REDUCTIONS, reduce, withReduction, reductionOf, weighted } from './reduction.js'
 

@@ -15,7 +15,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, isTensor, dataF64, fromBuffer } from '../core/Tensor.js'
-import { tfError, type TfError, show, fail } from '../core/errors.js'
+import { tfError, show } from '../core/errors.js'
 import type { LossError } from './errors.js'
 import { nearest } from '../core/nearest.js'
 import { type NameTable, nameTable, LOSS_ALIASES } from '../core/names.js'
@@ -129,6 +129,17 @@ const one = (spec: LossSpec, where: string): E.Either<LossError, LossFn> => {
   return E.left(tfError('InvalidOption', `${where}: expected a loss name or a function (yTrue, yPred) => Tensor, received ${show(spec)}`, { path: where, expected: 'string | function', received: spec }))
 }
 
+/** A key of a `loss` or `lossWeights` record that names no output: `InvalidOption` with the nearest output name. */
+const unknownOutput = (where: string, k: string, outputNames: ReadonlyArray<string>): LossError => {
+  const near = nearest(k, outputNames)
+  return tfError('InvalidOption', `${where}: unknown output '${k}'${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`, {
+    path: `${where}.${k}`,
+    expected: outputNames,
+    received: k,
+    nearest: near
+  })
+}
+
 /**
  * One loss per output (Keras's rules): a single loss applies to every output; a list must have one
  * entry per output; a record is keyed by output name (outputs left out get no loss, `undefined`).
@@ -161,17 +172,7 @@ export const resolveLosses = (spec: LossesSpec, outputNames: ReadonlyArray<strin
   if (typeof spec === 'object' && spec !== null && !isTensor(spec)) {
     const rec = spec as Readonly<Record<string, LossSpec | null>>
     for (const k of Object.keys(rec))
-      if (!outputNames.includes(k)) {
-        const near = nearest(k, outputNames)
-        return E.left(
-          tfError('InvalidOption', `loss: unknown output '${k}'${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`, {
-            path: `loss.${k}`,
-            expected: outputNames,
-            received: k,
-            nearest: near
-          })
-        )
-      }
+      if (!outputNames.includes(k)) return E.left(unknownOutput('loss', k, outputNames))
     const out: Array<LossFn | undefined> = []
     for (const n of outputNames) {
       const s = rec[n]
@@ -214,17 +215,7 @@ export const resolveLossWeights = (
   if (typeof weights === 'object' && weights !== null) {
     const rec = weights as Readonly<Record<string, number>>
     for (const k of Object.keys(rec)) {
-      if (!outputNames.includes(k)) {
-        const near = nearest(k, outputNames)
-        return E.left(
-          tfError('InvalidOption', `lossWeights: unknown output '${k}'${near ? ` — did you mean '${near}'?` : ''} (outputs: ${outputNames.join(', ')})`, {
-            path: `lossWeights.${k}`,
-            expected: outputNames,
-            received: k,
-            nearest: near
-          })
-        )
-      }
+      if (!outputNames.includes(k)) return E.left(unknownOutput('lossWeights', k, outputNames))
       if (typeof rec[k] !== 'number' || !Number.isFinite(rec[k])) return bad(`lossWeights.${k}`, rec[k])
     }
     return E.right(outputNames.map((n) => rec[n] ?? 1))

@@ -3,11 +3,9 @@
  *
  * @since 0.1.0
  */
-import { type Tensor, dataF64 } from '../core/Tensor.js'
+import type { Tensor } from '../core/Tensor.js'
 import { fail, show } from '../core/errors.js'
-import {
-  type Metric, type AnyMetric, type MeanState, type ConfusionState, type AucState, type HostValues, type MeanMetric, type HostPair, type MetricOptions, EMPTY_MEAN, concatMean, divNoNan, named, hostValues, hostWeights, accumulate, meanMetric, fromFunction, mean, hostPair, lastDim, rows, argmaxRow, checkSameSize, batchOf, elementwiseAccuracy
-} from './Metric.js'
+import { type Metric, type ConfusionState, type AucState, type MetricOptions, divNoNan, hostWeights, hostPair, lastDim, checkSameSize, batchOf } from './Metric.js'
 
 /** Options of {@link precision} and {@link recall}. */
 export interface ConfusionOptions extends MetricOptions {

@@ -14,15 +14,13 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, dataF64, isTensor } from '../core/Tensor.js'
-import { tfError, type TfError, show, fail } from '../core/errors.js'
+import { tfError, show, fail } from '../core/errors.js'
 import type { MetricError } from './errors.js'
 import { nearest } from '../core/nearest.js'
 import { type NameTable, nameTable, METRIC_ALIASES } from '../core/names.js'
 import * as L from '../losses/index.js'
 
-import {
-  type Metric, type AnyMetric, type MeanState, type ConfusionState, type AucState, type HostValues, type MeanMetric, type HostPair, type MetricOptions, EMPTY_MEAN, concatMean, divNoNan, named, hostValues, hostWeights, accumulate, meanMetric, fromFunction, mean, hostPair, lastDim, rows, argmaxRow, checkSameSize, batchOf, elementwiseAccuracy
-} from './Metric.js'
+import { type Metric, type AnyMetric, type MeanState, type MetricOptions, meanMetric, fromFunction, hostPair, lastDim, rows, argmaxRow, checkSameSize, elementwiseAccuracy } from './Metric.js'
 import { precision, recall, auc } from './confusion.js'
 
 export { type Metric, type AnyMetric, type MeanState, type ConfusionState, type AucState, named, fromFunction, type MeanMetric, mean, type MetricOptions } from './Metric.js'

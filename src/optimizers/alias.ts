@@ -16,7 +16,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, scalar, item, isTensor } from '../core/Tensor.js'
 import { isRecord } from '../core/Tree.js'
-import { tfError, type TfError, attemptOf, VALUE_ERROR_TAGS, show, fail } from '../core/errors.js'
+import { tfError, attemptOf, VALUE_ERROR_TAGS, show, fail } from '../core/errors.js'
 import { OPTIMIZER_ERROR_TAGS, type OptimizerError } from './errors.js'
 import { didYouMean, nearest } from '../core/nearest.js'
 import { add, mul, neg } from '../primitives/index.js'

@@ -15,10 +15,9 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Tensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
 import { type Key, split, foldIn } from '../core/Key.js'
-import { type TfError, orThrow, tfError } from '../core/errors.js'
+import { orThrow, tfError } from '../core/errors.js'
 import type { ModelLike } from '../layers/Model.js'
 import type { GradientTransformation } from '../optimizers/base.js'
 import { getLearningRate, setLearningRate } from '../optimizers/alias.js'

@@ -13,7 +13,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { key } from '../core/Key.js'
-import { type TfError, tfError, attemptOf, show } from '../core/errors.js'
+import { tfError, attemptOf, show } from '../core/errors.js'
 import { isRecord } from '../core/Tree.js'
 import type { ModelLike } from '../layers/Model.js'
 import { resolveLosses, resolveLossWeights } from '../losses/index.js'

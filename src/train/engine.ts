@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { type Tensor, ones, item, dataSync, fromBuffer } from '../core/Tensor.js'
-import { type TfError, attemptOf, tfError, show } from '../core/errors.js'
+import { attemptOf, tfError, show } from '../core/errors.js'
 import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
 import { stepFns, makeEvalFn, trainablePart, type StepOut, type EvalOut } from './step.js'

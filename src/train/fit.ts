@@ -25,7 +25,7 @@
 import { ready as backendReady } from '../backend/index.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { type TfError, toTfError, tfError } from '../core/errors.js'
+import { toTfError, tfError } from '../core/errors.js'
 import { shuffleIndices } from '../core/random.js'
 import type { Trainer } from './Trainer.js'
 import { type Logs, type History, emptyHistory, appendEpoch } from './History.js'

@@ -19,7 +19,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import type { Tensor } from '../core/Tensor.js'
 import type { Predictions } from './evaluate.js'
 import { orThrow, tfError, show, attemptOf, toTfError } from '../core/errors.js'
 import { dual } from '../core/function.js'

@@ -13,7 +13,6 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { TfError } from '../core/errors.js'
 import type { ArrayDataset, TensorBatch, BatchSource, DataSpec } from './data.js'
 import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
 import { yieldToEventLoop } from './engine.js'

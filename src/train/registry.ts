@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor } from '../core/Tensor.js'
 import type { Tree } from '../core/Tree.js'
-import { type TfError, tfError } from '../core/errors.js'
+import { tfError } from '../core/errors.js'
 import type { GradientTransformation } from '../optimizers/base.js'
 import { optimizerNames, optimizerFromName } from '../optimizers/alias.js'
 import { lossNames, lossNameTable, lossFromName, canonicalLossName } from '../losses/index.js'
