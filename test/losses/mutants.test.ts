@@ -6,6 +6,7 @@
 import { describe, it, expect } from 'vitest'
 import { tensor, dataSync, withBackend, type Tensor } from '../../src/index.js'
 import { scalar, dataF64 } from '../../src/core/Tensor.js'
+import * as E from 'fp-ts/lib/Either.js'
 import * as L from '../../src/losses/index.js'
 
 const invalid = (f: () => unknown, more: Record<string, unknown> = {}): void =>
@@ -168,5 +169,108 @@ describe('functions: mutants killed', () => {
       expect(Math.abs(s[0] - minusLogEps)).toBeLessThan(1e-12)
       expect(Math.abs(s[1] + Math.log(1 - L.EPSILON))).toBeLessThan(1e-12)
     })
+  })
+})
+
+describe('index: mutants killed', () => {
+  const names = ['out', 'out_1']
+  const left = <A>(r: E.Either<unknown, A>): Record<string, unknown> => (E.isLeft(r) ? (r.left as Record<string, unknown>) : { right: r.right })
+  const allNames = L.lossNames.map((n) => `'${n}'`).join(', ')
+  const t = tensor([[0], [2]])
+  const p = tensor([[1], [4]])
+
+  it('lossFromName: a bad reduction, name or option is a Left whose message and data say what came and what is allowed', () => {
+    expect(left(L.lossFromName('mse', { reduction: 'summ' as never }))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: "mse: unknown reduction \"summ\" — did you mean 'sum'? (expected one of 'none', 'sum', 'sum_over_batch_size')",
+      path: 'reduction', received: 'summ', nearest: 'sum'
+    })
+    expect(left(L.lossFromName('mse', { reduction: 3 as never }))).toMatchObject({ _tag: 'InvalidOption', received: 3, nearest: undefined })
+    expect(left(L.lossFromName('msee'))).toMatchObject({
+      _tag: 'UnknownLoss',
+      message: `unknown loss 'msee' — did you mean 'mse'? (expected one of ${allNames}, or a function)`,
+      expected: L.lossNames, received: 'msee', nearest: 'mse'
+    })
+    expect(left(L.lossFromName(3 as never))).toMatchObject({ _tag: 'UnknownLoss', message: `unknown loss 3 (expected one of ${allNames}, or a function)`, received: 3, nearest: undefined })
+    expect(left(L.lossFromName('BinaryCrossentropy', { fromLogit: true } as never))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: "binary_crossentropy: unknown option 'fromLogit' (expected one of 'fromLogits', 'labelSmoothing')",
+      op: 'binary_crossentropy', path: 'fromLogit', expected: ['fromLogits', 'labelSmoothing'], received: 'fromLogit'
+    })
+  })
+
+  it('lossFromName without a reduction is the plain per-sample loss, not a ReducedLoss', () => {
+    const f = E.getOrElseW(() => undefined)(L.lossFromName('mse'))
+    expect(f).toBeTypeOf('function')
+    expect('reduction' in (f as object)).toBe(false)
+    expect(values((f as L.LossFn)(t, p))).toEqual([1, 4])
+  })
+
+  it('resolveLosses: lists with null entries, records, and every malformed spec as a Left at its path', () => {
+    const list = left(L.resolveLosses(['mse', null], names)).right as ReadonlyArray<L.LossFn | undefined>
+    expect(list[1]).toBeUndefined()
+    expect(values((list[0] as L.LossFn)(t, p))).toEqual([1, 4])
+    expect((left(L.resolveLosses([undefined, 'mae'] as never, names)).right as unknown[])[0]).toBeUndefined()
+    const rec = left(L.resolveLosses({ out: 'mae', out_1: null }, names)).right as ReadonlyArray<L.LossFn | undefined>
+    expect(rec.length).toBe(2)
+    expect(rec[1]).toBeUndefined()
+    expect(values((rec[0] as L.LossFn)(t, p))).toEqual([1, 2])
+    expect(left(L.resolveLosses('msee', names))).toMatchObject({ _tag: 'UnknownLoss', path: 'loss', message: expect.stringMatching(/^loss: unknown loss 'msee'/) })
+    expect(left(L.resolveLosses({ out_1: 'msee' }, names))).toMatchObject({ _tag: 'UnknownLoss', path: 'loss.out_1', message: expect.stringMatching(/^loss\.out_1: unknown loss/) })
+    expect(left(L.resolveLosses(['mse', 3] as never, names))).toMatchObject({ _tag: 'InvalidOption', path: 'loss[1]', expected: 'string | function', received: 3 })
+    expect(left(L.resolveLosses(['mse'], names))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'loss: expected a list of 2 losses (one per output: out, out_1), received 1',
+      path: 'loss', expected: 2, received: 1
+    })
+    expect(left(L.resolveLosses({ outt: 'mse' }, names))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: "loss: unknown output 'outt' — did you mean 'out'? (outputs: out, out_1)",
+      path: 'loss.outt', expected: names, received: 'outt', nearest: 'out'
+    })
+    for (const bad of [null, 3, tensor([1])])
+      expect(left(L.resolveLosses(bad as never, names))).toMatchObject({ _tag: 'InvalidOption', path: 'loss', expected: 'LossesSpec', received: bad })
+  })
+
+  it('resolveLossWeights: default ones, a list (copied), a record; malformed weights are Lefts at their path', () => {
+    expect(left(L.resolveLossWeights(undefined, names)).right).toEqual([1, 1])
+    const list = [1, 0.5]
+    const got = left(L.resolveLossWeights(list, names)).right
+    expect(got).toEqual([1, 0.5])
+    expect(got).not.toBe(list)
+    expect(left(L.resolveLossWeights([1], names))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'lossWeights: expected 2 weights (one per output: out, out_1), received 1',
+      path: 'lossWeights', expected: 2, received: 1
+    })
+    expect(left(L.resolveLossWeights([1, Number.NaN], names))).toMatchObject({ _tag: 'InvalidOption', path: 'lossWeights[1]', expected: 'finite number' })
+    expect(left(L.resolveLossWeights([1, '2'] as never, names))).toMatchObject({ path: 'lossWeights[1]', received: '2' })
+    expect(left(L.resolveLossWeights({ outt: 1 }, names))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: "lossWeights: unknown output 'outt' — did you mean 'out'? (outputs: out, out_1)",
+      path: 'lossWeights.outt', expected: names, received: 'outt', nearest: 'out'
+    })
+    expect(left(L.resolveLossWeights({ out: Infinity }, names))).toMatchObject({ path: 'lossWeights.out' })
+    expect(left(L.resolveLossWeights({ out: '1' } as never, names))).toMatchObject({ path: 'lossWeights.out' })
+    for (const bad of [null, 3]) expect(left(L.resolveLossWeights(bad as never, names))).toMatchObject({ _tag: 'InvalidOption', path: 'lossWeights', received: bad })
+  })
+
+  it("totalLoss skips outputs without a loss, and a 'sum' loss counts with its sum", () => {
+    expect(L.totalLoss([undefined, L.meanSquaredError], [1, 1], [t, t], [p, p]).item()).toBe(2.5)
+    expect(L.totalLoss([undefined, L.withReduction(L.meanSquaredError, 'sum')], [1, 2], [t, t], [p, p]).item()).toBe(10)
+    expect(L.totalLoss([undefined], [1], [t], [p]).item()).toBe(0)
+  })
+
+  it('sampleWeightsFromClassWeight: the first of equal maxima (numpy argmax), soft rows, a scalar id; shape [n]', () => {
+    // rows: argmax 0, 1 (its last entry is below the row's max but above the previous row's last), first of a tie, 1
+    const y = tensor([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3], [0.4, 0.4, 0.2], [0.2, 0.7, 0.1]])
+    const w = L.sampleWeightsFromClassWeight(y, { 0: 2, 1: 3, 2: 5 })
+    expect(w.shape).toEqual([4])
+    expect(values(w)).toEqual([2, 3, 2, 3])
+    // a row whose next row starts higher than its own maximum
+    expect(values(L.sampleWeightsFromClassWeight(tensor([[0.2, 0.3], [0.9, 0.1]]), { 0: 2, 1: 3 }))).toEqual([3, 2])
+    const s = L.sampleWeightsFromClassWeight(scalar(1), { 1: 3 })
+    expect(s.shape).toEqual([1])
+    expect(values(s)).toEqual([3])
   })
 })
