@@ -14,6 +14,7 @@ import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { show } from '../core/errors.js'
+import { isRecord } from '../core/Tree.js'
 import { ioError, type IoError } from './errors.js'
 import { type Json, childPath } from './json.js'
 
@@ -45,7 +46,7 @@ export const strict = <R extends t.Props, O extends t.Props = {}>(name: string, 
     name,
     (u): u is A => inner.is(u) && Object.keys(u as object).every((k) => known.has(k)),
     (u, c) => {
-      if (typeof u === 'object' && u !== null && !Array.isArray(u)) {
+      if (isRecord(u)) {
         const extra = Object.keys(u).filter((k) => !known.has(k))
         if (extra.length > 0)
           return t.failure((u as Record<string, unknown>)[extra[0]], t.appendContext(c, extra[0], t.never), `unknown key ${show(extra[0])}; expected one of ${[...known].map((k) => `'${k}'`).join(', ')}`)

@@ -176,10 +176,12 @@ describe('fit: bad data is a clear error before any step', () => {
 
 describe('evaluate, predict and the batch functions', () => {
   it('predict/predictOnBatch give one row per sample; testOnBatch matches evaluate; trainOnBatch steps once', async () => {
-    const { x, y } = regression(20, 13)
+    const { x, y, xs } = regression(20, 13)
     const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
     const p = (await run(Tr.predict(t, x, { batchSize: 7, verbose: 0 }))) as Tensor
     expect(p.shape).toEqual([20, 1])
+    // the values, against the model computed on the host: initial w = [0.1, 0.2, 0.3], b = 0 (helpers.ts), over 3 batches of 7, 7, 6
+    Array.from(dataSync(p)).forEach((v, i) => expect(v).toBeCloseTo(0.1 * xs[i][0] + 0.2 * xs[i][1] + 0.3 * xs[i][2], 5))
     const pb = Tr.predictOnBatch(t, x)
     expect(E.isRight(pb) && Array.from(dataSync(pb.right as Tensor))).toEqual(Array.from(dataSync(p)))
     const ev = (await run(Tr.evaluate(t, x, y, { batchSize: 20, verbose: 0 }))) as number[]
