@@ -26,7 +26,7 @@ const RANK: Readonly<Record<string, number>> = {
   plot: 9,
   train: 10,
   io: 11,
-  '.': 12, // the top-level files: index.ts (the barrel), facade.ts, callbacks.ts, safe.ts
+  '.': 12, // the top-level files: index.ts (the barrel), facade.ts, callbacks.ts, datasets.ts, errors.ts
   api: 12 // the public namespaces' explicit member lists (re-exported by index.ts)
 }
 
