@@ -7,7 +7,8 @@
  * Each piece is called `reps` times, five rounds, and the median of the rounds' CPU time per call is
  * printed (`process.cpuUsage`, so a busy machine inflates the figures less than wall time would; the
  * figures are still upper bounds). `model.withWeights` is what every training step did before the
- * trainer made its model lazily (`trainer.stepped`); the last rows are a whole step (the compiled replay,
+ * trainer made its model lazily (`trainer.stepped`), and the `signature` row what every compiled call did
+ * before `leavesAndKey`; the last rows are a whole step (the compiled replay,
  * kernels included) for scale. Nothing here asserts on timings.
  */
 import * as tf from '../../src/index.js'
@@ -15,7 +16,7 @@ import type { Trainer } from '../../src/index.js'
 import { stepCore, addBatch, emptyTotals, bindMetrics } from '../../src/train/engine.js'
 import { arrayBatch } from '../../src/train/batches.js'
 import type { ArrayDataset } from '../../src/train/data.js'
-import { signature } from '../../src/compile/record.js'
+import { signature, leavesAndKey } from '../../src/compile/record.js'
 import * as Tree from '../../src/core/Tree.js'
 import { argValue } from '../common.js'
 import { MLP } from '../config.js'
@@ -58,7 +59,8 @@ const main = async (): Promise<void> => {
   console.log(`CPU µs per call, median of 5 rounds of ${reps} (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})\n`)
   console.log('| piece | µs |\n|---|---|')
   time('batch rows, shuffled (`arrayBatch`)', () => arrayBatch(d, 0, MLP.batch, order))
-  time('jit: `Tree.leaves` + `Tree.structure` + `signature` of the step inputs', () => signature(Tree.leaves(inputs), Tree.structure(inputs)))
+  time('jit, before: `Tree.leaves` + `Tree.structure` + `signature` of the step inputs', () => signature(Tree.leaves(inputs), Tree.structure(inputs)))
+  time('jit, now: `leavesAndKey` of the step inputs (one walk)', () => leavesAndKey(inputs))
   time('the step key (`stepKey`)', () => t.stepKey())
   time('`model.withWeights(params, state)` (every step before)', () => t.model.withWeights(out.params, out.state))
   time('`trainer.stepped(params, state, optState, step)` (every step now)', () => t.stepped(out.params, out.state, out.optState, t.step + 1))

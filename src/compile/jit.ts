@@ -19,7 +19,7 @@ import type { Key } from '../core/Key.js'
 import { activeRecorder } from '../core/recorder.js'
 import { getBackend, syncOf, isAsync } from '../backend/index.js'
 import type { Plan } from './plan.js'
-import { record, signature } from './record.js'
+import { record, leavesAndKey } from './record.js'
 import { fuse, prune } from './fuse.js'
 import { replay } from './replay.js'
 
@@ -55,10 +55,9 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
   let eagerCalls = 0
 
   /** The plan to replay for these leaves, or undefined when the call must record or run eagerly. */
-  const planFor = (leaves: ReadonlyArray<Tensor>, inputs: I): { readonly sig: string; readonly plan: Plan | 'impure' | undefined } | undefined => {
+  const planFor = (leaves: ReadonlyArray<Tensor>, sig: string): { readonly plan: Plan | 'impure' | undefined } | undefined => {
     if (recording() || leaves.some((l) => l.trace !== undefined)) return undefined
-    const sig = signature(leaves, Tree.structure(inputs))
-    return { sig, plan: plans.get(sig) }
+    return { plan: plans.get(sig) }
   }
 
   const eager = (inputs: I, key: Key): O => {
@@ -67,10 +66,10 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
   }
 
   const run = (inputs: I, key: Key): O => {
-    const leaves = Tree.leaves(inputs)
-    const found = planFor(leaves, inputs)
+    const { leaves, key: sig } = leavesAndKey(inputs)
+    const found = planFor(leaves, sig)
     if (found === undefined) return eager(inputs, key)
-    const { sig, plan } = found
+    const { plan } = found
     if (plan === undefined) {
       traces++
       const rec = record(f, inputs, key)
@@ -85,8 +84,8 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
 
   /** The async twin: replays on an asynchronous backend itself, or on a synchronous one's threaded twin. */
   const runAsync = async (inputs: I, key: Key): Promise<O> => {
-    const leaves = Tree.leaves(inputs)
-    const found = planFor(leaves, inputs)
+    const { leaves, key: sig } = leavesAndKey(inputs)
+    const found = planFor(leaves, sig)
     const plan = found?.plan
     if (plan === undefined || plan === 'impure' || plan.backend !== getBackend()) return run(inputs, key)
     replays++

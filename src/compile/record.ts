@@ -12,7 +12,7 @@
  *
  * @since 0.2.0
  */
-import { type Tensor, fromBuffer, storageOf, type Buffer } from '../core/Tensor.js'
+import { type Tensor, fromBuffer, storageOf, isTensor, type Buffer } from '../core/Tensor.js'
 import * as Tree from '../core/Tree.js'
 import { type Key, markRoot } from '../core/Key.js'
 import { withRecorder } from '../core/recorder.js'
@@ -23,6 +23,36 @@ import type { Plan, Ref, Step } from './plan.js'
 /** The cache key of an input signature: tree structure, dtypes and shapes. */
 export const signature = (leaves: ReadonlyArray<Tensor>, st: Tree.Structure): string =>
   JSON.stringify(st) + '|' + leaves.map((l) => `${l.dtype}${l.shape.join('x')}`).join(',')
+
+/**
+ * The leaves of a tree (in `Tree.leaves` order) and a cache key of its signature, in one walk: two trees
+ * get the same key exactly when {@link signature} gives them the same one (the same structure, record
+ * keys in the same own order, dtypes and shapes). A compiled call computes it on every call, so it
+ * builds no structure object and no JSON of one. A value that is not a tree throws `Tree.leaves`'s error.
+ */
+export const leavesAndKey = (tree: Tree.Tree): { readonly leaves: Tensor[]; readonly key: string } => {
+  const leaves: Tensor[] = []
+  let key = ''
+  const go = (t: Tree.Tree): void => {
+    if (isTensor(t)) {
+      leaves.push(t)
+      key += `${t.dtype}${t.shape.join('x')};`
+    } else if (Array.isArray(t)) {
+      key += '['
+      for (const x of t as ReadonlyArray<Tree.Tree>) go(x)
+      key += ']'
+    } else if (Tree.isRecord(t)) {
+      const own = Object.keys(t)
+      const sorted = own.slice().sort()
+      // the own order matters (a rebuilt record lists its keys in it), so it is part of the key
+      key += `{${JSON.stringify(own)}`
+      for (const k of sorted) go(t[k] as Tree.Tree)
+      key += '}'
+    } else Tree.leaves(tree)
+  }
+  go(tree)
+  return { leaves, key }
+}
 
 /** What a recording gives: `f`'s result, and its plan (or `impure`). Steps are as executed (not pruned or fused). */
 export interface Recording<O> {
