@@ -1,0 +1,225 @@
+/**
+ * Tests that kill StrykerJS mutants of `src/train/fit.ts` which survived `test/train` (issue 9 item 7;
+ * docs/laws.md, "Mutation testing"). Each names the line it guards.
+ */
+import { describe, it, expect } from 'vitest'
+import { sgd, tensor, sequential, dense, layers } from '../../src/index.js'
+import type { Callback, FitInfo } from '../../src/train/callbacks/Callback.js'
+import * as E from 'fp-ts/lib/Either.js'
+import * as Tr from '../../src/train/index.js'
+import { fit as fitTs } from '../../src/train/fit.js'
+import { linearModel, regression, compiled, run, runLeft } from './helpers.js'
+
+/** A re-iterable batch source (not an array: an array is in-memory data). */
+const batches = (xs: number[][], ys: number[][], size: number): Iterable<{ x: number[][]; y: number[][] }> => {
+  const out: Array<{ x: number[][]; y: number[][] }> = []
+  for (let i = 0; i < xs.length; i += size) out.push({ x: xs.slice(i, i + size), y: ys.slice(i, i + size) })
+  return { [Symbol.iterator]: () => out[Symbol.iterator]() }
+}
+
+describe('fit: what an iterable of batches refuses (prepareTraining)', () => {
+  const { xs, ys, x, y } = regression(8, 4)
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  it('y beside an iterable is InvalidData at y; null and undefined are accepted', async () => {
+    expect(await runLeft(Tr.fit(t, batches(xs, ys, 4), y, { verbose: 0 }))).toMatchObject({ _tag: 'InvalidData', where: 'y' })
+    expect((await run(Tr.fit(t, batches(xs, ys, 4), null, { verbose: 0 }))).trainer.step).toBe(2)
+    expect((await run(Tr.fit(t, batches(xs, ys, 4), undefined, { verbose: 0 }))).trainer.step).toBe(2)
+  })
+  it('validationSplit and sampleWeight need in-memory data', async () => {
+    expect(await runLeft(Tr.fit(t, batches(xs, ys, 4), undefined, { verbose: 0, validationSplit: 0.5 }))).toMatchObject({ _tag: 'InvalidOption', path: 'validationSplit' })
+    expect(await runLeft(Tr.fit(t, batches(xs, ys, 4), undefined, { verbose: 0, sampleWeight: new Array(8).fill(1) }))).toMatchObject({ _tag: 'InvalidOption', path: 'sampleWeight' })
+  })
+  it('validationSplit with validationData is refused (Keras lets validationData win silently)', async () => {
+    expect(await runLeft(Tr.fit(t, x, y, { verbose: 0, validationSplit: 0.5, validationData: [x, y] }))).toMatchObject({ _tag: 'InvalidOption', path: 'validationSplit' })
+  })
+})
+
+describe('fit: validation data in every form (prepareTraining, shouldValidate)', () => {
+  const { xs, ys, x, y } = regression(12, 5)
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  const o = { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 as const }
+  it('a record {x, y, sampleWeight}, an array [x, y, w] and an iterable give the same val_loss; weights count', async () => {
+    const w = [1, 0, 2, 1, 1, 3, 0, 1, 1, 2, 1, 1]
+    const arr = await run(Tr.fit(t, x, y, { ...o, validationData: [x, y, w] }))
+    const rec = await run(Tr.fit(t, x, y, { ...o, validationData: { x, y, sampleWeight: w } }))
+    const unweighted = await run(Tr.fit(t, x, y, { ...o, validationData: { x, y } }))
+    const it3 = await run(Tr.fit(t, x, y, { ...o, validationData: batches(xs, ys, 12) }))
+    expect(rec.history.history.val_loss).toEqual(arr.history.history.val_loss)
+    expect(it3.history.history.val_loss[0]).toBeCloseTo(unweighted.history.history.val_loss[0], 6)
+    expect(unweighted.history.history.val_loss[0]).not.toBeCloseTo(arr.history.history.val_loss[0], 3)
+    // the validation loss is the evaluation of the trained weights on that data
+    const ev = (await run(Tr.evaluate(arr.trainer, x, y, { sampleWeight: w, verbose: 0 }))) as number[]
+    expect(arr.history.history.val_loss[0]).toBeCloseTo(ev[0], 5)
+  })
+  it('validationFreq as a list runs validation at those (1-based) epochs only', async () => {
+    const r = await run(Tr.fit(t, x, y, { ...o, epochs: 4, validationData: [x, y], validationFreq: [1, 3] }))
+    expect(r.history.history.val_loss.map(Number.isNaN)).toEqual([false, true, false, true])
+    const every = await run(Tr.fit(t, x, y, { ...o, epochs: 3, validationData: [x, y] }))
+    expect(every.history.history.val_loss.map(Number.isNaN)).toEqual([false, false, false])
+  })
+})
+
+describe('fit: the progress bar and the end of a stream (runFit, fitEpoch)', () => {
+  const { x, y } = regression(8, 6)
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  const lines = async (o: Tr.FitOptions): Promise<string> => {
+    const out: string[] = []
+    await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 4, ...o, write: (s) => void out.push(s) }))
+    return out.join('')
+  }
+  it('verbose 2 writes one "Epoch i/n" per epoch; a ProgbarLogger of the user replaces the default one (Keras CallbackList)', async () => {
+    expect((await lines({ verbose: 2 })).match(/Epoch \d\/2/g)).toEqual(['Epoch 1/2', 'Epoch 2/2'])
+    expect((await lines({ verbose: 2, callbacks: [Tr.Callbacks.progbarLogger({ interactive: false })] })).match(/Epoch \d\/2/g)).toEqual(['Epoch 1/2', 'Epoch 2/2'])
+    expect(await lines({ verbose: 0 })).toBe('')
+    // another callback is not a progress bar: the default one stays
+    const other: Callback<null> = { name: 'other', init: () => null }
+    expect((await lines({ verbose: 2, callbacks: [other] })).match(/Epoch \d\/2/g)).toEqual(['Epoch 1/2', 'Epoch 2/2'])
+  })
+  it('a one-shot stream that runs out stops the run with "exhausted", says so, and logs only the epochs it trained', async () => {
+    const { xs, ys } = regression(8, 7)
+    function* once() {
+      yield { x: xs.slice(0, 4), y: ys.slice(0, 4) }
+      yield { x: xs.slice(4), y: ys.slice(4) }
+    }
+    const out: string[] = []
+    const r = await run(Tr.fit(t, once(), undefined, { epochs: 3, verbose: 0, write: (s) => void out.push(s) }))
+    expect(r.stopped).toBe('exhausted')
+    expect(r.trainer.step).toBe(2)
+    expect(r.history.epoch).toEqual([0])
+    expect(out.join('')).toMatch(/the data ran out at epoch 2/)
+  })
+  it('with stepsPerEpoch a re-iterable stream is read on across epochs, as Keras does with steps_per_epoch', async () => {
+    // w = [1, 2, 3], b = 0, learning rate 0, mae against 0: batch k holds the sample [k, 0, 0], its loss is k
+    const t1 = compiled(linearModel(3, 1, 1), { optimizer: sgd({ learningRate: 0 }), loss: 'mae' })
+    const list = [0, 1, 2, 3].map((k) => ({ x: [[k, 0, 0]], y: [[0]] }))
+    const reiterable = { [Symbol.iterator]: () => list[Symbol.iterator]() }
+    const r = await run(Tr.fit(t1, reiterable, undefined, { epochs: 2, stepsPerEpoch: 2, verbose: 0 }))
+    expect(r.history.history.loss).toEqual([0.5, 2.5])
+    expect(r.history.params.steps).toBe(2)
+    // without stepsPerEpoch each epoch reads the source from its start
+    const whole = await run(Tr.fit(t1, reiterable, undefined, { epochs: 2, verbose: 0 }))
+    expect(whole.history.history.loss).toEqual([1.5, 1.5])
+  })
+})
+
+describe('fit.ts itself refuses what is not a trainer (isTrainerLike; the facade checks too)', () => {
+  it('null, a record without the tag and one with another tag are NotAModel', async () => {
+    const { x, y } = regression(4, 8)
+    for (const u of [null, undefined, 3, {}, { _tag: 'Sequential' }]) {
+      const r = await fitTs(u as never, x, y, { verbose: 0 })()
+      expect(E.isLeft(r) && r.left._tag).toBe('NotAModel')
+    }
+  })
+})
+
+describe('fit: what callbacks are told (runFit)', () => {
+  it('FitInfo: epochs, initialEpoch, steps = ceil(n / batchSize), verbose, metrics names, doValidation; onTrainEnd gets the last epoch logs', async () => {
+    const { x, y } = regression(10, 9)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
+    const seen: { info?: FitInfo; end?: Record<string, number>; epochs: number[] } = { epochs: [] }
+    const spy: Callback<null> = {
+      name: 'spy',
+      init: () => null,
+      onTrainBegin: (_s, ev) => void (seen.info = ev.info),
+      onEpochBegin: (_s, ev) => void seen.epochs.push(ev.epoch),
+      onTrainEnd: (_s, ev) => void (seen.end = { ...ev.logs })
+    }
+    const r = await run(Tr.fit(t, x, y, { epochs: 3, initialEpoch: 1, batchSize: 4, verbose: 0, validationData: [x, y], callbacks: [spy] }))
+    expect(seen.info).toMatchObject({ epochs: 3, initialEpoch: 1, steps: 3, verbose: 0, doValidation: true })
+    expect(seen.info?.metricsNames).toEqual(['loss', 'mae'])
+    expect(seen.epochs).toEqual([1, 2])
+    expect(r.trainer.step).toBe(6)
+    expect(r.history.epoch).toEqual([1, 2])
+    expect(seen.end).toEqual({ loss: r.history.history.loss[1], mae: r.history.history.mae[1], val_loss: r.history.history.val_loss[1], val_mae: r.history.history.val_mae[1] })
+    await run(Tr.fit(t, x, y, { epochs: 1, batchSize: 5, verbose: 0, callbacks: [spy] }))
+    expect(seen.info).toMatchObject({ steps: 2, doValidation: false, initialEpoch: 0 })
+  })
+  it('validation targets of the wrong shape are refused before the first step, naming validationData', async () => {
+    const { x, y } = regression(6, 10)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+    let steps = 0
+    const counter: Callback<null> = { name: 'count', init: () => null, onTrainBatchBegin: () => void steps++ }
+    const e = await runLeft(Tr.fit(t, x, y, { verbose: 0, validationData: [x, tensor(new Array(6).fill([1, 2]))], callbacks: [counter] }))
+    expect(e.message).toMatch(/fit \(validationData\)/)
+    expect(steps).toBe(0)
+  })
+})
+
+describe('fit: errors of the data name fit and the part at fault (prepareTraining)', () => {
+  const { xs, ys, x, y } = regression(6, 11)
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  it('a validationSplit that leaves no training sample is EmptyData at validationSplit', async () => {
+    expect(await runLeft(Tr.fit(t, [[1, 2, 3], [4, 5, 6]], [[1], [2]], { verbose: 0, validationSplit: 0.9 }))).toMatchObject({ _tag: 'EmptyData', where: 'validationSplit' })
+  })
+  it('bad training features say "fit:"; bad validation features say "fit (validationData)"', async () => {
+    expect((await runLeft(Tr.fit(t, [[1, 2]], [[1]], { verbose: 0 }))).message).toMatch(/^fit: /)
+    const e = await runLeft(Tr.fit(t, x, y, { verbose: 0, validationData: [[[1, 2]], [[1]]] }))
+    expect(e._tag).toBe('ShapeMismatch')
+    expect(e.message).toMatch(/^fit \(validationData\): /)
+  })
+  it('an iterable batch whose targets do not fit the model is refused at that batch, after the batches before it', async () => {
+    const list = [
+      { x: xs.slice(0, 3), y: ys.slice(0, 3) },
+      { x: xs.slice(3), y: ys.slice(3).map((r) => [r[0], r[0]]) }
+    ]
+    const e = await runLeft(Tr.fit(t, { [Symbol.iterator]: () => list[Symbol.iterator]() }, undefined, { verbose: 0 }))
+    expect(e).toMatchObject({ _tag: 'ShapeMismatch', completedSteps: 1 })
+  })
+})
+
+describe('fit: a model not yet built is built and checked on the data before the first hook (runFit)', () => {
+  const { x, y } = regression(6, 12)
+  const hooks: string[] = []
+  const spy: Callback<null> = { name: 'spy', init: () => null, onTrainBegin: () => void hooks.push('trainBegin'), onTrainBatchBegin: () => void hooks.push('batch') }
+  it('targets of the wrong width for the built model are ShapeMismatch, no hook run', async () => {
+    hooks.length = 0
+    const t = compiled(sequential([dense(1)]), { optimizer: 'sgd', loss: 'mse' })
+    expect(t.model.built).toBe(false)
+    const e = await runLeft(Tr.fit(t, x, tensor(new Array(6).fill([1, 2])), { verbose: 0, callbacks: [spy] }))
+    expect(e._tag).toBe('ShapeMismatch')
+    expect(hooks).toEqual([])
+    expect((await run(Tr.fit(t, x, y, { verbose: 0, callbacks: [spy] }))).trainer.model.built).toBe(true)
+  })
+  it('a model that cannot be built for the data is a Left, no hook run', async () => {
+    hooks.length = 0
+    const t = compiled(sequential([layers.conv2d(1, 2)]), { optimizer: 'sgd', loss: 'mse' })
+    const e = await runLeft(Tr.fit(t, x, y, { verbose: 0, callbacks: [spy] }))
+    expect(e.message).toMatch(/^fit: /)
+    expect(hooks).toEqual([])
+  })
+})
+
+describe('fit: the progress bar redraws only on an interactive stdout, never into a write function (runFit)', () => {
+  it('with stdout a TTY and write given: verbose auto resolves to 2, and verbose 1 prints final lines without carriage returns', async () => {
+    const { x, y } = regression(8, 13)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY')
+    const ci = process.env.CI
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true })
+    delete process.env.CI
+    try {
+      let info: FitInfo | undefined
+      const spy: Callback<null> = { name: 'spy', init: () => null, onTrainBegin: (_s, ev) => void (info = ev.info) }
+      const out: string[] = []
+      await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 2, write: (s) => void out.push(s), callbacks: [spy] }))
+      expect(info?.verbose).toBe(2)
+      out.length = 0
+      await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 2, verbose: 1, write: (s) => void out.push(s) }))
+      expect(out.join('')).toMatch(/4\/4 \[=+\]/)
+      expect(out.join('')).not.toMatch(/\r/)
+      // no write function: stdout (a TTY here) is interactive, so verbose auto is 1 (Keras's default)
+      const write = process.stdout.write
+      process.stdout.write = (() => true) as never
+      try {
+        await run(Tr.fit(t, x, y, { epochs: 1, batchSize: 4, callbacks: [spy] }))
+      } finally {
+        process.stdout.write = write
+      }
+      expect(info?.verbose).toBe(1)
+    } finally {
+      if (had !== undefined) Object.defineProperty(process.stdout, 'isTTY', had)
+      else delete (process.stdout as { isTTY?: boolean }).isTTY
+      if (ci !== undefined) process.env.CI = ci
+    }
+  })
+})
