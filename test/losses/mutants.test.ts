@@ -146,8 +146,11 @@ describe('functions: mutants killed', () => {
     const t = tensor([[1], [0]])
     const p = tensor([[0.75], [0.25]])
     for (const ls of [-0.1, 1.1, Number.NaN, '0.1'])
-      for (const f of [() => L.binaryCrossentropy(t, p, { labelSmoothing: ls as never }), () => L.categoricalCrossentropy(t, p, { labelSmoothing: ls as never })])
-        tagged(f, 'InvalidOption', { path: 'labelSmoothing', received: ls })
+      for (const [op, f] of [
+        ['binaryCrossentropy', () => L.binaryCrossentropy(t, p, { labelSmoothing: ls as never })],
+        ['categoricalCrossentropy', () => L.categoricalCrossentropy(t, p, { labelSmoothing: ls as never })]
+      ] as const)
+        tagged(f, 'InvalidOption', { op, path: 'labelSmoothing', received: ls })
     const half = -(0.5 * Math.log(0.75) + 0.5 * Math.log(0.25))
     values(L.binaryCrossentropy(t, p, { labelSmoothing: 1 })).forEach((v) => expect(v).toBeCloseTo(half, 6))
   })
