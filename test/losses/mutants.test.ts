@@ -277,3 +277,60 @@ describe('index: mutants killed', () => {
     expect(values(s)).toEqual([3])
   })
 })
+
+describe('reduction (reduce, alignWeights, weighted, withReduction): mutants killed', () => {
+  const t = tensor([[0], [2]])
+  const p = tensor([[1], [4]]) // mse per sample: [1, 4]
+
+  it('sample weights: [batch, 1] is squeezed, the same rank broadcasts, a higher rank broadcasts (Keras)', () => {
+    expect(L.reduce(tensor([1, 3]), tensor([[1], [0]])).item()).toBe(0.5)
+    // [2, 3] losses, [2, 1] weights: same rank, broadcast over the last axis
+    expect(L.reduce(tensor([[1, 2, 3], [4, 5, 6]]), tensor([[1], [0]])).item()).toBe(1)
+    // [2] losses, [2, 2] weights: broadcast to [2, 2], divided by its size
+    expect(L.reduce(tensor([1, 2]), tensor([[1, 0], [0, 1]])).item()).toBe(0.75)
+    // [2, 2] losses, [2, 2, 1] weights: the trailing 1 is dropped
+    expect(L.reduce(tensor([[1, 2], [3, 4]]), tensor([[[1], [0]], [[0], [1]]])).item()).toBe(1.25)
+    // [2, 2, 2] losses, [2] weights: broadcast over both trailing axes
+    expect(L.reduce(tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), tensor([1, 0])).item()).toBe(1.25)
+    expect(values(L.weighted(tensor([1, 3]), tensor([[2], [0]])))).toEqual([2, 0])
+    expect(L.weighted(tensor([1, 3]), tensor([[2], [0]])).shape).toEqual([2])
+  })
+
+  it('reduce of a scalar is the scalar; a non-tensor is refused naming reduce or weighted', () => {
+    expect(L.reduce(scalar(3)).item()).toBe(3)
+    tagged(() => L.reduce([1] as never), 'InvalidArgument', { op: 'reduce', path: 'arguments[0]' })
+    tagged(() => L.reduce(tensor([1]), [1] as never), 'InvalidArgument', { op: 'reduce', path: 'arguments[1]' })
+    tagged(() => L.weighted([1] as never), 'InvalidArgument', { op: 'weighted', path: 'arguments[0]' })
+    tagged(() => L.weighted([1] as never, tensor([1])), 'InvalidArgument', { op: 'weighted', path: 'arguments[0]' })
+    tagged(() => L.weighted(tensor([1]), [1] as never), 'InvalidArgument', { op: 'weighted', path: 'arguments[1]' })
+  })
+
+  it("withReduction: the default is 'sum_over_batch_size'; 'sum' and 'none' weigh each sample", () => {
+    const w = tensor([3, 1])
+    const dflt = L.withReduction(L.meanSquaredError)
+    expect(dflt.reduction).toBe('sum_over_batch_size')
+    expect(dflt(t, p).item()).toBe(2.5)
+    expect(dflt(t, p, w).item()).toBe(3.5)
+    expect(L.withReduction(L.meanSquaredError, 'sum')(t, p, w).item()).toBe(7)
+    expect(L.withReduction(L.meanSquaredError, 'sum')(t, p).item()).toBe(5)
+    const none = L.withReduction(L.meanSquaredError, 'none')(t, p, w)
+    expect(none.shape).toEqual([2])
+    expect(values(none)).toEqual([3, 4])
+  })
+
+  it('withReduction: its errors say what came and what is allowed', () => {
+    expect(() => L.withReduction(3 as never)).toThrow(
+      expect.objectContaining({ _tag: 'InvalidOption', message: 'withReduction: expected a loss function (yTrue, yPred) => Tensor, received 3', data: expect.objectContaining({ expected: 'function' }) })
+    )
+    const all = "(expected one of 'none', 'sum', 'sum_over_batch_size')"
+    expect(() => L.withReduction(L.meanSquaredError, 'summ' as never)).toThrow(expect.objectContaining({ message: `withReduction: unknown reduction "summ" — did you mean 'sum'? ${all}` }))
+    expect(() => L.withReduction(L.meanSquaredError, 3 as never)).toThrow(expect.objectContaining({ message: `withReduction: unknown reduction 3 ${all}` }))
+  })
+
+  it('reductionOf needs both a reduction and a per-sample function; otherwise the function is a plain loss', () => {
+    const onlyReduction = Object.assign((a: Tensor, b: Tensor) => L.meanSquaredError(a, b), { reduction: 'sum' as const })
+    expect(L.reductionOf(onlyReduction)).toEqual({ reduction: 'sum_over_batch_size', perSample: onlyReduction })
+    const onlyPerSample = Object.assign((a: Tensor, b: Tensor) => L.meanSquaredError(a, b), { perSample: L.meanAbsoluteError })
+    expect(L.reductionOf(onlyPerSample)).toEqual({ reduction: 'sum_over_batch_size', perSample: onlyPerSample })
+  })
+})
