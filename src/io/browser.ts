@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import type { FileOps } from './fs.js'
+import type { FileOps } from '../platform/fileOps.js'
 
 export const INDEXEDDB_SCHEME = 'indexeddb://'
 export const DOWNLOADS_SCHEME = 'downloads://'

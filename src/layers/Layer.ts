@@ -37,6 +37,7 @@ import { tfError, type TfError, show, TensorfoldError } from '../core/errors.js'
 import { nearest } from '../core/nearest.js'
 import type { BatchShape, Ctx } from './Model.js'
 import type { Regularizer, Constraint } from './weights.js'
+import type { Json, Config } from './json.js'
 import { deepFreeze } from '../core/freeze.js'
 
 export type { BatchShape, Ctx } from './Model.js'
@@ -47,11 +48,7 @@ export type LayerIO = Tensor | ReadonlyArray<Tensor>
 /** The shape description of a layer input/output: one batch shape, or one per tensor. */
 export type ShapeOf<X> = X extends Tensor ? BatchShape : ReadonlyArray<BatchShape>
 
-/** Plain JSON, for layer configs. */
-export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [k: string]: Json }
-
-/** A layer config: a JSON record. */
-export type Config = { readonly [k: string]: Json }
+export type { Json, Config } from './json.js'
 
 /** Params (or state) of a layer without any: the empty record. */
 export type Empty = { readonly [k: string]: never }

@@ -20,7 +20,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor } from '../core/Tensor.js'
 import { tfError, type TfError, show } from '../core/errors.js'
 import { abs, sum, mul, add, div, sqrt, compare, minimum, maximum } from '../primitives/index.js'
-import type { Config, Json } from './Layer.js'
+import type { Config, Json } from './json.js'
 
 const EPSILON = 1e-7
 

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { FileOps } from '../io/fs.js'
+import type { FileOps } from './fileOps.js'
 import { sha256 } from './sha256.js'
 
 /** Which host this build is for. */

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { FileOps } from '../io/fs.js'
+import type { FileOps } from './fileOps.js'
 
 /** Which host this build is for. */
 export const PLATFORM: 'node' | 'browser' = 'node'
