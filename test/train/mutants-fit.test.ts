@@ -223,3 +223,40 @@ describe('fit: the progress bar redraws only on an interactive stdout, never int
     }
   })
 })
+
+describe('fit: an epoch (fitEpoch)', () => {
+  const { x, y, xs, ys } = regression(6, 14)
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  const recorder = (seen: string[]): Callback<null> => ({
+    name: 'rec',
+    init: () => null,
+    onEpochBegin: (_s, e) => void seen.push(`E${e.epoch}`),
+    onTrainBatchBegin: (_s, e) => void seen.push(`b${e.batch}`),
+    onTestBatchBegin: (_s, e) => void seen.push(`t${e.batch}`),
+    onEpochEnd: (_s, e) => void seen.push(`e${e.epoch}`)
+  })
+  it('validationSteps and validationBatchSize bound the validation pass; val_loss is the evaluation of those batches', async () => {
+    const seen: string[] = []
+    const r = await run(Tr.fit(t, x, y, { epochs: 1, batchSize: 3, shuffle: false, verbose: 0, validationData: [x, y], validationBatchSize: 2, validationSteps: 2, callbacks: [recorder(seen)] }))
+    expect(seen).toEqual(['E0', 'b0', 'b1', 't0', 't1', 'e0'])
+    const ev = (await run(Tr.evaluate(r.trainer, tensor(xs.slice(0, 4)), tensor(ys.slice(0, 4)), { verbose: 0 }))) as number[]
+    expect(r.history.history.val_loss[0]).toBeCloseTo(ev[0], 6)
+  })
+  it('an abort skips the validation and onEpochEnd of the epoch it stops', async () => {
+    const seen: string[] = []
+    const ac = new AbortController()
+    const stopper: Callback<null> = { name: 'stop', init: () => null, onTrainBatchEnd: () => void ac.abort() }
+    const r = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 3, verbose: 0, signal: ac.signal, validationData: [x, y], callbacks: [recorder(seen), stopper] }))
+    expect(r.stopped).toBe('aborted')
+    expect(seen).toEqual(['E0', 'b0'])
+  })
+  it('a stop decided at onEpochBegin runs no batch of that epoch and logs no row for it', async () => {
+    const seen: string[] = []
+    const stopAt1: Callback<null> = { name: 'stop', init: () => null, onEpochBegin: (_s, e) => (e.epoch === 1 ? { stop: true } : undefined) }
+    const r = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 3, verbose: 0, callbacks: [recorder(seen), stopAt1] }))
+    expect(seen).toEqual(['E0', 'b0', 'b1', 'e0', 'E1'])
+    expect(r.history.epoch).toEqual([0])
+    expect(r.trainer.step).toBe(2)
+    expect(r.stopped).toBe('callback')
+  })
+})
