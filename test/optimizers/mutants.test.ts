@@ -237,3 +237,49 @@ describe('alias: mutants killed', () => {
     expect(E.isLeft(bad) && bad.left._tag).toBe('InvalidOption')
   })
 })
+
+describe('alias lines 216–350 (optimizerFromName, getLearningRate, setLearningRate): mutants killed', () => {
+  const left = <A>(r: E.Either<unknown, A>): unknown => (E.isLeft(r) ? r.left : 'right')
+  const names = "'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam'"
+
+  it('optimizerFromName: each Left says what came and what is allowed', () => {
+    expect(left(O.optimizerFromName(3 as unknown as string))).toMatchObject({
+      _tag: 'UnknownOptimizer',
+      message: `optimizer: expected a name (one of ${names}), received 3`,
+      expected: O.optimizerNames,
+      received: 3
+    })
+    // nearest has no distance limit here, so some name is always suggested
+    expect(left(O.optimizerFromName('adamm'))).toMatchObject({ _tag: 'UnknownOptimizer', message: `unknown optimizer 'adamm' — did you mean 'adam'? (expected one of ${names})`, nearest: 'adam' })
+    expect(left(O.optimizerFromName('sgd', { beta1: 0.9 } as never))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: expect.stringContaining("(expected one of 'learningRate', 'weightDecay', 'clipnorm', 'clipvalue', 'globalClipnorm', 'momentum', 'nesterov')"),
+      op: 'sgd',
+      path: 'beta1',
+      expected: O.optimizers.sgd.options,
+      received: 'beta1'
+    })
+  })
+
+  it('getLearningRate searches every key in sorted order, past keys without a rate', () => {
+    expect(O.getLearningRate({ a: { x: tensor([1]) }, b: { learningRate: tensor([2]) } })).toBe(2)
+  })
+
+  it('setLearningRate: a learningRate that is not a scalar is not replaced; the Lefts carry their data', () => {
+    const vector = { learningRate: tensor([1, 2]) }
+    expect(left(O.setLearningRate(vector, 0.5))).toMatchObject({
+      _tag: 'NoLearningRate',
+      message: 'setLearningRate: this optimizer state has no learningRate leaf; build the optimizer with a named optimizer or injectLearningRate',
+      op: 'setLearningRate',
+      expected: 'a state with a learningRate leaf',
+      received: 'none'
+    })
+    expect(left(O.setLearningRate({ learningRate: tensor([1]) }, Number.NaN))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'setLearningRate: expected a finite number, received NaN',
+      op: 'setLearningRate',
+      path: 'learningRate',
+      expected: 'finite number'
+    })
+  })
+})
