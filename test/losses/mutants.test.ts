@@ -188,7 +188,12 @@ describe('index: mutants killed', () => {
       message: "mse: unknown reduction \"summ\" — did you mean 'sum'? (expected one of 'none', 'sum', 'sum_over_batch_size')",
       path: 'reduction', received: 'summ', nearest: 'sum'
     })
-    expect(left(L.lossFromName('mse', { reduction: 3 as never }))).toMatchObject({ _tag: 'InvalidOption', received: 3, nearest: undefined })
+    expect(left(L.lossFromName('mse', { reduction: 3 as never }))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: "mse: unknown reduction 3 (expected one of 'none', 'sum', 'sum_over_batch_size')",
+      received: 3,
+      nearest: undefined
+    })
     expect(left(L.lossFromName('msee'))).toMatchObject({
       _tag: 'UnknownLoss',
       message: `unknown loss 'msee' — did you mean 'mse'? (expected one of ${allNames}, or a function)`,
@@ -220,7 +225,16 @@ describe('index: mutants killed', () => {
     expect(values((rec[0] as L.LossFn)(t, p))).toEqual([1, 2])
     expect(left(L.resolveLosses('msee', names))).toMatchObject({ _tag: 'UnknownLoss', path: 'loss', message: expect.stringMatching(/^loss: unknown loss 'msee'/) })
     expect(left(L.resolveLosses({ out_1: 'msee' }, names))).toMatchObject({ _tag: 'UnknownLoss', path: 'loss.out_1', message: expect.stringMatching(/^loss\.out_1: unknown loss/) })
-    expect(left(L.resolveLosses(['mse', 3] as never, names))).toMatchObject({ _tag: 'InvalidOption', path: 'loss[1]', expected: 'string | function', received: 3 })
+    expect(left(L.resolveLosses(['mse', 3] as never, names))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'loss[1]: expected a loss name or a function (yTrue, yPred) => Tensor, received 3',
+      path: 'loss[1]',
+      expected: 'string | function',
+      received: 3
+    })
+    // a function is the loss of every output
+    expect(left(L.resolveLosses(L.meanAbsoluteError, names)).right).toEqual([L.meanAbsoluteError, L.meanAbsoluteError])
+    expect(left(L.resolveLosses(null as never, names))).toMatchObject({ message: 'loss: expected a loss name, a function, a list or a record of them, received null' })
     expect(left(L.resolveLosses(['mse'], names))).toMatchObject({
       _tag: 'InvalidOption',
       message: 'loss: expected a list of 2 losses (one per output: out, out_1), received 1',
@@ -246,7 +260,12 @@ describe('index: mutants killed', () => {
       message: 'lossWeights: expected 2 weights (one per output: out, out_1), received 1',
       path: 'lossWeights', expected: 2, received: 1
     })
-    expect(left(L.resolveLossWeights([1, Number.NaN], names))).toMatchObject({ _tag: 'InvalidOption', path: 'lossWeights[1]', expected: 'finite number' })
+    expect(left(L.resolveLossWeights([1, Number.NaN], names))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'lossWeights[1]: expected a finite number, received NaN',
+      path: 'lossWeights[1]',
+      expected: 'finite number'
+    })
     expect(left(L.resolveLossWeights([1, '2'] as never, names))).toMatchObject({ path: 'lossWeights[1]', received: '2' })
     expect(left(L.resolveLossWeights({ outt: 1 }, names))).toMatchObject({
       _tag: 'InvalidOption',
