@@ -82,11 +82,14 @@ describe('fit: the progress bar and the end of a stream (runFit, fitEpoch)', () 
       yield { x: xs.slice(4), y: ys.slice(4) }
     }
     const out: string[] = []
-    const r = await run(Tr.fit(t, once(), undefined, { epochs: 3, verbose: 0, write: (s) => void out.push(s) }))
+    const begun: number[] = []
+    const spy: Callback<null> = { name: 'spy', init: () => null, onEpochBegin: (_s, e) => void begun.push(e.epoch) }
+    const r = await run(Tr.fit(t, once(), undefined, { epochs: 3, verbose: 0, write: (s) => void out.push(s), callbacks: [spy] }))
+    expect(begun).toEqual([0, 1])
     expect(r.stopped).toBe('exhausted')
     expect(r.trainer.step).toBe(2)
     expect(r.history.epoch).toEqual([0])
-    expect(out.join('')).toMatch(/the data ran out at epoch 2/)
+    expect(out.join('').match(/the data ran out at epoch \d/g)).toEqual(['the data ran out at epoch 2'])
   })
   it('with stepsPerEpoch a re-iterable stream is read on across epochs, as Keras does with steps_per_epoch', async () => {
     // w = [1, 2, 3], b = 0, learning rate 0, mae against 0: batch k holds the sample [k, 0, 0], its loss is k
@@ -253,10 +256,58 @@ describe('fit: an epoch (fitEpoch)', () => {
   it('a stop decided at onEpochBegin runs no batch of that epoch and logs no row for it', async () => {
     const seen: string[] = []
     const stopAt1: Callback<null> = { name: 'stop', init: () => null, onEpochBegin: (_s, e) => (e.epoch === 1 ? { stop: true } : undefined) }
-    const r = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 3, verbose: 0, callbacks: [recorder(seen), stopAt1] }))
+    const out: string[] = []
+    const r = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 3, verbose: 0, write: (w) => void out.push(w), callbacks: [recorder(seen), stopAt1] }))
     expect(seen).toEqual(['E0', 'b0', 'b1', 'e0', 'E1'])
+    expect(out).toEqual([])
     expect(r.history.epoch).toEqual([0])
     expect(r.trainer.step).toBe(2)
     expect(r.stopped).toBe('callback')
+  })
+})
+
+describe('fit: streams and arrays at the edges (fitEpoch)', () => {
+  const { x, y, xs, ys } = regression(4, 15)
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  it('arrays with stepsPerEpoch cycle through the data (no stream iterator is made)', async () => {
+    const r = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 2, stepsPerEpoch: 3, verbose: 0 }))
+    expect(r.trainer.step).toBe(6)
+  })
+  it('an empty iterable ends the run as exhausted, with no epoch logged', async () => {
+    const r = await run(Tr.fit(t, { [Symbol.iterator]: () => [][Symbol.iterator]() }, undefined, { epochs: 2, verbose: 0, write: () => undefined }))
+    expect(r.stopped).toBe('exhausted')
+    expect(r.history.epoch).toEqual([])
+    expect(r.trainer.step).toBe(0)
+  })
+  it('an iterable batch without targets is MissingTargets', async () => {
+    const e = await runLeft(Tr.fit(t, { [Symbol.iterator]: () => [{ x: xs }][Symbol.iterator]() }, undefined, { verbose: 0 }))
+    expect(e._tag).toBe('MissingTargets')
+  })
+  it('a bad batch of iterable validation data is its own error, carrying the trained trainer', async () => {
+    const bad = [{ x: [[1, 2]], y: [[1]] }]
+    const e = await runLeft(Tr.fit(t, x, y, { batchSize: 2, verbose: 0, validationData: { [Symbol.iterator]: () => bad[Symbol.iterator]() } }))
+    expect(e).toMatchObject({ _tag: 'ShapeMismatch', completedSteps: 2 })
+  })
+})
+
+describe('fit: how an epoch that stopped is logged (fitEpoch)', () => {
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  it('an abort between epochs ends the run as aborted, without the ran-out message', async () => {
+    const { x, y } = regression(4, 16)
+    const ac = new AbortController()
+    const out: string[] = []
+    const stopper: Callback<null> = { name: 'stop', init: () => null, onEpochEnd: () => void ac.abort() }
+    const r = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 2, verbose: 0, signal: ac.signal, write: (w) => void out.push(w), callbacks: [stopper] }))
+    expect(r.stopped).toBe('aborted')
+    expect(r.history.epoch).toEqual([0])
+    expect(out).toEqual([])
+  })
+  it('terminateOnNaN after good batches: the bad batch is undone and the epoch is logged with the kept batches only', async () => {
+    const xs = [[1, 0, 0], [0, 1, 0], [NaN, 0, 0], [0, 0, 1]]
+    const ys = [[1], [2], [3], [4]]
+    const r = await run(Tr.fit(t, tensor(xs), tensor(ys), { epochs: 2, batchSize: 2, shuffle: false, verbose: 0, checkFiniteInputs: false, write: () => undefined, callbacks: [Tr.Callbacks.terminateOnNaN()] }))
+    expect(r.trainer.step).toBe(1)
+    expect(r.history.epoch).toEqual([0])
+    expect(Number.isFinite(r.history.history.loss[0])).toBe(true)
   })
 })
