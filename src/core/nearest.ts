@@ -31,11 +31,18 @@ export const levenshtein = (a: string, b: string): number => {
 export interface NearestOptions {
   /** Compare case-insensitively and ignore `_`/`-` (so `'Mean_Squared_Error'` is near `'meanSquaredError'`). Default true. */
   readonly loose?: boolean
-  /** Give `undefined` when even the best candidate is farther than this. Default: no limit. */
+  /**
+   * Give `undefined` when even the best candidate is farther than this. Default: half the name's length
+   * (rounded up), at least 2 — so a typo gets its suggestion and an unrelated name gets none
+   * (`'zzzzzzzzzz'` is not "near" `'sgd'`).
+   */
   readonly maxDistance?: number
 }
 
 const loosen = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '')
+
+/** How far a candidate may be from a name and still be suggested, by default. */
+const defaultMaxDistance = (name: string): number => Math.max(2, Math.ceil(name.length / 2))
 
 /**
  * The candidate nearest to `name` (the first one on ties), or `undefined` when there are none (or none
@@ -54,7 +61,7 @@ export const nearest = (name: string, candidates: ReadonlyArray<string>, options
       best = c
     }
   }
-  return bestD <= (options.maxDistance ?? Infinity) ? best : undefined
+  return bestD <= (options.maxDistance ?? defaultMaxDistance(key)) ? best : undefined
 }
 
 /**
