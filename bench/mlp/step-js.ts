@@ -16,11 +16,16 @@ import type { Trainer } from '../../src/index.js'
 import { stepCore, addBatch, emptyTotals, bindMetrics } from '../../src/train/engine.js'
 import { arrayBatch } from '../../src/train/batches.js'
 import type { ArrayDataset } from '../../src/train/data.js'
-import { signature, leavesAndKey } from '../../src/compile/record.js'
+import { leavesAndKey } from '../../src/compile/record.js'
+import type { Tensor } from '../../src/core/Tensor.js'
 import * as Tree from '../../src/core/Tree.js'
 import { argValue } from '../common.js'
 import { MLP } from '../config.js'
 import { buildTrainer } from './tfApi.js'
+
+/** The key jit computed on every call before `leavesAndKey`: the JSON of the structure, then the leaves' dtypes and shapes. */
+const signature = (leaves: ReadonlyArray<Tensor>, st: Tree.Structure): string =>
+  JSON.stringify(st) + '|' + leaves.map((l) => `${l.dtype}${l.shape.join('x')}`).join(',')
 
 const reps = Number(argValue(process.argv.slice(2), 'reps') ?? 200)
 const cpuMs = (): number => {

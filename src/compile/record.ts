@@ -20,14 +20,11 @@ import type { PrimitiveDef } from '../primitives/bind.js'
 import { getBackend } from '../backend/index.js'
 import type { Plan, Ref, Step } from './plan.js'
 
-/** The cache key of an input signature: tree structure, dtypes and shapes. */
-export const signature = (leaves: ReadonlyArray<Tensor>, st: Tree.Structure): string =>
-  JSON.stringify(st) + '|' + leaves.map((l) => `${l.dtype}${l.shape.join('x')}`).join(',')
-
 /**
  * The leaves of a tree (in `Tree.leaves` order) and a cache key of its signature, in one walk: two trees
- * get the same key exactly when {@link signature} gives them the same one (the same structure, record
- * keys in the same own order, dtypes and shapes). A compiled call computes it on every call, so it
+ * get the same key exactly when they have the same structure (`Tree.structure`, record keys in the
+ * same own order), dtypes and shapes — test/compile/signature.test.ts checks this against the JSON of
+ * the structure plus the shapes. A compiled call computes it on every call, so it
  * builds no structure object and no JSON of one. A value that is not a tree throws `Tree.leaves`'s error.
  */
 export const leavesAndKey = (tree: Tree.Tree): { readonly leaves: Tensor[]; readonly key: string } => {
