@@ -72,9 +72,20 @@ export const broadcastIndex = (inShape: Shape, out: Shape): Int32Array | null =>
   return idx
 }
 
-export const makeLoops = (F: FloatCtor) => {
+/** Replacements for some of `unaryFn`, read at each call (see `makeLoops`). */
+export type UnaryOverrides = () => Partial<Record<UnaryOp, (x: number) => number>> | undefined
+
+/**
+ * The loops writing `F`. `overrides` names unary functions computed otherwise than `unaryFn` — the gpu.js
+ * backend's bit-exact mirrors of its kernels' inline exp and tanh — in `unary` and `fused` alike.
+ */
+export const makeLoops = (F: FloatCtor, overrides: UnaryOverrides = () => undefined) => {
+  const fns = (): Record<UnaryOp, (x: number) => number> => {
+    const o = overrides()
+    return o === undefined ? unaryFn : { ...unaryFn, ...o }
+  }
   const unary = (op: UnaryOp, x: View): FloatBuffer => {
-    const f = unaryFn[op]
+    const f = fns()[op]
     const n = x.data.length
     const out = new F(n)
     for (let i = 0; i < n; i++) out[i] = f(x.data[i])
@@ -286,7 +297,7 @@ export const makeLoops = (F: FloatCtor) => {
     const n = size(outShape)
     const out = new F(n)
     // each step rounded to the storage, as the unfused ops store each result (eager and replay agree bit for bit)
-    const ev = evalExpr(expr, F === Float32Array ? Math.fround : (x) => x)
+    const ev = evalExpr(expr, F === Float32Array ? Math.fround : (x) => x, fns())
     const sizes = inputs.map((v) => v.data.length)
     const datas = inputs.map((v) => v.data)
     for (let i = 0; i < n; i++) out[i] = ev((k) => datas[k][sizes[k] === n ? i : i % sizes[k]])
@@ -300,7 +311,11 @@ export const makeLoops = (F: FloatCtor) => {
  * constant and intermediate goes through `round` (`Math.fround` for float32 storage): a fused chain then
  * gives the bits the same ops give one by one, each storing its result.
  */
-export const evalExpr = (e: Expr, round: (x: number) => number = (x) => x): ((read: (k: number) => number) => number) => {
+export const evalExpr = (
+  e: Expr,
+  round: (x: number) => number = (x) => x,
+  fns: Record<UnaryOp, (x: number) => number> = unaryFn
+): ((read: (k: number) => number) => number) => {
   switch (e.k) {
     case 'in':
       return (read) => read(e.i)
@@ -309,20 +324,20 @@ export const evalExpr = (e: Expr, round: (x: number) => number = (x) => x): ((re
       return () => v
     }
     case 'un': {
-      const f = unaryFn[e.op]
-      const x = evalExpr(e.x, round)
+      const f = fns[e.op]
+      const x = evalExpr(e.x, round, fns)
       return (read) => round(f(x(read)))
     }
     case 'bin': {
       const f = binaryFn[e.op]
-      const a = evalExpr(e.a, round)
-      const b = evalExpr(e.b, round)
+      const a = evalExpr(e.a, round, fns)
+      const b = evalExpr(e.b, round, fns)
       return (read) => round(f(a(read), b(read)))
     }
     case 'where': {
-      const c = evalExpr(e.c, round)
-      const a = evalExpr(e.a, round)
-      const b = evalExpr(e.b, round)
+      const c = evalExpr(e.c, round, fns)
+      const a = evalExpr(e.a, round, fns)
+      const b = evalExpr(e.b, round, fns)
       return (read) => (c(read) !== 0 ? a(read) : b(read))
     }
   }

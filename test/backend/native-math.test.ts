@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest'
 import fc from 'fast-check'
 import { GPU, WebAssemblyFunctionNode } from 'gpu.js'
 import { gpujsBackend } from '../../src/backend/gpujs/index.js'
-import { installNativeMath, nativeMathActive, setNativeMath, NATIVE_MATH_GPUJS_VERSION } from '../../src/backend/gpujs/native-math.js'
+import { expF32, installNativeMath, nativeMathActive, nativeMathFns, setNativeMath, tanhF32, NATIVE_MATH_GPUJS_VERSION } from '../../src/backend/gpujs/native-math.js'
 import { bits } from './kernel-cases.js'
 
 gpujsBackend('webasm') // installs the extensions
@@ -80,6 +80,33 @@ describe('wasm-native exp and tanh (native-math.ts)', () => {
       }),
       { numRuns: 40 }
     )
+  })
+
+  it('expF32 and tanhF32 (the plain loops\' mirror) give the kernels\' bits over dense sweeps and the special values', () => {
+    const xe = sweep(-110, 90, 40001)
+    expect(bits(xe.map(expF32))).toEqual(bits(run('exp', xe)))
+    const xt = sweep(-12, 12, 40001)
+    expect(bits(xt.map(tanhF32))).toEqual(bits(run('tanh', xt)))
+    const xs = sweep(-0.6, 0.6, 20001)
+    expect(bits(xs.map(tanhF32))).toEqual(bits(run('tanh', xs)))
+  })
+
+  it('the mirror agrees with the kernels on any float32 (the CI counterexample 0.1466389 among them)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ noDefaultInfinity: false }), { minLength: 3, maxLength: 3 }), (vs) => {
+        const x = Float32Array.from([0.146638922393322, ...vs])
+        expect(bits(x.map(expF32))).toEqual(bits(run('exp', x)))
+        expect(bits(x.map(tanhF32))).toEqual(bits(run('tanh', x)))
+      }),
+      { numRuns: 60 }
+    )
+  })
+
+  it('nativeMathFns names the mirror while the extension is on, and nothing while it is off', () => {
+    expect(nativeMathFns()).toEqual({ exp: expF32, tanh: tanhF32 })
+    setNativeMath(false)
+    expect(nativeMathFns()).toBeUndefined()
+    setNativeMath(true)
   })
 
   it('off, kernels call Math.exp and Math.tanh as gpu.js ships them', () => {

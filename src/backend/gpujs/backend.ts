@@ -19,6 +19,7 @@ import type { Backend, BinaryOp, Expr, ReduceOp, UnaryOp, View } from '../Backen
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { makeLoops } from '../loops.js'
+import { nativeMathFns } from './native-math.js'
 import { KernelCache, type CacheStats } from './cache.js'
 import { F32_EXACT, ND_MIN_INNER, bcastStrides, prod } from './layout.js'
 import { compileSpec, f32Exact, detachSharedPool, flattenResult, nonEmpty, type GpuLike, type GpujsMode, type KernelFn } from './runtime.js'
@@ -88,7 +89,8 @@ export interface GpujsBackend extends Backend {
 export const WASM_KERNEL_BYTES = 2 ** 32 - 2 ** 26
 
 export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: BackendOptions = {}): GpujsBackend => {
-  const loops = makeLoops(Float32Array)
+  // on webasm, the loops compute exp and tanh as the kernels' inline code does (native-math.ts), bit for bit
+  const loops = makeLoops(Float32Array, name === 'webasm' ? nativeMathFns : undefined)
   const LIM = Math.min(options.flatLimit ?? F32_EXACT, F32_EXACT)
   const MIN_INNER = options.ndMinInner ?? ND_MIN_INNER
   /** On webasm a multi-dim result is one buffer of subarray views; elsewhere rows are separate. */

@@ -23,7 +23,9 @@
  * 2 ulps for exp and 3 for tanh over dense sweeps and the special values), well inside the backend's 1e-5
  * relative contract against the float64 reference. Every webasm kernel compiled with the extension on
  * computes them the same way — eager ops, fused kernels, scan bodies and threaded kernels alike — so
- * compiled and eager results stay identical. `TENSORFOLD_GPUJS_NATIVE_MATH=0` turns it off.
+ * compiled and eager results stay identical. The backend's plain loops (elementwise ops on at most 16
+ * elements, and layouts past 2^24) compute the same bits in JavaScript (`expF32`, `tanhF32`), so which
+ * path an op takes never changes its result. `TENSORFOLD_GPUJS_NATIVE_MATH=0` turns it off.
  *
  * @since 0.3.0
  */
@@ -209,6 +211,44 @@ const emitTanh = (em: Em, v: boolean): void => {
   o.op(v ? 'v128Or' : 'i32Or')
   o.fromBits()
 }
+
+/** wasm's `f32.nearest`: round to the nearest integer, ties to even. */
+const nearestEven = (t: number): number => {
+  const r = Math.round(t)
+  return r - t === 0.5 && r % 2 !== 0 ? r - 1 : r
+}
+
+/**
+ * The inline `exp` in JavaScript: the same f32 operations in the same order, each rounded with
+ * `Math.fround` (exact for +, −, ×, ÷ of two float32s), so it gives the kernels' bits. The gpu.js
+ * backend's plain-loop paths (elementwise ops on tiny tensors, and past 2^24 elements) use it while
+ * the extension is active, so which path an op takes never changes its result.
+ */
+export const expF32 = (x0: number): number => {
+  const x = f(Math.min(Math.max(f(x0), -120), 120))
+  const n = nearestEven(f(x * LOG2E))
+  const ni = Number.isNaN(n) ? 0 : n
+  const r = f(f(x - f(n * LN2_HI)) - f(n * LN2_LO))
+  let p = EXP_COEFFS[0]
+  for (let i = 1; i < EXP_COEFFS.length; i++) p = f(f(p * r) + EXP_COEFFS[i])
+  const h = ni >> 1
+  return f(f(p * 2 ** h) * 2 ** (ni - h))
+}
+
+/** The inline `tanh` in JavaScript, bit for bit as the kernels compute it (see `expF32`). */
+export const tanhF32 = (x0: number): number => {
+  const x = f(x0)
+  const a = Math.abs(x)
+  const a2 = f(a * a)
+  let q = TANH_COEFFS[0]
+  for (let i = 1; i < TANH_COEFFS.length; i++) q = f(f(q * a2) + TANH_COEFFS[i])
+  const t = a < TANH_SMALL ? f(a + f(f(a * a2) * q)) : f(1 - f(2 / f(expF32(f(a + a)) + 1)))
+  return x < 0 || Object.is(x, -0) ? -t : t
+}
+
+/** The unary functions the plain loops should use to agree with webasm kernels compiled now. */
+export const nativeMathFns = (): { readonly exp: (x: number) => number; readonly tanh: (x: number) => number } | undefined =>
+  installed && enabled ? { exp: expF32, tanh: tanhF32 } : undefined
 
 const EMIT: Record<string, (em: Em, v: boolean) => void> = { exp: emitExp, tanh: emitTanh }
 
