@@ -110,7 +110,7 @@ interface FitEnv {
   readonly write: (s: string) => void
   /** with `stepsPerEpoch`, a stream is read on across epochs from one iterator */
   readonly persistent: AnyIterator | undefined
-  /** the trainer after the last completed step (what an error in the middle of the run carries) */
+  /** the trainer the run holds after the last completed step and its batch-end decisions (what an error in the middle of the run carries) */
   readonly last: { trainer: Trainer; steps: number }
 }
 
@@ -272,8 +272,8 @@ const fitExecution = async (env: FitEnv, a: EpochState, bs: ReadonlyArray<Tensor
     previous: prev
   }))
   const all = a.all === undefined ? execTot : concatTotals(metrics, a.all, execTot)
-  if (end.revert) env.last.trainer = prev
-  else env.last.trainer = end.run.trainer
+  // what an error from here on carries: the trainer the run goes on with (a callback's replacement included)
+  env.last.trainer = end.revert ? prev : end.run.trainer
   return E.right(
     end.revert
       ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + bs.length, done: a.done, all }
@@ -317,7 +317,7 @@ const customExecution = async (
     batchLogs: meanLogs(add(noLogs)),
     previous: prev
   }))
-  if (end.revert) env.last.trainer = prev
+  env.last.trainer = end.revert ? prev : end.run.trainer
   const next = batch + bs.length
   return E.right(
     end.revert

@@ -3,11 +3,12 @@
  * docs/laws.md, "Mutation testing"). Each names the line it guards.
  */
 import { describe, it, expect } from 'vitest'
-import { sgd, tensor, sequential, dense, layers } from '../../src/index.js'
+import { sgd, tensor, sequential, dense, layers, orThrow } from '../../src/index.js'
 import type { Callback, FitInfo } from '../../src/train/callbacks/Callback.js'
 import * as E from 'fp-ts/lib/Either.js'
 import * as Tr from '../../src/train/index.js'
 import { fit as fitTs } from '../../src/train/fit.js'
+import type { CustomTrainStep } from '../../src/train/options.js'
 import { linearModel, regression, compiled, run, runLeft } from './helpers.js'
 
 /** A re-iterable batch source (not an array: an array is in-memory data). */
@@ -310,4 +311,41 @@ describe('fit: how an epoch that stopped is logged (fitEpoch)', () => {
     expect(r.history.epoch).toEqual([0])
     expect(Number.isFinite(r.history.history.loss[0])).toBe(true)
   })
+})
+
+/** A custom training step that runs the default one (Keras: a `train_step` override calling super). */
+const plainStep: CustomTrainStep = (t, b) => t.trainStep({ x: b.x[0], y: b.y[0] })
+const withStep = (o: Tr.CompileOptions, custom: boolean): Tr.CompileOptions => (custom ? { ...o, trainStep: plainStep } : o)
+
+describe('fit: the trainer an error carries after a batch (fitExecution, customExecution: env.last)', () => {
+  const { xs, ys } = regression(6, 17)
+  /** Three batches of two; batch `bad`'s targets are two wide: ShapeMismatch at that batch. */
+  const source = (bad: number) => {
+    const list = [0, 1, 2].map((k) => ({ x: xs.slice(2 * k, 2 * k + 2), y: ys.slice(2 * k, 2 * k + 2).map((r) => (k === bad ? [r[0], r[0]] : r)) }))
+    return { [Symbol.iterator]: () => list[Symbol.iterator]() }
+  }
+  for (const custom of [false, true]) {
+    const t = compiled(linearModel(3), withStep({ optimizer: sgd({ learningRate: 0.01 }), loss: 'mse' }, custom))
+    const name = custom ? 'a custom trainStep' : 'the default step'
+    it(`${name}: a trainer a callback put in at onTrainBatchEnd is the one carried`, async () => {
+      const lr: Callback<null> = { name: 'lr', init: () => null, onTrainBatchEnd: (_s, e) => ({ trainer: orThrow(e.trainer.withLearningRate(0.5)) }) }
+      const e = await runLeft(Tr.fit(t, source(1), undefined, { verbose: 0, callbacks: [lr] }))
+      expect(e).toMatchObject({ _tag: 'ShapeMismatch', batch: 1, completedSteps: 1 })
+      expect((e.trainer as Tr.Trainer).step).toBe(1)
+      expect((e.trainer as Tr.Trainer).learningRate).toBeCloseTo(0.5, 6)
+      // without the callback: the trainer after the step, with its own learning rate
+      const plain = await runLeft(Tr.fit(t, source(1), undefined, { verbose: 0 }))
+      expect(plain).toMatchObject({ completedSteps: 1 })
+      expect((plain.trainer as Tr.Trainer).step).toBe(1)
+      expect((plain.trainer as Tr.Trainer).learningRate).toBeCloseTo(0.01, 6)
+    })
+    it(`${name}: after an undone batch, the trainer from before it (completedSteps counts the steps run)`, async () => {
+      const undo1: Callback<null> = { name: 'undo', init: () => null, onTrainBatchEnd: (_s, e) => (e.batch === 1 ? { revert: true } : undefined) }
+      const e = await runLeft(Tr.fit(t, source(2), undefined, { verbose: 0, callbacks: [undo1] }))
+      expect(e).toMatchObject({ _tag: 'ShapeMismatch', batch: 2, completedSteps: 2 })
+      expect((e.trainer as Tr.Trainer).step).toBe(1)
+      const plain = await runLeft(Tr.fit(t, source(2), undefined, { verbose: 0 }))
+      expect((plain.trainer as Tr.Trainer).step).toBe(2)
+    })
+  }
 })
