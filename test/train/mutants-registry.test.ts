@@ -8,6 +8,7 @@ import { resolveOptimizer, resolveLoss, metricDisplay, checkMetric, resolveMetri
 import * as O from '../../src/optimizers/index.js'
 import * as L from '../../src/losses/index.js'
 import { accuracy } from '../../src/metrics/index.js'
+import { tensor } from '../../src/index.js'
 
 const left = <A>(r: E.Either<unknown, A>): unknown => (E.isLeft(r) ? r.left : { right: r.right })
 
@@ -62,5 +63,21 @@ describe('train/registry: mutants killed', () => {
       expect(r.left.message.startsWith('metrics.out[0]: ')).toBe(true)
       expect(r.left).toMatchObject({ path: 'metrics.out[0]' })
     }
+  })
+
+  it("resolveMetric: the output's loss decides which accuracy 'accuracy' is, over the shapes", () => {
+    // [[1, 0]] against [[0.6, 0.7]]: binary accuracy (each entry against 0.5) is 1/2, categorical
+    // (argmax 1 against 0) is 0; the shapes [null, 2] alone say categorical.
+    const yTrue = tensor([[1, 0]])
+    const yPred = tensor([[0.6, 0.7]])
+    const value = (loss: string | undefined): number => {
+      const r = resolveMetric('accuracy', { loss, outputShape: [null, 2], targetShape: [null, 2], path: 'metrics[0]' })
+      if (E.isLeft(r)) throw new Error(r.left.message)
+      return r.right.result(r.right.update(r.right.empty, yTrue, yPred))
+    }
+    expect(value(undefined)).toBe(0)
+    expect(value('binary_crossentropy')).toBe(0.5)
+    expect(value('BinaryCrossentropy')).toBe(0.5)
+    expect(value('mse')).toBe(0)
   })
 })
