@@ -249,8 +249,9 @@ describe('alias lines 216–350 (optimizerFromName, getLearningRate, setLearning
       expected: O.optimizerNames,
       received: 3
     })
-    // nearest has no distance limit here, so some name is always suggested
+    // a near name is suggested; a far one (beyond nearest's cap, since 6e7d28f) is not, and the message has no hint
     expect(left(O.optimizerFromName('adamm'))).toMatchObject({ _tag: 'UnknownOptimizer', message: `unknown optimizer 'adamm' — did you mean 'adam'? (expected one of ${names})`, nearest: 'adam' })
+    expect(left(O.optimizerFromName('zzzzzzzzzz'))).toMatchObject({ _tag: 'UnknownOptimizer', message: `unknown optimizer 'zzzzzzzzzz' (expected one of ${names})`, nearest: undefined })
     expect(left(O.optimizerFromName('sgd', { beta1: 0.9 } as never))).toMatchObject({
       _tag: 'InvalidOption',
       message: expect.stringContaining("(expected one of 'learningRate', 'weightDecay', 'clipnorm', 'clipvalue', 'globalClipnorm', 'momentum', 'nesterov')"),
