@@ -134,7 +134,7 @@ interface EpochState {
   readonly batch: number
   /** batches kept (not reverted) */
   readonly done: number
-  /** totals of every batch run, reverted ones included (the logs of an epoch whose only batches were undone) */
+  /** totals of every batch run, undone ones included (the logs of an epoch whose every batch was undone; the default step only) */
   readonly all: Totals | undefined
   /** with a custom training step: size-weighted sums of its logs, of the kept batches and of all */
   readonly custom?: { readonly kept: LogSums; readonly all: LogSums }
@@ -203,12 +203,10 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
   const r = await foldPass(executionPass(pass, t0.config.stepsPerExecution), init, (a, bs) => fitExecution(env, a, bs, epoch), halt)
   if (E.isLeft(r)) return r
-  const { metrics, tot, done, all } = r.right
+  const { metrics, tot, batch, done, all } = r.right
   let run = r.right.run
-  // Keras records the epoch a callback stopped, even when its only batch was bad (TerminateOnNaN on the
-  // first batch): the batch is undone here, but the epoch is logged with that batch's non-finite loss
-  const undoneOnly = done === 0 && run.stopped === 'callback' && all !== undefined
-  if ((done === 0 && !undoneOnly) || metrics === undefined || tot === undefined) {
+  // no batch ran: the data ran out, or a stop or an abort came before the first batch
+  if (batch === 0 || metrics === undefined || tot === undefined) {
     const exhausted = run.stopped === undefined && !run.stop
     if (exhausted) env.write(`fit: the data ran out at epoch ${epoch + 1}; training stops (an iterable without stepsPerEpoch must be re-iterable)\n`)
     return E.right({ ...s, run: exhausted ? { ...run, stopped: 'exhausted' } : run, metrics, end: true })
@@ -216,7 +214,11 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   const t = run.trainer
   const aborted = run.stopped === 'aborted'
   const custom = r.right.custom
-  let logs = custom !== undefined ? meanLogs(undoneOnly ? custom.all : custom.kept) : logsOf(t, undoneOnly ? (all as Totals) : tot, metrics)
+  // the logs of the kept batches; when a callback undid every batch (TerminateOnNaN at the first one,
+  // or a callback that undoes them all), the epoch still ran and Keras, which cannot undo, would log it:
+  // it is logged with the batches it ran (a non-finite loss, say), and training goes on unless stopped
+  const undone = done === 0
+  let logs = custom !== undefined ? meanLogs(undone ? custom.all : custom.kept) : logsOf(t, undone ? (all as Totals) : tot, metrics)
   if (val !== undefined && !aborted && shouldValidate(o.validationFreq, epoch)) {
     const op = 'fit (validation)'
     // Keras runs the test hooks of fit's callbacks during validation; their states carry on
@@ -321,7 +323,7 @@ const customExecution = async (
   const next = batch + bs.length
   return E.right(
     end.revert
-      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: next, done: a.done, all: a.all ?? tot, custom: { kept: c.kept, all } }
-      : { run: end.run, metrics, tot, batch: next, done: a.done + bs.length, all: a.all ?? tot, custom: { kept, all } }
+      ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: next, done: a.done, all: a.all, custom: { kept: c.kept, all } }
+      : { run: end.run, metrics, tot, batch: next, done: a.done + bs.length, all: a.all, custom: { kept, all } }
   )
 }

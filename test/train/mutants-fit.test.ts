@@ -349,3 +349,43 @@ describe('fit: the trainer an error carries after a batch (fitExecution, customE
     })
   }
 })
+
+describe('fit: batches a callback undoes (fitEpoch, fitExecution and customExecution after a revert)', () => {
+  // w = [1, 2, 3], b = 0, learning rate 0, mae against 0: batch k holds one sample [v_k, 0, 0], its loss is v_k
+  const values = [1, 2, 6]
+  const x = tensor(values.map((v) => [v, 0, 0]))
+  const y = tensor(values.map(() => [0]))
+  for (const custom of [false, true])
+    it(`${custom ? 'a custom trainStep' : 'the default step'}: an epoch whose every batch was undone is logged with the batches it ran, and training goes on`, async () => {
+      const t = compiled(linearModel(3, 1, 1), withStep({ optimizer: sgd({ learningRate: 0 }), loss: 'mae' }, custom))
+      const seen: string[] = []
+      // epoch 0: batch 1 undone; epoch 1: every batch undone; epoch 2: none
+      const undo: Callback<null> = {
+        name: 'undo',
+        init: () => null,
+        onTrainBatchBegin: (_s, e) => void seen.push(`${e.epoch}:${e.batch}`),
+        onTrainBatchEnd: (_s, e) => (e.epoch === 1 || (e.epoch === 0 && e.batch === 1) ? { revert: true } : undefined),
+        onEpochEnd: (_s, e) => void seen.push(`end ${e.epoch}`)
+      }
+      const out: string[] = []
+      const r = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 1, shuffle: false, verbose: 0, write: (s) => void out.push(s), callbacks: [undo] }))
+      expect(seen).toEqual(['0:0', '0:1', '0:2', 'end 0', '1:0', '1:1', '1:2', 'end 1', '2:0', '2:1', '2:2', 'end 2'])
+      expect(out).toEqual([])
+      expect(r.stopped).toBeUndefined()
+      expect(r.history.epoch).toEqual([0, 1, 2])
+      // kept batches (1 and 6); every batch run (1, 2, 6), none kept; all kept
+      expect(r.history.history.loss).toEqual([3.5, 3, 3])
+      expect(r.trainer.step).toBe(5)
+    })
+  it('an iterable whose batches are all undone is read again next epoch, not reported as run out', async () => {
+    const t = compiled(linearModel(3, 1, 1), { optimizer: sgd({ learningRate: 0 }), loss: 'mae' })
+    const list = values.map((v) => ({ x: [[v, 0, 0]], y: [[0]] }))
+    const undo0: Callback<null> = { name: 'undo', init: () => null, onTrainBatchEnd: (_s, e) => (e.epoch === 0 ? { revert: true } : undefined) }
+    const out: string[] = []
+    const r = await run(Tr.fit(t, { [Symbol.iterator]: () => list[Symbol.iterator]() }, undefined, { epochs: 2, verbose: 0, write: (s) => void out.push(s), callbacks: [undo0] }))
+    expect(out).toEqual([])
+    expect(r.stopped).toBeUndefined()
+    expect(r.history.history.loss).toEqual([3, 3])
+    expect(r.trainer.step).toBe(3)
+  })
+})
