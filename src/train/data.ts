@@ -199,13 +199,14 @@ export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, 
 /**
  * Sample weights per output. As Keras's `LossesContainer._conform_to_outputs` ("allow passing one object
  * that applies to all outputs"): one array for a model of several outputs weights every output; a record
- * by output name may leave outputs out (they are unweighted, Keras's `map_missing_dict_keys`).
+ * by output name may leave outputs out (they are unweighted, Keras's `map_missing_dict_keys`), and a list
+ * may hold `null` for an output left unweighted (no output needs weights).
  */
 const sampleWeightSlots = (u: unknown, names: ReadonlyArray<string>, op: string): E.Either<TrainError, ReadonlyArray<unknown>> => {
   const isList = Array.isArray(u) && u.length > 0 && u.every((e) => isTensor(e) || isShapedArray(e) || e === null || e === undefined)
   if (names.length > 1 && !isPlainRecord(u) && !(isList && (u as ReadonlyArray<unknown>).length === names.length)) return E.right(names.map(() => u))
   if (isPlainRecord(u) && names.length > 0 && Object.keys(u).every((k) => names.includes(k))) return E.right(names.map((n) => u[n]))
-  return perSlot(u, names, 'sampleWeight', op)
+  return perSlot(u, names, 'sampleWeight', op, names.map(() => false))
 }
 
 /**

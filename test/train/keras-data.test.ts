@@ -54,6 +54,8 @@ describe('item 4: one sampleWeight array for a multi-output model applies to eve
     const none = await t.evaluate(x, { out1: y1, out2: y2 }, { verbose: 0, returnDict: true })
     expect((part as Record<string, number>).out1_loss).toBeCloseTo((none as Record<string, number>).out1_loss, 6)
     expect((part as Record<string, number>).out2_loss).not.toBeCloseTo((none as Record<string, number>).out2_loss, 6)
+    // so may a list, with null for the unweighted output (the Data type has no null: untyped callers, the notebook)
+    expect(await t.evaluate(x, { out1: y1, out2: y2 }, { sampleWeight: [null, tensor(w)] as never, verbose: 0, returnDict: true })).toEqual(part)
     const [, logs] = t.trainOnBatch(x, { out1: y1, out2: y2 }, { sampleWeight: w, returnDict: true } as never)
     expect(Number.isFinite((logs as Record<string, number>).loss)).toBe(true)
   })
