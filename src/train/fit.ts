@@ -205,9 +205,10 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   if (E.isLeft(r)) return r
   const { metrics, tot, batch, done, all } = r.right
   let run = r.right.run
-  // no batch ran: the data ran out, or a stop or an abort came before the first batch
+  // no batch ran: the data ran out, or a stop or an abort came before the first batch (a stop and its
+  // reason are set together, so no stop means the data ran out)
   if (batch === 0 || metrics === undefined || tot === undefined) {
-    const exhausted = run.stopped === undefined && !run.stop
+    const exhausted = !run.stop
     if (exhausted) env.write(`fit: the data ran out at epoch ${epoch + 1}; training stops (an iterable without stepsPerEpoch must be re-iterable)\n`)
     return E.right({ ...s, run: exhausted ? { ...run, stopped: 'exhausted' } : run, metrics, end: true })
   }
@@ -275,7 +276,8 @@ const fitExecution = async (env: FitEnv, a: EpochState, bs: ReadonlyArray<Tensor
   }))
   const all = a.all === undefined ? execTot : concatTotals(metrics, a.all, execTot)
   // what an error from here on carries: the trainer the run goes on with (a callback's replacement included)
-  env.last.trainer = end.revert ? prev : end.run.trainer
+  if (end.revert) env.last.trainer = prev
+  else env.last.trainer = end.run.trainer
   return E.right(
     end.revert
       ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + bs.length, done: a.done, all }
@@ -319,7 +321,8 @@ const customExecution = async (
     batchLogs: meanLogs(add(noLogs)),
     previous: prev
   }))
-  env.last.trainer = end.revert ? prev : end.run.trainer
+  if (end.revert) env.last.trainer = prev
+  else env.last.trainer = end.run.trainer
   const next = batch + bs.length
   return E.right(
     end.revert

@@ -389,3 +389,28 @@ describe('fit: batches a callback undoes (fitEpoch, fitExecution and customExecu
     expect(r.trainer.step).toBe(3)
   })
 })
+
+describe('fit: an iterable is checked batch by batch (fitExecution)', () => {
+  const { xs, ys, x, y } = regression(8, 18)
+  it('a model that cannot be built for the first batch: the same Left as for in-memory data, naming fit', async () => {
+    const t = compiled(sequential([layers.conv2d(1, 2)]), { optimizer: 'sgd', loss: 'mse' })
+    const arrays = await runLeft(Tr.fit(t, x, y, { verbose: 0 }))
+    const stream = await runLeft(Tr.fit(t, batches(xs, ys, 4), undefined, { verbose: 0 }))
+    expect(stream._tag).toBe(arrays._tag)
+    expect(stream.message).toBe(arrays.message)
+    expect(stream.message).toMatch(/^fit: cannot build the model/)
+  })
+  it('with stepsPerExecution 2, bad targets in the second batch of an execution name that batch, and no step of the execution runs', async () => {
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', stepsPerExecution: 2 })
+    const list = [0, 1, 2, 3].map((k) => ({ x: xs.slice(2 * k, 2 * k + 2), y: ys.slice(2 * k, 2 * k + 2).map((r) => (k === 3 ? [r[0], r[0]] : r)) }))
+    const e = await runLeft(Tr.fit(t, { [Symbol.iterator]: () => list[Symbol.iterator]() }, undefined, { verbose: 0 }))
+    expect(e).toMatchObject({ _tag: 'ShapeMismatch', batch: 3, completedSteps: 2 })
+    expect(e.message).toMatch(/^fit: y has samples of shape \[2\] in batch 3 /)
+  })
+  it('a custom trainStep that returns nonsense: InvalidTrainStep, naming fit', async () => {
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', trainStep: (() => [1, 2]) as never })
+    const e = await runLeft(Tr.fit(t, x, y, { verbose: 0 }))
+    expect(e._tag).toBe('InvalidTrainStep')
+    expect(e.message).toMatch(/^fit: the custom trainStep must return/)
+  })
+})
