@@ -46,6 +46,8 @@ describe('train/options: mutants killed', () => {
     expect(accepts('signal', { aborted: false, addEventListener: () => undefined })).toBe(true)
     for (const bad of [null, 3, {}, { aborted: 'no', addEventListener: () => undefined }, { aborted: false }, { aborted: false, addEventListener: 1 }])
       expect(accepts('signal', bad), JSON.stringify(bad)).toBe(false)
+    // a function carrying the two members is not an AbortSignal
+    expect(accepts('signal', Object.assign(() => undefined, { aborted: false, addEventListener: () => undefined }))).toBe(false)
   })
 
   it('write, trainStep and testStep are functions; sampleWeightMode is temporal or null', () => {
@@ -97,6 +99,8 @@ describe('train/options: mutants killed', () => {
     expect(compileAccepts('optimizer', sgd())).toBe(true)
     for (const bad of [3, null, { init: () => ({}) }, { update: () => ({}) }, { init: 1, update: () => ({}) }, { init: () => ({}), update: 1 }])
       expect(compileAccepts('optimizer', bad), JSON.stringify(bad)).toBe(false)
+    // a function carrying init and update is not a GradientTransformation value
+    expect(compileAccepts('optimizer', Object.assign(() => undefined, { init: () => ({}), update: () => [{}, {}] }))).toBe(false)
   })
 
   it('loss: a name, a function, a non-empty list of those or null, a record of those or null', () => {
@@ -113,7 +117,7 @@ describe('train/options: mutants killed', () => {
     const f = () => tensor([0])
     const m = accuracy()
     for (const good of [[], ['mae', f, m], [['mae'], [f, m]], { a: 'mae', b: ['mse', m] }, {}]) expect(compileAccepts('metrics', good), JSON.stringify(good)).toBe(true)
-    for (const bad of ['mae', [3], ['mae', ['mse']], [['mae'], [3]], { a: 3 }, { a: ['mae', 3] }, m, { update: () => 0, result: 1 }])
+    for (const bad of ['mae', [3], ['mae', ['mse']], [['mae'], [3]], [['mae', 3]], { a: 3 }, { a: ['mae', 3] }, m, { update: () => 0, result: 1 }])
       expect(compileAccepts('metrics', bad), JSON.stringify(bad)).toBe(false)
     // an object with update and result but a result that is not a function is not a metric value
     expect(compileAccepts('metrics', [{ update: () => 0, result: 1 }])).toBe(false)
@@ -179,6 +183,9 @@ describe('train/options: mutants killed', () => {
     expect(left(O.decodePredictOptions({ stepsabcdef: 1 }))).toMatchObject({ nearest: 'steps' })
     // 'zzzz': 4 edits or more from every option, length 4 → 2: not suggested
     expect(left(O.decodePredictOptions({ zzzz: 1 }))).toMatchObject({ nearest: undefined })
+    // the cap counts the key as written, separators included (as train/errors.ts): 'epochs_abcdefgh' is 8
+    // edits from 'epochs' once loosened, within ⌈15 / 2⌉ = 8 (nearest's own default, ⌈14 / 2⌉ = 7, would not suggest it)
+    expect(left(fit({ epochs_abcdefgh: 1 }))).toMatchObject({ nearest: 'epochs' })
     expect(left(O.decodeCompileOptions({ loss: 'mse', sead: 1 }))).toMatchObject({ _tag: 'CompileError', path: 'sead', nearest: 'seed' })
     // an own key named like an Object.prototype member is still unknown
     expect(left(fit({ toString: 1 }))).toMatchObject({ _tag: 'InvalidOption', path: 'toString' })
