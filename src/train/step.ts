@@ -142,9 +142,12 @@ const outputLosses = (
       const l = m !== undefined && sameShape(m, raw) ? div(sum(mul(raw, w)), maximum(sum(m), 1e-7)) : div(sum(mul(raw, w)), Math.max(1, raw.size))
       return [l, l]
     }
-    // a loss that keeps more than the batch axis is averaged over the rest first
+    // a loss that keeps more than the batch axis is averaged over the rest first; a scalar (a loss that
+    // already took the batch mean, as tfjs losses do) stands for every sample: Keras broadcasts it against
+    // the weights and divides by their count, so it logs that mean (times the mean weight)
     const perSample = raw.shape.length > 1 ? mean(raw, raw.shape.slice(1).map((_, j) => j + 1)) : raw.shape.length === 0 ? reshape(raw, [1]) : raw
-    const l = div(sum(mul(perSample, sw[i])), perSample.shape[0])
+    const v = mul(perSample, sw[i])
+    const l = div(sum(v), v.shape[0])
     return [l, l]
   })
   return { train: pairs.map((p) => p[0]), log: pairs.map((p) => p[1]), counts }

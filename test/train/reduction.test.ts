@@ -131,6 +131,27 @@ describe('loss reductions', () => {
  * logged loss is therefore `Σ_b B_b·S_b / Σ_b B_b·n_b` (n_b = the tensor's size: B_b² for a `[batch]`
  * loss), not the batch-size-weighted mean of the batch means.
  */
+describe('a loss function that returns the batch mean (a scalar, as tfjs losses do)', () => {
+  it('logs and trains as the per-sample loss (Keras broadcasts the scalar against the weights and divides by their count); weighted: times the mean weight', async () => {
+    const { x, y } = regression(6, 3)
+    const meanMse = (a: Tensor, b: Tensor): Tensor => Loss.withReduction(meanSquaredError)(a, b)
+    const scalar = compiled(mlp(2), { optimizer: sgd({ learningRate: 0.05 }), loss: meanMse })
+    const plain = compiled(mlp(2), { optimizer: sgd({ learningRate: 0.05 }), loss: 'mse' })
+    const ev = (t: Tr.Trainer, o = {}) => run(Tr.evaluate(t, x, y, { verbose: 0, batchSize: 4, ...o })) as Promise<number[]>
+    const [ls] = await ev(scalar)
+    const [lp] = await ev(plain)
+    expect(ls).toBeCloseTo(lp, 5)
+    // one batch of 6 with weights of mean 2: the scalar times 2 (per-sample weights cannot reach inside a mean)
+    const w = [1, 2, 3, 1, 2, 3]
+    const [lw] = await ev(scalar, { batchSize: 6, sampleWeight: w })
+    expect(lw).toBeCloseTo(2 * lp, 5)
+    const a = await run(Tr.fit(scalar, x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 }))
+    const b = await run(Tr.fit(plain, x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 }))
+    a.history.history.loss.forEach((l, i) => expect(l).toBeCloseTo(b.history.history.loss[i], 5))
+    weightsOf(a.trainer).forEach((ws, i) => ws.forEach((v, j) => expect(v).toBeCloseTo(weightsOf(b.trainer)[i][j], 5)))
+  })
+})
+
 describe("'none' reduction: the logged mean across unequal batches (Keras 2.15 Mean(sample_weight=batch_dim))", () => {
   // dense(1) with kernel [[1]] and bias [0]: the prediction is x; targets 0, so the squared error is x²
   const identity = () => sequential([L.dense(1, { inputShape: [1] })]).setWeights([tensor([[1]]), tensor([0])])
