@@ -1,0 +1,151 @@
+/**
+ * Tests that kill mutants of `src/train/step.ts`, `engine.ts` and `execution.ts` (issue 9 item 7;
+ * docs/laws.md, "Mutation testing"), written from reading them: one training step checked by value
+ * against the host — frozen weights, weight penalties and layer losses, constraints (Keras 2.15 applies
+ * them after the optimizer's update, to the trainable weights it updated), `lossWeights` — on a model
+ * written by hand, so that nothing of `src/layers` is involved.
+ */
+import { describe, it, expect } from 'vitest'
+import * as E from 'fp-ts/lib/Either.js'
+import { tensor, matmul, add, mul, sum, square, sgd, adam, dataSync, Tree, type Tensor, type ModelLike } from '../../src/index.js'
+import * as Tr from '../../src/train/index.js'
+import type { ParamSpec } from '../../src/layers/Model.js'
+import { trainablePart } from '../../src/train/step.js'
+import { compiled } from './helpers.js'
+
+type P = { readonly w: Tensor; readonly b: Tensor }
+const W0 = [0.1, 0.2, 0.3]
+const B0 = 0.5
+/** `y = x·w + b` (and, with `extra`, a layer loss per call) with the given param specs */
+const linear = (specs: ReadonlyArray<ParamSpec> | undefined, extra?: () => ReadonlyArray<Tensor>, params: P = { w: tensor(W0.map((v) => [v])), b: tensor([B0]) }): ModelLike =>
+  Object.freeze({
+    kind: 'Sequential' as const,
+    name: 'linear',
+    built: true,
+    inputShapes: [[null, 3]],
+    outputShapes: [[null, 1]],
+    inputNames: ['x'],
+    outputNames: ['y'],
+    params,
+    state: {},
+    ...(specs === undefined ? {} : { paramSpecs: specs }),
+    withWeights: (p: Tree.Tree) => linear(specs, extra, p as P),
+    ensureBuilt() {
+      return E.right(this as ModelLike)
+    },
+    forward: (p: Tree.Tree, s: Tree.Tree, xs: ReadonlyArray<Tensor>) => {
+      const q = p as P
+      return { outputs: [add(matmul(xs[0], q.w), q.b)], state: s, ...(extra === undefined ? {} : { losses: extra() }) }
+    }
+  })
+
+const xs = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]
+const ys = [1, 2, 3, 4]
+const LR = 0.1
+/** the mse at w, b and its gradient, on the host */
+const host = (w: ReadonlyArray<number>, b: number) => {
+  const err = xs.map((r, i) => r.reduce((s, v, j) => s + v * w[j], b) - ys[i])
+  const n = xs.length
+  return {
+    loss: err.reduce((s, e) => s + e * e, 0) / n,
+    gw: w.map((_, j) => (2 / n) * err.reduce((s, e, i) => s + e * xs[i][j], 0)),
+    gb: (2 / n) * err.reduce((s, e) => s + e, 0)
+  }
+}
+const step = (t: Tr.Trainer) => {
+  const r = Tr.trainOnBatch(t, tensor(xs), tensor(ys.map((v) => [v])))
+  if (E.isLeft(r)) throw new Error(r.left.message)
+  return r.right as unknown as readonly [Tr.Trainer, ReadonlyArray<number>]
+}
+const evaluate = (t: Tr.Trainer): number => {
+  const r = Tr.testOnBatch(t, tensor(xs), tensor(ys.map((v) => [v])))
+  if (E.isLeft(r)) throw new Error(r.left.message)
+  return (r.right as ReadonlyArray<number>)[0]
+}
+const paramsOf = (t: Tr.Trainer) => t.params as unknown as P
+const close = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => {
+  expect(a.length).toBe(b.length)
+  a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 5))
+}
+const spec = (name: 'w' | 'b', o: Partial<ParamSpec> = {}): ParamSpec => ({ name, path: [name], trainable: true, ...o })
+/** eager: the very same tensor; compiled: the same bits (the program copies it through) */
+const untouched = (after: Tensor, before: Tensor, eager: boolean) => (eager ? expect(after).toBe(before) : expect(Array.from(dataSync(after))).toEqual(Array.from(dataSync(before))))
+
+describe.each([false, true])('step.ts 192–258: one sgd step by value (runEagerly: %s)', (runEagerly) => {
+  const compile = (m: ModelLike, optimizer = sgd({ learningRate: LR })) => compiled(m, { optimizer, loss: 'mse', runEagerly })
+  const g = host(W0, B0)
+
+  it('all trainable: w − lr·∇w, b − lr·∇b, logging the loss before the step', () => {
+    const [t1, logs] = step(compile(linear([spec('w'), spec('b')])))
+    close(Array.from(dataSync(paramsOf(t1).w)), W0.map((w, j) => w - LR * g.gw[j]))
+    close(Array.from(dataSync(paramsOf(t1).b)), [B0 - LR * g.gb])
+    expect(logs[0]).toBeCloseTo(g.loss, 5)
+  })
+
+  it('a frozen weight is passed through untouched (the same tensor), and has no optimizer state', () => {
+    const m = linear([spec('w'), spec('b', { trainable: false })])
+    const t0 = compile(m, adam({ learningRate: LR }))
+    const [t1] = step(t0)
+    untouched(paramsOf(t1).b, (m.params as P).b, runEagerly)
+    expect(dataSync(paramsOf(t1).w)).not.toEqual(dataSync((m.params as P).w))
+    expect(trainablePart(m, m.params)).toEqual({ w: (m.params as P).w, b: {} })
+    expect(trainablePart(linear(undefined), m.params)).toBe(m.params)
+    // adam keeps two moments per trainable leaf (and a count): frozen b has none
+    const all = compile(linear([spec('w'), spec('b')]), adam({ learningRate: LR }))
+    const [a1] = step(all)
+    expect(Tree.leaves(t1.optState as Tree.Tree).length).toBe(Tree.leaves(a1.optState as Tree.Tree).length - 2)
+    // the trainable weight moves as when nothing is frozen (its gradient does not depend on it)
+    expect(Array.from(dataSync(paramsOf(t1).w))).toEqual(Array.from(dataSync(paramsOf(a1).w)))
+  })
+
+  it('weight penalties and layer losses are added to the loss (logged and differentiated), a frozen weight\'s penalty too', () => {
+    const l2 = { penalty: (w: Tensor) => mul(sum(square(w)), 0.01) }
+    const m = linear([spec('w', { regularizer: l2 }), spec('b', { trainable: false, regularizer: { penalty: (b: Tensor) => mul(sum(b), 2) } })], () => [tensor([1, 2]), tensor(0.5)])
+    const t0 = compile(m)
+    const penalty = 0.01 * W0.reduce((s, v) => s + v * v, 0) + 2 * B0 + 3 + 0.5
+    expect(evaluate(t0)).toBeCloseTo(g.loss + penalty, 5)
+    const [t1, logs] = step(t0)
+    expect(logs[0]).toBeCloseTo(g.loss + penalty, 5)
+    close(Array.from(dataSync(paramsOf(t1).w)), W0.map((w, j) => w - LR * (g.gw[j] + 0.02 * w)))
+    untouched(paramsOf(t1).b, (m.params as P).b, runEagerly)
+    // no penalty, no layer loss: the plain loss
+    expect(evaluate(compile(linear([spec('w'), spec('b')])))).toBeCloseTo(g.loss, 5)
+  })
+
+  it('constraints project the trainable weights after the update; a frozen weight is not projected', () => {
+    const double = { apply: (w: Tensor) => mul(w, 2) }
+    const m = linear([spec('w', { constraint: double }), spec('b', { trainable: false, constraint: double })])
+    const [t1] = step(compile(m))
+    close(Array.from(dataSync(paramsOf(t1).w)), W0.map((w, j) => 2 * (w - LR * g.gw[j])))
+    untouched(paramsOf(t1).b, (m.params as P).b, runEagerly)
+  })
+})
+
+describe('step.ts 183–187: lossWeights weigh each output in the total; each output logs its own loss', () => {
+  it('total = Σ wᵢ·lossᵢ in evaluate and in the step (two outputs of a hand-written model)', async () => {
+    const two: ModelLike = {
+      ...linear(undefined),
+      outputShapes: [[null, 1], [null, 1]],
+      outputNames: ['a', 'b'],
+      withWeights: () => two,
+      forward: (p: Tree.Tree, s: Tree.Tree, x: ReadonlyArray<Tensor>) => {
+        const o = add(matmul(x[0], (p as P).w), (p as P).b)
+        return { outputs: [o, mul(o, 2)], state: s }
+      }
+    }
+    const y = tensor(ys.map((v) => [v]))
+    const e = (lossWeights?: readonly [number, number]) => {
+      const t = compiled(two, { optimizer: sgd({ learningRate: 0 }), loss: 'mse', ...(lossWeights === undefined ? {} : { lossWeights }) })
+      const r = Tr.testOnBatch(t, tensor(xs), [y, y], { returnDict: true })
+      if (E.isLeft(r)) throw new Error(r.left.message)
+      return r.right as Record<string, number>
+    }
+    const plain = e()
+    const w = e([0.3, 2])
+    expect(w.a_loss).toBeCloseTo(plain.a_loss, 6)
+    expect(w.b_loss).toBeCloseTo(plain.b_loss, 6)
+    expect(plain.loss).toBeCloseTo(plain.a_loss + plain.b_loss, 5)
+    expect(w.loss).toBeCloseTo(0.3 * plain.a_loss + 2 * plain.b_loss, 5)
+    expect(e([1, 1]).loss).toBe(plain.loss)
+  })
+})
