@@ -40,6 +40,9 @@ describe('train/compile: mutants killed', () => {
     }
     expect(left(null, { loss: 'mse' })).toMatchObject({ _tag: 'NotAModel', message: 'compile: expected a model (sequential(…) or model({inputs, outputs})), received null' })
     expect(left(3, { loss: 'mse' })).toMatchObject({ _tag: 'NotAModel' })
+    // a function carrying the members is not a model value
+    const fn = Object.assign(() => undefined, { forward: m.forward, withWeights: m.withWeights, ensureBuilt: m.ensureBuilt, outputNames: m.outputNames, built: true })
+    expect(left(fn, { loss: 'mse' })).toMatchObject({ _tag: 'NotAModel' })
   })
 
   it("a model without output names has one output called 'output'", () => {
