@@ -7,7 +7,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { tensor, matmul, add, mul, sum, square, sgd, adam, dataSync, Tree, type Tensor, type ModelLike } from '../../src/index.js'
+import { tensor, matmul, add, mul, sum, square, sgd, adam, dataSync, greater, abs, reshape, Tree, type Tensor, type ModelLike } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import type { ParamSpec } from '../../src/layers/Model.js'
 import { trainablePart } from '../../src/train/step.js'
@@ -147,5 +147,40 @@ describe('step.ts 183–187: lossWeights weigh each output in the total; each ou
     expect(plain.loss).toBeCloseTo(plain.a_loss + plain.b_loss, 5)
     expect(w.loss).toBeCloseTo(0.3 * plain.a_loss + 2 * plain.b_loss, 5)
     expect(e([1, 1]).loss).toBe(plain.loss)
+  })
+})
+
+describe('step.ts 116–181, engine.ts 148–161: a masked sequence output beside a plain one (Keras 2.15 apply_valid_mask; MetricsContainer weighs by the mask)', () => {
+  // output a = 2·x on [n, 3, 1], masked where x = 0; output b = Σ_t x on [n, 1], no mask
+  const m: ModelLike = {
+    ...linear(undefined),
+    inputShapes: [[null, 3, 1]],
+    outputShapes: [[null, 3, 1], [null, 1]],
+    outputNames: ['a', 'b'],
+    withWeights: () => m,
+    forward: (_p: Tree.Tree, s: Tree.Tree, x: ReadonlyArray<Tensor>) => ({
+      outputs: [mul(x[0], 2), reshape(sum(x[0], [1]), [x[0].shape[0], 1])],
+      state: s,
+      masks: [reshape(greater(abs(x[0]), 0), [x[0].shape[0], 3]), undefined]
+    })
+  }
+  const x = tensor([[[1], [0], [2]], [[3], [1], [0]]])
+  // a: errors 1, (masked), 0 and 1, 0, (masked): squares 1, 0, 1, 0 over 4 real steps
+  const ya = tensor([[[1], [5], [4]], [[5], [2], [9]]])
+  // b: predictions 3, 4; errors 2, 0
+  const yb = tensor([[1], [4]])
+  it.each([false, true])('a_loss and a_mae are means over the real steps, b_loss the plain mean, the total their sum (runEagerly: %s)', async (runEagerly) => {
+    const t = compiled(m, { optimizer: sgd({ learningRate: 0 }), loss: 'mse', metrics: { a: ['mae'] }, runEagerly })
+    expect(t.metricsNames).toEqual(['loss', 'a_loss', 'b_loss', 'a_mae'])
+    const r = Tr.testOnBatch(t, x, [ya, yb], { returnDict: true })
+    if (E.isLeft(r)) throw new Error(r.left.message)
+    const logs = r.right as Record<string, number>
+    expect(logs.a_loss).toBeCloseTo(0.5, 6)
+    expect(logs.b_loss).toBeCloseTo(2, 6)
+    expect(logs.loss).toBeCloseTo(2.5, 6)
+    expect(logs.a_mae).toBeCloseTo(0.5, 6)
+    const f = Tr.trainOnBatch(t, x, [ya, yb], { returnDict: true } as never)
+    if (E.isLeft(f)) throw new Error(f.left.message)
+    expect((f.right[1] as Record<string, number>).a_loss).toBeCloseTo(0.5, 6)
   })
 })
