@@ -115,7 +115,8 @@ describe('train/Trainer: mutants killed', () => {
     expect(m.params).toBe(t3.params)
     expect(m.name).toBe('linear')
     expect(t3.withModel(t.model).params).toBe(t.params)
-    expect(t3.optimizer).toBe(t.optimizer)
+    expect(t3.optimizer).toBe(t.config.optimizer)
+    expect(typeof t3.optimizer.update).toBe('function')
     expect(t3.state).toEqual({})
   })
 
@@ -147,6 +148,8 @@ describe('train/Trainer: mutants killed', () => {
     expect(e.fns).toBeDefined()
     expect(e.fns).not.toBe(t.fns)
     expect(e.optState).toBe(t.optState)
+    // the eager step functions are built over the same model, losses and optimizer: the same step
+    expect(e.trainStep({ x, y })[0].params).toEqual(t.trainStep({ x, y })[0].params)
     const u = compiled(sequential([dense(1)]), { optimizer: 'sgd', loss: 'mse' }).withRunEagerly(true)
     expect([u.runEagerly, u.fns]).toEqual([true, undefined])
     expect(() => t.withRunEagerly('yes' as never)).toThrow('withRunEagerly: expected a boolean, received yes')
