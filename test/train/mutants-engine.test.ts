@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { tensor, dataSync, type Tensor } from '../../src/index.js'
+import { tensor, dataSync, mul, sum, type Tensor } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import { metricWeights, runCustomStep, runCustomTest, addLogs, meanLogs, noLogs, prefixed, stepTargets, dataSpec } from '../../src/train/engine.js'
 import { executionPass, customSteps } from '../../src/train/execution.js'
@@ -152,5 +152,19 @@ describe('execution.ts 30–42, 77–88: executions of a pass, custom steps one 
     const e = customSteps(t, [batch(1), batch(9), batch(3)], 'fit', (tr) => seen2.push(tr.step))
     expect(left(e)).toMatchObject({ _tag: 'InvalidTrainStep' })
     expect(seen2).toEqual([1])
+  })
+})
+
+describe("engine.ts 104–116: 'accuracy' binds to the targets' shape (sparse when they have a lower rank than the output)", () => {
+  it('class ids [n] against 3 outputs: sparse accuracy (argmax of each row is class 0 here: 2 of 4 right)', async () => {
+    const zero = (_yt: Tensor, yp: Tensor): Tensor => mul(sum(yp, [1]), 0)
+    const t = compiled(linearModel(3, 3), { optimizer: 'sgd', loss: zero, metrics: ['accuracy'] })
+    const x = tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]])
+    const r = Tr.testOnBatch(t, x, tensor([0, 1, 0, 2]), { returnDict: true })
+    expect(E.isRight(r) && (r.right as Record<string, number>).accuracy).toBe(0.5)
+    // one-hot targets of the same rank: categorical accuracy, the same answer
+    const oneHot = tensor([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]])
+    const c = Tr.testOnBatch(t, x, oneHot, { returnDict: true })
+    expect(E.isRight(c) && (c.right as Record<string, number>).accuracy).toBe(0.5)
   })
 })
