@@ -85,6 +85,7 @@ describe('checkTargets: values', () => {
     const e = left(checkTargets(seq, [tensor([[0, 1, 2, 0], [1, 3, 0, 0]])], 'evaluate'))
     expect(e.message).toBe('evaluate: y has the label 3 at sample 1, position 1: sparse categorical crossentropy needs integer class ids in [0, 3)')
     expect(e).toMatchObject({ index: 1, position: 1, received: 3 })
+    expect('batch' in e).toBe(false)
   })
   it('sparse with an unknown number of classes: any integer id from 0', () => {
     const t = trainer([['y', [null, null], sparse]])

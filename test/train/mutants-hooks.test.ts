@@ -44,10 +44,13 @@ describe('decisionProblem: what a hook may answer', () => {
     expect(decisionProblem({ trainer: 3 })).toBe('its trainer is 3, not a Trainer')
     expect(decisionProblem({ trainer: { weights: [] } })).toBe('its trainer is {weights}, not a Trainer')
     expect(decisionProblem({ trainer: { _tag: 'Model' } })).toBe('its trainer is {_tag}, not a Trainer')
+    // a function that carries the tag is still not one
+    expect(decisionProblem({ trainer: Object.assign(() => 1, { _tag: 'Trainer' }) })).toBe('its trainer is function (anonymous), not a Trainer')
   })
   it('logs must be a record of numbers: null, a string, an array, a record with a string are not', () => {
     expect(decisionProblem({ logs: null })).toBe('its logs are null, not a record of numbers')
     expect(decisionProblem({ logs: 'high' })).toBe('its logs are "high", not a record of numbers')
+    expect(decisionProblem({ logs: 5 })).toBe('its logs are 5, not a record of numbers')
     expect(decisionProblem({ logs: [1, 2] })).toBe('its logs are [1, 2], not a record of numbers')
     expect(decisionProblem({ logs: { a: 1, b: '2' } })).toBe('its logs are {a, b}, not a record of numbers')
   })
