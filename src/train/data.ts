@@ -204,8 +204,8 @@ export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, 
  */
 const sampleWeightSlots = (u: unknown, names: ReadonlyArray<string>, op: string): E.Either<TrainError, ReadonlyArray<unknown>> => {
   const isList = Array.isArray(u) && u.length > 0 && u.every((e) => isTensor(e) || isShapedArray(e) || e === null || e === undefined)
-  if (names.length > 1 && !isPlainRecord(u) && !(isList && (u as ReadonlyArray<unknown>).length === names.length)) return E.right(names.map(() => u))
-  if (isPlainRecord(u) && names.length > 0 && Object.keys(u).every((k) => names.includes(k))) return E.right(names.map((n) => u[n]))
+  if (names.length > 1 && !isPlainRecord(u) && !isList) return E.right(names.map(() => u))
+  // a record or a list per output (no output needs weights: a missing key or a null is unweighted)
   return perSlot(u, names, 'sampleWeight', op, names.map(() => false))
 }
 

@@ -140,6 +140,10 @@ describe('data.ts 204–209: sample weights per output', () => {
     expect(one.sw.map((h) => Array.from(h?.data ?? []))).toEqual([[5, 6], [5, 6]])
     expect(left(prepareArrays([[1, 2, 3]], [1], [tensor([1]), tensor([1])], spec()))).toMatchObject({ _tag: 'DataCardinality', where: 'sampleWeight', expected: 1, actual: 2 })
     expect(shapes(right(prepareArrays([[1, 2, 3]], [1], [tensor([2])], spec())))).toEqual({ xs: [[1, 3]], ys: [[1]], sw: [[1]], n: 1 })
+    // a list of tensors of another length than the outputs is DataCardinality (it was an InvalidArgument
+    // from reading the list as one array of numbers for every output)
+    expect(left(prepareArrays(xs, ys, [tensor([1, 2])], two()))).toMatchObject({ _tag: 'DataCardinality', where: 'sampleWeight', expected: 2, actual: 1 })
+    expect(left(prepareArrays(xs, ys, [tensor([1, 2]), null, tensor([1, 2])], two()))).toMatchObject({ _tag: 'DataCardinality', where: 'sampleWeight', expected: 2, actual: 3 })
   })
 })
 
