@@ -74,6 +74,9 @@ describe('batches.ts 36–53: splitTail (Keras validation_split: floor of the tr
     const [a, b] = right(splitTail(dataset(5), 0.4, 'op'))
     expect([a.n, vals(a.xs[0]), vals(a.ys[0]), vals(a.sw[0]), a.xs[0].shape]).toEqual([3, [0, 10, 1, 11, 2, 12], [0, 1, 2], [1, 2, 3], [3, 2]])
     expect([b.n, vals(b.xs[0]), vals(b.ys[0]), vals(b.sw[0]), b.sw[0]?.shape]).toEqual([2, [3, 13, 4, 14], [3, 4], [4, 5], [2]])
+    // an output left out of y (no loss, no metrics) stays left out on both sides
+    const [e, f] = right(splitTail({ ...dataset(4), ys: [undefined] }, 0.5, 'op'))
+    expect([e.ys, f.ys, vals(f.sw[0])]).toEqual([[undefined], [undefined], [3, 4]])
     const [c, d] = right(splitTail(dataset(4, false), 0.5, 'op'))
     expect([c.sw, d.sw, c.n, d.n]).toEqual([[undefined], [undefined], 2, 2])
   })
@@ -230,6 +233,28 @@ describe('pass.ts: the passes', () => {
     const bad = [[[[1, 2]], [[1]]], [[[1, 2]]]]
     expect(left(await foldPass(streamPass(bad.values(), spec(), undefined, undefined, true), 0, (a) => E.right(a + 1)))).toMatchObject({ _tag: 'MissingTargets', op: 'op (batch 1)' })
     expect(await sizes(streamPass(bad.values(), spec(), undefined, undefined, false))).toEqual([1, 1])
+  })
+
+  it('streamPass on a model not yet built: later batches must have the first batch\'s feature shapes (a bad batch is a Left, built or not)', async () => {
+    const unbuilt = spec({ inputShapes: [] })
+    const same = [[[[1, 2, 3]], [[1]]], [[[4, 5, 6], [7, 8, 9]], [[1], [2]]]]
+    expect(await sizes(streamPass(same.values(), unbuilt, undefined, undefined, true))).toEqual([1, 2])
+    const other = [[[[1, 2, 3]], [[1]]], [[[4, 5]], [[1]]]]
+    const e = left(await foldPass(streamPass(other.values(), unbuilt, undefined, undefined, true), 0, (a) => E.right(a + 1)))
+    expect(e).toMatchObject({ _tag: 'ShapeMismatch', op: 'op (batch 1)', expected: [null, 3], actual: [1, 2] })
+    const bad = [[[[1, 2]]]]
+    expect(left(await streamPass(bad.values(), unbuilt, undefined, undefined, true).next())).toMatchObject({ _tag: 'MissingTargets' })
+    expect(left(await streamPass(bad.values(), spec(), undefined, { 0: 1 }, true).next())).toMatchObject({ _tag: 'MissingTargets' })
+    // a built model's free axes stay free from batch to batch
+    const seq = spec({ inputShapes: [[null, null, 2]] })
+    const steps = [[[[[1, 2], [3, 4]]], [[1]]], [[[[1, 2], [3, 4], [5, 6]]], [[1]]]]
+    expect(await sizes(streamPass(steps.values(), seq, undefined, undefined, true))).toEqual([1, 1])
+    // several outputs, one left out: classWeight is refused (single output only), not a crash on the missing targets
+    const twoOut = spec({ outputNames: ['a', 'b'], targetsNeeded: [false, true] })
+    const partial = [[[[1, 2]], [null, tensor([[1]])]]]
+    expect(left(await streamPass(partial.values(), twoOut, undefined, { 0: 1, 1: 1 }, true).next())).toMatchObject({ _tag: 'InvalidOption', where: 'classWeight' })
+    // class weights need the targets: a batch without them is refused by applyClassWeight
+    expect(left(await streamPass(bad.values(), spec(), undefined, { 0: 1 }, false).next())).toMatchObject({ _tag: 'InvalidOption', where: 'classWeight' })
   })
 
   it('streamPass weights each batch by class when asked', async () => {

@@ -64,6 +64,8 @@ describe('data.ts 92–143: what one array of samples may be (isShapedArray, toH
     const bad = left(toHost({ data: [1, 2, 3], shape: [2, 2] }, "x 'a'", 'fit'))
     expect(bad).toMatchObject({ _tag: 'ShapeMismatch', where: "x 'a'", expected: 4, actual: 3 })
     expect(bad.message).toMatch(/^fit: x 'a': /)
+    expect(left(prepareArrays(x3, [[1], [2, 3]], undefined, spec()))).toMatchObject({ _tag: 'RaggedArray', where: 'y' })
+    expect(left(prepareArrays(x3, y2, [[1], [2, 3]], spec()))).toMatchObject({ _tag: 'RaggedArray', where: 'sampleWeight' })
     const ragged = left(prepareArrays([[1, 2, 3], [4, 5]], y2, undefined, spec()))
     expect(ragged).toMatchObject({ _tag: 'RaggedArray', where: 'x' })
     expect(ragged.message).toMatch(/^op: x: /)
@@ -120,6 +122,8 @@ describe('data.ts 178–196: perSlot, lists', () => {
   it('a list of the wrong length is DataCardinality (expected and actual counts)', () => {
     expect(left(prepareArrays([...xs, tensor([3])], [tensor([1]), tensor([1])], undefined, two()))).toMatchObject({ _tag: 'DataCardinality', where: 'x', expected: 2, actual: 3 })
     expect(left(prepareArrays(xs, [tensor([1])], undefined, two()))).toMatchObject({ _tag: 'DataCardinality', where: 'y', expected: 2, actual: 1 })
+    // a list must be all Tensors or {data, shape} (or holes): a mixed one is one slot
+    expect(left(prepareArrays([tensor([[1, 2]]), [[1]]], [tensor([1]), tensor([1])], undefined, two()))).toMatchObject({ _tag: 'DataCardinality', where: 'x', expected: 2, actual: 1 })
     // nested numbers are one slot
     expect(left(prepareArrays([[1, 2]], [tensor([1]), tensor([1])], undefined, two()))).toMatchObject({ _tag: 'DataCardinality', where: 'x', expected: 2, actual: 1 })
   })
@@ -136,6 +140,7 @@ describe('data.ts 204–209: sample weights per output', () => {
   it('a list of one per output (a null is unweighted); one array for every output; a list of the wrong length for one output is refused', () => {
     const d = right(prepareArrays(xs, ys, [null, tensor([1, 2])], two()))
     expect([d.sw[0], Array.from(d.sw[1]?.data ?? [])]).toEqual([undefined, [1, 2]])
+    expect(right(prepareArrays(xs, ys, [undefined, tensor([1, 2])], two())).sw[0]).toBe(undefined)
     const one = right(prepareArrays(xs, ys, [5, 6], two()))
     expect(one.sw.map((h) => Array.from(h?.data ?? []))).toEqual([[5, 6], [5, 6]])
     expect(left(prepareArrays([[1, 2, 3]], [1], [tensor([1]), tensor([1])], spec()))).toMatchObject({ _tag: 'DataCardinality', where: 'sampleWeight', expected: 1, actual: 2 })
@@ -192,11 +197,16 @@ describe('data.ts 260–300: finite labels and weights, equal sample counts', ()
   })
 
   it('DataCardinality lists the sizes of every slot; a sample weight of another count is refused too', () => {
-    expect(left(prepareArrays(x3, [[1]], undefined, spec()))).toMatchObject({ _tag: 'DataCardinality', op: 'op', sizes: { x: [2], y: [1], sampleWeight: [] } })
+    const c = left(prepareArrays(x3, [[1]], undefined, spec()))
+    expect(c).toMatchObject({ _tag: 'DataCardinality', op: 'op', sizes: { x: [2], y: [1], sampleWeight: [] } })
+    expect(c.message).toBe('op: data cardinality is ambiguous: x sizes: 2; y sizes: 1. Make sure all arrays contain the same number of samples.')
     const e = left(prepareArrays(x3, y2, [1, 2, 3], spec()))
     expect(e).toMatchObject({ _tag: 'DataCardinality', sizes: { x: [2], y: [2], sampleWeight: [3] } })
     expect(e.message).toBe('op: data cardinality is ambiguous: x sizes: 2; y sizes: 2; sampleWeight sizes: 3. Make sure all arrays contain the same number of samples.')
-    expect(left(prepareArrays([tensor([[1, 2]]), tensor([1, 2])], [tensor([1]), tensor([1])], undefined, two()))).toMatchObject({ sizes: { x: [1, 2], y: [1, 1] } })
+    const m = left(prepareArrays([tensor([[1, 2]]), tensor([1, 2])], [tensor([1]), tensor([1])], undefined, two()))
+    expect(m).toMatchObject({ sizes: { x: [1, 2], y: [1, 1] } })
+    expect(m.message).toMatch(/: x sizes: 1, 2; y sizes: 1, 1\. /)
+    expect(left(prepareArrays(tensor(new Float32Array(0), [0, 3]), tensor(new Float32Array(0), [0, 1]), undefined, spec()))).toMatchObject({ _tag: 'EmptyData', op: 'op', expected: '>= 1 sample', actual: 0 })
   })
 })
 
