@@ -59,6 +59,8 @@ describe('formatBar', () => {
   it('an unknown number of steps: the count and the time so far, no bar', () => {
     expect(formatBar(7, undefined, { loss: 2 }, 1400, false)).toBe('7/Unknown - 1s 200ms/step - loss: 2.0000')
     expect(formatBar(0, undefined, {}, 0, false)).toBe('0/Unknown - 0ms 0s/step')
+    // a target of 0 is as unknown
+    expect(formatBar(0, 0, {}, 0, true)).toBe('0/Unknown - 0ms 0s/step')
   })
   it('the verbose-2 line', () => {
     expect(formatEpochLine(4, { loss: 0.5 }, 2000)).toBe('4/4 - 2s - 500ms/step - loss: 0.5000')
@@ -207,5 +209,51 @@ describe('the environment', () => {
       process.stdout.write = write
     }
     expect(got).toEqual(['a\n'])
+  })
+})
+
+describe('progbar: timing, the display entry, the final line', () => {
+  it('redraws once intervalMs has passed (not before), with the time since the bar began', () => {
+    const out: string[] = []
+    let now = 1000
+    const p = progbar({ target: 4, verbose: 1, interactive: true, write: (s) => void out.push(s), now: () => now, columns: 200, clear: 'ansi' })
+    now = 1500
+    p.update(1, {})
+    now = 1549
+    p.update(2, {})
+    now = 1550
+    p.update(2, {})
+    expect(out).toEqual([`\r${formatBar(1, 4, {}, 500, false)}\x1b[K`, `\r${formatBar(2, 4, {}, 550, false)}\x1b[K`])
+    now = 3000
+    p.done(4, {})
+    expect(out[2]).toBe(`\r${formatBar(4, 4, {}, 2000, true)}\x1b[K\n`)
+  })
+  it('a display entry gets the title above the bar, and nothing goes to write', () => {
+    const drawn: string[] = []
+    const out: string[] = []
+    const p = progbar({ target: 2, verbose: 1, interactive: true, write: (s) => void out.push(s), now: () => 0, columns: 200, display: { text: (s) => void drawn.push(s) }, title: 'Epoch 1/3' })
+    p.update(1, {})
+    p.done(2, {})
+    expect(drawn).toEqual([`Epoch 1/3\n${formatBar(1, 2, {}, 0, false)}`, `Epoch 1/3\n${formatBar(2, 2, {}, 0, true)}`])
+    expect(out).toEqual([])
+  })
+  it('the final line of an interactive bar narrows its bar to the columns but keeps every log', () => {
+    const out: string[] = []
+    const logs = { loss: 0.1234, accuracy: 0.5, val_loss: 0.25, val_accuracy: 0.75 }
+    progbar({ target: 2, verbose: 1, interactive: true, write: (s) => void out.push(s), now: () => 0, columns: 60, clear: 'ansi' }).done(2, logs)
+    expect(out[0]).toBe(`${formatBar(2, 2, logs, 0, true, 10)}\x1b[K\n`)
+    expect(out[0]).not.toContain('…')
+  })
+  it('outside Jupyter an interactive bar erases with the ANSI code by default', () => {
+    const had = { ...process.env }
+    delete process.env.JPY_PARENT_PID
+    delete process.env.TSLAB_NOTEBOOK
+    try {
+      const out: string[] = []
+      progbar({ target: 2, verbose: 1, interactive: true, write: (s) => void out.push(s), now: () => 0, columns: 200 }).update(1, {})
+      expect(out[0]).toBe(`\r${formatBar(1, 2, {}, 0, false)}\x1b[K`)
+    } finally {
+      process.env = had
+    }
   })
 })
