@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { tensor, dataSync, mul, sum, type Tensor } from '../../src/index.js'
+import { tensor, dataSync, mul, sum, sequential, dense, layers, type Tensor, type ModelLike, Tree } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import { metricWeights, runCustomStep, runCustomTest, addLogs, meanLogs, noLogs, prefixed, stepTargets, dataSpec } from '../../src/train/engine.js'
 import { executionPass, customSteps } from '../../src/train/execution.js'
@@ -13,7 +13,8 @@ import { arrayBatch } from '../../src/train/batches.js'
 import { prepareArrays, type TensorBatch } from '../../src/train/data.js'
 import { rangePass, foldPass, type Pass } from '../../src/train/pass.js'
 import { tfError, fail } from '../../src/core/errors.js'
-import { linearModel, compiled } from './helpers.js'
+import type { Callback } from '../../src/train/callbacks/Callback.js'
+import { linearModel, compiled, regression, run, runLeft } from './helpers.js'
 
 const vals = (t: Tensor | undefined) => (t === undefined ? undefined : Array.from(dataSync(t)))
 const batch = (n: number, withY = true): TensorBatch => {
@@ -166,5 +167,113 @@ describe("engine.ts 104–116: 'accuracy' binds to the targets' shape (sparse wh
     const oneHot = tensor([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]])
     const c = Tr.testOnBatch(t, x, oneHot, { returnDict: true })
     expect(E.isRight(c) && (c.right as Record<string, number>).accuracy).toBe(0.5)
+  })
+})
+
+/** `a = x·w`, `b = 2·x·w` on `[n, 1]` (two outputs; nothing of `src/layers`) */
+const twoOutputs = (w0 = 1): ModelLike => {
+  const make = (p: { readonly w: Tensor }): ModelLike =>
+    Object.freeze({
+      ...linearModel(1),
+      outputShapes: [[null, 1], [null, 1]],
+      outputNames: ['a', 'b'],
+      params: p,
+      withWeights: (q: Tree.Tree) => make(q as { readonly w: Tensor }),
+      forward: (q: Tree.Tree, st: Tree.Tree, xs: ReadonlyArray<Tensor>) => ({ outputs: [mul(xs[0], (q as { w: Tensor }).w), mul(xs[0], mul((q as { w: Tensor }).w, 2))], state: st })
+    })
+  return make({ w: tensor([[w0]]) })
+}
+const rightOf = <A>(r: E.Either<{ readonly message: string }, A>): A => {
+  if (E.isLeft(r)) throw new Error(r.left.message)
+  return r.right
+}
+
+describe('engine.ts 31–47: ready builds what is missing and keeps what exists (StrykerJS g3 survivors)', () => {
+  const { x, y } = regression(4, 21)
+  const unbuilt = () => sequential([dense(4, { activation: 'tanh' }), dense(1)])
+  it('a trainer compiled on a model not yet built, given a built model (withModel), gets its optimizer state and step functions at its first step', () => {
+    const t = compiled(unbuilt(), { optimizer: 'sgd', loss: 'mse' }).withModel(sequential([dense(4, { inputShape: [3], activation: 'tanh' }), dense(1)]))
+    expect([t.model.built, t.optState, t.fns]).toEqual([true, undefined, undefined])
+    const [t1] = rightOf(Tr.trainOnBatch(t, x, y)) as unknown as readonly [Tr.Trainer]
+    expect([t1.step, t1.optState !== undefined, t1.fns !== undefined]).toEqual([1, true, true])
+  })
+  it('a trainer with optimizer state given a model not yet built keeps that state (adam counts on)', () => {
+    const t0 = compiled(sequential([dense(4, { inputShape: [3], activation: 'tanh' }), dense(1)]), { optimizer: 'adam', loss: 'mse' })
+    const [t1] = rightOf(Tr.trainOnBatch(t0, x, y)) as unknown as readonly [Tr.Trainer]
+    const t2 = t1.withModel(unbuilt())
+    expect(t2.model.built).toBe(false)
+    const [t3] = rightOf(Tr.trainOnBatch(t2, x, y)) as unknown as readonly [Tr.Trainer]
+    expect(vals((t3.optState as { count: Tensor }).count)).toEqual([2])
+  })
+  it('a model that cannot be built for the data: the build error\'s tag and data, the message prefixed with the op', async () => {
+    const t = compiled(sequential([layers.conv2d(1, 2)]), { optimizer: 'sgd', loss: 'mse' })
+    const e = await runLeft(Tr.fit(t, x, y, { verbose: 0 }))
+    expect(e).toMatchObject({ _tag: 'IncompatibleInputShape', layer: 'conv2d', received: [null, 3] })
+    expect(e.message).toMatch(/^fit: cannot build the model for the data: Input 0 of layer "conv2d"/)
+  })
+})
+
+describe('engine.ts 104–116, 175–182: metric names past an output without a loss; totals of several batches per output (StrykerJS g3 survivors)', () => {
+  const x = tensor([[1], [2], [3], [4]])
+  const ya = tensor([[0], [0], [0], [0]])
+  it("loss only on 'a', metrics on both: each metric logs under its own name", () => {
+    const t = compiled(twoOutputs(), { optimizer: 'sgd', loss: { a: 'mse' }, metrics: { a: ['mae'], b: ['mae'] } })
+    expect(t.metricsNames).toEqual(['loss', 'a_loss', 'a_mae', 'b_mae'])
+    const logs = rightOf(Tr.testOnBatch(t, x, [ya, ya], { returnDict: true })) as Record<string, number>
+    // a = x, b = 2x against 0: mse (1 + 4 + 9 + 16) / 4, mae 10 / 4 and 20 / 4
+    expect(logs).toEqual({ loss: 7.5, a_loss: 7.5, a_mae: 2.5, b_mae: 5 })
+  })
+  it('fit over two batches: the epoch\'s per-output losses are the means over all samples (learning rate 0)', async () => {
+    const t = compiled(twoOutputs(), { optimizer: 'sgd', loss: 'mse' })
+    const t0 = rightOf(t.withLearningRate(0))
+    const h = (await run(Tr.fit(t0, x, [ya, ya], { epochs: 1, batchSize: 2, shuffle: false, verbose: 0 }))).history.history
+    // a: (1 + 4 + 9 + 16) / 4; b: 4 times that
+    expect([h.loss[0], h.a_loss[0], h.b_loss[0]]).toEqual([37.5, 7.5, 30])
+  })
+})
+
+describe('engine.ts 206–226: the dry run on one sample, and the data of its errors (StrykerJS g3 survivors)', () => {
+  /** `y = 2·x` on `[n, 3, 1]` sequences, no mask */
+  const seq: ModelLike = Object.freeze({
+    ...linearModel(1),
+    inputShapes: [[null, 3, 1]],
+    outputShapes: [[null, 3, 1]],
+    withWeights: () => seq,
+    forward: (_p: Tree.Tree, st: Tree.Tree, xs: ReadonlyArray<Tensor>) => ({ outputs: [mul(xs[0], 2)], state: st })
+  })
+  const x = tensor([[[1], [2], [3]], [[4], [5], [6]]])
+  const y = tensor([[[0], [0], [0]], [[0], [0], [0]]])
+  it('temporal weights of the wrong length are refused by the dry run, before any step or hook: the op, and the shapes of its one sample', async () => {
+    const t = compiled(seq, { optimizer: 'sgd', loss: 'mse', sampleWeightMode: 'temporal' })
+    const e = left(Tr.testOnBatch(t, x, y, { sampleWeight: tensor([[1, 1, 1, 1], [1, 1, 1, 1]]) }))
+    expect(e).toMatchObject({ _tag: 'ShapeMismatch', op: 'testOnBatch', expected: [1, 3], actual: [1, 4] })
+    expect(e.message).toBe(
+      'testOnBatch: the model and its loss cannot run on this data (x [[2, 3, 1]], y [[2, 3, 1]]): temporal sample weights of shape [1, 4] need a loss of one value per sample and time step, but the loss gives shape [1, 3] (temporal weights need an output of shape [batch, time, ...])'
+    )
+    const hooks: string[] = []
+    const spy: Callback<null> = { name: 'spy', init: () => null, onTrainBegin: () => void hooks.push('trainBegin'), onTrainBatchBegin: () => void hooks.push('batch') }
+    const f = await runLeft(Tr.fit(t, x, y, { verbose: 0, sampleWeight: tensor([[1, 1, 1, 1], [1, 1, 1, 1]]), callbacks: [spy] }))
+    expect(f).toMatchObject({ _tag: 'ShapeMismatch', op: 'fit' })
+    expect(hooks).toEqual([])
+  })
+  it("a loss that fails on the dry run, with an output's targets left out: the Left names the shapes (null for the missing targets)", () => {
+    const boom = (): Tensor => fail('InvalidData', 'boom', { where: 'mine' })
+    const t = compiled(twoOutputs(), { optimizer: 'sgd', loss: { a: boom } })
+    const e = left(Tr.testOnBatch(t, tensor([[1], [2]]), { a: tensor([[0], [0]]) } as unknown as Tensor))
+    expect(e).toMatchObject({ _tag: 'InvalidData', op: 'testOnBatch', where: 'mine' })
+    expect(e.message).toBe('testOnBatch: the model and its loss cannot run on this data (x [[2, 1]], y [[2, 1], null]): boom')
+  })
+})
+
+describe('engine.ts 247–286: a custom step\'s result (StrykerJS g3 survivors)', () => {
+  it('a first element that is undefined is InvalidTrainStep; logs with one value that is not a number are refused by both steps', () => {
+    const withStep = (trainStep: unknown) => compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', trainStep: trainStep as never })
+    const u = left(runCustomStep(withStep(() => [undefined, {}]), batch(2), 'fit'))
+    expect(u).toMatchObject({ _tag: 'InvalidTrainStep' })
+    expect(u.message).toMatch(/its first element is undefined$/)
+    const mixed = { a: 1, b: '1' }
+    expect(left(runCustomStep(withStep((t: Tr.Trainer) => [t, mixed]), batch(2), 'fit'))).toMatchObject({ _tag: 'InvalidTrainStep', received: [expect.anything(), mixed] })
+    const tt = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', testStep: (() => mixed) as never })
+    expect(left(runCustomTest(tt, batch(2), 'evaluate'))).toMatchObject({ _tag: 'InvalidTestStep', received: mixed })
   })
 })
