@@ -7,11 +7,11 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { tensor, matmul, add, mul, sum, square, sgd, adam, dataSync, greater, abs, reshape, Tree, type Tensor, type ModelLike } from '../../src/index.js'
+import { tensor, matmul, add, mul, sub, sum, mean, square, sgd, adam, dataSync, greater, abs, reshape, Loss, Tree, type Tensor, type ModelLike } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import type { ParamSpec } from '../../src/layers/Model.js'
 import { trainablePart } from '../../src/train/step.js'
-import { compiled } from './helpers.js'
+import { compiled, run, runLeft } from './helpers.js'
 
 type P = { readonly w: Tensor; readonly b: Tensor }
 const W0 = [0.1, 0.2, 0.3]
@@ -182,5 +182,89 @@ describe('step.ts 116–181, engine.ts 148–161: a masked sequence output besid
     const f = Tr.trainOnBatch(t, x, [ya, yb], { returnDict: true } as never)
     if (E.isLeft(f)) throw new Error(f.left.message)
     expect((f.right[1] as Record<string, number>).a_loss).toBeCloseTo(0.5, 6)
+  })
+})
+
+/** a hand-written model without masks: `f(x, w, training)` on inputs of `inputShape` */
+const custom = (inputShape: ReadonlyArray<number | null>, outputNames: ReadonlyArray<string>, f: (x: Tensor, w: Tensor, training: boolean) => ReadonlyArray<Tensor>, params: { readonly w: Tensor } = { w: tensor([1]) }): ModelLike =>
+  Object.freeze({
+    ...linear(undefined),
+    inputShapes: [inputShape],
+    outputShapes: outputNames.map(() => inputShape),
+    outputNames,
+    params,
+    withWeights: (p: Tree.Tree) => custom(inputShape, outputNames, f, p as { readonly w: Tensor }),
+    forward: (p: Tree.Tree, s: Tree.Tree, x: ReadonlyArray<Tensor>, ctx: { readonly training: boolean }) => ({ outputs: f(x[0], (p as { readonly w: Tensor }).w, ctx.training), state: s })
+  })
+const dict = (r: E.Either<{ readonly message: string }, unknown>): Record<string, number> => {
+  if (E.isLeft(r)) throw new Error(r.left.message)
+  return (Array.isArray(r.right) ? r.right[1] : r.right) as Record<string, number>
+}
+const sq = (yt: Tensor, yp: Tensor): Tensor => square(sub(yt, yp))
+
+describe('step.ts 116–175: losses of other ranks, temporal weights (StrykerJS g3 survivors)', () => {
+  // y = x on [n, 3, 1] sequences, targets 0: squared errors 1, 4, 9 / 16, 25, 36 (sum 91)
+  const seq = custom([null, 3, 1], ['y'], (x, w) => [mul(x, w)])
+  const x = tensor([[[1], [2], [3]], [[4], [5], [6]]])
+  const y = tensor([[[0], [0], [0]], [[0], [0], [0]]])
+  it("a scalar loss with 'sum' or 'none' stands for every sample (Keras broadcasts it against the weights [1, 3])", () => {
+    const scalarLoss = (yt: Tensor, yp: Tensor): Tensor => mean(sq(yt, yp))
+    const of = (reduction: 'sum' | 'none') => dict(Tr.testOnBatch(compiled(seq, { optimizer: 'sgd', loss: Loss.withReduction(scalarLoss, reduction) }), x, y, { sampleWeight: tensor([1, 3]), returnDict: true }))
+    expect(of('sum').loss).toBeCloseTo((91 / 6) * 4, 4)
+    expect(of('none').loss).toBeCloseTo((91 / 6) * 2, 4)
+  })
+  it('a loss that keeps every axis ([n, 3, 1]) is averaged over the axes after the batch, then over the batch: the mean of all', () => {
+    const t = compiled(seq, { optimizer: 'sgd', loss: sq })
+    expect(dict(Tr.testOnBatch(t, x, y, { returnDict: true })).loss).toBeCloseTo(91 / 6, 5)
+    const x3 = tensor([[[1], [2], [3]], [[4], [5], [6]], [[7], [8], [9]]])
+    const y3 = tensor([[[0], [0], [0]], [[0], [0], [0]], [[0], [0], [0]]])
+    expect(dict(Tr.testOnBatch(t, x3, y3, { returnDict: true })).loss).toBeCloseTo(285 / 9, 4)
+  })
+  it('temporal weights on a model that gives no masks: Σ loss·w / (n·time)', () => {
+    const t = compiled(seq, { optimizer: 'sgd', loss: 'mse', sampleWeightMode: 'temporal' })
+    expect(dict(Tr.testOnBatch(t, x, y, { sampleWeight: tensor([[1, 0, 0], [0, 0, 1]]), returnDict: true })).loss).toBeCloseTo(37 / 6, 5)
+  })
+  it('temporal weights need a loss of exactly [batch, time]: one of [batch, time, 1] is refused with the shapes', () => {
+    const t = compiled(seq, { optimizer: 'sgd', loss: sq, sampleWeightMode: 'temporal' })
+    const r = Tr.testOnBatch(t, x, y, { sampleWeight: tensor([[1, 0, 0], [0, 0, 1]]) })
+    expect(E.isLeft(r) && r.left).toMatchObject({ _tag: 'ShapeMismatch', op: 'testOnBatch', expected: [1, 3, 1], actual: [1, 3] })
+  })
+  it("temporal weights of another length in a later batch of an iterable: ShapeMismatch from the loss (op 'loss', the batch's shapes)", async () => {
+    const t = compiled(seq, { optimizer: 'sgd', loss: 'mse', sampleWeightMode: 'temporal' })
+    const b = (sw: number[][]) => ({ x: [[[1], [2], [3]], [[4], [5], [6]]], y: [[[0], [0], [0]], [[0], [0], [0]]], sampleWeight: sw })
+    const list = [b([[1, 1, 1], [1, 1, 1]]), b([[1, 1, 1, 1], [1, 1, 1, 1]])]
+    const e = await runLeft(Tr.evaluate(t, { [Symbol.iterator]: () => list[Symbol.iterator]() } as never, undefined, { verbose: 0 }))
+    expect(e).toMatchObject({ _tag: 'ShapeMismatch', op: 'loss', expected: [2, 3], actual: [2, 4] })
+    expect(e.message).toBe('temporal sample weights of shape [2, 4] need a loss of one value per sample and time step, but the loss gives shape [2, 3] (temporal weights need an output of shape [batch, time, ...])')
+  })
+})
+
+describe('step.ts 233–276, 336–345: the logged loss, inference mode, compilation (StrykerJS g3 survivors)', () => {
+  const x = tensor([[1], [2]])
+  const zeros = tensor([[0], [0]])
+  it("two outputs, one with a 'none' loss: the step logs the sum of the logged means, not of the trained sums", () => {
+    // a = x: mse (1 + 4) / 2 = 2.5; b = 2x: 'none' trains on 4 + 16 = 20 and logs their mean 10
+    const two = custom([null, 1], ['a', 'b'], (v, w) => [mul(v, w), mul(v, add(w, 1))])
+    const t = compiled(two, { optimizer: sgd({ learningRate: 0 }), loss: ['mse', Loss.withReduction(sq, 'none')] })
+    expect(dict(Tr.trainOnBatch(t, x, [zeros, zeros], { returnDict: true }))).toEqual({ loss: 12.5, a_loss: 2.5, b_loss: 10 })
+  })
+  it.each([false, true])('evaluation and prediction run the model in inference mode (runEagerly: %s)', (runEagerly) => {
+    // the model doubles its input while training only
+    const t = compiled(custom([null, 1], ['y'], (v, _w, training) => [training ? mul(v, 2) : v]), { optimizer: 'sgd', loss: 'mse', runEagerly })
+    expect(dict(Tr.testOnBatch(t, x, zeros, { returnDict: true })).loss).toBe(2.5)
+    const p = Tr.predictOnBatch(t, x)
+    expect(E.isRight(p) && Array.from(dataSync(p.right as Tensor))).toEqual([1, 2])
+  })
+  it('compiled, the loss function runs when the step is traced, not at every step; eagerly at every step', async () => {
+    const calls = async (runEagerly: boolean) => {
+      let n = 0
+      const counting = (yt: Tensor, yp: Tensor): Tensor => ((n += 1), sq(yt, yp))
+      const t = compiled(custom([null, 1], ['y'], (v, w) => [mul(v, w)]), { optimizer: 'sgd', loss: counting, runEagerly })
+      await run(Tr.fit(t, tensor([[1], [2], [3], [4], [5], [6], [7], [8]]), tensor([[0], [0], [0], [0], [0], [0], [0], [0]]), { epochs: 2, batchSize: 2, verbose: 0 }))
+      return n
+    }
+    // the dry run on one sample, then: one trace, or one call per step (2 epochs × 4 batches)
+    expect(await calls(false)).toBe(2)
+    expect(await calls(true)).toBe(9)
   })
 })
