@@ -4,7 +4,7 @@
  * `Progbar`: `%.4f` above 1e-3 and `%.4e` at or below it, ETA as `h:mm:ss`, `m:ss` or `Ns`, time per
  * step in s, ms or us), the bar's geometry, and where `progbar` writes what.
  */
-import { describe, it, expect, afterEach } from 'vitest'
+import { describe, it, expect, afterEach, vi } from 'vitest'
 import { formatValue, formatDuration, formatPerStep, formatBar, formatEpochLine, formatLogs, fitBar, progbar, inJupyter, stdoutColumns, stdoutIsInteractive, stdoutWrite } from '../../src/train/progress.js'
 
 describe('formats', () => {
@@ -255,5 +255,66 @@ describe('progbar: timing, the display entry, the final line', () => {
     } finally {
       process.env = had
     }
+  })
+})
+
+describe('progbar: a display entry that fails, pad mode (StrykerJS g2)', () => {
+  it('a display entry that cannot draw: the title (if any) once, then the very line that failed goes to write', () => {
+    const failing = { text: (): void => { throw new Error('Not ready') } }
+    const titled: string[] = []
+    const p = progbar({ target: 2, verbose: 1, interactive: true, write: (s) => void titled.push(s), now: () => 0, columns: 200, clear: 'ansi', intervalMs: 0, display: failing, title: 'Epoch 1/1' })
+    p.update(1, {})
+    expect(titled).toEqual(['Epoch 1/1\n', `\r${formatBar(1, 2, {}, 0, false)}\x1b[K`])
+    const bare: string[] = []
+    const q = progbar({ target: 2, verbose: 1, interactive: true, write: (s) => void bare.push(s), now: () => 0, columns: 200, clear: 'ansi', display: failing })
+    q.done(2, {})
+    expect(bare).toEqual([`${formatBar(2, 2, {}, 0, true)}\x1b[K\n`])
+  })
+  it('pad: the first draw has no padding; a shorter draw is padded by exactly what the previous one left', () => {
+    const out: string[] = []
+    let now = 0
+    const p = progbar({ target: 10, verbose: 1, interactive: true, write: (s) => void out.push(s), now: () => now, columns: 200, clear: 'pad', intervalMs: 0 })
+    const long = formatBar(1, 10, { loss: 0.5, accuracy: 0.25 }, 0, false)
+    p.update(1, { loss: 0.5, accuracy: 0.25 })
+    now = 1
+    const short = formatBar(2, 10, {}, 1, false)
+    p.update(2, {})
+    expect(out).toEqual([`\r${long}`, `\r${short}${' '.repeat(long.length - short.length)}`])
+  })
+})
+
+describe('the environment without a process, or with part of one (a browser, a bundler stand-in; StrykerJS g2)', () => {
+  /** run `f` with `globalThis.process` replaced (synchronously; expectations run after it is back) */
+  const withProcess = <A>(p: unknown, f: () => A): A => {
+    const d = Object.getOwnPropertyDescriptor(globalThis, 'process')
+    Object.defineProperty(globalThis, 'process', { value: p, configurable: true, writable: true })
+    try {
+      return f()
+    } finally {
+      if (d !== undefined) Object.defineProperty(globalThis, 'process', d)
+    }
+  }
+  const probe = () => {
+    const logged: unknown[][] = []
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logged.push(a))
+    try {
+      return { jupyter: inJupyter(), columns: stdoutColumns(), interactive: stdoutIsInteractive(), written: (stdoutWrite('a\nb\n'), logged) }
+    } finally {
+      log.mockRestore()
+    }
+  }
+  it('no process: not Jupyter, no width, not interactive, and stdoutWrite prints by console.log without the last newline only', () => {
+    const got = withProcess(undefined, probe)
+    expect(got).toEqual({ jupyter: false, columns: undefined, interactive: false, written: [['a\nb']] })
+  })
+  it('a process without stdout or env: the same', () => {
+    expect(withProcess({}, probe)).toEqual({ jupyter: false, columns: undefined, interactive: false, written: [['a\nb']] })
+  })
+  it('a terminal stdout but no env: interactive (no CI), not Jupyter; a stdout without write: console.log', () => {
+    const got = withProcess({ stdout: { isTTY: true, columns: 100 } }, probe)
+    expect(got).toEqual({ jupyter: false, columns: 100, interactive: true, written: [['a\nb']] })
+  })
+  it('columns that are not a number are no width', () => {
+    expect(withProcess({ stdout: { isTTY: true, columns: '120' } }, stdoutColumns)).toBeUndefined()
   })
 })
