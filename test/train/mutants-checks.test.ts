@@ -105,3 +105,15 @@ describe('checkTargets: values', () => {
     expect(E.isRight(checkTargets(trainer([['y', [null, 1], mse]]), [host([-5, 1e9, 0.3], [3, 1])], 'fit'))).toBe(true)
   })
 })
+
+describe('checkTargets: StrykerJS g2', () => {
+  it("Keras's one-axis rule: a target ending in 1 that is one axis shorter than an output ending in 1 fits", () => {
+    // target samples [1] against output samples [1, 1], [2, 1] against [2, 1, 1]: the output's last axis goes
+    expect(E.isRight(checkTargets(trainer([['y', [null, 1, 1], mse]]), [host([1, 2], [2, 1])], 'fit'))).toBe(true)
+    expect(E.isRight(checkTargets(trainer([['y', [null, 2, 1, 1], mse]]), [host([1, 2, 3, 4], [2, 2, 1])], 'fit'))).toBe(true)
+  })
+  it('a built model that lists no shape for an output (a ModelLike of the user\'s) is not checked there', () => {
+    const t = { model: { built: true, outputNames: ['y'], outputShapes: [] }, config: { losses: [mse] } } as unknown as Trainer
+    expect(E.isRight(checkTargets(t, [host([1, 2, 3, 4], [2, 2])], 'fit'))).toBe(true)
+  })
+})
