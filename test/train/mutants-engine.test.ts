@@ -266,7 +266,7 @@ describe('engine.ts 206–226: the dry run on one sample, and the data of its er
 })
 
 describe('engine.ts 247–286: a custom step\'s result (StrykerJS g3 survivors)', () => {
-  it('a first element that is undefined is InvalidTrainStep; logs with one value that is not a number are refused by both steps', () => {
+  it('a first element that is undefined is InvalidTrainStep; logs with one value that is not a number are refused by both steps; a test step\'s own tagged error is kept', () => {
     const withStep = (trainStep: unknown) => compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', trainStep: trainStep as never })
     const u = left(runCustomStep(withStep(() => [undefined, {}]), batch(2), 'fit'))
     expect(u).toMatchObject({ _tag: 'InvalidTrainStep' })
@@ -275,5 +275,8 @@ describe('engine.ts 247–286: a custom step\'s result (StrykerJS g3 survivors)'
     expect(left(runCustomStep(withStep((t: Tr.Trainer) => [t, mixed]), batch(2), 'fit'))).toMatchObject({ _tag: 'InvalidTrainStep', received: [expect.anything(), mixed] })
     const tt = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', testStep: (() => mixed) as never })
     expect(left(runCustomTest(tt, batch(2), 'evaluate'))).toMatchObject({ _tag: 'InvalidTestStep', received: mixed })
+    // a test step that throws a tagged error: that error (not InvalidTestStep)
+    const throwing = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', testStep: (() => fail('InvalidData', 'mine')) as never })
+    expect(left(runCustomTest(throwing, batch(2), 'evaluate'))).toMatchObject({ _tag: 'InvalidData', message: 'mine' })
   })
 })
