@@ -127,6 +127,20 @@ describe('reduceLROnPlateau (Keras 2.15 ReduceLROnPlateau)', () => {
     expect(out).toEqual(['\nEpoch 2: ReduceLROnPlateau reducing learning rate to 0.5.\n', '\nEpoch 3: ReduceLROnPlateau reducing learning rate to 0.375.\n'])
   })
 
+  it('cooldown as Keras 2.15 counts it: in_cooldown() is asked again after the decrement, so the epoch that ends the cooldown already counts', () => {
+    const flat = [1, 1, 1, 1, 1, 1]
+    const two = drive(reduceLROnPlateau({ patience: 1, factor: 0.5, minDelta: 0, cooldown: 2 }), flat)
+    expect(lrs(two)).toEqual([1, 0.5, 0.5, 0.25, 0.25, 0.125])
+    expect(two.map((e) => e.state.cooldownCounter)).toEqual([0, 2, 1, 2, 1, 2])
+    // cooldown 1 never holds a reduction back (patience 1: one every epoch, as with no cooldown)
+    expect(lrs(drive(reduceLROnPlateau({ patience: 1, factor: 0.5, minDelta: 0, cooldown: 1 }), flat.slice(0, 4)))).toEqual([1, 0.5, 0.25, 0.125])
+    // an improvement during the cooldown becomes the best
+    const three = drive(reduceLROnPlateau({ patience: 1, factor: 0.5, minDelta: 0, cooldown: 3 }), [1, 1, 0.5, 0.5, 0.5, 0.5])
+    expect(lrs(three)).toEqual([1, 0.5, 0.5, 0.5, 0.25, 0.25])
+    expect(three.map((e) => e.state.best)).toEqual([1, 1, 0.5, 0.5, 0.5, 0.5])
+    expect(three.map((e) => e.state.cooldownCounter)).toEqual([0, 3, 2, 1, 3, 2])
+  })
+
   it('a missing monitor: a line naming it and the logs there are, the rate logged, nothing else changes', () => {
     const out: string[] = []
     const cb = reduceLROnPlateau({ patience: 1, factor: 0.5 })

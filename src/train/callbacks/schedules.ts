@@ -80,16 +80,17 @@ export const reduceLROnPlateau = (o: ReduceLROnPlateauOptions = {}): Callback<Re
         info.write(`Learning rate reduction is conditioned on metric \`${monitor}\` which is not available. Available metrics are: ${Object.keys(logs).join(',')}.\n`)
         return { logs: { learning_rate: lr } }
       }
-      const inCooldown = s.cooldownCounter > 0
       let { wait, best, cooldownCounter } = s
-      if (inCooldown) {
+      if (cooldownCounter > 0) {
         cooldownCounter -= 1
         wait = 0
       }
+      // Keras 2.15 asks `in_cooldown()` again after the decrement: the epoch that brings the counter
+      // to 0 already counts towards `patience`, so `cooldown: c` skips c - 1 epochs
       if (better(current, best)) {
         best = current
         wait = 0
-      } else if (!inCooldown) {
+      } else if (!(cooldownCounter > 0)) {
         wait += 1
         if (wait >= patience && lr > minLr) {
           const newLr = Math.max(lr * factor, minLr)
