@@ -141,6 +141,14 @@ describe('reduceLROnPlateau (Keras 2.15 ReduceLROnPlateau)', () => {
     expect(three.map((e) => e.state.cooldownCounter)).toEqual([0, 3, 2, 1, 3, 2])
   })
 
+  it('minLr is compared in float32, as Keras 2.15 compares old_lr > np.float32(min_lr): a rate at a minLr not exact in float32 is not reduced again', () => {
+    const out: string[] = []
+    const es = drive(reduceLROnPlateau({ patience: 1, factor: 0.5, minDelta: 0, minLr: 0.1, cooldown: 2, verbose: 1 }), [1, 1, 1, 1, 1, 1], { lr: 0.2, write: (s) => out.push(s) })
+    expect(lrs(es)).toEqual([Math.fround(0.2), Math.fround(0.1), Math.fround(0.1), Math.fround(0.1), Math.fround(0.1), Math.fround(0.1)])
+    expect(out.length).toBe(1)
+    expect(es.map((e) => [e.state.wait, e.state.cooldownCounter])).toEqual([[0, 0], [0, 2], [0, 1], [1, 0], [2, 0], [3, 0]])
+  })
+
   it('a missing monitor: a line naming it and the logs there are, the rate logged, nothing else changes', () => {
     const out: string[] = []
     const cb = reduceLROnPlateau({ patience: 1, factor: 0.5 })

@@ -92,7 +92,9 @@ export const reduceLROnPlateau = (o: ReduceLROnPlateauOptions = {}): Callback<Re
         wait = 0
       } else if (!(cooldownCounter > 0)) {
         wait += 1
-        if (wait >= patience && lr > minLr) {
+        // the rate is kept in float32; Keras compares it with np.float32(min_lr), so a rate already
+        // at a minLr such as 0.1 (not exact in float32) is not "reduced" to it again and again
+        if (wait >= patience && lr > Math.fround(minLr)) {
           const newLr = Math.max(lr * factor, minLr)
           if (o.verbose) info.write(`\nEpoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${newLr}.\n`)
           return { state: { wait: 0, best, cooldownCounter: cooldown }, trainer: orThrow(trainer.withLearningRate(newLr)), logs: { learning_rate: lr } }
