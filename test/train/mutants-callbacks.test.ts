@@ -9,7 +9,7 @@ import { TensorfoldError } from '../../src/core/errors.js'
 import { isCallback, resolveMode, checkOptions, type Callback, type Decision, type FitInfo } from '../../src/train/callbacks/Callback.js'
 import { earlyStopping, type EarlyStoppingOptions, type EarlyStoppingState } from '../../src/train/callbacks/earlyStopping.js'
 import { terminateOnNaN, lambdaCallback } from '../../src/train/callbacks/observers.js'
-import type { Logs } from '../../src/train/History.js'
+import { emptyHistory, type Logs } from '../../src/train/History.js'
 import * as Tr from '../../src/train/index.js'
 import { linearModel, regression, compiled, weightsOf, run } from './helpers.js'
 
@@ -45,9 +45,11 @@ const drive = (o: EarlyStoppingOptions, values: ReadonlyArray<number | undefined
     decisions.push(d)
     if (d?.state !== undefined) s = d.state
     states.push(s)
-    if (d?.stop === true) return { stoppedAt: epoch, decision: d, states, decisions, lines }
+    if (d?.stop === true) break
   }
-  return { stoppedAt: undefined, decision: undefined, states, decisions, lines }
+  const last = decisions[decisions.length - 1]
+  void cb.onTrainEnd?.(s, { trainer: t, info, logs: {}, history: emptyHistory({ verbose: 0, epochs: 10, steps: 1 }) })
+  return last?.stop === true ? { stoppedAt: decisions.length - 1, decision: last, states, decisions, lines } : { stoppedAt: undefined, decision: undefined, states, decisions, lines }
 }
 
 describe('earlyStopping (Keras 2.15 EarlyStopping)', () => {
@@ -151,14 +153,28 @@ describe('earlyStopping (Keras 2.15 EarlyStopping)', () => {
     expect(drive({ patience: 2, baseline: 0.5 }, [0.4, 0.45]).stoppedAt).toBeUndefined()
   })
 
-  it('verbose: the stop and the restore are written (1-based epochs); nothing at verbose 0', () => {
+  it('verbose: the restore and, at the end of training, the stop are written (1-based epochs); nothing at verbose 0', () => {
     const ts = [0.2, 0.4, 0.6, 0.8].map(trainerOf)
     expect(drive({ patience: 2, verbose: 1, restoreBestWeights: true }, [2, 1, 3, 4], 'val_loss', ts).lines).toEqual([
-      'Epoch 4: early stopping\n',
-      'Restoring model weights from the end of the best epoch: 2.\n'
+      'Restoring model weights from the end of the best epoch: 2.\n',
+      'Epoch 4: early stopping\n'
     ])
+    expect(drive({ patience: 2, verbose: 1 }, [2, 1, 3]).lines).toEqual([])
     expect(drive({ patience: 2, verbose: 1 }, [2, 1, 3, 4], 'val_loss', ts).lines).toEqual(['Epoch 4: early stopping\n'])
     expect(drive({ patience: 2, verbose: 0, restoreBestWeights: true }, [2, 1, 3, 4], 'val_loss', ts).lines).toEqual([])
+  })
+})
+
+describe('earlyStopping in a fit: its lines in Keras 2.15\'s order (bug fixed: "early stopping" came before the restore)', () => {
+  it('the restore at the stopping epoch\'s end, then the other callbacks\' epoch end, then "Epoch N: early stopping" at the end of training', async () => {
+    const { x, y } = regression(16, 3)
+    const lines: string[] = []
+    // the loss decreases every epoch, so in 'max' mode epoch 0 stays the best and patience 2 stops at epoch 2
+    const es = earlyStopping({ monitor: 'loss', mode: 'max', patience: 2, restoreBestWeights: true, verbose: 1 })
+    const seen = lambdaCallback({ onEpochEnd: (e) => void lines.push(`epochEnd ${e}\n`), onTrainEnd: () => void lines.push('trainEnd\n') })
+    const r = await run(Tr.fit(t, x, y, { epochs: 10, batchSize: 8, verbose: 0, write: (s) => void lines.push(s), callbacks: [es, seen] }))
+    expect(r.stopped).toBe('callback')
+    expect(lines).toEqual(['epochEnd 0\n', 'epochEnd 1\n', 'Restoring model weights from the end of the best epoch: 1.\n', 'epochEnd 2\n', 'Epoch 3: early stopping\n', 'trainEnd\n'])
   })
 })
 

@@ -3,6 +3,8 @@
  * improves when it beats the best by more than `minDelta`; after `patience` epochs without
  * improvement training stops; with `restoreBestWeights` the weights of the best epoch are restored
  * when it stops. `baseline`: training stops unless the value beats it within `patience` epochs.
+ * With `verbose`, as Keras 2.15: the restore is written when it happens, `Epoch N: early stopping` at
+ * the end of training.
  *
  * @since 0.1.0
  */
@@ -59,7 +61,6 @@ export const earlyStopping = (o: EarlyStoppingOptions = {}): Callback<EarlyStopp
       }
       const wait = s.wait + 1
       if (wait >= patience && epoch > 0) {
-        if (o.verbose) info.write(`Epoch ${epoch + 1}: early stopping\n`)
         const restore = o.restoreBestWeights && bestTrainer !== undefined
         if (restore && o.verbose) info.write(`Restoring model weights from the end of the best epoch: ${s.bestEpoch + 1}.\n`)
         return {
@@ -69,6 +70,10 @@ export const earlyStopping = (o: EarlyStoppingOptions = {}): Callback<EarlyStopp
         }
       }
       return { state: { ...s, wait, bestTrainer } }
+    },
+    // Keras prints the stop at the end of training, after the restore and after the last epoch's other output
+    onTrainEnd(s, { info }) {
+      if (s.stoppedEpoch > 0 && o.verbose) info.write(`Epoch ${s.stoppedEpoch + 1}: early stopping\n`)
     }
   }
 }
