@@ -227,6 +227,11 @@ describe('lambdaCallback (Keras 2.15 LambdaCallback)', () => {
     const epoch = (e: number) => [`epochBegin ${e} {}`, 'batchBegin 0 {}', 'batchEnd 0 {loss}', 'batchBegin 1 {}', 'batchEnd 1 {loss}', `epochEnd ${e} {loss}`]
     expect(seen).toEqual(['trainBegin {}', ...epoch(0), ...epoch(1), 'trainEnd {loss}'])
   })
+  it('with no argument at all it observes nothing, as Keras\'s LambdaCallback() (bug fixed: its first hook threw a TypeError)', async () => {
+    const { x, y } = regression(16, 3)
+    const r = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: [lambdaCallback()] }))
+    expect(r.history.epoch).toEqual([0, 1])
+  })
   it('hooks not given are skipped', async () => {
     const cb = lambdaCallback({})
     const ev = { epoch: 0, batch: 0, trainer: t, previous: t, info: infoWith([]), logs: { loss: 1 }, batchLogs: { loss: 1 } }

@@ -35,10 +35,10 @@ export interface LambdaHooks {
 }
 
 /**
- * An observer from plain functions.
+ * An observer from plain functions; each is optional, as in Keras (`lambdaCallback()` observes nothing).
  * @example lambdaCallback({ onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss) })
  */
-export const lambdaCallback = (h: LambdaHooks): Callback<null> => {
+export const lambdaCallback = (h: LambdaHooks = {}): Callback<null> => {
   checkOptions('lambdaCallback', h, ['onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onTrainBegin', 'onTrainEnd'])
   return lambdaOf(h)
 }
