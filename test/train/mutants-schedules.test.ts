@@ -180,11 +180,13 @@ describe('reduceLROnPlateau (Keras 2.15 ReduceLROnPlateau)', () => {
 })
 
 describe('learningRateScheduler', () => {
-  const cb = learningRateScheduler((epoch, lr) => lr / (epoch + 2))
+  // made inside each test, so that StrykerJS's mutant of `init` is active when it is made
+  const scheduler = () => learningRateScheduler((epoch, lr) => lr / (epoch + 2))
   const begin = (c: Callback<null>, epoch: number, t: Tr.Trainer, write?: (s: string) => void): Tr.Trainer | undefined =>
     (c.onEpochBegin!(null, { epoch, trainer: t, info: infoOf(write) }) as Decision<null> | undefined)?.trainer
 
   it('its name, its null state, and its verbose option accepted', () => {
+    const cb = scheduler()
     expect(cb.name).toBe('LearningRateScheduler')
     expect(cb.init(infoOf())).toBeNull()
     expect(learningRateScheduler((_e, lr) => lr, { verbose: 1 }).name).toBe('LearningRateScheduler')
@@ -194,6 +196,7 @@ describe('learningRateScheduler', () => {
   })
 
   it('sets schedule(epoch, lr) at the epoch start and logs the rate at its end', () => {
+    const cb = scheduler()
     const t = begin(cb, 1, trainerAt(1.5))
     expect(t?.learningRate).toBe(0.5)
     expect(cb.onEpochEnd!(null, { epoch: 1, logs: {}, trainer: t!, info: infoOf() })).toEqual({ logs: { learning_rate: 0.5 } })
@@ -219,6 +222,7 @@ describe('learningRateScheduler', () => {
 
   it('an optimizer without a learning rate: NoLearningRate naming learningRateScheduler, at the start and at the end of an epoch', () => {
     const plain = compiled(linearModel(3), { loss: 'mse', optimizer: { init: () => ({}), update: (g: never, s: never) => [g, s] } as never })
+    const cb = scheduler()
     for (const f of [() => begin(cb, 0, plain), () => cb.onEpochEnd!(null, { epoch: 0, logs: {}, trainer: plain, info: infoOf() })]) {
       const e = thrown(f) as TensorfoldError
       expect(e._tag).toBe('NoLearningRate')
@@ -271,6 +275,16 @@ describe('progbarLogger', () => {
     const d = cb.onTrainBatchEnd!(b.state!, { epoch: 0, batch: 1, logs: { loss: 1 }, batchLogs: {}, trainer: undefined as never, previous: undefined as never, info }) as Decision<Tr.Callbacks.ProgbarState>
     expect(cb.onEpochEnd!(d.state!, { epoch: 0, logs: { loss: 1 }, trainer: undefined as never, info })).toEqual({ state: { bar: undefined, seen: 0 } })
     expect(out).toEqual(['Epoch 1/3\n', `2/2 [${'='.repeat(30)}] - 4s 2s/step - loss: 1.0000\n`])
+  })
+
+  it('at verbose 1, interactive, a batch end draws the count of batches done (batch + 1)', () => {
+    const out: string[] = []
+    const info = infoOf((s) => out.push(s), 1)
+    const cb = progbarLogger({ interactive: true, display: false, intervalMs: 0, now: () => 0 })
+    const b = cb.onEpochBegin!(cb.init(info), { epoch: 0, trainer: undefined as never, info }) as Decision<Tr.Callbacks.ProgbarState>
+    cb.onTrainBatchEnd!(b.state!, { epoch: 0, batch: 0, logs: { loss: 1 }, batchLogs: {}, trainer: undefined as never, previous: undefined as never, info })
+    expect(out[0]).toBe('Epoch 1/3\n')
+    expect(out[1]).toMatch(/^\r1\/2 \[/)
   })
 
   it('a display entry only at verbose 1 and interactive: otherwise the title goes to write and the factory is not called', () => {
