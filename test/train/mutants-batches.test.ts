@@ -129,6 +129,10 @@ describe("batches.ts 60–110: classWeight (Keras 2.15 data_adapter's _class_wei
     const c = right(applyClassWeight(ds(host([1, 2], [2]), host([1, 2, 3, 4, 5, 6], [2, 3])), cw, 'fit'))
     expect([vals(c.sw[0]), c.sw[0]?.shape]).toEqual([[2, 4, 6, 12, 15, 18], [2, 3]])
   })
+  it('sample weights of as many entries as the classes take the classes\' shape ([n, 1] targets and weights give [n])', () => {
+    const a = right(applyClassWeight(ds(host([0, 1], [2, 1]), host([3, 4], [2, 1])), cw, 'fit'))
+    expect([vals(a.sw[0]), a.sw[0]?.shape]).toEqual([[3, 8], [2]])
+  })
   it('refusals: several outputs, a class without a weight (listed in order), more than two leading axes', () => {
     const multi: ArrayDataset = { ...ds(host([0], [1])), ys: [host([0], [1]), host([0], [1])], sw: [undefined, undefined] }
     expect(left(applyClassWeight(multi, cw, 'fit'))).toMatchObject({ _tag: 'InvalidOption', op: 'fit', where: 'classWeight' })

@@ -231,3 +231,25 @@ describe('data.ts 306–376: prepareArrays', () => {
     expect(left(prepareArrays([tensor([[1, 2]]), tensor([1])], [tensor([1]), tensor([1])], { out2: [[[1]]] }, two()))).toMatchObject({ where: "sampleWeight 'out2'" })
   })
 })
+
+describe('data.ts 181, 206, 333: what is not a list of slots (StrykerJS g1 survivors at 7073705)', () => {
+  const xs = [tensor([[1, 2], [3, 4]]), tensor([1, 2])]
+  const ys = [tensor([1, 2]), tensor([3, 4])]
+  it('a string as x or as sampleWeight is InvalidData naming the forms, not a TypeError from reading it as a list', () => {
+    const forms = { _tag: 'InvalidData', op: 'op', expected: 'Tensor | number[][] | {data, shape}' }
+    expect(left(prepareArrays('abc', y2, undefined, spec()))).toMatchObject({ ...forms, where: 'x', received: 'abc' })
+    expect(left(prepareArrays(x3, y2, 'ab', spec()))).toMatchObject({ ...forms, where: 'sampleWeight', received: 'ab' })
+    expect(left(prepareArrays(xs, ys, 'ab', two()))).toMatchObject({ ...forms, where: "sampleWeight 'out1'", received: 'ab' })
+  })
+  it('an empty list of sample weights for two outputs is one (empty) array for every output: 0 samples against 2', () => {
+    const e = left(prepareArrays(xs, ys, [], two()))
+    expect(e).toMatchObject({ _tag: 'DataCardinality', sizes: { x: [2, 2], y: [2, 2], sampleWeight: [0, 0] } })
+    expect(e.where).toBe(undefined)
+  })
+  it('a list of sample weights that is not all Tensors or {data, shape} is one array for every output (here not numbers)', () => {
+    expect(left(prepareArrays(xs, ys, [tensor([1, 2]), [1, 2]], two()))).toMatchObject({ _tag: 'InvalidArgument', where: "sampleWeight 'out1'" })
+  })
+  it('a null sampleWeight without targets gives no sample weights (one per target: none)', () => {
+    expect(shapes(right(prepareArrays(x3, undefined, null, spec(), false)))).toEqual({ xs: [[2, 3]], ys: [], sw: [], n: 2 })
+  })
+})
