@@ -125,6 +125,14 @@ describe('train/options: mutants killed', () => {
     expect(compileAccepts('weightedMetrics', [null])).toBe(false)
   })
 
+  it('metrics: an undefined entry is a CompileError at metrics, not a TypeError from reading its members', () => {
+    // isMetricValue checks typeof 'object' before reading .update (StrykerJS g4, options.ts:198)
+    for (const [field, bad] of [['metrics', [undefined]], ['metrics', { out: undefined }], ['weightedMetrics', ['mae', undefined]], ['metrics', [['mae', undefined]]]] as const) {
+      const r = left(O.decodeCompileOptions({ loss: 'mse', [field]: bad })) as { readonly _tag: string; readonly path: string }
+      expect([r._tag, r.path], `${field}: ${String(bad)}`).toEqual(['CompileError', field])
+    }
+  })
+
   it('a bad value is an error naming op, path, what was expected and what came; CompileError for compile, InvalidOption otherwise', () => {
     expect(left(fit({ batchSize: 0 }))).toEqual({
       _tag: 'InvalidOption',
