@@ -190,3 +190,12 @@ describe('train/compile: mutants killed', () => {
     expect(E.isRight(compile(linearModel(3), { loss: 'mse', metrics: [accuracy()] }))).toBe(true)
   })
 })
+
+describe('compile: metric lists (StrykerJS g4)', () => {
+  it('a flat list is flat unless every entry is a list: a Metric value that is also an Array stays one metric', () => {
+    // compile.ts:46 spec.every(Array.isArray) -> some: the list would be read as one list per output
+    const arrayMetric = Object.assign([] as unknown[], { name: 'am', update: () => arrayMetric, concat: () => arrayMetric, result: () => tensor(0) })
+    const t = ok(linearModel(2), { optimizer: 'sgd', loss: 'mse', metrics: [arrayMetric, 'mae'] })
+    expect(t.metricsNames).toEqual(['loss', 'am', 'mae'])
+  })
+})
