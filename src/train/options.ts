@@ -206,7 +206,8 @@ export const LossC = refine(
   'a loss name, a function (yTrue, yPred) => Tensor, or a list / record of those per output',
   (u): u is LossInput =>
     // null (or a record that leaves an output out) is "no loss for this output", as Keras's None
-    isLossSpec(u) || (Array.isArray(u) && u.length > 0 && u.every((s) => s === null || isLossSpec(s))) || (isRecord(u) && Object.values(u).every((s) => s === null || isLossSpec(s)))
+    // (Array.from: a hole in a sparse list is undefined, refused like an explicit undefined, not skipped by every)
+    isLossSpec(u) || (Array.isArray(u) && u.length > 0 && Array.from(u).every((s) => s === null || isLossSpec(s))) || (isRecord(u) && Object.values(u).every((s) => s === null || isLossSpec(s)))
 )
 /** `metrics` / `weightedMetrics`. */
 export const MetricsC = refine(

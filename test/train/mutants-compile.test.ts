@@ -191,6 +191,14 @@ describe('train/compile: mutants killed', () => {
   })
 })
 
+describe('compile: a sparse loss list (bug fix, 2026-12-03)', () => {
+  it('a hole in the loss list is a CompileError at loss, not a TypeError thrown by compile', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(left(twoOutputs(), { optimizer: 'sgd', loss: [, 'mse'] })).toMatchObject({ _tag: 'CompileError', path: 'loss' })
+    expect(ok(twoOutputs(), { optimizer: 'sgd', loss: [null, 'mse'] }).metricsNames).toEqual(['loss', 'out_1_loss'])
+  })
+})
+
 describe('compile: metric lists (StrykerJS g4)', () => {
   it('a flat list is flat unless every entry is a list: a Metric value that is also an Array stays one metric', () => {
     // compile.ts:46 spec.every(Array.isArray) -> some: the list would be read as one list per output

@@ -125,6 +125,15 @@ describe('train/options: mutants killed', () => {
     expect(compileAccepts('weightedMetrics', [null])).toBe(false)
   })
 
+  it('loss: a hole in a sparse list is refused like undefined (a CompileError at loss), not skipped', () => {
+    // bug fix: Array.prototype.every skips holes, so [, 'mse'] was accepted and compile threw a TypeError
+    // eslint-disable-next-line no-sparse-arrays
+    for (const loss of [[, 'mse'], ['mse', ,], [undefined, 'mse']]) {
+      const r = left(O.decodeCompileOptions({ loss })) as { readonly _tag: string; readonly path: string }
+      expect([r._tag, r.path], String(loss.length)).toEqual(['CompileError', 'loss'])
+    }
+  })
+
   it('metrics: an undefined entry is a CompileError at metrics, not a TypeError from reading its members', () => {
     // isMetricValue checks typeof 'object' before reading .update (StrykerJS g4, options.ts:198)
     for (const [field, bad] of [['metrics', [undefined]], ['metrics', { out: undefined }], ['weightedMetrics', ['mae', undefined]], ['metrics', [['mae', undefined]]]] as const) {
