@@ -414,3 +414,64 @@ describe('fit: an iterable is checked batch by batch (fitExecution)', () => {
     expect(e.message).toMatch(/^fit: the custom trainStep must return/)
   })
 })
+
+describe('fit: the op and data of its Lefts (StrykerJS g4 survivors, fit.ts:56-75, 144, 201, 224)', () => {
+  const { xs, ys, x, y } = regression(8, 4)
+  const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+  it('an iterable refuses y, validationSplit and sampleWeight with op fit and the exact messages (56, 58, 60)', async () => {
+    expect(await runLeft(Tr.fit(t, batches(xs, ys, 4), y, { verbose: 0 }))).toMatchObject({
+      _tag: 'InvalidData',
+      message: 'fit: x is an iterable of batches, so y must be omitted (each batch carries its targets)',
+      op: 'fit',
+      where: 'y'
+    })
+    expect(await runLeft(Tr.fit(t, batches(xs, ys, 4), undefined, { verbose: 0, validationSplit: 0.5 }))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'fit: validationSplit needs in-memory data; with an iterable of batches pass validationData instead',
+      op: 'fit',
+      path: 'validationSplit'
+    })
+    expect(await runLeft(Tr.fit(t, batches(xs, ys, 4), undefined, { verbose: 0, sampleWeight: new Array(8).fill(1) }))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'fit: sampleWeight needs in-memory data; with an iterable of batches put the weights in each batch ([x, y, sampleWeight])',
+      op: 'fit',
+      path: 'sampleWeight'
+    })
+  })
+  it('validationSplit with validationData: op fit and the exact message (68)', async () => {
+    expect(await runLeft(Tr.fit(t, x, y, { verbose: 0, validationSplit: 0.5, validationData: [x, y] }))).toMatchObject({
+      _tag: 'InvalidOption',
+      message: 'fit: pass either validationSplit or validationData, not both (validationData would win in Keras; here it is an error)',
+      op: 'fit',
+      path: 'validationSplit'
+    })
+  })
+  it('the Lefts of splitTail and applyClassWeight carry op fit (69, 75)', async () => {
+    const split = await runLeft(Tr.fit(t, [[1, 2, 3], [4, 5, 6]], [[1], [2]], { verbose: 0, validationSplit: 0.9 }))
+    expect(split).toMatchObject({ _tag: 'EmptyData', op: 'fit', where: 'validationSplit' })
+    expect(split.message).toMatch(/^fit: validationSplit 0.9 of 2 samples/)
+    const c = compiled(linearModel(3), { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' })
+    const cw = await runLeft(Tr.fit(c, x, [0, 1, 2, 0, 1, 2, 0, 1], { verbose: 0, classWeight: { 0: 1, 1: 1 } }))
+    expect(cw).toMatchObject({ _tag: 'InvalidOption', op: 'fit', where: 'classWeight' })
+    expect(cw.message).toMatch(/^fit: classWeight has no weight for class 2 found in y/)
+  })
+  it("fit.ts's own NotAModel carries op, path, expected and what came (144)", async () => {
+    const r = await fitTs({ _tag: 'Sequential' } as never, x, y, { verbose: 0 })()
+    expect(E.isLeft(r) && r.left).toMatchObject({
+      _tag: 'NotAModel',
+      message: 'fit: expected a Trainer (from compile) as the first argument',
+      op: 'fit',
+      path: 'trainer',
+      expected: 'a trainer',
+      received: { _tag: 'Sequential' }
+    })
+  })
+  it('a bad batch of an iterable names op fit; of iterable validation data, op fit (validation) (201, 224)', async () => {
+    const bad = [{ x: xs.slice(0, 4), y: ys.slice(0, 4) }, { x: 'nope', y: ys.slice(4) }]
+    const e = await runLeft(Tr.fit(t, { [Symbol.iterator]: () => bad[Symbol.iterator]() }, undefined, { verbose: 0 }))
+    expect(e).toMatchObject({ _tag: 'InvalidData', op: 'fit (batch 1)', where: 'x', received: 'nope', completedSteps: 1 })
+    const v = await runLeft(Tr.fit(t, x, y, { verbose: 0, validationData: { [Symbol.iterator]: () => bad[Symbol.iterator]() } as never }))
+    expect(v).toMatchObject({ _tag: 'InvalidData', op: 'fit (validation) (batch 1)', where: 'x', received: 'nope' })
+    expect(v.message).toMatch(/^fit \(validation\) \(batch 1\): x: /)
+  })
+})
