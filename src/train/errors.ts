@@ -12,9 +12,6 @@ import { OPTIMIZER_ERROR_TAGS } from '../optimizers/errors.js'
 import { DATA_ERROR_TAGS } from '../data/errors.js'
 import { nearest } from '../core/nearest.js'
 
-const nearName = (name: string, candidates: ReadonlyArray<string>): string | undefined =>
-  nearest(name, candidates, { maxDistance: Math.max(2, Math.ceil(name.length / 2)) })
-
 /** A bad `compile` option: the path, what is allowed, what came, the nearest allowed name. */
 export type CompileError = TfError & {
   readonly _tag: 'CompileError'
@@ -34,12 +31,13 @@ export type OptionError = TfError & {
 
 /** `optimizer: unknown 'adamm' — did you mean 'adam'?` with the allowed values listed. */
 export const unknownName = (path: string, received: string, allowed: ReadonlyArray<string>): CompileError => {
-  const nearest = nearName(received, allowed)
-  const hint = nearest !== undefined ? ` — did you mean '${nearest}'?` : ''
+  // within half the name as compared (case, '_' and '-' ignored), at least 2 edits: nearest's default
+  const near = nearest(received, allowed)
+  const hint = near !== undefined ? ` — did you mean '${near}'?` : ''
   return tfError(
     'CompileError',
     `${path}: unknown '${received}'${hint} (allowed: ${allowed.map((a) => `'${a}'`).join(', ')})`,
-    { path, allowed, received, nearest }
+    { path, allowed, received, nearest: near }
   ) as CompileError
 }
 

@@ -23,6 +23,13 @@ describe('train/errors: mutants killed', () => {
       nearest: undefined
     })
   })
+  it("the limit counts the name as compared: without the '_' and '-' it ignores (a bug fixed; StrykerJS g4, errors.ts:16)", () => {
+    // 'z_z_z_z' is compared as 'zzzz', 4 edits from 'sgd' and from 'adam'; half of 'zzzz' is 2, so no
+    // suggestion (counting the 7 characters of 'z_z_z_z' allowed 4 edits and suggested 'sgd')
+    expect(unknownName('optimizer', 'z_z_z_z', allowed)).toMatchObject({ message: "optimizer: unknown 'z_z_z_z' (allowed: 'sgd', 'adam')", nearest: undefined })
+    // a typo with separators is still suggested: 'a_d_a_m_m' is 'adamm', 1 edit from 'adam'
+    expect(unknownName('optimizer', 'a_d_a_m_m', allowed)).toMatchObject({ nearest: 'adam' })
+  })
   it('compileError allows nothing by default', () => {
     expect(compileError('loss', 'a loss', 3)).toMatchObject({ _tag: 'CompileError', message: 'loss: expected a loss, received 3', allowed: [], nearest: undefined })
   })
