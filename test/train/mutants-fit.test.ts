@@ -475,3 +475,15 @@ describe('fit: the op and data of its Lefts (StrykerJS g4 survivors, fit.ts:56-7
     expect(v.message).toMatch(/^fit \(validation\) \(batch 1\): x: /)
   })
 })
+
+describe('fit: metrics are bound once, at the first batch (StrykerJS g4 survivor fit.ts:246)', () => {
+  it('a trainer compiled with other metrics, put in by a callback mid-epoch, trains on under the metrics of the run', async () => {
+    const { xs, ys, x, y } = regression(8, 4)
+    const t = compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse' })
+    const withMae = (await run(Tr.fit(compiled(linearModel(3), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] }), x, y, { verbose: 0 }))).trainer
+    const swap: Callback<null> = { name: 'swap', init: () => null, onTrainBatchEnd: (_s, e) => (e.batch === 0 ? { trainer: withMae } : undefined) }
+    const r = await run(Tr.fit(t, batches(xs, ys, 4), undefined, { verbose: 0, callbacks: [swap] }))
+    expect(Object.keys(r.history.history)).toEqual(['loss'])
+    expect(Number.isFinite(r.history.history.loss[0])).toBe(true)
+  })
+})
