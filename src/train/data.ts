@@ -19,9 +19,6 @@ import { type TfError, show } from '../core/errors.js'
 import { dataError, asTrainError, type TrainError } from './errors.js'
 import { nearest } from '../core/nearest.js'
 
-const nearName = (name: string, candidates: ReadonlyArray<string>): string | undefined =>
-  nearest(name, candidates, { maxDistance: Math.max(2, Math.ceil(name.length / 2)) })
-
 /** Typed arrays accepted as data. */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array | Uint8ClampedArray
 
@@ -152,7 +149,8 @@ export const perSlot = (u: unknown, names: ReadonlyArray<string>, what: string, 
     const keys = Object.keys(u)
     const unknownKey = keys.find((k) => !names.includes(k))
     if (unknownKey !== undefined) {
-      const near = nearName(unknownKey, names)
+      // within half the name as compared (case, '_' and '-' ignored), at least 2 edits: nearest's default
+      const near = nearest(unknownKey, names)
       return E.left(
         dataError('UnknownName', `${op}: ${what}: no ${what === 'x' ? 'input' : 'output'} named '${unknownKey}'${near ? ` — did you mean '${near}'?` : ''} The model has: ${names.map((n) => `'${n}'`).join(', ')}.`, {
           op,

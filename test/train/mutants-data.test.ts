@@ -97,6 +97,9 @@ describe('data.ts 149–197: perSlot, records by name', () => {
     expect(near('abcdwxyz', 'abcdefgh')).toBe('abcdefgh') // 4 of 8
     expect(near('abcuvwxy', 'abcdefgh')).toBe(undefined) // 5 of 8
     expect(near('q', 'ab')).toBe('ab') // 2 edits: the floor of 2
+    // half of the name as compared, without '_' and '-' (a bug fixed: the raw length was halved)
+    expect(near('z_z_z_z', 'abcd')).toBe(undefined) // 'zzzz': 4 edits of 4 letters
+    expect(near('a_b_c_x', 'abcd')).toBe('abcd') // 'abcx': 1 edit
   })
 
   it('a record missing an input is MissingData; an output without loss or metrics may be left out', () => {
