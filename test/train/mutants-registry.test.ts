@@ -81,3 +81,11 @@ describe('train/registry: mutants killed', () => {
     expect(value('mse')).toBe(0)
   })
 })
+
+describe('checkMetric: undefined (a hole in a metrics list)', () => {
+  it('is a Left at its path, not a TypeError (registry.ts:63 typeof spec === "object" → true; re-applied by hand)', () => {
+    const r = checkMetric(undefined, 'metrics[0]')
+    expect(E.isLeft(r) && r.left._tag).toBe('CompileError')
+    expect(E.isLeft(r) && (r.left as unknown as { path: string }).path).toBe('metrics[0]')
+  })
+})
