@@ -12,7 +12,9 @@
  * GLIBC_TUNABLES set as in the gpu.js field notes §0) which prints one `BENCH_JSON {...}` line; this
  * process only spawns, collects and reports: markdown tables, ratios of tensorfold to each peer, one
  * final JSON line on stdout, and bench/RESULTS.md (+ bench/results/latest.json) unless --no-write.
- * Nothing here asserts on timings.
+ * The ops table shows each figure as "median (best)"; around every child this process samples the load
+ * average and /proc/stat (the child's `host` record, the "Load per child" section, a "Busy machine"
+ * warning). The formatting lives in bench/report.ts. Nothing here asserts on timings.
  */
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
@@ -20,9 +22,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { argValue, hasFlag, median, r } from './common.js'
+import { argValue, hasFlag, r } from './common.js'
 import { MLP_CONFIGS, OPS_LIBS, type OpsLib } from './config.js'
 import { caseRatios, casePredictRatios, caseTable, type BenchCase, type CaseResult } from './case.js'
+import { fmt, fmtRatio, get, ratio, hostRecord, loadTable, loadWarnings, LOAD_WARN, num, opsRatios, opsTable, OTHER_WARN, parseProcStat, summarizeOps, type ChildResult, type CpuTimes, type HostRecord, type Json, type LoadRow } from './report.js'
 
 // benchmark cases (bench/<name>/case.ts): one line each
 const CASES: ReadonlyArray<() => Promise<BenchCase>> = [
@@ -32,12 +35,6 @@ const CASES: ReadonlyArray<() => Promise<BenchCase>> = [
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const GLIBC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824'
-
-type Json = Record<string, unknown>
-interface ChildResult extends Json {
-  ok: boolean
-  error?: string
-}
 
 const argv = process.argv.slice(2)
 const quick = hasFlag(argv, 'quick')
@@ -52,9 +49,45 @@ const log = (s: string): void => {
   process.stderr.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(4)} s] ${s}\n`)
 }
 
-/** Run one child; resolve to its BENCH_JSON object (or `{ok: false, error}`). */
-const runChild = (script: string, args: ReadonlyArray<string>, o: { nodeFlags?: ReadonlyArray<string>; timeoutS: number }): Promise<ChildResult> =>
+const sh = (cmd: string, args: string[]): string => {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return ''
+  }
+}
+
+const ticksPerS = Number(sh('getconf', ['CLK_TCK'])) || 100
+/** The machine's 1-minute load average and cumulative CPU time (undefined without /proc/stat). */
+const hostSample = (): { load1: number; cpu: CpuTimes | undefined } => {
+  let stat = ''
+  try {
+    stat = fs.readFileSync('/proc/stat', 'utf8')
+  } catch {
+    /* not Linux: load average only */
+  }
+  return { load1: os.loadavg()[0], cpu: parseProcStat(stat, ticksPerS) }
+}
+
+/** Every child in the order it ran, for the "Load per child" section. */
+const timeline: LoadRow[] = []
+
+/**
+ * Run one child; resolve to its BENCH_JSON object (or `{ok: false, error}`), with `childWallS` and
+ * `host` (the load average just before the spawn and just after the exit, and the machine's CPU use
+ * meanwhile: see bench/report.ts#hostRecord).
+ */
+const runChild = (label: string, script: string, args: ReadonlyArray<string>, o: { nodeFlags?: ReadonlyArray<string>; timeoutS: number }): Promise<ChildResult> =>
+  runChildRaw(script, args, o).then((res) => {
+    timeline.push({ label, res })
+    const h = res.host as HostRecord
+    log(`  load ${h.load1Before.toFixed(2)} → ${h.load1After.toFixed(2)}; other processes ${fmt(h.otherCores)} of a core; child CPU/wall ${fmt(num(res.cpuPerWall))}`)
+    return res
+  })
+
+const runChildRaw = (script: string, args: ReadonlyArray<string>, o: { nodeFlags?: ReadonlyArray<string>; timeoutS: number }): Promise<ChildResult> =>
   new Promise((resolve) => {
+    const before = hostSample()
     const t0 = performance.now()
     const child = spawn(process.execPath, [...(o.nodeFlags ?? []), '--import', 'tsx', script, ...args], {
       cwd: ROOT,
@@ -68,28 +101,23 @@ const runChild = (script: string, args: ReadonlyArray<string>, o: { nodeFlags?: 
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutS * 1000)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      const wallS = r((performance.now() - t0) / 1000, 1)
+      const after = hostSample()
+      const wall = (performance.now() - t0) / 1000
+      const wallS = r(wall, 1)
       const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '))
       if (line !== undefined) {
         try {
-          resolve({ ...(JSON.parse(line.slice('BENCH_JSON '.length)) as ChildResult), childWallS: wallS })
+          const res = JSON.parse(line.slice('BENCH_JSON '.length)) as ChildResult
+          resolve({ ...res, childWallS: wallS, host: hostRecord(before, after, wall, num(res.processCpuS)) })
           return
         } catch {
           /* fall through */
         }
       }
       const why = signal === 'SIGKILL' ? `killed after the ${o.timeoutS} s limit` : `exited with ${code ?? signal} and no result line`
-      resolve({ ok: false, error: `${script} ${args.join(' ')}: ${why}; stderr: ${err.trim().slice(-400)}`, childWallS: wallS })
+      resolve({ ok: false, error: `${script} ${args.join(' ')}: ${why}; stderr: ${err.trim().slice(-400)}`, childWallS: wallS, host: hostRecord(before, after, wall, undefined) })
     })
   })
-
-const sh = (cmd: string, args: string[]): string => {
-  try {
-    return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-  } catch {
-    return ''
-  }
-}
 
 const machine = (): Json => {
   const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : ''
@@ -109,75 +137,6 @@ const machine = (): Json => {
 
 // ---------------------------------------------------------------------------------------------------
 // aggregation
-
-interface OpsSummary {
-  lib: OpsLib
-  name: string
-  ok: boolean
-  error?: string
-  processes: number
-  matmulGflops: Record<string, number | null>
-  /** tensorfold-webasm only: through jit(f).async (shared worker pool) */
-  matmulThreadedGflops: Record<string, number | null>
-  cpuPerWall: number | null
-  addMs: number | null
-  addGBs: number | null
-  expMs: number | null
-  expMelemS: number | null
-  tinyUs: Record<string, number>
-}
-
-const num = (u: unknown): number | undefined => (typeof u === 'number' && Number.isFinite(u) ? u : undefined)
-const get = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((a, k) => (a !== null && typeof a === 'object' ? (a as Json)[k] : undefined), o)
-const medOf = (xs: ReadonlyArray<unknown>, d = 3): number | null => {
-  const v = xs.map(num).filter((x): x is number => x !== undefined)
-  return v.length === 0 ? null : r(median(v), d)
-}
-
-const summarizeOps = (lib: OpsLib, runs: ReadonlyArray<ChildResult>): OpsSummary => {
-  const ok = runs.filter((x) => x.ok)
-  const sizes = ['128', '256', '512', '1024']
-  const tinyKeys = [...new Set(ok.flatMap((x) => Object.keys((x.tinyUs as Json | undefined) ?? {})))]
-  return {
-    lib,
-    name: String(ok[0]?.name ?? lib),
-    ok: ok.length > 0,
-    ...(ok.length === 0 ? { error: String(runs[0]?.error ?? 'not run') } : {}),
-    processes: ok.length,
-    matmulGflops: Object.fromEntries(sizes.map((n) => [n, medOf(ok.map((x) => get(x, 'matmul', n, 'gflops')))])),
-    matmulThreadedGflops: Object.fromEntries(sizes.map((n) => [n, medOf(ok.map((x) => get(x, 'matmulThreaded', n, 'gflops')))])),
-    cpuPerWall: medOf(ok.map((x) => x.cpuPerWall), 2),
-    addMs: medOf(ok.map((x) => get(x, 'elementwise', 'add', 'ms'))),
-    addGBs: medOf(ok.map((x) => get(x, 'elementwise', 'add', 'gbPerS')), 2),
-    expMs: medOf(ok.map((x) => get(x, 'elementwise', 'exp', 'ms'))),
-    expMelemS: medOf(ok.map((x) => get(x, 'elementwise', 'exp', 'melemPerS')), 1),
-    tinyUs: Object.fromEntries(tinyKeys.map((k) => [k, medOf(ok.map((x) => get(x, 'tinyUs', k, 'us')), 2) ?? NaN]))
-  }
-}
-
-const fmt = (x: number | null | undefined, d = 2): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(d))
-const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
-  a === null || a === undefined || b === null || b === undefined || !(b > 0) || !Number.isFinite(a) ? null : r(a / b, 3)
-const fmtRatio = (x: number | null): string => (x === null ? '–' : x >= 10 ? `${x.toFixed(0)}×` : x >= 1 ? `${x.toFixed(2)}×` : `${x.toFixed(3)}×`)
-
-const opsTable = (s: ReadonlyArray<OpsSummary>): string => {
-  const rows = [
-    '| library | matmul 128 | 256 | 512 | 1024 GFLOP/s | threaded 512 | 1024 | add 1e6: ms (GB/s) | exp 1e6: ms (Melem/s) | tiny add µs | tiny add + read µs | jit tiny add + read µs | CPU/wall |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|'
-  ]
-  for (const o of s) {
-    if (!o.ok) {
-      rows.push(`| ${o.lib} | failed: ${(o.error ?? '').slice(0, 120)} ||||||||||||`)
-      continue
-    }
-    const m = o.matmulGflops
-    const th = o.matmulThreadedGflops
-    rows.push(
-      `| ${o.lib} | ${fmt(m['128'])} | ${fmt(m['256'])} | ${fmt(m['512'])} | ${fmt(m['1024'])} | ${fmt(th['512'])} | ${fmt(th['1024'])} | ${fmt(o.addMs)} (${fmt(o.addGBs)}) | ${fmt(o.expMs)} (${fmt(o.expMelemS, 1)}) | ${o.lib === 'jax-wasm' ? `(lazy) ${fmt(o.tinyUs.op)}` : fmt(o.tinyUs.op)} | ${fmt(o.tinyUs.opRead)} | ${fmt(o.tinyUs.jitOpRead)} | ${fmt(o.cpuPerWall)} |`
-    )
-  }
-  return rows.join('\n')
-}
 
 const mlpTable = (rs: ReadonlyArray<ChildResult & { label: string; id: string }>): string => {
   const rows = [
@@ -215,7 +174,7 @@ const main = async (): Promise<void> => {
       const order = round % 2 === 0 ? [...OPS_LIBS] : [...OPS_LIBS].reverse()
       for (const lib of order) {
         log(`ops ${lib} (round ${round + 1}/${rounds})`)
-        const res = await runChild('bench/ops.ts', [lib, ...(quick ? ['--quick'] : [])], { timeoutS: 420 })
+        const res = await runChild(`ops ${lib} (round ${round + 1})`, 'bench/ops.ts', [lib, ...(quick ? ['--quick'] : [])], { timeoutS: 420 })
         if (!res.ok) log(`  failed: ${res.error}`)
         opsRuns.get(lib)!.push(res)
       }
@@ -231,7 +190,7 @@ const main = async (): Promise<void> => {
       ...(webgpu ? [{ id: 'tensorfold-webgpu', script: 'bench/mlp/tensorfold.ts', args: ['compiled', '--webgpu'], label: "tensorfold compiled on WebGPU (fit, setBackend('webgpu'))" }] : [])
     ]) {
       log(`mlp ${c.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
-      const res = await runChild(c.script, [...c.args, '--epochs', String(epochs), ...(quick ? ['--quick'] : [])], { timeoutS: 600 })
+      const res = await runChild(`mlp ${c.id}`, c.script, [...c.args, '--epochs', String(epochs), ...(quick ? ['--quick'] : [])], { timeoutS: 600 })
       if (!res.ok) log(`  did not run: ${res.error}`)
       else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
       mlp.push({ ...res, id: c.id, label: c.label })
@@ -243,7 +202,7 @@ const main = async (): Promise<void> => {
     const results: CaseResult[] = []
     for (const run of c.runs({ epochs, quick, webgpu })) {
       log(`${c.name} ${run.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
-      const res = await runChild(run.script, run.args, { timeoutS: run.timeoutS ?? 600 })
+      const res = await runChild(`${c.name} ${run.id}`, run.script, run.args, { timeoutS: run.timeoutS ?? 600 })
       if (!res.ok) log(`  did not run: ${res.error}`)
       else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}${res.predictSamplesPerS === undefined ? '' : `, predict ${res.predictSamplesPerS} samples/s`}${typeof res.trainError === 'string' ? ` (cannot train: ${res.trainError})` : ''}`)
       results.push({ ...res, id: run.id, label: run.label })
@@ -255,7 +214,7 @@ const main = async (): Promise<void> => {
   let memory: ChildResult | undefined
   if (only.has('memory')) {
     log(`memory: ${memSteps} steps, tensorfold compiled, batch 32`)
-    memory = await runChild('bench/memory.ts', ['--steps', String(memSteps)], { nodeFlags: ['--expose-gc'], timeoutS: 900 })
+    memory = await runChild('memory', 'bench/memory.ts', ['--steps', String(memSteps)], { nodeFlags: ['--expose-gc'], timeoutS: 900 })
     if (!memory.ok) log(`  failed: ${memory.error}`)
   }
 
@@ -263,7 +222,7 @@ const main = async (): Promise<void> => {
   let wg: ChildResult | undefined
   if (webgpu) {
     log('webgpu (gpu.js kernels through Dawn)')
-    wg = await runChild('bench/webgpu.ts', [], { timeoutS: 1800 })
+    wg = await runChild('webgpu', 'bench/webgpu.ts', [], { timeoutS: 1800 })
     if (!wg.ok) log(`  failed: ${wg.error}`)
   }
 
@@ -282,17 +241,12 @@ const main = async (): Promise<void> => {
     const peerMlp = p === 'tensorfold-cpu' ? undefined : mlpBy(p === 'jax-wasm' ? 'jax-wasm' : p)
     return {
       peer: p,
-      matmul512: ratio(tfw?.matmulGflops['512'], o?.matmulGflops['512']),
-      matmul512Threaded: ratio(tfw?.matmulThreadedGflops['512'], o?.matmulGflops['512']),
-      matmul1024: ratio(tfw?.matmulGflops['1024'], o?.matmulGflops['1024']),
-      add: ratio(o?.addMs, tfw?.addMs),
-      exp: ratio(o?.expMs, tfw?.expMs),
-      tinyAddRead: ratio(o?.tinyUs.opRead, tfw?.tinyUs.opRead),
+      ...opsRatios(tfw, o),
       mlpSamplesPerS: ratio(num(tfMlp?.samplesPerS), num(peerMlp?.samplesPerS))
     }
   })
   const ratioTable = [
-    `| tensorfold-webasm ÷ peer (speed; > 1 = tensorfold faster) | matmul 512 | matmul 512, tensorfold threaded | matmul 1024 | add 1e6 | exp 1e6 | tiny add + read | MLP samples/s (${tfMlp?.id ?? 'n/a'}) |`,
+    `| tensorfold-webasm ÷ peer (speed, from the medians; > 1 = tensorfold faster) | matmul 512 | matmul 512, tensorfold threaded | matmul 1024 | add 1e6 | exp 1e6 | tiny add + read | MLP samples/s (${tfMlp?.id ?? 'n/a'}) |`,
     '|---|---|---|---|---|---|---|---|',
     ...ratios.map((x) => `| vs ${x.peer} | ${fmtRatio(x.matmul512)} | ${fmtRatio(x.matmul512Threaded)} | ${fmtRatio(x.matmul1024)} | ${fmtRatio(x.add)} | ${fmtRatio(x.exp)} | ${fmtRatio(x.tinyAddRead)} | ${fmtRatio(x.mlpSamplesPerS)} |`)
   ].join('\n')
@@ -330,8 +284,17 @@ const main = async (): Promise<void> => {
     `tensorfold commit ${env.commit}${env.dirty ? ' + uncommitted changes in src/' : ''}; GLIBC_TUNABLES=${GLIBC_TUNABLES}`
   ].join('\n')
 
+  const warnings = loadWarnings(timeline)
   const report = [
-    '## Ops (median over processes of per-process medians; results read back to the host inside the timed region)',
+    ...(warnings.length > 0
+      ? [
+          `**Busy machine**: ${warnings.length} of ${timeline.length} children started at a 1-minute load average above ${LOAD_WARN} or ran beside more than ${OTHER_WARN} of a core of other processes' work, so their figures are stretched (see "Load per child"):`,
+          '',
+          ...warnings.map((w) => `- ${w}`),
+          ''
+        ]
+      : []),
+    '## Ops (median over processes of per-process medians, and in brackets the fastest single run of any process; ratios use the medians; results read back to the host inside the timed region)',
     '',
     opsTable(ops),
     '',
@@ -365,6 +328,12 @@ const main = async (): Promise<void> => {
             ''
           ]
         : ['## WebGPU', '', `did not run: ${wg.error}`, '']),
+    '## Load per child',
+    '',
+    `Sampled by bench/run.ts just before each child's spawn and just after its exit. The 1-minute load average is an exponentially damped average (time constant one minute), so the bench's own previous child still counts in it; *other processes* is the machine's CPU time (/proc/stat) during the child less the child's own, per second of wall time: above ${OTHER_WARN} (⚠), something else ran. *child CPU/wall* is the child's CPU seconds per second of its life (below 1: it waited for a core; above 1: it ran threads).`,
+    '',
+    loadTable(timeline),
+    '',
     `Targets: matmul 512 on webasm ${fmt(targets.matmul512WebasmGflops)} GFLOP/s (${fmt(targets.matmul512WebasmThreadedGflops)} threaded through jit.async; aim ≥ 4); tiny add ${fmt(targets.tinyAddUs)} µs/call (aim < 5).`,
     ...(notRun.length > 0 ? ['', '## Did not run', '', ...notRun.map((s) => `- ${s}`)] : [])
   ].join('\n')
