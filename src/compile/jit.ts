@@ -2,12 +2,13 @@
  * Compiled execution: record once, replay many times.
  *
  * `jit(f)` takes a pure, shape-static function of a tree of tensors and a random key. The first call
- * for an input signature (tree structure, shapes, dtypes) runs `f` eagerly while recording it into a
- * flat plan (`record.ts`); the plan is pruned and its elementwise chains fused (`fuse.ts`); later calls
- * replay it (`replay.ts`): each step calls the cached kernels directly, with no tracing, no tree
- * walking, no shape rules and no closures. Random tensors are drawn again from each call's key along
+ * for an input signature (tree structure, shapes, dtypes) runs `f` with shapes only (every shape rule,
+ * no kernel) while recording it into a flat plan (`record.ts`); the plan is pruned and its elementwise
+ * chains fused (`fuse.ts`), and every call, the first included, replays it (`replay.ts`): each step
+ * calls the cached kernels directly, with no tracing, no tree walking, no shape rules and no closures. Random tensors are drawn again from each call's key along
  * the same derivation path, so dropout masks change per step exactly as in eager mode; a function that
- * reads a recorded value back to the host runs eagerly for that signature (correct, just not compiled).
+ * reads a recorded value back to the host is recorded again with values, and runs eagerly for that
+ * signature (correct, just not compiled).
  *
  * Law (test/compile): for any `f` and inputs, `jit(f)(x, k)` equals `f(x, k)`, on first and later calls.
  *
@@ -19,7 +20,7 @@ import type { Key } from '../core/Key.js'
 import { activeRecorder } from '../core/recorder.js'
 import { getBackend, syncOf, isAsync } from '../backend/index.js'
 import type { Plan } from './plan.js'
-import { record, leavesAndKey } from './record.js'
+import { record, recordShapes, leavesAndKey } from './record.js'
 import { fuse, prune } from './fuse.js'
 import { replay } from './replay.js'
 
@@ -71,24 +72,46 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
     if (found === undefined) return eager(inputs, key)
     const { plan } = found
     if (plan === undefined) {
-      traces++
-      const rec = record(f, inputs, key)
-      plans.set(sig, rec.plan === 'impure' ? 'impure' : fuse(prune(rec.plan)))
-      return rec.result
+      const made = trace(inputs, key, sig)
+      // a synchronous replay of a plan recorded under an asynchronous backend runs on its fallback
+      return 'result' in made ? made.result : replay<'sync', O>(made.plan, syncOf(made.plan.backend), leaves, key)
     }
     if (plan === 'impure' || plan.backend !== getBackend()) return eager(inputs, key)
     replays++
-    // a synchronous replay of a plan recorded under an asynchronous backend runs on its fallback
     return replay<'sync', O>(plan, syncOf(plan.backend), leaves, key)
+  }
+
+  /**
+   * The first call of a signature: record `f` with shapes only and keep the pruned, fused plan (the
+   * caller replays it for this call's values too), or, when `f` reads a computed value back to the host
+   * (or throws while recorded with shapes only), record it with values: its result, and the plan or
+   * `'impure'`.
+   */
+  const trace = (inputs: I, key: Key, sig: string): { readonly plan: Plan } | { readonly result: O } => {
+    traces++
+    const shaped = recordShapes(f, inputs, key)
+    if (shaped !== undefined) {
+      const plan = fuse(prune(shaped))
+      plans.set(sig, plan)
+      return { plan }
+    }
+    const rec = record(f, inputs, key)
+    plans.set(sig, rec.plan === 'impure' ? 'impure' : fuse(prune(rec.plan)))
+    return { result: rec.result }
   }
 
   /** The async twin: replays on an asynchronous backend itself, or on a synchronous one's threaded twin. */
   const runAsync = async (inputs: I, key: Key): Promise<O> => {
     const { leaves, key: sig } = leavesAndKey(inputs)
     const found = planFor(leaves, sig)
-    const plan = found?.plan
-    if (plan === undefined || plan === 'impure' || plan.backend !== getBackend()) return run(inputs, key)
-    replays++
+    if (found === undefined) return eager(inputs, key)
+    let plan = found.plan
+    if (plan === undefined) {
+      const made = trace(inputs, key, sig)
+      if ('result' in made) return made.result
+      plan = made.plan
+    } else if (plan === 'impure' || plan.backend !== getBackend()) return eager(inputs, key)
+    else replays++
     const be = isAsync(plan.backend) ? plan.backend : (plan.backend.threaded ?? plan.backend)
     return replay<'sync' | 'async', O>(plan, be, leaves, key)
   }

@@ -12,7 +12,7 @@
  *
  * @since 0.2.0
  */
-import { type Tensor, fromBuffer, storageOf, isTensor, type Buffer } from '../core/Tensor.js'
+import { type Tensor, fromBuffer, storageOf, isTensor, placeholderReadCount, type Buffer } from '../core/Tensor.js'
 import * as Tree from '../core/Tree.js'
 import { type Key, markRoot } from '../core/Key.js'
 import { withRecorder } from '../core/recorder.js'
@@ -58,7 +58,34 @@ export interface Recording<O> {
 }
 
 /** Run `f(inputs, key)` eagerly and record it. */
-export const record = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key: Key) => O, inputs0: I, key: Key): Recording<O> => {
+export const record = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key: Key) => O, inputs0: I, key: Key): Recording<O> => recordWith(f, inputs0, key, false)
+
+/**
+ * Record `f(inputs, key)` with shapes only: every primitive runs its shape rule (so shape errors and
+ * resource limits surface as in an eager call) but no kernel, and its result holds placeholder storage.
+ * The plan is the one {@link record} would make; the caller replays it for the values. No kernel is
+ * built for the unfused steps and no memory is touched for their results, which is most of a compiled
+ * function's first call (the CNN's first training step: ~110 kernels built for the eager run, against the
+ * ~40 fused ones the replay needs).
+ *
+ * Undefined when the function cannot be recorded this way, and the caller records it with values:
+ * when `f` reads a computed value back to the host (its control flow may depend on data, or it prints
+ * it), or when it throws (the error may come from acting on placeholder values; the recording with values
+ * throws the real one, if any).
+ */
+export const recordShapes = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key: Key) => O, inputs0: I, key: Key): Plan | undefined => {
+  const reads = placeholderReadCount()
+  let rec: Recording<O>
+  try {
+    rec = recordWith(f, inputs0, key, true)
+  } catch {
+    return undefined
+  }
+  // a refused read that `f` caught and went on from still invalidates the recording
+  return rec.plan === 'impure' || placeholderReadCount() !== reads ? undefined : rec.plan
+}
+
+const recordWith = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key: Key) => O, inputs0: I, key: Key, shapesOnly: boolean): Recording<O> => {
   // fresh wrappers give every input position its own identity, even when the caller passes one
   // tensor in two places (a replay may receive two different tensors there)
   const leaves = Tree.leaves(inputs0).map((l) => fromBuffer(storageOf(l) as Buffer, l.shape, l.dtype))
@@ -84,7 +111,8 @@ export const record = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, 
       hostRead(t) {
         const r = refs.get(t)
         if (r !== undefined && r.k === 'slot') impure = true
-      }
+      },
+      shapesOnly
     },
     () => f(inputs, markRoot(key, {}))
   )

@@ -50,6 +50,32 @@ export const allocFloat = (n: number): FloatBuffer => (floatStorage === 'float64
 let readStorage: (t: Tensor) => Buffer | undefined
 
 /**
+ * Placeholder storage: what a primitive's result holds while compiled mode records a function with
+ * shapes only (`compile/record.ts`, `recordShapes`): the right type and length, never computed, never
+ * to be read. A host read of one is refused (see {@link bufferOf}) and the recording is then redone
+ * with values.
+ */
+const placeholders = new WeakSet<Buffer>()
+let placeholderReads = 0
+
+/** @internal Storage of `n` elements that stands for a value not computed (a shape-only recording). */
+export const placeholderBuffer = (dtype: DType, n: number): Buffer => {
+  const b = dtype === 'int32' ? new Int32Array(n) : allocFloat(n)
+  placeholders.add(b)
+  return b
+}
+/** @internal How many host reads of a placeholder have been refused so far (a recording compares two counts). */
+export const placeholderReadCount = (): number => placeholderReads
+
+/** @internal What a host read of a placeholder throws: the shape-only recording cannot go on. */
+export class PlaceholderRead extends Error {
+  constructor() {
+    super('internal: a value was read back to the host during a shape-only recording')
+    this.name = 'PlaceholderRead'
+  }
+}
+
+/**
  * An immutable n-dimensional array. Create with {@link tensor}, {@link zeros}, {@link ones}, … and read
  * with {@link toArray} / {@link dataSync} (copies). Never mutated; no `dispose`.
  *
@@ -96,7 +122,9 @@ export class Tensor {
   }
   /** The shape, dtype and values, abbreviated as NumPy does past 1000 values (see `core/format.ts`). */
   toString(): string {
-    return formatTensor({ shape: this.shape, dtype: this.dtype, values: this.trace !== undefined ? undefined : this.#data })
+    // a placeholder (shape-only recording) shows as a tracer does: shape and dtype, no values
+    const data = this.#data
+    return formatTensor({ shape: this.shape, dtype: this.dtype, values: this.trace !== undefined || (data !== undefined && placeholders.has(data)) ? undefined : data })
   }
   /** Node's `util.inspect` (console.log, the REPL, tslab): the same display as `toString`. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
@@ -129,7 +157,12 @@ export const bufferOf = (t: Tensor): Buffer => {
   const c = concrete(t)
   // the active recorder (compiled mode) refuses to bake a value read back to the host into a plan
   activeRecorder()?.hostRead?.(c)
-  return readStorage(c) as Buffer
+  const data = readStorage(c) as Buffer
+  if (placeholders.has(data)) {
+    placeholderReads++
+    throw new PlaceholderRead()
+  }
+  return data
 }
 
 /** @internal Wrap an owned buffer (never copied, never written again). */

@@ -8,7 +8,8 @@
  * The lower layers report to the active recorder and know nothing else about it:
  * - `primitives/bind.ts`: every primitive executed on concrete inputs (`exec`);
  * - `core/random.ts`: every random tensor drawn from a key derived from a marked root (`random`);
- * - `core/Tensor.ts`: every read of a tensor's value back to the host (`hostRead`).
+ * - `core/Tensor.ts`: every read of a tensor's value back to the host (`hostRead`);
+ * - `primitives/bind.ts` again: whether to run kernels at all (`shapesOnly`).
  *
  * @since 0.2.0
  */
@@ -23,6 +24,11 @@ export interface Recorder {
   readonly random?: (out: Tensor, regenerate: (root: Key) => Tensor) => void
   /** a tensor's value was read back to the host (its values may now steer control flow) */
   readonly hostRead?: (t: Tensor) => void
+  /**
+   * shapes only: primitives run their shape rules but not their kernels, and their results hold
+   * placeholder storage (`compile/record.ts`'s `recordShapes`); inner recorders inherit it
+   */
+  readonly shapesOnly?: boolean
 }
 
 let active: Recorder | undefined
@@ -33,7 +39,10 @@ export const activeRecorder = (): Recorder | undefined => active
 /** Run `f` with `r` active (nested in the current recorder); restores the previous one afterwards. */
 export const withRecorder = <A>(r: Recorder, f: () => A): A => {
   const prev = active
-  active = prev === undefined ? r : { exec: r.exec ?? prev.exec, random: r.random ?? prev.random, hostRead: r.hostRead ?? prev.hostRead }
+  active =
+    prev === undefined
+      ? r
+      : { exec: r.exec ?? prev.exec, random: r.random ?? prev.random, hostRead: r.hostRead ?? prev.hostRead, shapesOnly: r.shapesOnly ?? prev.shapesOnly }
   try {
     return f()
   } finally {

@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { Tensor, isTensor, scalar, storageOf, allocating, type DType, type Buffer } from '../core/Tensor.js'
+import { Tensor, isTensor, scalar, storageOf, allocating, placeholderBuffer, type DType, type Buffer } from '../core/Tensor.js'
 import { type Shape, size } from '../core/Shape.js'
 import { type TfError, TensorfoldError, tfError, show, fail } from '../core/errors.js'
 import type { Backend, Later, Timing, View } from '../backend/Backend.js'
@@ -126,12 +126,14 @@ export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, par
     const spec = def.shapeRule(inputs, params)
     if (E.isLeft(spec)) throw new TensorfoldError(spec.left)
     const be = getSyncBackend()
+    const rec = activeRecorder()
     const data = allocating(def.name, spec.right.shape, () => {
       fitsKernel(be, def.name, inputs, spec.right.shape)
-      return def.impl(be, inputs.map(viewOf), params, spec.right)
+      // a shape-only recording (compiled mode's first call) runs no kernel: the replay computes it
+      return rec?.shapesOnly === true ? placeholderBuffer(spec.right.dtype, size(spec.right.shape)) : def.impl(be, inputs.map(viewOf), params, spec.right)
     })
     const out = new Tensor(spec.right.shape, spec.right.dtype, data, undefined)
-    activeRecorder()?.exec?.(def, inputs, params, out)
+    rec?.exec?.(def, inputs, params, out)
     return out
   }
   const primals = inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? x.trace.primal : x))
