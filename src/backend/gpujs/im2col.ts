@@ -43,7 +43,8 @@ export const im2col = (x: View, g: ConvGeometry, K: ReadonlyArray<number>, O: Re
   const cols = new Float32Array(G * M * row)
   const xd = x.data
   const Ps = prod(S)
-  const offs = new Int32Array(T)
+  // the input offset of every (output position, tap), -1 on padding or a dilation hole
+  const offs = new Int32Array(P * T)
   for (let pi = 0; pi < P; pi++) {
     const o = outPos[pi]
     for (let ti = 0; ti < T; ti++) {
@@ -56,13 +57,27 @@ export const im2col = (x: View, g: ConvGeometry, K: ReadonlyArray<number>, O: Re
         }
         off += v
       }
-      offs[ti] = off
+      offs[pi * T + ti] = off
     }
-    for (let n = 0; n < N; n++) {
+  }
+  // rows in order (n, then position), so the writes run through `cols` front to back
+  for (let n = 0; n < N; n++) {
+    const nBase = n * Ps
+    for (let pi = 0; pi < P; pi++) {
       const m = n * P + pi
+      const oBase = pi * T
+      if (G === 1 && Cig === 1) {
+        const dst = m * row
+        for (let ti = 0; ti < T; ti++) {
+          const off = offs[oBase + ti]
+          if (off >= 0) cols[dst + ti] = xd[nBase + off]
+        }
+        continue
+      }
       for (let ti = 0; ti < T; ti++) {
-        if (offs[ti] < 0) continue
-        const src = (n * Ps + offs[ti]) * Cin
+        const off = offs[oBase + ti]
+        if (off < 0) continue
+        const src = (nBase + off) * Cin
         for (let gi = 0; gi < G; gi++) {
           const dst = (gi * M + m) * row + ti * Cig
           const s0 = src + gi * Cig
