@@ -12,9 +12,27 @@ import type { ConvGeometry } from '../window.js'
 import { allIndices, convDims } from './kernels/window-index.js'
 import { prod } from './layout.js'
 
+/** The most elements of a patch matrix written into the array kept between calls (32 MiB of float32). */
+export const PATCHES_KEPT = 1 << 23
+let kept = new Float32Array(0)
+
+/**
+ * The array a patch matrix of `n` elements is written into: the one kept between calls when `n` is at
+ * most {@link PATCHES_KEPT} (a fresh 12 MB array per call costs its page faults every step: the CNN's
+ * input cotangent of its second convolution spent two thirds of its 33 ms there), else a fresh one.
+ */
+const patchArray = (n: number): { readonly cols: Float32Array; readonly fresh: boolean } => {
+  if (n > PATCHES_KEPT) return { cols: new Float32Array(n), fresh: true }
+  if (kept.length < n) kept = new Float32Array(Math.min(PATCHES_KEPT, Math.max(n, 2 * kept.length)))
+  return { cols: kept.subarray(0, n), fresh: false }
+}
+
 /**
  * im2col: the input patches of a convolution as a matrix per group, `[groups, N · P, T · Cig]` (`P`
  * output positions, `T` window taps), zeros where a tap lands on padding or a dilation hole.
+ *
+ * The result may be the array kept between calls, overwritten by the next call: it is only ever passed
+ * straight to a synchronous kernel call, which copies its arguments in when called.
  */
 export const im2col = (x: View, g: ConvGeometry, K: ReadonlyArray<number>, O: ReadonlyArray<number>, Cig: number): Float32Array => {
   const r = x.shape.length - 2
@@ -40,7 +58,7 @@ export const im2col = (x: View, g: ConvGeometry, K: ReadonlyArray<number>, O: Re
   const P = outPos.length
   const M = N * P
   const row = T * Cig
-  const cols = new Float32Array(G * M * row)
+  const { cols, fresh } = patchArray(G * M * row)
   const xd = x.data
   const Ps = prod(S)
   // the input offset of every (output position, tap), -1 on padding or a dilation hole
@@ -70,13 +88,17 @@ export const im2col = (x: View, g: ConvGeometry, K: ReadonlyArray<number>, O: Re
         const dst = m * row
         for (let ti = 0; ti < T; ti++) {
           const off = offs[oBase + ti]
-          if (off >= 0) cols[dst + ti] = xd[nBase + off]
+          cols[dst + ti] = off >= 0 ? xd[nBase + off] : 0
         }
         continue
       }
       for (let ti = 0; ti < T; ti++) {
         const off = offs[oBase + ti]
-        if (off < 0) continue
+        if (off < 0) {
+          // a reused array holds the last call's patches: padding taps are written as zeros
+          if (!fresh) for (let gi = 0; gi < G; gi++) cols.fill(0, (gi * M + m) * row + ti * Cig, (gi * M + m) * row + (ti + 1) * Cig)
+          continue
+        }
         const src = (nBase + off) * Cin
         for (let gi = 0; gi < G; gi++) {
           const dst = (gi * M + m) * row + ti * Cig
