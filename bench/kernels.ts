@@ -197,10 +197,13 @@ const main = async (): Promise<void> => {
   const prof = await profileStep()
   const total = prof.calls.reduce((s, c) => s + c.ms, 0) / (steps + 2)
   const byKind = new Map<string, number>()
+  const callsOf = new Map<string, number>()
   for (const c of prof.calls) {
     const kind = c.method.replace(/\(.*$/, '')
     byKind.set(kind, (byKind.get(kind) ?? 0) + c.ms / (steps + 2))
+    callsOf.set(kind, (callsOf.get(kind) ?? 0) + c.count / (steps + 2))
   }
+  const callsPerStep = prof.calls.reduce((s, c) => s + c.count, 0) / (steps + 2)
   const top = [...prof.calls].sort((a, b) => b.ms - a.ms).slice(0, 12)
 
   const cs = profileOnly ? [] : cases()
@@ -221,17 +224,17 @@ const main = async (): Promise<void> => {
     return { kernel: c.name, unit: c.unit, shipped: rate(a), extended: rate(b), blocked: rate(d), ratio: (a / d).toFixed(2), bitIdentical: ms[i].same, agrees: ms[i].close }
   })
   if (asJson) {
-    process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, kernelMs: total, byKind: Object.fromEntries(byKind), top: top.map((c) => ({ call: c.method, callsPerStep: c.count / (steps + 2), msPerStep: c.ms / (steps + 2) })), kernels: rows }) + '\n')
+    process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, kernelMs: total, callsPerStep, byKind: Object.fromEntries(byKind), callsByKind: Object.fromEntries(callsOf), top: top.map((c) => ({ call: c.method, callsPerStep: c.count / (steps + 2), msPerStep: c.ms / (steps + 2) })), kernels: rows }) + '\n')
     return
   }
   const out: string[] = []
   out.push(`## MLP step profile (784-128-64-10, batch ${MLP.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`)
   out.push('')
-  out.push(`step ${prof.stepMs.toFixed(2)} ms CPU, of which kernels ${total.toFixed(2)} ms`)
+  out.push(`step ${prof.stepMs.toFixed(2)} ms CPU, of which kernels ${total.toFixed(2)} ms in ${callsPerStep.toFixed(1)} backend calls`)
   out.push('')
-  out.push('| kernel kind | ms/step | share of step |')
-  out.push('|---|---|---|')
-  for (const [k, v] of [...byKind.entries()].sort((a, b) => b[1] - a[1])) out.push(`| ${k} | ${v.toFixed(2)} | ${((100 * v) / prof.stepMs).toFixed(1)}% |`)
+  out.push('| kernel kind | calls/step | ms/step | share of step |')
+  out.push('|---|---|---|---|')
+  for (const [k, v] of [...byKind.entries()].sort((a, b) => b[1] - a[1])) out.push(`| ${k} | ${(callsOf.get(k) ?? 0).toFixed(1)} | ${v.toFixed(2)} | ${((100 * v) / prof.stepMs).toFixed(1)}% |`)
   out.push('')
   out.push('| heaviest calls | calls/step | ms/step | share |')
   out.push('|---|---|---|---|')
