@@ -30,6 +30,48 @@ export type Expr =
   | { readonly k: 'bin'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
   | { readonly k: 'where'; readonly c: Expr; readonly a: Expr; readonly b: Expr }
 
+/**
+ * How a fused kernel reads an input over its output of `n` cells (numpy broadcasting, flat row-major
+ * index `i`): `full` (element `i`), `scalar` (element 0), `suffix` (an input spanning the output's
+ * trailing dims, `inner` cells: element `i % inner`) or `row` (an input spanning the output's leading
+ * dims, constant over each run of `inner` cells: element `floor(i / inner)`).
+ */
+export type FusedRead =
+  | { readonly k: 'full' }
+  | { readonly k: 'scalar' }
+  | { readonly k: 'suffix'; readonly inner: number }
+  | { readonly k: 'row'; readonly inner: number }
+
+const FULL: FusedRead = { k: 'full' }
+const SCALAR: FusedRead = { k: 'scalar' }
+
+/**
+ * How a fused kernel over `out` reads an input of shape `s`, or undefined when none of the four ways:
+ * one cell (`scalar`); as many cells as `out` (`full`, read flat); else, `s` right-aligned and padded
+ * with leading 1s, 1s then equal to `out` (`suffix`), or equal to `out` then 1s (`row`). Below the
+ * full size the shape decides, not the size alone: over `[4, 4]`, `[4]` is a suffix and `[4, 1]` a row.
+ * @example fusedRead([128, 1], [128, 10]) // { k: 'row', inner: 10 }
+ */
+export const fusedRead = (s: Shape, out: Shape): FusedRead | undefined => {
+  let n = 1
+  for (const d of out) n *= d
+  let m = 1
+  for (const d of s) m *= d
+  if (m === 1) return SCALAR
+  // every cell present: read flat, whatever the shape (as fused kernels always have)
+  if (m === n) return FULL
+  const extra = s.length - out.length
+  if (extra > 0 && s.slice(0, extra).some((d) => d !== 1)) return undefined
+  const p = extra >= 0 ? s.slice(extra) : [...new Array<number>(-extra).fill(1), ...s]
+  let lead = 0
+  while (p[lead] === 1) lead++
+  if (p.every((d, i) => i < lead || d === out[i])) return { k: 'suffix', inner: m }
+  let tail = p.length
+  while (p[tail - 1] === 1) tail--
+  if (p.every((d, i) => i >= tail || d === out[i])) return { k: 'row', inner: n / m }
+  return undefined
+}
+
 /** A buffer with its shape. */
 export interface View {
   readonly data: Buffer
@@ -106,8 +148,9 @@ export interface Backend<R extends Timing = 'sync'> {
   /** Cast to float storage (int32 -> float). Always synchronous: kernels read its result directly. */
   toFloat(x: Buffer): FloatBuffer
   /**
-   * Evaluate a fused elementwise expression. Every input has the output's size, size 1, or the shape
-   * of a suffix of the output shape (broadcast along leading axes).
+   * Evaluate a fused elementwise expression. Every input is read as {@link fusedRead} says: the
+   * output's size, size 1, a suffix of the output shape (broadcast along leading axes: `[c]` over
+   * `[r, c]`) or a row broadcast (the output's leading dims, then 1s: `[r, 1]` over `[r, c]`).
    */
   fused(expr: Expr, inputs: ReadonlyArray<View>, out: Shape): Later<R, FloatBuffer>
 }

@@ -8,7 +8,7 @@
 import type { Shape } from '../core/Shape.js'
 import { size, strides } from '../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../core/Tensor.js'
-import type { BinaryOp, Expr, ReduceOp, UnaryOp, View } from './Backend.js'
+import { fusedRead, type BinaryOp, type Expr, type ReduceOp, type UnaryOp, type View } from './Backend.js'
 
 /** Which float array a set of loops writes. */
 export type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor
@@ -298,9 +298,17 @@ export const makeLoops = (F: FloatCtor, overrides: UnaryOverrides = () => undefi
     const out = new F(n)
     // each step rounded to the storage, as the unfused ops store each result (eager and replay agree bit for bit)
     const ev = evalExpr(expr, F === Float32Array ? Math.fround : (x) => x, fns())
-    const sizes = inputs.map((v) => v.data.length)
     const datas = inputs.map((v) => v.data)
-    for (let i = 0; i < n; i++) out[i] = ev((k) => datas[k][sizes[k] === n ? i : i % sizes[k]])
+    // per input, the element cell i reads (integer math in doubles: exact at any size)
+    const at = inputs.map((v): ((i: number) => number) => {
+      const r = fusedRead(v.shape, outShape)
+      if (r === undefined) throw new Error(`internal: a fused input of shape [${v.shape.join(',')}] is not readable over [${outShape.join(',')}]`)
+      if (r.k === 'full') return (i) => i
+      if (r.k === 'scalar') return () => 0
+      const inner = r.inner
+      return r.k === 'suffix' ? (i) => i % inner : (i) => Math.floor(i / inner)
+    })
+    for (let i = 0; i < n; i++) out[i] = ev((k) => datas[k][at[k](i)])
     return out
   }
   return { unary, binary, where, matmul, reduce, argmax, transpose, broadcastTo, slice, gather, scatterAdd, concat, pad, toFloat, fused }

@@ -9,7 +9,8 @@ import { GPU } from 'gpu.js'
 import { gpujsBackend, availableModes, GPUJS_MODES, type GpujsMode } from '../../src/backend/gpujs/index.js'
 import { createGpujsBackend, type GpuLike, type GpujsBackend, type KernelFn } from '../../src/backend/gpujs/backend.js'
 import { reference } from '../../src/backend/reference.js'
-import type { Backend, BinaryOp, UnaryOp, View } from '../../src/backend/Backend.js'
+import type { Backend, BinaryOp, Expr, UnaryOp, View } from '../../src/backend/Backend.js'
+import { makeLoops } from '../../src/backend/loops.js'
 import type { Buffer as TBuffer } from '../../src/core/Tensor.js'
 import { nativeMathActive } from '../../src/backend/gpujs/native-math.js'
 
@@ -391,6 +392,31 @@ const agreement = (mode: GpujsMode, be: () => Backend): void => {
     const x = view([1_000_000], 42, 'positive')
     const want = reference.reduce('sum', x, [0])[0]
     expect(Math.abs(be().reduce('sum', x, [0])[0] - want)).toBeLessThanOrEqual(1e-6 * want)
+  })
+
+  it('fused kernels read row and suffix broadcasts as the float32 loops do (1-D and 2-D forms)', () => {
+    const loops32 = makeLoops(Float32Array)
+    const e: Expr = { k: 'bin', op: 'div', a: { k: 'bin', op: 'sub', a: { k: 'in', i: 0 }, b: { k: 'in', i: 1 } }, b: { k: 'bin', op: 'add', a: { k: 'un', op: 'abs', x: { k: 'in', i: 2 } }, b: { k: 'const', v: 0.5 } } }
+    const cases: Array<[number[], number[], number[]]> = [
+      [[6, 37], [6, 1], [37]], // 2-D: one split, inner 37
+      [[9, 9], [9, 1], [9]], // a row and a suffix of one size
+      [[9, 9], [9], [9, 1]],
+      [[37, 5], [37, 1], [5]], // 1-D: inner 5 < 8
+      [[3, 4, 9], [3, 4, 1], [9]],
+      [[3, 4, 9], [3, 1, 1], [4, 9]], // rows and suffixes of [3, 4, 9] split it at 36
+      [[3, 4, 9], [3, 1, 1], [3, 4, 1]], // two splits (fuse.ts makes no such step; the backend still reads it exactly)
+      [[5, 16], [5, 16], [5, 1]],
+      [[5, 16], [], [1, 16]]
+    ]
+    cases.forEach(([out, s1, s2], k) => {
+      const ins = [view(out, 40 + k), view(s1, 50 + k), view(s2, 60 + k)]
+      const got = be().fused(e, ins, out)
+      const want = loops32.fused(e, ins, out)
+      // cpu mode evaluates a kernel's expression in float64 and rounds once (so do its other fused
+      // kernels): the same reads, not the same bits; webasm rounds every step like the loops
+      if (mode === 'cpu') expectClose(got, want, rel(want, 1e-6, 1e-6))
+      else expect(Array.from(got)).toEqual(Array.from(want))
+    })
   })
 
   it('NaN and infinity semantics match loops.ts', () => {

@@ -25,6 +25,10 @@ export const cases = (): Array<[string, (be: Backend) => ArrayLike<number>]> => 
   const a = v([6, 37])
   const b = v([6, 37])
   const row = v([37])
+  const col = v([6, 1])
+  const narrow = v([37, 5])
+  const narrowCol = v([37, 1])
+  const c5row = v([5])
   const s = v([1])
   const big = v([3, 41, 64])
   const cg: ConvGeometry = { strides: [1, 2], padding: [[1, 1], [0, 1]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 }
@@ -50,6 +54,9 @@ export const cases = (): Array<[string, (be: Backend) => ArrayLike<number>]> => 
     ['binary broadcast row', (be) => be.binary('add', a, row, [6, 37])],
     ['where', (be) => be.where(a, b, s, [6, 37])],
     ['fused suffix', (be) => be.fused({ k: 'bin', op: 'add', a: { k: 'un', op: 'tanh', x: { k: 'in', i: 0 } }, b: { k: 'in', i: 1 } }, [a, row], [6, 37])],
+    // a row broadcast and a suffix on one split (2-D: thread ids), and on a narrow one (1-D: floor, %)
+    ['fused row + suffix', (be) => be.fused({ k: 'bin', op: 'mul', a: { k: 'bin', op: 'sub', a: { k: 'in', i: 0 }, b: { k: 'in', i: 1 } }, b: { k: 'in', i: 2 } }, [a, col, row], [6, 37])],
+    ['fused row narrow', (be) => be.fused({ k: 'bin', op: 'div', a: { k: 'in', i: 0 }, b: { k: 'bin', op: 'add', a: { k: 'in', i: 1 }, b: { k: 'in', i: 2 } } }, [narrow, narrowCol, c5row], [37, 5])],
     mm(33, 40, 36, false, false),
     mm(33, 40, 36, true, false),
     mm(33, 40, 36, false, true),

@@ -4,6 +4,7 @@
  * platforms only check that the refusal is clear.
  */
 import { describe, it, expect } from 'vitest'
+import type { Backend, Expr } from '../../src/backend/Backend.js'
 import { installWebGpu, setBackend, getBackend, getSyncBackend, sequential, dense, randomNormal, key, Tree, dataSync, matmul, relu, add, mul, jit, tensor, toArray, type Tensor } from '../../src/index.js'
 
 const dawnExpected = process.platform === 'linux' && process.arch === 'x64'
@@ -54,6 +55,30 @@ describe('webgpu backend', () => {
     try {
       const b = await train()
       a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))))
+    } finally {
+      setBackend(prev)
+    }
+  })
+})
+
+describe('webgpu fused kernels', () => {
+  it('read row and suffix broadcasts as webasm does (2-D and 1-D forms)', async () => {
+    if (!(await installWebGpu()).ok) return expect(dawnExpected).toBe(false)
+    const prev = getBackend()
+    setBackend('webgpu')
+    try {
+      const gpu = getBackend() as Backend<'async'> & { kernelFamilies(): Record<string, number> }
+      const e: Expr = { k: 'bin', op: 'mul', a: { k: 'bin', op: 'sub', a: { k: 'in', i: 0 }, b: { k: 'in', i: 1 } }, b: { k: 'in', i: 2 } }
+      const v = (shape: number[], s: number) => ({ data: dataSync(randomNormal(key(s), shape)), shape })
+      // [r, 1] over [r, c] with a [c] suffix: r == c (one size, two reads), and a narrow inner extent
+      for (const [out, row, suf] of [[[128, 128], [128, 1], [128]], [[4096, 5], [4096, 1], [5]]]) {
+        const ins = [v(out, 1), v(row, 2), v(suf, 3)]
+        const before = gpu.kernelFamilies().f ?? 0
+        const got = await gpu.fused(e, ins, out)
+        expect(gpu.kernelFamilies().f ?? 0).toBe(before + 1)
+        const want = getSyncBackend().fused(e, ins, out)
+        got.forEach((x, i) => expect(Math.abs(x - want[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))))
+      }
     } finally {
       setBackend(prev)
     }

@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import type { Backend, BinaryOp, Expr, ReduceOp, UnaryOp, View } from '../Backend.js'
+import { fusedRead, type Backend, type BinaryOp, type Expr, type FusedRead, type ReduceOp, type UnaryOp, type View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { makeLoops } from '../loops.js'
@@ -33,6 +33,7 @@ import {
   binaryKey,
   binarySpec,
   binarySrc,
+  fused2D,
   fusedKey,
   fusedSpec,
   unaryKey,
@@ -153,20 +154,22 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     return r ?? loops.binary(op, a, b, out)
   }
 
-  /** One kernel for a whole elementwise expression; inputs are full-size, scalar or suffix-broadcast. */
+  /** One kernel for a whole elementwise expression; inputs are full-size, scalar, suffix- or row-broadcast. */
   const fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer => {
     const n = prod(out)
     if (n === 0) return new Float32Array(0)
     if (n <= forward || !inputs.every((v) => f32Exact(v.data))) return loops.fused(expr, inputs, out)
-    const sizes = inputs.map((v) => v.data.length)
-    // i % s is float math in the kernel: exact below 2^24 only; beyond, interpret in JS
-    if (n >= F32_EXACT && sizes.some((s) => s !== n && s !== 1)) return loops.fused(expr, inputs, out)
+    const reads = inputs.map((v) => fusedRead(v.shape, out))
+    if (!reads.every((r): r is FusedRead => r !== undefined)) return loops.fused(expr, inputs, out)
+    // the 1-D form's i % inner and floor(i / inner) are float math in the kernel: exact below 2^24
+    // only; beyond, interpret in JS (the 2-D form's indices are i32, exact at any size)
+    if (n >= LIM && reads.some((r) => r.k === 'suffix' || r.k === 'row') && fused2D(reads, n) === undefined) return loops.fused(expr, inputs, out)
     return run(
-      fusedKey(expr, sizes, n),
-      () => fusedSpec(expr, sizes, n),
+      fusedKey(expr, reads, n),
+      () => fusedSpec(expr, reads, n),
       inputs.map((v) => nonEmpty(v.data instanceof Float32Array ? v.data : Float32Array.from(v.data))),
       n,
-      sizes.reduce((a, b) => a + b, 0)
+      inputs.reduce((a, v) => a + v.data.length, 0)
     )
   }
 

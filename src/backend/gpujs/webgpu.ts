@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import type { Backend, BinaryOp, Expr, UnaryOp, View } from '../Backend.js'
+import { fusedRead, type Backend, type BinaryOp, type Expr, type FusedRead, type UnaryOp, type View } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { KernelCache } from './cache.js'
@@ -64,8 +64,9 @@ export const createWebGpuBackend = (gpu: GpuLike, sync: Backend): Backend<'async
   const fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape): FloatBuffer | Promise<FloatBuffer> => {
     const n = prod(out)
     if (n < GPU_MIN_ELEMENTS || n >= 1 << 24 || !inputs.every((v) => f32Exact(v.data))) return sync.fused(expr, inputs, out)
-    const sizes = inputs.map((v) => v.data.length)
-    return run(fusedKey(expr, sizes, n), () => fusedSpec(expr, sizes, n), inputs.map((v) => f32(v.data)), n)
+    const reads = inputs.map((v) => fusedRead(v.shape, out))
+    if (!reads.every((r): r is FusedRead => r !== undefined)) return sync.fused(expr, inputs, out)
+    return run(fusedKey(expr, reads, n), () => fusedSpec(expr, reads, n), inputs.map((v) => f32(v.data)), n)
   }
   const matmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatBuffer | Promise<FloatBuffer> => {
     if (batch * m * n * k < GPU_MIN_MACS || k === 0) return sync.matmul(a, b, batch, m, k, n, transA, transB)

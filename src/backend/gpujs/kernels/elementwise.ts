@@ -1,11 +1,12 @@
 /**
  * @internal Elementwise kernel sources: unary, binary, where and fused expressions over same-size or
- * scalar inputs (the fast paths: every index is `this.thread.x` or 0, i32 and exact at any size), and
- * the strided form over a collapsed iteration space (broadcasting, transpose, slice).
+ * scalar inputs (the fast paths: every index is `this.thread.x` or 0, i32 and exact at any size), fused
+ * expressions that also read suffix- and row-broadcast inputs, and the strided form over a collapsed
+ * iteration space (broadcasting, transpose, slice).
  *
  * @since 0.1.0
  */
-import type { BinaryOp, Expr, UnaryOp } from '../../Backend.js'
+import type { BinaryOp, Expr, FusedRead, UnaryOp } from '../../Backend.js'
 import { coords, indexExpr, type Addressing } from '../layout.js'
 import { literal, type Spec } from './spec.js'
 
@@ -92,26 +93,39 @@ export const whereSpec = (sizes: ReadonlyArray<number>, n: number): Spec => {
 export const whereKey = (sizes: ReadonlyArray<number>, n: number): string => `w|${sizes.map((s) => vs(s, n)).join('')}|${n}`
 
 /**
- * A fused expression over inputs of `sizes` elements: `n` (per cell), 1 (scalar) or a divisor of `n`
- * (suffix broadcast). When every suffix input has one size s >= 8, the output is 2-D [s, n/s]: a suffix
- * input is read at `thread.x` and a full one at `thread.y * s + thread.x` (i32, contiguous). Otherwise a
- * suffix input is read at `thread.x % size` (f32 math, so only below 2^24 cells, and per cell).
+ * The inner extent of the 2-D form of a fused kernel, or undefined: when every broadcast input
+ * (suffix or row, see `fusedRead`) splits the output at the same point, of `inner` >= 8 cells, the
+ * output is 2-D [inner, n / inner] and every index is i32 and exact at any size — a suffix input is read
+ * at `thread.x`, a row input at `thread.y`, a full one at `thread.y * inner + thread.x` (contiguous).
  */
-export const fusedSpec = (expr: Expr, sizes: ReadonlyArray<number>, n: number): Spec => {
-  const params = sizes.map((_, k) => `x${k}`).join(', ')
-  const suffix = [...new Set(sizes.filter((s) => s !== n && s !== 1))]
-  if (suffix.length === 1 && suffix[0] >= 8 && n % suffix[0] === 0) {
-    const s = suffix[0]
+export const fused2D = (reads: ReadonlyArray<FusedRead>, n: number): number | undefined => {
+  const inners = new Set(reads.flatMap((r) => (r.k === 'suffix' || r.k === 'row' ? [r.inner] : [])))
+  if (inners.size !== 1) return undefined
+  const [inner] = inners
+  return inner >= 8 && n % inner === 0 ? inner : undefined
+}
+
+/**
+ * A fused expression over inputs read as `reads` says (`fusedRead`). In the 2-D form (`fused2D`) the
+ * indices are thread ids; otherwise the output is 1-D, a suffix input is read at `thread.x % inner` and a
+ * row input at `Math.floor(thread.x / inner)` (f32 math: exact below 2^24 cells only, and per cell).
+ */
+export const fusedSpec = (expr: Expr, reads: ReadonlyArray<FusedRead>, n: number): Spec => {
+  const params = reads.map((_, k) => `x${k}`).join(', ')
+  const s = fused2D(reads, n)
+  if (s !== undefined) {
     const rows = n / s
     const full = rows === 1 ? 'this.thread.x' : `this.thread.y * ${s} + this.thread.x`
-    const access2 = (k: number): string => (sizes[k] === n ? `x${k}[${full}]` : sizes[k] === 1 ? `x${k}[0]` : `x${k}[this.thread.x]`)
-    return { source: `function (${params}) {\nreturn ${render(expr, access2)};\n}`, output: rows === 1 ? [s] : [s, rows] }
+    const index2: Record<FusedRead['k'], string> = { full, scalar: '0', suffix: 'this.thread.x', row: 'this.thread.y' }
+    return { source: `function (${params}) {\nreturn ${render(expr, (k) => `x${k}[${index2[reads[k].k]}]`)};\n}`, output: rows === 1 ? [s] : [s, rows] }
   }
-  const access = (k: number): string => (sizes[k] === n ? `x${k}[this.thread.x]` : sizes[k] === 1 ? `x${k}[0]` : `x${k}[this.thread.x % ${sizes[k]}]`)
-  return { source: `function (${params}) {\nreturn ${render(expr, access)};\n}`, output: [n] }
+  const index = (r: FusedRead): string =>
+    r.k === 'full' ? 'this.thread.x' : r.k === 'scalar' ? '0' : r.k === 'suffix' ? `this.thread.x % ${r.inner}` : `Math.floor(this.thread.x / ${r.inner})`
+  return { source: `function (${params}) {\nreturn ${render(expr, (k) => `x${k}[${index(reads[k])}]`)};\n}`, output: [n] }
 }
-export const fusedKey = (expr: Expr, sizes: ReadonlyArray<number>, n: number): string =>
-  `f|${n}|${sizes.map((s) => (s === n ? 'v' : s === 1 ? 's' : s)).join(',')}|${exprKey(expr)}`
+/** The cache key of a fused kernel: the reads by kind (a `[r, 1]` row and a `[c]` suffix of one size differ). */
+export const fusedKey = (expr: Expr, reads: ReadonlyArray<FusedRead>, n: number): string =>
+  `f|${n}|${reads.map((r) => (r.k === 'full' ? 'v' : r.k === 'scalar' ? 's' : r.k === 'suffix' ? `x${r.inner}` : `r${r.inner}`)).join(',')}|${exprKey(expr)}`
 
 /** One input of a strided kernel: its length, strides over the collapsed output, and start offset. */
 export interface StridedInput {
