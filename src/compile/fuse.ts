@@ -1,14 +1,16 @@
 /**
  * @internal Pure passes over a recorded plan (plan -> plan): `prune` drops steps no output needs,
  * `fuse` merges chains of single-consumer elementwise steps into one fused kernel expression each
- * (evaluated in one pass with no intermediates).
+ * (evaluated in one pass with no intermediates). A fused kernel reads inputs of the output's size,
+ * scalars, suffix broadcasts (`[c]` over `[r, c]`) and row broadcasts (`[r, 1]` over `[r, c]`), so a
+ * `broadcastTo` before an elementwise step is read through instead of run.
  *
  * @since 0.2.0
  */
 import { storageOf } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
 import { size as sizeOf } from '../core/Shape.js'
-import type { Expr, UnaryOp, BinaryOp } from '../backend/Backend.js'
+import { fusedRead, type Expr, type UnaryOp, type BinaryOp } from '../backend/Backend.js'
 import { sameRef, type FusedStep, type OpStep, type Plan, type Ref, type Step } from './plan.js'
 
 /** Drop the steps whose results no output needs. */
@@ -37,6 +39,12 @@ const UNARY: ReadonlySet<string> = new Set(['neg', 'exp', 'log', 'tanh', 'sqrt',
 const BINARY: ReadonlySet<string> = new Set(['add', 'mul', 'div', 'pow', 'maximum', 'minimum'])
 const MAX_NODES = 48
 const MAX_LEAVES = 12
+/**
+ * A producer smaller than its consumer (a `[r, 1]` chain read by a `[r, c]` step) is inlined only if its
+ * nodes times the consumer's cells stay at most this: it is then evaluated once per consumer cell, which
+ * must cost less than the kernel call it saves (5–20 µs on webasm).
+ */
+const MAX_RECOMPUTE = 1 << 16
 
 /** An expression whose leaves are still plan references. */
 type Tmp =
@@ -62,12 +70,31 @@ const leafRefs = (t: Tmp, acc: Ref[]): Ref[] => {
   return acc
 }
 
-/** Whether an input of shape `s` can be read by a fused kernel over `out`: same size, scalar, or a suffix. */
-const readable = (s: Shape, out: Shape): boolean => {
-  const n = sizeOf(s)
-  if (n === sizeOf(out) || n === 1) return true
-  const core = s.slice(s.findIndex((d) => d !== 1))
-  return core.length <= out.length && core.every((d, i) => d === out[out.length - core.length + i])
+const leafShapes = (t: Tmp, acc: Shape[]): Shape[] => {
+  if (t.k === 'leaf') acc.push(t.shape)
+  else if (t.k === 'un') leafShapes(t.x, acc)
+  else if (t.k === 'bin') {
+    leafShapes(t.a, acc)
+    leafShapes(t.b, acc)
+  } else if (t.k === 'where') {
+    leafShapes(t.c, acc)
+    leafShapes(t.a, acc)
+    leafShapes(t.b, acc)
+  }
+  return acc
+}
+
+/**
+ * Whether a fused kernel over `out` can read every leaf of `t` (`fusedRead`: full, scalar, suffix or
+ * row broadcast) — and, when one leaf is a row broadcast, whether every broadcast leaf splits the output
+ * at the same point (`[r, 1]` and `[c]` over `[r, c]` do; `[a, 1, 1]` and `[c]` over `[a, b, c]` do
+ * not), so the backends read them with exact thread-id indices (`fused2D` in kernels/elementwise.ts).
+ */
+const fits = (t: Tmp, out: Shape): boolean => {
+  const reads = leafShapes(t, []).map((s) => fusedRead(s, out))
+  if (!reads.every((r) => r !== undefined)) return false
+  if (!reads.some((r) => r?.k === 'row')) return true
+  return new Set(reads.flatMap((r) => (r?.k === 'suffix' || r?.k === 'row' ? [r.inner] : []))).size === 1
 }
 
 /** @internal Merge chains of single-consumer elementwise steps into fused steps (also used on scan bodies). */
@@ -79,7 +106,9 @@ export const fuseSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>):
   for (const st of steps) if (st.kind !== 'random') st.ins.forEach((r) => bump(r))
   outs.forEach((r) => bump(r, 1000))
   const pending = new Map<number, { tmp: Tmp; shape: Shape; step: OpStep }>()
-  const absorbed = new Set<number>()
+  // per producer slot, how many of its uses were inlined into a consumer's expression: a producer all of
+  // whose uses were inlined is gone (one use, or a `broadcastTo` read through by each of its consumers)
+  const inlined = new Map<number, number>()
   const out: Step[] = []
   for (const st of steps) {
     const tmp = st.kind === 'op' ? asTmp(st, pending, uses) : undefined
@@ -87,15 +116,20 @@ export const fuseSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>):
       out.push(st)
       continue
     }
-    for (const r of st.ins) if (r.k === 'slot' && pending.has(r.i) && uses.get(r.i) === 1 && absorbedBy(tmp, r.i)) absorbed.add(r.i)
+    for (const r of st.ins) if (r.k === 'slot' && pending.has(r.i) && absorbedBy(tmp, r.i)) inlined.set(r.i, (inlined.get(r.i) ?? 0) + 1)
     pending.set(st.out, { tmp, shape: st.spec.shape, step: st })
     out.push(st)
   }
   return out
-    .filter((st) => !absorbed.has(st.out))
+    .filter((st) => {
+      const k = inlined.get(st.out)
+      return k === undefined || k !== uses.get(st.out)
+    })
     .map((st) => {
       const p = st.kind === 'op' ? pending.get(st.out) : undefined
-      if (p === undefined || nodes(p.tmp) <= 2) return st
+      // a step of one or two nodes runs as its own op — unless it inlined a producer (a `broadcastTo`
+      // read through, a cast), whose slot may no longer exist
+      if (p === undefined || st.kind !== 'op' || (nodes(p.tmp) <= 2 && !st.ins.some((r) => r.k === 'slot' && absorbedBy(p.tmp, r.i)))) return st
       const refs = leafRefs(p.tmp, [])
       const shapes = refs.map((r) => findShape(p.tmp, r) as Shape)
       const toExpr = (t: Tmp): Expr =>
@@ -124,39 +158,50 @@ const findShape = (t: Tmp, r: Ref): Shape | undefined => {
 // a child slot was absorbed when the built expression no longer references it as a leaf
 const absorbedBy = (t: Tmp, slot: number): boolean => !leafRefs(t, []).some((r) => r.k === 'slot' && r.i === slot)
 
-/** The expression of an elementwise step, inlining single-use elementwise producers; undefined if not elementwise. */
-const asTmp = (st: OpStep, pending: ReadonlyMap<number, { tmp: Tmp; shape: Shape }>, uses: ReadonlyMap<number, number>): Tmp | undefined => {
+/**
+ * The expression of an elementwise step, inlining single-use elementwise producers; undefined if not
+ * elementwise. A `broadcastTo` counts as one whose expression is its input: a consumer that can read
+ * that input directly (a row or suffix broadcast of its output) absorbs it, and the broadcast kernel is
+ * gone. A producer of a smaller shape (a `[r, 1]` chain under a `[r, c]` consumer) is inlined when its
+ * leaves read consistently over the consumer's output and recomputing it per cell stays cheap.
+ */
+const asTmp = (st: OpStep, pending: ReadonlyMap<number, { tmp: Tmp; shape: Shape; step: OpStep }>, uses: ReadonlyMap<number, number>): Tmp | undefined => {
   const name = st.def.name
   const p = st.params as { op?: string; dtype?: string }
-  const elementwise = UNARY.has(name) || BINARY.has(name) || name === 'compare' || name === 'where' || (name === 'cast' && p.dtype === 'float32')
+  const elementwise = UNARY.has(name) || BINARY.has(name) || name === 'compare' || name === 'where' || name === 'broadcastTo' || (name === 'cast' && p.dtype === 'float32')
   if (!elementwise || st.spec.dtype !== 'float32') return undefined
   const shape = st.spec.shape
-  if (!st.inShapes.every((s) => readable(s, shape))) return undefined
-  let budget = MAX_NODES
-  const child = (j: number): Tmp => {
-    const r = st.ins[j]
-    if (r.k === 'const' && r.t.size === 1) {
-      const d = storageOf(r.t)
-      if (d !== undefined && !Number.isNaN(d[0])) return { k: 'const', v: d[0] }
-    }
-    if (r.k === 'slot') {
-      const pend = pending.get(r.i)
-      if (pend !== undefined && uses.get(r.i) === 1 && sizeOf(pend.shape) === sizeOf(shape) && pend.shape.length === shape.length) {
-        const n = nodes(pend.tmp)
-        if (n < budget) {
-          budget -= n
-          return pend.tmp
+  const n = sizeOf(shape)
+  const build = (inline: boolean): Tmp => {
+    let budget = MAX_NODES
+    const child = (j: number): Tmp => {
+      const r = st.ins[j]
+      if (r.k === 'const' && r.t.size === 1) {
+        const d = storageOf(r.t)
+        if (d !== undefined && !Number.isNaN(d[0])) return { k: 'const', v: d[0] }
+      }
+      if (inline && r.k === 'slot') {
+        const pend = pending.get(r.i)
+        // a broadcastTo read through is a bare leaf: inlining it into every consumer duplicates no work
+        const readThrough = pend !== undefined && pend.step.def.name === 'broadcastTo' && pend.tmp.k === 'leaf'
+        if (pend !== undefined && (uses.get(r.i) === 1 || readThrough)) {
+          const k = nodes(pend.tmp)
+          if (k < budget && (sizeOf(pend.shape) === n || k * n <= MAX_RECOMPUTE) && fits(pend.tmp, shape)) {
+            budget -= k
+            return pend.tmp
+          }
         }
       }
+      return { k: 'leaf', ref: r, shape: st.inShapes[j] }
     }
-    return { k: 'leaf', ref: r, shape: st.inShapes[j] }
+    if (UNARY.has(name)) return { k: 'un', op: name as UnaryOp, x: child(0) }
+    if (name === 'cast' || name === 'broadcastTo') return child(0)
+    if (name === 'where') return { k: 'where', c: child(0), a: child(1), b: child(2) }
+    return { k: 'bin', op: (name === 'compare' ? p.op : name) as BinaryOp, a: child(0), b: child(1) }
   }
-  let t: Tmp
-  if (UNARY.has(name)) t = { k: 'un', op: name as UnaryOp, x: child(0) }
-  else if (name === 'cast') t = child(0)
-  else if (name === 'where') t = { k: 'where', c: child(0), a: child(1), b: child(2) }
-  else t = { k: 'bin', op: (name === 'compare' ? p.op : name) as BinaryOp, a: child(0), b: child(1) }
-  if (leafRefs(t, []).length > MAX_LEAVES) return undefined
+  // inlined producers may disagree on the split point with the step's own inputs: then inline none
+  const inlined = build(true)
+  const t = fits(inlined, shape) ? inlined : build(false)
+  if (!fits(t, shape) || leafRefs(t, []).length > MAX_LEAVES) return undefined
   return t
 }
-
