@@ -114,6 +114,21 @@ describe('register-blocked matmul and packed Array(4) results', () => {
     gpu.destroy()
   })
 
+  it('a flagged plain float kernel with a 2-D output returns its rows as one flat array, in order', () => {
+    const gpu = new GPU({ mode: 'webasm' })
+    const src = 'function (a, r) {\nreturn a[this.thread.y * 10 + this.thread.x] - r[this.thread.y];\n}'
+    const a = rnd(7 * 10)
+    const r = rnd(7)
+    const settings = { output: [10, 7], precision: 'single' } as Record<string, unknown>
+    const erected = gpu.createKernel(src, settings)(a, r) as Float32Array[]
+    const k = gpu.createKernel(src, settings)
+    requestFlatOutput(k)
+    const flat = k(a, r)
+    expect(flat).toBeInstanceOf(Float32Array)
+    expect(bits(flat as Float32Array)).toEqual(erected.flatMap((row) => bits(row)))
+    gpu.destroy()
+  })
+
   it('unblockRows puts [batch][m/4][n][4] back in row order', () => {
     const batch = 2
     const m = 8

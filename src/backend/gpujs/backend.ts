@@ -27,7 +27,7 @@ import { copyKey, copySpec, type Spec } from './kernels/spec.js'
 import { gpujsMovementOps } from './movement-ops.js'
 import { gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
-import { flatOutputsActive } from './flat-outputs.js'
+import { flatOutputsActive, requestFlatOutput } from './flat-outputs.js'
 import { gpujsWindowOps } from './window-ops.js'
 import {
   binaryKey,
@@ -107,9 +107,18 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     }
   })
 
-  /** Run the kernel cached under `key` (built from `spec()` on a miss) and flatten its `n` outputs. */
-  const run = (key: string, spec: () => Spec, args: unknown[], n: number, inBytes: number): Float32Array => {
-    const k = cache.get(key, () => compileSpec(gpu, spec()), (n + inBytes) * 4 + (name === 'webasm' ? 1 << 20 : 0))
+  /**
+   * Run the kernel cached under `key` (built from `spec()` on a miss) and flatten its `n` outputs. `flat`:
+   * ask gpu.js for the flat result of a multi-dim output instead of one erected subarray per row
+   * (`flat-outputs.ts`; the same buffer `flattenResult` would view).
+   */
+  const run = (key: string, spec: () => Spec, args: unknown[], n: number, inBytes: number, flat = false): Float32Array => {
+    const build = (): KernelFn => {
+      const kf = compileSpec(gpu, spec())
+      if (flat && name === 'webasm') requestFlatOutput(kf)
+      return kf
+    }
+    const k = cache.get(key, build, (n + inBytes) * 4 + (name === 'webasm' ? 1 << 20 : 0))
     return flattenResult(k(...args), n, sharedRows, name)
   }
 
@@ -169,7 +178,8 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
       () => fusedSpec(expr, reads, n),
       inputs.map((v) => nonEmpty(v.data instanceof Float32Array ? v.data : Float32Array.from(v.data))),
       n,
-      inputs.reduce((a, v) => a + v.data.length, 0)
+      inputs.reduce((a, v) => a + v.data.length, 0),
+      true
     )
   }
 
