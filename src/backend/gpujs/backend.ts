@@ -108,14 +108,15 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   })
 
   /**
-   * Run the kernel cached under `key` (built from `spec()` on a miss) and flatten its `n` outputs. `flat`:
-   * ask gpu.js for the flat result of a multi-dim output instead of one erected subarray per row
-   * (`flat-outputs.ts`; the same buffer `flattenResult` would view).
+   * Run the kernel cached under `key` (built from `spec()` on a miss) and flatten its `n` outputs. On
+   * webasm a plain float kernel is asked for the flat result of a multi-dim output instead of one
+   * erected subarray per row (`flat-outputs.ts`; the same buffer `flattenResult` would view).
    */
-  const run = (key: string, spec: () => Spec, args: unknown[], n: number, inBytes: number, flat = false): Float32Array => {
+  const run = (key: string, spec: () => Spec, args: unknown[], n: number, inBytes: number): Float32Array => {
     const build = (): KernelFn => {
-      const kf = compileSpec(gpu, spec())
-      if (flat && name === 'webasm') requestFlatOutput(kf)
+      const s = spec()
+      const kf = compileSpec(gpu, s)
+      if (name === 'webasm' && s.returnType === undefined) requestFlatOutput(kf)
       return kf
     }
     const k = cache.get(key, build, (n + inBytes) * 4 + (name === 'webasm' ? 1 << 20 : 0))
@@ -178,8 +179,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
       () => fusedSpec(expr, reads, n),
       inputs.map((v) => nonEmpty(v.data instanceof Float32Array ? v.data : Float32Array.from(v.data))),
       n,
-      inputs.reduce((a, v) => a + v.data.length, 0),
-      true
+      inputs.reduce((a, v) => a + v.data.length, 0)
     )
   }
 
