@@ -55,32 +55,25 @@ type Tmp =
   | { readonly k: 'where'; readonly c: Tmp; readonly a: Tmp; readonly b: Tmp }
 
 const nodes = (t: Tmp): number => (t.k === 'leaf' || t.k === 'const' ? 1 : t.k === 'un' ? 1 + nodes(t.x) : t.k === 'bin' ? 1 + nodes(t.a) + nodes(t.b) : 1 + nodes(t.c) + nodes(t.a) + nodes(t.b))
-const leafRefs = (t: Tmp, acc: Ref[]): Ref[] => {
-  if (t.k === 'leaf') {
-    if (!acc.some((r) => sameRef(r, t.ref))) acc.push(t.ref)
-  } else if (t.k === 'un') leafRefs(t.x, acc)
+type Leaf = Extract<Tmp, { readonly k: 'leaf' }>
+/** The leaves of an expression in depth-first order (`where`: condition, then the two branches), repeats included. */
+const leaves = (t: Tmp, acc: Leaf[] = []): Leaf[] => {
+  if (t.k === 'leaf') acc.push(t)
+  else if (t.k === 'un') leaves(t.x, acc)
   else if (t.k === 'bin') {
-    leafRefs(t.a, acc)
-    leafRefs(t.b, acc)
+    leaves(t.a, acc)
+    leaves(t.b, acc)
   } else if (t.k === 'where') {
-    leafRefs(t.c, acc)
-    leafRefs(t.a, acc)
-    leafRefs(t.b, acc)
+    leaves(t.c, acc)
+    leaves(t.a, acc)
+    leaves(t.b, acc)
   }
   return acc
 }
-
-const leafShapes = (t: Tmp, acc: Shape[]): Shape[] => {
-  if (t.k === 'leaf') acc.push(t.shape)
-  else if (t.k === 'un') leafShapes(t.x, acc)
-  else if (t.k === 'bin') {
-    leafShapes(t.a, acc)
-    leafShapes(t.b, acc)
-  } else if (t.k === 'where') {
-    leafShapes(t.c, acc)
-    leafShapes(t.a, acc)
-    leafShapes(t.b, acc)
-  }
+/** The distinct references an expression reads, in the order of their first leaf. */
+const leafRefs = (t: Tmp): Ref[] => {
+  const acc: Ref[] = []
+  for (const l of leaves(t)) if (!acc.some((r) => sameRef(r, l.ref))) acc.push(l.ref)
   return acc
 }
 
@@ -91,7 +84,7 @@ const leafShapes = (t: Tmp, acc: Shape[]): Shape[] => {
  * not), so the backends read them with exact thread-id indices (`fused2D` in kernels/elementwise.ts).
  */
 const fits = (t: Tmp, out: Shape): boolean => {
-  const reads = leafShapes(t, []).map((s) => fusedRead(s, out))
+  const reads = leaves(t).map((l) => fusedRead(l.shape, out))
   if (!reads.every((r) => r !== undefined)) return false
   if (!reads.some((r) => r?.k === 'row')) return true
   return new Set(reads.flatMap((r) => (r?.k === 'suffix' || r?.k === 'row' ? [r.inner] : []))).size === 1
@@ -130,8 +123,10 @@ export const fuseSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>):
       // a step of one or two nodes runs as its own op — unless it inlined a producer (a `broadcastTo`
       // read through, a cast), whose slot may no longer exist
       if (p === undefined || st.kind !== 'op' || (nodes(p.tmp) <= 2 && !st.ins.some((r) => r.k === 'slot' && absorbedBy(p.tmp, r.i)))) return st
-      const refs = leafRefs(p.tmp, [])
-      const shapes = refs.map((r) => findShape(p.tmp, r) as Shape)
+      const ls = leaves(p.tmp)
+      const refs = leafRefs(p.tmp)
+      // a reference's shape as its first leaf records it
+      const shapes = refs.map((r) => (ls.find((l) => sameRef(l.ref, r)) as Leaf).shape)
       const toExpr = (t: Tmp): Expr =>
         t.k === 'leaf'
           ? { k: 'in', i: refs.findIndex((r) => sameRef(r, t.ref)) }
@@ -147,16 +142,8 @@ export const fuseSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>):
     })
 }
 
-const findShape = (t: Tmp, r: Ref): Shape | undefined => {
-  if (t.k === 'leaf') return sameRef(t.ref, r) ? t.shape : undefined
-  if (t.k === 'const') return undefined
-  if (t.k === 'un') return findShape(t.x, r)
-  if (t.k === 'bin') return findShape(t.a, r) ?? findShape(t.b, r)
-  return findShape(t.c, r) ?? findShape(t.a, r) ?? findShape(t.b, r)
-}
-
 // a child slot was absorbed when the built expression no longer references it as a leaf
-const absorbedBy = (t: Tmp, slot: number): boolean => !leafRefs(t, []).some((r) => r.k === 'slot' && r.i === slot)
+const absorbedBy = (t: Tmp, slot: number): boolean => !leafRefs(t).some((r) => r.k === 'slot' && r.i === slot)
 
 /**
  * The expression of an elementwise step, inlining single-use elementwise producers; undefined if not
@@ -202,6 +189,6 @@ const asTmp = (st: OpStep, pending: ReadonlyMap<number, { tmp: Tmp; shape: Shape
   // inlined producers may disagree on the split point with the step's own inputs: then inline none
   const inlined = build(true)
   const t = fits(inlined, shape) ? inlined : build(false)
-  if (!fits(t, shape) || leafRefs(t, []).length > MAX_LEAVES) return undefined
+  if (!fits(t, shape) || leafRefs(t).length > MAX_LEAVES) return undefined
   return t
 }
