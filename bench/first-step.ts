@@ -4,11 +4,12 @@
  *
  *   npx tsx bench/first-step.ts [cnn|mlp] [--n 8000] [--steps 3]
  *
- * The model is the bench case's (bench/cnn/common.ts, or bench/config.ts's 784-128-64-10 MLP), trained with Adam
- * and categorical cross-entropy on `n` deterministic pseudo-digits (no MNIST needed), batch 64 (CNN) or
- * 128 (MLP), unshuffled; the loss of the epoch is printed so that two builds can be checked to compute
- * the same thing. CPU time is `process.cpuUsage` (all threads of the process). Run it several times,
- * alternating the builds compared: one process is one sample. Nothing here asserts on timings.
+ * The model is the bench case's (`bench/cnn/model.ts`, or the 784-128-64-10 MLP of
+ * `bench/mlp/tfApi.ts`), trained with Adam and categorical cross-entropy on `n` deterministic
+ * pseudo-digits (no MNIST needed), batch 64 (CNN) or 128 (MLP), unshuffled; the loss of the epoch is
+ * printed so that two builds can be checked to compute the same thing. CPU time is `process.cpuUsage`
+ * (all threads of the process). Run it several times, alternating the builds compared: one process is
+ * one sample. Nothing here asserts on timings.
  */
 import * as tf from '../src/index.js'
 import { getBackend } from '../src/backend/index.js'
@@ -16,6 +17,8 @@ import type { GpujsBackend } from '../src/backend/gpujs/backend.js'
 import { argValue } from './common.js'
 import { MLP } from './config.js'
 import { CNN } from './cnn/common.js'
+import { cnnModel } from './cnn/model.js'
+import { buildTrainer } from './mlp/tfApi.js'
 
 const argv = process.argv.slice(2)
 const kind = argv[0] === 'mlp' ? 'mlp' : 'cnn'
@@ -28,25 +31,12 @@ const main = async (): Promise<void> => {
   const pixels = Float32Array.from({ length: n * 784 }, (_, i) => ((i * 2654435761) % 1000) / 1000)
   const labels = new Float32Array(n * 10)
   for (let i = 0; i < n; i++) labels[i * 10 + (i % 10)] = 1
-  const model =
+  const trainer =
     kind === 'cnn'
-      ? tf.sequential([
-          tf.layers.conv2d(CNN.filters[0], 3, { activation: 'relu', inputShape: [28, 28, 1] }),
-          tf.layers.maxPooling2d(2),
-          tf.layers.conv2d(CNN.filters[1], 3, { activation: 'relu' }),
-          tf.layers.maxPooling2d(2),
-          tf.layers.flatten(),
-          tf.layers.dense(CNN.dense, { activation: 'relu' }),
-          tf.layers.dense(10, { activation: 'softmax' })
-        ])
-      : tf.sequential([
-          tf.layers.dense(MLP.dims[1], { activation: 'relu', inputShape: [784] }),
-          tf.layers.dense(MLP.dims[2], { activation: 'relu' }),
-          tf.layers.dense(10, { activation: 'softmax' })
-        ])
+      ? cnnModel().compile({ optimizer: tf.adam({ learningRate: CNN.lr }), loss: 'categorical_crossentropy', seed: 0 })
+      : buildTrainer(MLP.dims, false).trainer
   const x = tf.tensor(pixels, kind === 'cnn' ? [n, 28, 28, 1] : [n, 784])
   const y = tf.tensor(labels, [n, 10])
-  const trainer = model.compile({ optimizer: tf.adam({ learningRate: 1e-3 }), loss: 'categorical_crossentropy', seed: 0 })
   const rows: Array<{ wall: number; cpu: number; kernels: number }> = []
   const c0 = process.cpuUsage()
   const t0 = performance.now()

@@ -10,6 +10,7 @@ import * as tf from '../../src/index.js'
 import { accuracy, loadMnist, r, runChild } from '../common.js'
 import { EpochClock, mlpArgs } from '../mlp/common.js'
 import { CNN, trainSize, PREDICT_BATCH, PREDICT_SAMPLES, predictPerS } from './common.js'
+import { cnnModel } from './model.js'
 
 const main = async (): Promise<Record<string, unknown>> => {
   const { epochs, quick } = mlpArgs(process.argv.slice(2))
@@ -24,15 +25,7 @@ const main = async (): Promise<Record<string, unknown>> => {
   clock.dataLoaded()
   const x = tf.tensor(data.train.X, [data.train.n, 28, 28, 1])
   const y = tf.tensor(data.train.Y1, [data.train.n, 10])
-  const model = tf.sequential([
-    tf.layers.conv2d(CNN.filters[0], 3, { activation: 'relu', inputShape: [28, 28, 1] }),
-    tf.layers.maxPooling2d(2),
-    tf.layers.conv2d(CNN.filters[1], 3, { activation: 'relu' }),
-    tf.layers.maxPooling2d(2),
-    tf.layers.flatten(),
-    tf.layers.dense(CNN.dense, { activation: 'relu' }),
-    tf.layers.dense(10, { activation: 'softmax' })
-  ])
+  const model = cnnModel()
   const trainer = model.compile({ optimizer: tf.adam({ learningRate: CNN.lr }), loss: 'categorical_crossentropy', seed: 0 })
   const timing: tf.Callback = {
     name: 'benchTiming',
