@@ -1,18 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import {
-  tensor, valueAndGrad, mul, sub, matmul, relu, randomNormal, randomUniform, key, split, foldIn, compare, mean, square,
-  Tree, Tensor, dataSync, item, add, div, sqrt, setBackend, getBackend
+  tensor, mul, sub, matmul, relu, randomNormal, key, foldIn, Tensor, dataSync, item, add, div, sqrt,
+  setBackend, getBackend
 } from '../../src/index.js'
 import { jit } from '../../src/compile/jit.js'
-
-type P = { w: Tensor; b: Tensor }
-const step = (inp: { p: P; x: Tensor; y: Tensor }, k: Parameters<typeof split>[0]) => {
-  const [k1] = split(k, 2)
-  const mask = compare(randomUniform(k1, [inp.x.shape[0], 4]), 0.3, 'gt')
-  const [loss, g] = valueAndGrad((p: P) => mean(square(sub(mul(relu(add(matmul(inp.x, p.w), p.b)), mask), inp.y))))(inp.p)
-  return { p: Tree.zipWith(inp.p, g, (a, b) => sub(a, mul(0.1, b))), loss }
-}
+import { step, type P } from './step.js'
 
 describe('jit', () => {
   it('replays give the same results as eager calls, with fresh random masks per key', () => {

@@ -1,20 +1,13 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import {
-  tensor, valueAndGrad, mul, sub, matmul, relu, randomNormal, randomUniform, key, split, compare, mean, square, exp, neg,
-  Tree, Tensor, dataSync, item, add, sum, setBackend, getBackend, TensorfoldError
+  tensor, mul, randomNormal, key, exp, neg, Tensor, dataSync, item, add, sum, setBackend, getBackend,
+  TensorfoldError
 } from '../../src/index.js'
 import { jit } from '../../src/compile/jit.js'
 import { record, recordShapes } from '../../src/compile/record.js'
 import type { GpujsBackend } from '../../src/backend/gpujs/backend.js'
-
-type P = { w: Tensor; b: Tensor }
-const step = (inp: { p: P; x: Tensor; y: Tensor }, k: Parameters<typeof split>[0]) => {
-  const [k1] = split(k, 2)
-  const mask = compare(randomUniform(k1, [inp.x.shape[0], 4]), 0.3, 'gt')
-  const [loss, g] = valueAndGrad((p: P) => mean(square(sub(mul(relu(add(matmul(inp.x, p.w), p.b)), mask), inp.y))))(inp.p)
-  return { p: Tree.zipWith(inp.p, g, (a, b) => sub(a, mul(0.1, b))), loss }
-}
+import { step } from './step.js'
 
 /** Run `f` on the webasm backend, restoring the previous backend after. */
 const onWebasm = <A>(f: (be: GpujsBackend) => A): A => {
