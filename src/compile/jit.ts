@@ -5,8 +5,9 @@
  * for an input signature (tree structure, shapes, dtypes) runs `f` with shapes only (every shape rule,
  * no kernel) while recording it into a flat plan (`record.ts`); the plan is pruned and its elementwise
  * chains fused (`fuse.ts`), and every call, the first included, replays it (`replay.ts`): each step
- * calls the cached kernels directly, with no tracing, no tree walking, no shape rules and no closures. Random tensors are drawn again from each call's key along
- * the same derivation path, so dropout masks change per step exactly as in eager mode; a function that
+ * calls the cached kernels directly, with no tracing, no tree walking, no shape rules and no closures.
+ * Random tensors are drawn again from each call's key along the same derivation path, so dropout
+ * masks change per step exactly as in eager mode; a function that
  * reads a recorded value back to the host is recorded again with values, and runs eagerly for that
  * signature (correct, just not compiled).
  *
