@@ -10,6 +10,7 @@ import { GPU } from 'gpu.js'
 import { compileSpec, flattenResult, type GpuLike, type KernelFn } from '../../src/backend/gpujs/runtime.js'
 import { gpujsWindowOps } from '../../src/backend/gpujs/window-ops.js'
 import { convSpec } from '../../src/backend/gpujs/kernels/conv.js'
+import { routeScatterSpec } from '../../src/backend/gpujs/kernels/pool.js'
 import { createGpujsBackend } from '../../src/backend/gpujs/backend.js'
 import { convOutShape, makeWindowLoops, poolOutShape, type ConvGeometry, type PoolGeometry } from '../../src/backend/window.js'
 import type { Spec } from '../../src/backend/gpujs/kernels/spec.js'
@@ -105,6 +106,36 @@ describe('window kernels (spec builders) against the float64 loops', () => {
         close(direct.poolRoute(op, 'gather', x, y, tx, g), ref.poolRoute(op, 'gather', x, y, tx, g))
       }
     }
+  })
+
+  it('max-pool scatter over tiling windows (stride = window, no padding) reads its one window directly, bit for bit the general form', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.array(fc.record({ s: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        (n, c, axes, ties) => {
+          const dims = axes.map((a) => ({ s: Math.max(a.s, a.w), w: a.w }))
+          const shape = [n, ...dims.map((d) => d.s), c]
+          const g: PoolGeometry = { window: dims.map((d) => d.w), strides: dims.map((d) => d.w), padding: dims.map(() => [0, 0] as [number, number]) }
+          const out = poolOutShape(shape, g)
+          const x = view(shape, ties)
+          const y = { data: ref.pool('max', x, g, out), shape: out }
+          const t = view(out)
+          const cells = x.data.length
+          const tiledSpec = routeScatterSpec('max', shape, out, g)
+          const generalSpec = routeScatterSpec('max', shape, out, g, 'general')
+          expect(tiledSpec.source).not.toEqual(generalSpec.source)
+          const args = [Float32Array.from(x.data), Float32Array.from(y.data), Float32Array.from(t.data)]
+          const a = flattenResult(compileSpec(gpu, tiledSpec)(...args), cells, true, 'webasm')
+          const b = flattenResult(compileSpec(gpu, generalSpec)(...args), cells, true, 'webasm')
+          expect(Array.from(new Uint32Array(a.buffer, a.byteOffset, cells))).toEqual(Array.from(new Uint32Array(b.buffer, b.byteOffset, cells)))
+          close(a, ref.poolRoute('max', 'scatter', x, y, t, g))
+        }
+      ),
+      { numRuns: 25, seed: 5 }
+    )
   })
 
   it('a spec is built once per geometry and bakes every size in as a literal', () => {

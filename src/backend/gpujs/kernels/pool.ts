@@ -57,9 +57,11 @@ export const routeMaxGatherKey = (xShape: Shape, g: PoolGeometry): string => `ro
 /**
  * The `scatter` routing: each input position of `x: xShape` sums, over the windows of `y: yShape` that
  * contain it, the window's `t` shared among its selected positions (for `max`, those equal to the
- * window's maximum; for `avg`, every valid one). Arguments `(x, y, t)`, `t` shaped like `y`.
+ * window's maximum; for `avg`, every valid one). Arguments `(x, y, t)`, `t` shaped like `y`. Max pooling
+ * over windows that tile the input reads its one window directly (`tiledMaxScatter`); `form: 'general'`
+ * (for tests) keeps the general form.
  */
-export const routeScatterSpec = (op: PoolOp, xShape: Shape, yShape: Shape, g: PoolGeometry): Spec => {
+export const routeScatterSpec = (op: PoolOp, xShape: Shape, yShape: Shape, g: PoolGeometry, form: 'auto' | 'general' = 'auto'): Spec => {
   const r = xShape.length - 2
   const S = xShape.slice(1, r + 1)
   const O = yShape.slice(1, r + 1)
@@ -73,6 +75,7 @@ export const routeScatterSpec = (op: PoolOp, xShape: Shape, yShape: Shape, g: Po
   let src = `function (x, y, t) {\n${sp.decl}const xn = ${sum([term(tn, prod(S) * C), c])};\nconst yn = ${sum([term(tn, prod(O) * C), c])};\n`
   if (op === 'max') src += `const xv = x[${sum([term(tp, C)])} + xn];\n`
   src += 'let s = 0;\n'
+  if (op === 'max' && form === 'auto' && tiled(g)) return { source: `${src}${tiledMaxScatter(sp.c, S, O, C, g)}return s;\n}`, output }
   allIndices(g.window).forEach((k, ki) => {
     // window o with o·stride + k - lo = i, on every axis
     const conds: string[] = []
@@ -110,3 +113,28 @@ export const routeScatterSpec = (op: PoolOp, xShape: Shape, yShape: Shape, g: Po
   return { source: `${src}return s;\n}`, output }
 }
 export const routeScatterKey = (op: PoolOp, xShape: Shape, yShape: Shape, g: PoolGeometry): string => `route${op}s|${poolGeomKey(g, xShape, yShape)}`
+
+/** Whether the windows tile the input without overlap or padding (stride = window, no padding): `maxPooling2d(2)`. */
+const tiled = (g: PoolGeometry): boolean => g.window.every((w, d) => g.strides[d] === w && g.padding[d][0] === 0 && g.padding[d][1] === 0)
+
+/**
+ * The max `scatter` body where the windows tile the input: the one window holding input position `i`
+ * is `floor(i / window)` on each axis (none past the last whole window), so it is read directly instead
+ * of testing every window offset — the same window, maximum and tie count as the general form, and the
+ * same `s += t / cnt`, so the same bits (test/backend/window-ops.test.ts compares the two).
+ */
+const tiledMaxScatter = (i: ReadonlyArray<string>, S: ReadonlyArray<number>, O: ReadonlyArray<number>, C: number, g: PoolGeometry): string => {
+  const sst = strides(S)
+  const ost = strides(O)
+  const o = i.map((id, d) => (g.window[d] === 1 ? id : `Math.floor(${id} / ${g.window[d]})`))
+  // positions past the last whole window (S not a multiple of the window) belong to none
+  const conds = o.flatMap((od, d) => (O[d] * g.window[d] < S[d] ? [`${od} < ${O[d]}`] : []))
+  let body = o.map((od, d) => `const w${d} = ${od};\n`).join('')
+  body += `const yw = yn + ${sum(o.map((_, d) => term(`w${d}`, ost[d] * C)))};\nconst m = y[yw];\nif (xv == m) {\nlet cnt = 0;\n`
+  for (const k of allIndices(g.window)) {
+    const at = k.map((kd, d) => term(g.window[d] === 1 ? `w${d}` : `(w${d} * ${g.window[d]} + ${kd})`, sst[d] * C))
+    body += `if (x[xn + ${sum(at)}] == m) {\ncnt += 1;\n}\n`
+  }
+  body += 's += t[yw] / cnt;\n}\n'
+  return conds.length === 0 ? body : `if (${conds.join(' && ')}) {\n${body}}\n`
+}
