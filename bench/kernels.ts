@@ -3,7 +3,8 @@
  *
  *   npx tsx bench/kernels.ts [--rounds 3] [--steps 20] [--json]
  *
- * 1. Step profile: the bench MLP (784-128-64-10, relu, softmax, Adam, batch 128) trained with `fit`
+ * 1. Step profile: the bench MLP (784-128-64-10, relu, softmax, Adam, batch 128), or with `--model cnn`
+ *    the bench CNN (batch 64), trained with `fit`
  *    (compiled) on a backend whose every kernel call is timed; reports each kernel kind's share of the
  *    step time (single-threaded: the timed backend has no threaded twin).
  * 2. Kernels A/B: the step's heaviest kernels plus matmul 512 and add 2^20, each compiled three times —
@@ -28,6 +29,8 @@ import { setIntegerLocals } from '../src/backend/gpujs/integer-locals.js'
 import type { Backend, View } from '../src/backend/Backend.js'
 import { buildTrainer } from './mlp/tfApi.js'
 import { MLP } from './config.js'
+import { CNN } from './cnn/common.js'
+import { cnnModel } from './cnn/model.js'
 import { argValue, hasFlag, median, mulberry32, runMain } from './common.js'
 
 const argv = process.argv.slice(2)
@@ -36,6 +39,8 @@ const steps = Number(argValue(argv, 'steps') ?? 20)
 const asJson = hasFlag(argv, 'json')
 /** `--profile-only`: the step profile alone, without the kernel A/B */
 const profileOnly = hasFlag(argv, 'profile-only')
+/** `--model cnn`: profile the bench CNN's step (batch 64) instead of the MLP's */
+const model = argValue(argv, 'model') === 'cnn' ? 'cnn' : 'mlp'
 
 /** CPU milliseconds of this process since `t0` (from `cpuNow()`). */
 const cpuNow = (): number => {
@@ -88,18 +93,22 @@ const profileStep = async (): Promise<{ calls: Call[]; stepMs: number }> => {
   const prev = tf.getBackend()
   tf.setBackend(timed as unknown as Backend)
   try {
-    const n = MLP.batch * (steps + 2)
-    const x = tf.tensor(rnd(n * 784), [n, 784])
+    const batch = model === 'cnn' ? CNN.batch : MLP.batch
+    const n = batch * (steps + 2)
+    const x = tf.tensor(rnd(n * 784), model === 'cnn' ? [n, 28, 28, 1] : [n, 784])
     const y = tf.tensor(
       Float32Array.from({ length: n * 10 }, (_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0)),
       [n, 10]
     )
-    const { trainer } = buildTrainer(MLP.dims, false)
+    const trainer =
+      model === 'cnn'
+        ? cnnModel().compile({ optimizer: tf.adam({ learningRate: CNN.lr }), loss: 'categorical_crossentropy' })
+        : buildTrainer(MLP.dims, false).trainer
     // first epoch: record + warm up; second: timed
-    const r1 = await trainer.fit(x, y, { batchSize: MLP.batch, epochs: 1, shuffle: false, verbose: 0 })
+    const r1 = await trainer.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })
     recording = true
     const t0 = cpuNow()
-    await r1.trainer.fit(x, y, { batchSize: MLP.batch, epochs: 1, shuffle: false, verbose: 0 })
+    await r1.trainer.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })
     const stepMs = (cpuNow() - t0) / (steps + 2)
     recording = false
     return { calls: [...calls.entries()].map(([k, c]) => ({ ...c, method: k })), stepMs }
@@ -228,7 +237,11 @@ const main = async (): Promise<void> => {
     return
   }
   const out: string[] = []
-  out.push(`## MLP step profile (784-128-64-10, batch ${MLP.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`)
+  out.push(
+    model === 'cnn'
+      ? `## CNN step profile (conv 16, pool, conv 32, pool, dense 64, dense 10; batch ${CNN.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`
+      : `## MLP step profile (784-128-64-10, batch ${MLP.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`
+  )
   out.push('')
   out.push(`step ${prof.stepMs.toFixed(2)} ms CPU, of which kernels ${total.toFixed(2)} ms in ${callsPerStep.toFixed(1)} backend calls`)
   out.push('')
