@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { GPU } from 'gpu.js'
 import { compileSpec, flattenResult, type GpuLike, type KernelFn } from '../../src/backend/gpujs/runtime.js'
 import { gpujsWindowOps } from '../../src/backend/gpujs/window-ops.js'
-import { convSpec } from '../../src/backend/gpujs/kernels/conv.js'
+import { convKey, convSpec } from '../../src/backend/gpujs/kernels/conv.js'
 import { routeScatterSpec } from '../../src/backend/gpujs/kernels/pool.js'
 import { createGpujsBackend } from '../../src/backend/gpujs/backend.js'
 import { convOutShape, makeWindowLoops, poolOutShape, type ConvGeometry, type PoolGeometry } from '../../src/backend/window.js'
@@ -136,6 +136,20 @@ describe('window kernels (spec builders) against the float64 loops', () => {
       ),
       { numRuns: 25, seed: 5 }
     )
+  })
+
+  it('a convolution with one input channel per group runs the direct kernel even where a matmul is given; two channels run im2col', () => {
+    const g: ConvGeometry = { strides: [1, 1], padding: [[0, 0], [0, 0]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 }
+    for (const [cin, direct1] of [[1, true], [2, false]] as const) {
+      const x = view([2, 9, 7, cin])
+      const w = view([3, 3, cin, 5])
+      const out = convOutShape(x.shape, w.shape, g)
+      const before = new Set(cache.keys())
+      close(viaMatmul.conv(x, w, g, out), ref.conv(x, w, g, out))
+      expect(cache.has(convKey(x.shape, w.shape, g))).toBe(direct1)
+      // im2col's matmul kernels live in the matmul's own backend: this cache gains nothing
+      expect([...cache.keys()].filter((k) => !before.has(k))).toEqual(direct1 ? [convKey(x.shape, w.shape, g)] : [])
+    }
   })
 
   it('a spec is built once per geometry and bakes every size in as a literal', () => {
