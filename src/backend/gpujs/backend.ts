@@ -28,6 +28,7 @@ import { gpujsMovementOps } from './movement-ops.js'
 import { gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
 import { flatOutputsActive, requestFlatOutput } from './flat-outputs.js'
+import { directRun } from './direct-run.js'
 import { gpujsWindowOps } from './window-ops.js'
 import {
   binaryKey,
@@ -120,7 +121,8 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
       return kf
     }
     const k = cache.get(key, build, (n + inBytes) * 4 + (name === 'webasm' ? 1 << 20 : 0))
-    return flattenResult(k(...args), n, sharedRows, name)
+    // webasm: straight into the active module when gpu.js would take its plain path (direct-run.ts)
+    return flattenResult((name === 'webasm' ? directRun(k, args) : undefined) ?? k(...args), n, sharedRows, name)
   }
 
   const { matmul, matmulThreaded } = gpujsMatmulOps(name, gpu, cache, run, {

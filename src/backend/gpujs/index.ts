@@ -26,6 +26,7 @@ import { PLATFORM, getEnv, gpujsVersion, hostOs, loadDawn, setEnvDefault } from 
 import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.js'
 import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
+import { installDirectRun, setDirectRun } from './direct-run.js'
 import { installNativeMath, setNativeMath } from './native-math.js'
 import type { AnyBackend, Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
@@ -72,8 +73,9 @@ let extension: 'pending' | 'done' = 'pending'
  * Install tensorfold's extensions of gpu.js's WebAssembly code generator once: contiguous lane loads
  * (`contiguous-loads.ts`), integer locals (`integer-locals.ts`), wasm-native exp and tanh
  * (`native-math.ts`) and packed `Array(n)` results (`flat-outputs.ts`, which the register-blocked matmul
- * needs). With another gpu.js version they stay off, and one line says so. The environment variable
- * `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all four off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous
+ * needs); and let compiled kernels be called straight into their wasm module (`direct-run.ts`). With
+ * another gpu.js version they stay off, and one line says so. The environment variable
+ * `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all five off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous
  * loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh.
  */
 const installExtension = (): void => {
@@ -83,6 +85,7 @@ const installExtension = (): void => {
     setContiguousLoads(false)
     setIntegerLocals(false)
     setNativeMath(false)
+    setDirectRun(false)
     return
   }
   const version = gpujsVersion()
@@ -101,6 +104,8 @@ const installExtension = (): void => {
   }
   const f = installFlatOutputs(WebAssemblyKernel, version)
   if (!f.ok) refused.push(`packed Array(4) results, so no register-blocked matmul (${f.reason})`)
+  const d = installDirectRun(WebAssemblyKernel, version)
+  if (!d.ok) refused.push(`direct kernel calls (${d.reason})`)
   if (refused.length > 0) console.warn(`tensorfold: gpu.js code-generator extensions off: ${refused.join('; ')}; kernels run as gpu.js generates them.`)
 }
 

@@ -11,6 +11,7 @@ import { compileSpec, compileThreaded, flattenResult, sharedPool, type GpuLike, 
 import { zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
 import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
+import { directRun } from './direct-run.js'
 import type { KernelCache } from './cache.js'
 
 /** `[batch][rows][cols]` → `[batch][cols][rows]`, as float32. */
@@ -76,8 +77,12 @@ export const gpujsMatmulOps = (
    * columns, k apart), so a transposed B is first transposed here (O(k·n), against the kernel's
    * O(m·k·n)); the kernel then reads the same products in the same order, so the result is bit-identical.
    */
-  const blockedRun = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, threaded: boolean): unknown =>
-    blockedKernel(batch, m, k, n, transA, false, threaded)(a, transB ? transposeLast(b, batch, n, k) : b)
+  const blockedRun = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, threaded: boolean): unknown => {
+    const kf = blockedKernel(batch, m, k, n, transA, false, threaded)
+    const args = [a, transB ? transposeLast(b, batch, n, k) : b]
+    // a threaded kernel answers a promise through gpu.js; a sync one may go straight in (direct-run.ts)
+    return (threaded ? undefined : directRun(kf, args)) ?? kf(...args)
+  }
 
   const matmul: Matmul = (a, b, batch, m, k, n, transA, transB) => {
     const total = batch * m * n

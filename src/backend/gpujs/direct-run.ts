@@ -1,0 +1,126 @@
+/**
+ * @internal A direct call path into compiled gpu.js WebAssembly kernels — a small, version-checked
+ * reading of `WebAssemblyKernel`'s internals (gpu.js 2.24.1), switched on once at start-up beside the
+ * code-generator extensions. It patches nothing in gpu.js.
+ *
+ * A call through gpu.js's run shortcut pays about 2 µs of fixed JavaScript before and after the wasm
+ * runs: `build` and argument-type checks, then in `run` the argument dimensions (`getDimensions` per
+ * array: an array, a reverse, an Int32Array, `Array.from`) joined into a size-signature string compared
+ * with the active module's, and the output shape copied twice. On the small kernels of a training step
+ * (64 to 1,280 cells: Adam's bias updates, the loss over `[128, 10]`) that is as much as the work.
+ *
+ * {@link directRun} does what `run` does on its synchronous path — copy each argument into the active
+ * module's wasm memory (`TypedArray.set`, as gpu.js's `flattenTo` does for a flat typed array), write the
+ * scalars, run the same `dispatchSpans`, slice the output region — after checking that it would take
+ * that path with the module already active: the kernel is built and not threaded, uses no random, each
+ * array argument is a flat Float32Array or Int32Array of the length the module was laid out for, each
+ * scalar has its declared type, and the result needs no erecting (packed, or a 1-D float output). Any
+ * other call answers undefined and goes through gpu.js as before. The result is the same values from the
+ * same module; only the bookkeeping is skipped.
+ *
+ * @since 0.3.0
+ */
+
+/** The gpu.js version whose `WebAssemblyKernel.run` this path reproduces. */
+export const DIRECT_RUN_GPUJS_VERSION = '2.24.1'
+
+export type DirectRunInstall = { readonly ok: true } | { readonly ok: false; readonly reason: string }
+
+type Span = (start: number, end: number, seed: number) => void
+
+/** The internals of a built gpu.js WebAssemblyKernel this path reads. */
+interface WasmKernel {
+  readonly built?: boolean
+  readonly asyncMode?: boolean
+  readonly usesRandom?: boolean
+  readonly componentCount?: number
+  readonly output?: ReadonlyArray<number>
+  readonly tfFlatOutput?: boolean
+  _lastRunPath?: unknown
+  readonly _active?: {
+    readonly shared?: boolean
+    readonly cells: number
+    readonly sizeX: number
+    readonly f32: Float32Array | null
+    readonly i32: Int32Array | null
+    readonly run: Span | null
+    readonly runSimd: Span | null
+    readonly layout: {
+      readonly arrays: Record<string, { readonly index: number; readonly offset: number; readonly flatLength: number; readonly dims: ReadonlyArray<number> }>
+      readonly scalars: Record<string, { readonly index: number; readonly offset: number; readonly type: string }>
+      readonly outputOffset: number
+    }
+  } | null
+  readonly constructor: { readonly dispatchSpans?: (run: Span, runSimd: Span | null, cells: number, sizeX: number, seed: number) => unknown }
+}
+
+/** Calls that took the direct path since start-up (tests and diagnostics). */
+export const directRunStats = { calls: 0 }
+
+let installed = false
+let enabled = true
+/** Turn the direct path on or off (A/B measurement and tests); it is only taken once installed. */
+export const setDirectRun = (on: boolean): void => {
+  enabled = on
+}
+/** Whether calls may take the direct path. */
+export const directRunActive = (): boolean => installed && enabled
+
+/** Check gpu.js's version and the internals this path reads (the class, from `gpu.js`'s exports). */
+export const installDirectRun = (Kernel: unknown, version: string | undefined): DirectRunInstall => {
+  if (version !== undefined && version !== DIRECT_RUN_GPUJS_VERSION)
+    return { ok: false, reason: `gpu.js ${version} is installed; the direct call path is written for ${DIRECT_RUN_GPUJS_VERSION}` }
+  const k = Kernel as { prototype?: Record<string, unknown>; dispatchSpans?: unknown } | undefined
+  if (k?.prototype === undefined || typeof k.prototype._instantiate !== 'function' || typeof k.dispatchSpans !== 'function')
+    return { ok: false, reason: "gpu.js's WebAssemblyKernel lacks _instantiate or dispatchSpans" }
+  installed = true
+  return { ok: true }
+}
+
+/**
+ * Run a compiled webasm kernel (gpu.js's run shortcut, after its first call) on `args` without gpu.js's
+ * per-call bookkeeping, or answer undefined when the call must go through gpu.js (see the module header).
+ */
+export const directRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Float32Array | undefined => {
+  if (!installed || !enabled) return undefined
+  const k = kernelFn.kernel as WasmKernel | undefined
+  if (k === undefined || k === null || k.built !== true || k.asyncMode === true || k.usesRandom !== false) return undefined
+  const e = k._active
+  if (e === undefined || e === null || e.shared === true || e.f32 === null || e.i32 === null || e.run === null) return undefined
+  const out = k.output
+  if (out === undefined || out[0] !== e.sizeX || out.reduce((a, d) => a * d, 1) !== e.cells) return undefined
+  const flat = k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1)
+  const dispatch = k.constructor.dispatchSpans
+  if (!flat || dispatch === undefined) return undefined
+  const { arrays, scalars, outputOffset } = e.layout
+  let count = 0
+  for (const name in arrays) {
+    const r = arrays[name]
+    const v = args[r.index]
+    if (!(v instanceof Float32Array || v instanceof Int32Array) || v.length !== r.flatLength || r.dims[1] !== 1 || r.dims[2] !== 1) return undefined
+    count++
+  }
+  for (const name in scalars) {
+    const r = scalars[name]
+    const v = args[r.index]
+    if (r.type === 'Boolean' ? typeof v !== 'boolean' : typeof v !== 'number') return undefined
+    count++
+  }
+  if (count !== args.length) return undefined
+  const f32 = e.f32
+  for (const name in arrays) {
+    const r = arrays[name]
+    f32.set(args[r.index] as Float32Array | Int32Array, r.offset / 4)
+  }
+  for (const name in scalars) {
+    const r = scalars[name]
+    const v = args[r.index]
+    if (r.type === 'Integer') e.i32[r.offset / 4] = (v as number) | 0
+    else if (r.type === 'Boolean') e.i32[r.offset / 4] = v === true ? 1 : 0
+    else f32[r.offset / 4] = v as number
+  }
+  k._lastRunPath = dispatch(e.run, e.runSimd, e.cells, e.sizeX, 0)
+  directRunStats.calls++
+  const base = outputOffset / 4
+  return f32.slice(base, base + e.cells * (k.componentCount ?? 1))
+}
