@@ -112,6 +112,11 @@ const convArb = fc
   })
   .filter(({ os }) => os.every((d) => d > 0))
 
+/** Logits shapes for softmax cross-entropy: up to two leading dims, then a few classes or a few dozen. */
+const xentShape = fc
+  .tuple(shapeArb(0, 2, 3), fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 33, max: 36 })))
+  .map(([lead, C]) => [...lead, C])
+
 /** A small pooling: 1- to 3-d, window, strides, padding below the window. */
 const poolArb = fc
   .integer({ min: 1, max: 3 })
@@ -306,6 +311,20 @@ export const opCases: ReadonlyArray<OpCase> = [
         // y is pooled inside f, on the backend under test, so that it selects the same positions of x
         tensorOf(dir === 'scatter' ? poolOutShape(xs, p) : xs).map((t) => inst(`poolRoute ${dir} ${JSON.stringify(xs)} ${JSON.stringify(p)}`, [t], ([a]) => P.poolRoute(x, P.pool(x, p), a, p, dir)))
       )
+    )
+  },
+  {
+    name: 'softmaxXent',
+    primitive: 'softmaxXent',
+    arb: xentShape.chain((s) => fc.tuple(tensorOf(s), tensorOf(s, { min: 0, max: 1 }))).map(([x, t]) => inst(`softmaxXent ${JSON.stringify(x.shape)}`, [x, t], ([a, b]) => P.softmaxXent(a, b)))
+  },
+  {
+    name: 'softmaxXentGrad',
+    primitive: 'softmaxXentGrad',
+    arb: xentShape.chain((s) =>
+      fc
+        .tuple(tensorOf(s), tensorOf(s, { min: 0, max: 1 }), tensorOf(s.slice(0, -1)), fc.constantFrom<'logits' | 'labels'>('logits', 'labels'))
+        .map(([x, t, c, wrt]) => inst(`softmaxXentGrad ${wrt} ${JSON.stringify(x.shape)}`, [x, t, c], ([a, b, d]) => P.softmaxXentGrad(wrt, a, b, d)))
     )
   },
   // derived ops

@@ -18,6 +18,8 @@ export type UnaryOp = 'neg' | 'exp' | 'log' | 'tanh' | 'sqrt' | 'abs' | 'sign' |
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
 /** Reductions. */
 export type ReduceOp = 'sum' | 'max'
+/** Which cotangent {@link Backend.softmaxXentGrad} gives: with respect to the logits or to the labels. */
+export type XentWrt = 'logits' | 'labels'
 
 /**
  * An elementwise expression over inputs, for fused kernels: compiled mode merges chains of
@@ -145,6 +147,17 @@ export interface Backend<R extends Timing = 'sync'> {
   pool(op: PoolOp, x: View, g: PoolGeometry, out: Shape): Later<R, FloatBuffer>
   /** A pooling VJP's routing between the shapes of `x` and `y = pool(op, x)` (see `window.ts`). */
   poolRoute(op: PoolOp, dir: RouteDir, x: View, y: View, t: View, g: PoolGeometry): Later<R, FloatBuffer>
+  /**
+   * Softmax cross-entropy along the last axis, one value per row: for logits `x` and labels `t` of one
+   * shape, `Σ_j t_j (log Σ_k e^{x_k − m} − (x_j − m))`, `m` the row's maximum (0 where that is not finite).
+   * The result is shaped like `x` without its last axis.
+   */
+  softmaxXent(x: View, t: View): Later<R, FloatBuffer>
+  /**
+   * A cotangent of {@link softmaxXent} given the row cotangents `c` (shaped like its result), shaped like
+   * `x`: `logits`: `c (softmax(x) Σt − t)`; `labels`: `−c · logSoftmax(x)` (`t` is not read).
+   */
+  softmaxXentGrad(wrt: XentWrt, x: View, t: View, c: View): Later<R, FloatBuffer>
   /** Cast to float storage (int32 -> float). Always synchronous: kernels read its result directly. */
   toFloat(x: Buffer): FloatBuffer
   /**

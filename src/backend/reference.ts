@@ -7,6 +7,7 @@
 import type { Backend } from './Backend.js'
 import { makeLoops } from './loops.js'
 import { makeWindowLoops } from './window.js'
+import { makeXentLoops } from './xent.js'
 
 /** The float64 reference backend. @example withBackend(reference, () => grad(f)(x)) */
-export const reference: Backend = Object.freeze({ name: 'reference', precision: 'float64' as const, ...makeLoops(Float64Array), ...makeWindowLoops(Float64Array) })
+export const reference: Backend = Object.freeze({ name: 'reference', precision: 'float64' as const, ...makeLoops(Float64Array), ...makeWindowLoops(Float64Array), ...makeXentLoops(Float64Array) })

@@ -24,6 +24,7 @@ export type PrimitiveName =
   | 'sum' | 'max' | 'slice' | 'gather' | 'scatterAdd' | 'concat' | 'pad' | 'cast' | 'argmax'
   | 'scan'
   | 'conv' | 'convKernelGrad' | 'pool' | 'poolRoute'
+  | 'softmaxXent' | 'softmaxXentGrad'
 
 /** The result type of a shape rule. */
 export interface OutSpec {

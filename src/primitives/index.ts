@@ -40,6 +40,7 @@ import { convDef, convGeneral, convInputVjp, type ConvGeometry } from './conv.js
 import { convKernelGradDef, convKernelGrad } from './convKernelGrad.js'
 import { poolDef, pool, type PoolParams, type PoolOp } from './pool.js'
 import { poolRouteDef, poolRoute } from './poolRoute.js'
+import { softmaxXentDef, softmaxXentGradDef, softmaxXent, softmaxXentGrad } from './softmaxXent.js'
 
 /** Every primitive definition, typed so that none can be missing. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,14 +51,16 @@ export const primitives: { readonly [K in PrimitiveName]: PrimitiveDef<any> } = 
   sum: sumDef, max: maxDef, slice: sliceDef, gather: gatherDef, scatterAdd: scatterAddDef, concat: concatDef,
   pad: padDef, cast: castDef, argmax: argmaxDef,
   scan: scanDef,
-  conv: convDef, convKernelGrad: convKernelGradDef, pool: poolDef, poolRoute: poolRouteDef
+  conv: convDef, convKernelGrad: convKernelGradDef, pool: poolDef, poolRoute: poolRouteDef,
+  softmaxXent: softmaxXentDef, softmaxXentGrad: softmaxXentGradDef
 }
 
 export {
   add, mul, div, neg, exp, log, tanh, sqrt, pow, abs, sign, sin, cos, maximum, minimum, compare, where, matmul, transpose,
   reshape, broadcastTo, sum, max, slice, gather, scatterAdd, concat, pad, cast, argmax,
   type Comparison, type MatmulParams,
-  convGeneral, convInputVjp, convKernelGrad, pool, poolRoute, type ConvGeometry, type PoolParams, type PoolOp
+  convGeneral, convInputVjp, convKernelGrad, pool, poolRoute, type ConvGeometry, type PoolParams, type PoolOp,
+  softmaxXent, softmaxXentGrad
 }
 export { unbroadcast } from './unbroadcast.js'
 export { bind, lift, type PrimitiveDef, type PrimitiveName, type TensorLike } from './bind.js'

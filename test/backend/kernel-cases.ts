@@ -87,7 +87,10 @@ export const cases = (): Array<[string, (be: Backend) => ArrayLike<number>]> => 
     ['pool max', (be) => be.pool('max', cx, pg, pout)],
     ['pool avg', (be) => be.pool('avg', cx, pg, pout)],
     ['poolRoute scatter', (be) => be.poolRoute('max', 'scatter', cx, { data: be.pool('max', cx, pg, pout) as Float32Array, shape: pout }, pct, pg)],
-    ['poolRoute gather', (be) => be.poolRoute('avg', 'gather', cx, { data: be.pool('avg', cx, pg, pout) as Float32Array, shape: pout }, xct, pg)]
+    ['poolRoute gather', (be) => be.poolRoute('avg', 'gather', cx, { data: be.pool('avg', cx, pg, pout) as Float32Array, shape: pout }, xct, pg)],
+    ['softmaxXent', (be) => be.softmaxXent(a, b)],
+    ['softmaxXentGrad logits', (be) => be.softmaxXentGrad('logits', a, b, col)],
+    ['softmaxXentGrad labels', (be) => be.softmaxXentGrad('labels', narrow, narrow, narrowCol)]
   ]
 }
 

@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { fusedRead, type Backend, type BinaryOp, type Expr, type FusedRead, type ReduceOp, type UnaryOp, type View } from '../Backend.js'
+import { fusedRead, type Backend, type BinaryOp, type Expr, type FusedRead, type ReduceOp, type UnaryOp, type View, type XentWrt } from '../Backend.js'
 import type { Shape } from '../../core/Shape.js'
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { makeLoops } from '../loops.js'
@@ -43,6 +43,7 @@ import {
   whereSpec
 } from './kernels/elementwise.js'
 import { argmaxKey, argmaxSpec, combinePartials, reduceChunks, reduceKey, reduceSpec } from './kernels/reduce.js'
+import { xentGradKey, xentGradSpec, xentKey, xentSpec, xentStatsKey, xentStatsSpec } from './kernels/xent.js'
 
 export type { GpuLike, GpujsMode, KernelFn } from './runtime.js'
 export type { Spec } from './kernels/spec.js'
@@ -259,6 +260,22 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     return Int32Array.from(r)
   }
 
+  /** Rows and classes of softmax cross-entropy's logits (rank ≥ 1: the primitive's shape rule). */
+  const rowsOf = (x: View): readonly [number, number] => [prod(x.shape.slice(0, -1)), x.shape[x.shape.length - 1]]
+  const softmaxXent = (x: View, t: View): FloatBuffer => {
+    const [R, C] = rowsOf(x)
+    if (R === 0 || C === 0) return new Float32Array(R)
+    return run(xentKey(R, C), () => xentSpec(R, C), [x.data, t.data], R, 2 * R * C)
+  }
+  const softmaxXentGrad = (wrt: XentWrt, x: View, t: View, c: View): FloatBuffer => {
+    const [R, C] = rowsOf(x)
+    const n = R * C
+    if (n === 0) return new Float32Array(n)
+    const st = run(xentStatsKey(R, C), () => xentStatsSpec(R, C), [x.data, t.data], 3 * R, 2 * n)
+    const args = wrt === 'logits' ? [x.data, t.data, c.data, st] : [x.data, c.data, st]
+    return run(xentGradKey(wrt, R, C), () => xentGradSpec(wrt, R, C), args, n, 2 * n + 4 * R)
+  }
+
   const toFloat = (x: Buffer): FloatBuffer => {
     // buffers are never written after creation, so float32 storage is already what every kernel reads
     if (x instanceof Float32Array) return x
@@ -285,6 +302,8 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     scatterAdd,
     concat,
     pad,
+    softmaxXent,
+    softmaxXentGrad,
     toFloat,
     ...gpujsWindowOps<'sync'>(run, { limit: LIM, matmul }),
     kernelCount: () => cache.size,
