@@ -9,6 +9,8 @@ import { add, mul, div, log, abs, maximum, max, sum, reshape, cast, where, compa
 import { sub, square, clip } from '../ops/arithmetic.js'
 import { mean } from '../ops/reductions.js'
 import { softplus, logSoftmax } from '../ops/activations.js'
+import { logitsOf } from '../ops/logits.js'
+import { softmaxXent } from '../primitives/index.js'
 import { oneHot } from '../ops/shape.js'
 import { type PlainLoss, type OptionsLoss, configurable } from './reduction.js'
 
@@ -87,6 +89,15 @@ export const meanSquaredLogarithmicError: PlainLoss = configurable('meanSquaredL
   return lastMean(square(sub(log(add(maximum(p, EPSILON), 1)), log(add(maximum(t, EPSILON), 1)))))
 })
 
+/**
+ * The logits a crossentropy computes from, or undefined for probabilities. As Keras 2.15's
+ * `backend._get_logits`: an output of `softmax` (last axis) or `sigmoid` is replaced by the logits it
+ * came from, whatever `fromLogits` says (Keras warns when `from_logits=True` meets such an output; the
+ * probabilities would be squashed twice); otherwise `fromLogits: true` means `y` itself.
+ */
+const behind = (y: Tensor, kind: 'softmax' | 'sigmoid', fromLogits: boolean | undefined): Tensor | undefined =>
+  logitsOf(y, kind) ?? (fromLogits === true ? y : undefined)
+
 const smoothing = (op: string, s: number | undefined): number => {
   const v = s ?? 0
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail('InvalidOption', `${op}: expected labelSmoothing in [0, 1], received ${show(v)}`, { op, path: 'labelSmoothing', expected: '[0, 1]', received: v })
@@ -100,9 +111,11 @@ const smoothing = (op: string, s: number | undefined): number => {
  */
 export const binaryCrossentropy: OptionsLoss<CrossentropyOptions> = configurable('binaryCrossentropy', ['fromLogits', 'labelSmoothing'], (yTrue: Tensor, yPred: Tensor, o: CrossentropyOptions = {}): Tensor => {
   const ls = smoothing('binaryCrossentropy', o.labelSmoothing)
-  const [t0, p] = align('binaryCrossentropy', yTrue, yPred)
+  const y = lift('binaryCrossentropy', yPred, 1)
+  const z = behind(y, 'sigmoid', o.fromLogits)
+  const [t0, p] = align('binaryCrossentropy', yTrue, z ?? y)
   const t = ls > 0 ? add(mul(t0, 1 - ls), 0.5 * ls) : t0
-  if (o.fromLogits === true) return lastMean(sub(softplus(p), mul(p, t)))
+  if (z !== undefined) return lastMean(sub(softplus(p), mul(p, t)))
   const q = clip(p, EPSILON, 1 - EPSILON)
   return lastMean(neg(add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q))))))
 })
@@ -122,7 +135,8 @@ export const categoricalCrossentropy: OptionsLoss<CrossentropyOptions> = configu
     shapeMismatch(op, t0, p, ' (for integer class ids use sparseCategoricalCrossentropy)')
   const classes = p.shape[p.shape.length - 1] ?? 1
   const t = ls > 0 ? add(mul(t0, 1 - ls), ls / classes) : t0
-  if (o.fromLogits === true) return neg(lastSum(mul(t, logSoftmax(p, -1))))
+  const z = behind(p, 'softmax', o.fromLogits)
+  if (z !== undefined) return z.shape.length === 0 ? neg(mul(t, logSoftmax(z, -1))) : softmaxXent(z, t)
   const q = clip(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON)
   return neg(lastSum(mul(t, log(q))))
 })
@@ -145,8 +159,9 @@ export const sparseCategoricalCrossentropy: OptionsLoss<SparseCrossentropyOption
     shapeMismatch(op, t, p, ` without its last axis (class ids of shape ${show(p.shape.slice(0, -1))} or ${show([...p.shape.slice(0, -1), 1])})`)
   const classes = p.shape[p.shape.length - 1]
   const hot = oneHot(t, classes)
-  const logp = o.fromLogits === true ? logSoftmax(p, -1) : logSoftmax(log(clip(p, EPSILON, 1 - EPSILON)), -1)
-  return neg(sum(mul(hot, logp), -1))
+  const z = behind(p, 'softmax', o.fromLogits)
+  if (z !== undefined) return softmaxXent(z, hot)
+  return neg(sum(mul(hot, logSoftmax(log(clip(p, EPSILON, 1 - EPSILON)), -1)), -1))
 })
 
 // Keras converts {0, 1} hinge targets to {−1, 1}; elementwise here (0 → −1), which agrees on {0,1} and {−1,1} data

@@ -8,6 +8,7 @@ import { lift, maximum, mul, add, div, exp, neg, abs, compare, where, tanh as ta
 import { customVjp } from '../ad/grad.js'
 import { sub } from './arithmetic.js'
 import { stopGradient } from '../ad/vjp.js'
+import { remember } from './logits.js'
 
 const reluImpl = customVjp(
   (x) => maximum(x, 0),
@@ -27,7 +28,10 @@ const sigmoidImpl = customVjp(
   (ct, _xs, out) => [mul(ct, mul(out, sub(1, out)))]
 )
 /** Logistic sigmoid, stable for large |x|. @example sigmoid(tensor([0])) // [0.5] */
-export const sigmoid = (x: Tensor): Tensor => sigmoidImpl(lift('sigmoid', x))
+export const sigmoid = (x: Tensor): Tensor => {
+  const t = lift('sigmoid', x)
+  return remember('sigmoid', sigmoidImpl(t), t)
+}
 /** Hyperbolic tangent. */
 export const tanh = (x: Tensor): Tensor => tanhP(lift('tanh', x))
 const softplusImpl = customVjp(
@@ -84,6 +88,10 @@ export const logSoftmax = (x: Tensor, axis = -1): Tensor => {
   return sub(s, log(sum(exp(s), axis, true)))
 }
 /** Softmax along an axis (default last). @example softmax(logits) */
-export const softmax = (x: Tensor, axis = -1): Tensor => exp(logSoftmax(x, axis))
+export const softmax = (x: Tensor, axis = -1): Tensor => {
+  const t = lift('softmax', x)
+  const out = exp(logSoftmax(t, axis))
+  return t.shape.length > 0 && (axis === -1 || axis === t.shape.length - 1) ? remember('softmax', out, t) : out
+}
 /** The identity activation. */
 export const linear = (x: Tensor): Tensor => lift('linear', x)
