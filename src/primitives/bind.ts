@@ -44,7 +44,11 @@ export interface PrimitiveDef<P> {
    * buffer, on an asynchronous one (compiled async replays) possibly a Promise of it.
    */
   readonly impl: <R extends Timing>(be: Backend<R>, inputs: ReadonlyArray<View>, params: P, out: OutSpec) => Later<R, Buffer>
-  readonly vjp: (ct: Tensor, inputs: ReadonlyArray<Tensor>, out: Tensor, params: P) => ReadonlyArray<Tensor | undefined>
+  /**
+   * `wanted[i]`: whether input i's cotangent is used (the input is traced at this level); a VJP may
+   * return undefined for the others instead of computing what would be dropped.
+   */
+  readonly vjp: (ct: Tensor, inputs: ReadonlyArray<Tensor>, out: Tensor, params: P, wanted: ReadonlyArray<boolean>) => ReadonlyArray<Tensor | undefined>
 }
 
 /** @internal A node of a trace: its parents (nodes of the same trace) and its VJP. */
@@ -139,10 +143,12 @@ export const bind = <P>(def: PrimitiveDef<P>, inputs: ReadonlyArray<Tensor>, par
   }
   const primals = inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? x.trace.primal : x))
   const outPrimal = bind(def, primals, params)
+  const parents = inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? (x.trace.node as Node) : undefined))
+  const wanted = parents.map((p) => p !== undefined)
   const node: Node = {
     id: nextNodeId(),
-    parents: inputs.map((x) => (x.trace !== undefined && x.trace.tag === tag ? (x.trace.node as Node) : undefined)),
-    vjp: (ct) => def.vjp(ct, primals, outPrimal, params)
+    parents,
+    vjp: (ct) => def.vjp(ct, primals, outPrimal, params, wanted)
   }
   const out = new Tensor(outPrimal.shape, outPrimal.dtype, undefined, { tag, primal: outPrimal, node })
   if (tagObservers.size > 0) tagObservers.get(tag)?.onBind(def as PrimitiveDef<unknown>, inputs, params, out)

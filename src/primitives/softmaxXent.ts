@@ -42,7 +42,8 @@ export const softmaxXentDef: PrimitiveDef<Record<string, never>> = {
   name: 'softmaxXent',
   shapeRule: ([x, t]) => checkPair('softmaxXent', x, t),
   impl: (be, [x, t]) => be.softmaxXent({ data: be.toFloat(x.data), shape: x.shape }, { data: be.toFloat(t.data), shape: t.shape }),
-  vjp: (ct, [x, t]) => [softmaxXentGrad('logits', x, t, ct), softmaxXentGrad('labels', x, t, ct)]
+  // labels are usually data: their cotangent (two kernels) only when they are differentiated
+  vjp: (ct, [x, t], _out, _p, wanted) => [wanted[0] ? softmaxXentGrad('logits', x, t, ct) : undefined, wanted[1] ? softmaxXentGrad('labels', x, t, ct) : undefined]
 }
 
 /** `logSoftmax` of the last axis in primitives (for the second-order VJP). */

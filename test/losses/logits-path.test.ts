@@ -7,6 +7,8 @@
 import { describe, it, expect } from 'vitest'
 import { tensor, softmax, sigmoid, dataSync, sequential, dense, sgd, withBackend, reference, getBackend, setBackend, type Tensor, type Backend } from '../../src/index.js'
 import * as L from '../../src/losses/index.js'
+import { grad, sum } from '../../src/index.js'
+import { softmaxXent } from '../../src/primitives/index.js'
 
 const v = (t: Tensor): number[] => Array.from(dataSync(t))
 const LOG_EPS = -Math.log(1e-7) // 16.118…: the clipped loss of a probability below ε
@@ -121,5 +123,29 @@ describe('in training, as Keras 2.15 fit and evaluate', () => {
     }
     expect(calls.get('softmaxXent')).toBeGreaterThanOrEqual(3)
     expect(calls.get('softmaxXentGrad')).toBeGreaterThanOrEqual(3)
+  })
+})
+
+describe('softmaxXent differentiates only what is traced', () => {
+  it('the labels cotangent (two kernels) is computed only when the labels are differentiated', () => {
+    const base = getBackend() as Backend
+    const wrts: string[] = []
+    const counted = { ...base, threaded: undefined, softmaxXentGrad: (...a: Parameters<Backend['softmaxXentGrad']>) => (wrts.push(a[0]), base.softmaxXentGrad(...a)) }
+    setBackend(counted as unknown as Backend)
+    const z = tensor([[0.5, -1, 2]])
+    const t = tensor([[0, 1, 0]])
+    try {
+      const gz = grad((a: Tensor) => sum(softmaxXent(a, t)))(z)
+      expect(wrts).toEqual(['logits'])
+      // d/dz = softmax(z) − t
+      const e = [0.5, -1, 2].map(Math.exp)
+      const s = e.reduce((a, b) => a + b, 0)
+      v(gz).forEach((g, j) => expect(g).toBeCloseTo(e[j] / s - [0, 1, 0][j], 6))
+      wrts.length = 0
+      grad(([a, b]: [Tensor, Tensor]) => sum(softmaxXent(a, b)))([z, t])
+      expect(wrts.sort()).toEqual(['labels', 'logits'])
+    } finally {
+      setBackend(base)
+    }
   })
 })
