@@ -18,9 +18,13 @@
  *
  * Times are CPU time of this process (`process.cpuUsage`, user + system), not wall time: the kernels
  * run on the main thread, so on a busy machine CPU time still counts only this process's work (cache
- * and memory-bandwidth contention from other processes remain). Nothing here asserts on timings.
+ * and memory-bandwidth contention from other processes remain). The step profile's per-call times are
+ * the exception: main-thread CPU where Node offers it, else wall time (see `callClock`); the step's
+ * line also says how much of its CPU ran on other threads. Nothing here asserts on timings.
  */
 import { GPU } from 'gpu.js'
+import { readdirSync, readFileSync } from 'node:fs'
+import { PerformanceObserver } from 'node:perf_hooks'
 import * as tf from '../src/index.js'
 import { gpujsBackend } from '../src/backend/gpujs/index.js'
 import { createGpujsBackend, type GpuLike } from '../src/backend/gpujs/backend.js'
@@ -48,6 +52,41 @@ const cpuNow = (): number => {
   return (u.user + u.system) / 1000
 }
 
+/**
+ * The per-call clock of the step profile: the main thread's CPU time where Node has
+ * `process.threadCpuUsage` (23.9+), else wall time (`performance.now()`, ~0.05 µs a reading). Not
+ * `process.cpuUsage`: it costs ~2 µs a reading, and it counts every thread of the process, so V8's
+ * garbage-collector helper threads (2.5–3.5 ms of CPU per MLP step) were charged to whichever kernel
+ * call was running (docs/performance.md, "Per-call cost of the small kernels").
+ */
+const threadCpu = (process as unknown as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage
+const callClock: { readonly name: string; readonly now: () => number } =
+  typeof threadCpu === 'function'
+    ? {
+        name: 'main-thread CPU',
+        now: () => {
+          const u = threadCpu.call(process)
+          return (u.user + u.system) / 1000
+        }
+      }
+    : { name: 'wall', now: () => performance.now() }
+
+/** CPU ms of this process's threads other than the main one (Linux: /proc; undefined elsewhere). */
+const otherThreadsMs = (): number | undefined => {
+  try {
+    let ticks = 0
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (Number(tid) === process.pid) continue
+      const st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(f[11]) + Number(f[12])
+    }
+    return ticks * 10 // USER_HZ = 100
+  } catch {
+    return undefined
+  }
+}
+
 const rand = mulberry32(7)
 const rnd = (n: number): Float32Array => Float32Array.from({ length: n }, () => rand() * 2 - 1)
 const shapeKey = (x: unknown): string => {
@@ -64,9 +103,23 @@ interface Call {
   readonly args: unknown[]
   ms: number
   count: number
+  /** each call's time (ms), for the median */
+  readonly each: number[]
 }
 
-const profileStep = async (): Promise<{ calls: Call[]; stepMs: number }> => {
+interface Profile {
+  readonly calls: Call[]
+  /** CPU ms per step, all threads */
+  readonly stepMs: number
+  /** the step in the per-call clock's terms (wall ms, or main-thread CPU ms) */
+  readonly stepClockMs: number
+  /** main-thread GC pauses per step (PerformanceObserver 'gc') */
+  readonly gcMs: number
+  /** CPU ms per step of the other threads (V8's GC helpers), where /proc tells */
+  readonly otherMs: number | undefined
+}
+
+const profileStep = async (): Promise<Profile> => {
   const base = gpujsBackend('webasm')
   const calls = new Map<string, Call>()
   let recording = false
@@ -75,14 +128,15 @@ const profileStep = async (): Promise<{ calls: Call[]; stepMs: number }> => {
     const f = base[m]
     if (typeof f !== 'function' || m === 'toFloat') continue
     timed[m] = (...args: unknown[]) => {
-      const t0 = cpuNow()
+      const t0 = callClock.now()
       const r = (f as (...a: unknown[]) => unknown).apply(base, args)
-      const dt = cpuNow() - t0
+      const dt = callClock.now() - t0
       if (recording) {
         const key = `${m}(${args.filter((a) => typeof a !== 'string').map(shapeKey).join(', ')}${args.some((a) => typeof a === 'string') ? `; ${args.filter((a) => typeof a === 'string').join(',')}` : ''})`
-        const c = calls.get(key) ?? { method: m, args, ms: 0, count: 0 }
+        const c = calls.get(key) ?? { method: m, args, ms: 0, count: 0, each: [] }
         c.ms += dt
         c.count++
+        c.each.push(dt)
         calls.set(key, c)
       }
       return r
@@ -106,12 +160,29 @@ const profileStep = async (): Promise<{ calls: Call[]; stepMs: number }> => {
         : buildTrainer(MLP.dims, false).trainer
     // first epoch: record + warm up; second: timed
     const r1 = await trainer.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })
+    let gc = 0
+    const obs = new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) gc += e.duration
+    })
+    obs.observe({ entryTypes: ['gc'] })
     recording = true
+    const o0 = otherThreadsMs()
+    const c0 = callClock.now()
     const t0 = cpuNow()
     await r1.trainer.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 })
     const stepMs = (cpuNow() - t0) / (steps + 2)
+    const stepClockMs = (callClock.now() - c0) / (steps + 2)
+    const o1 = otherThreadsMs()
+    await new Promise((r) => setImmediate(r)) // let the observer report
+    obs.disconnect()
     recording = false
-    return { calls: [...calls.entries()].map(([k, c]) => ({ ...c, method: k })), stepMs }
+    return {
+      calls: [...calls.entries()].map(([k, c]) => ({ ...c, method: k })),
+      stepMs,
+      stepClockMs,
+      gcMs: gc / (steps + 2),
+      otherMs: o0 === undefined || o1 === undefined ? undefined : (o1 - o0) / (steps + 2)
+    }
   } finally {
     tf.setBackend(prev)
   }
@@ -233,7 +304,7 @@ const main = async (): Promise<void> => {
     return { kernel: c.name, unit: c.unit, shipped: rate(a), extended: rate(b), blocked: rate(d), ratio: (a / d).toFixed(2), bitIdentical: ms[i].same, agrees: ms[i].close }
   })
   if (asJson) {
-    process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, kernelMs: total, callsPerStep, byKind: Object.fromEntries(byKind), callsByKind: Object.fromEntries(callsOf), top: top.map((c) => ({ call: c.method, callsPerStep: c.count / (steps + 2), msPerStep: c.ms / (steps + 2) })), kernels: rows }) + '\n')
+    process.stdout.write(JSON.stringify({ stepMs: prof.stepMs, stepClockMs: prof.stepClockMs, callClock: callClock.name, gcMs: prof.gcMs, otherThreadsMs: prof.otherMs, kernelMs: total, callsPerStep, byKind: Object.fromEntries(byKind), callsByKind: Object.fromEntries(callsOf), top: top.map((c) => ({ call: c.method, callsPerStep: c.count / (steps + 2), msPerStep: c.ms / (steps + 2), medianUs: 1000 * median(c.each) })), kernels: rows }) + '\n')
     return
   }
   const out: string[] = []
@@ -243,15 +314,18 @@ const main = async (): Promise<void> => {
       : `## MLP step profile (784-128-64-10, batch ${MLP.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`
   )
   out.push('')
-  out.push(`step ${prof.stepMs.toFixed(2)} ms CPU, of which kernels ${total.toFixed(2)} ms in ${callsPerStep.toFixed(1)} backend calls`)
+  const other = prof.otherMs === undefined ? '' : `, ${prof.otherMs.toFixed(2)} ms of it on other threads (V8's GC helpers)`
+  out.push(`step ${prof.stepMs.toFixed(2)} ms CPU (all threads${other}); ${prof.stepClockMs.toFixed(2)} ms ${callClock.name}, of which kernels ${total.toFixed(2)} ms in ${callsPerStep.toFixed(1)} backend calls`)
+  out.push(`(per-call clock: ${callClock.name}; shares below are of the step's ${callClock.name} time; main-thread GC pauses ${prof.gcMs.toFixed(2)} ms per step, inside whichever call allocated)`)
   out.push('')
   out.push('| kernel kind | calls/step | ms/step | share of step |')
   out.push('|---|---|---|---|')
-  for (const [k, v] of [...byKind.entries()].sort((a, b) => b[1] - a[1])) out.push(`| ${k} | ${(callsOf.get(k) ?? 0).toFixed(1)} | ${v.toFixed(2)} | ${((100 * v) / prof.stepMs).toFixed(1)}% |`)
+  for (const [k, v] of [...byKind.entries()].sort((a, b) => b[1] - a[1])) out.push(`| ${k} | ${(callsOf.get(k) ?? 0).toFixed(1)} | ${v.toFixed(2)} | ${((100 * v) / prof.stepClockMs).toFixed(1)}% |`)
   out.push('')
-  out.push('| heaviest calls | calls/step | ms/step | share |')
-  out.push('|---|---|---|---|')
-  for (const c of top) out.push(`| \`${c.method}\` | ${(c.count / (steps + 2)).toFixed(1)} | ${(c.ms / (steps + 2)).toFixed(3)} | ${((100 * c.ms) / (steps + 2) / prof.stepMs).toFixed(1)}% |`)
+  // the median call: a GC pause or a preemption lands in a few calls and inflates the mean, not the median
+  out.push('| heaviest calls | calls/step | ms/step | share | median µs/call |')
+  out.push('|---|---|---|---|---|')
+  for (const c of top) out.push(`| \`${c.method}\` | ${(c.count / (steps + 2)).toFixed(1)} | ${(c.ms / (steps + 2)).toFixed(3)} | ${((100 * c.ms) / (steps + 2) / prof.stepClockMs).toFixed(1)}% | ${(1000 * median(c.each)).toFixed(1)} |`)
   out.push('')
   out.push(`## Kernels A/B: gpu.js as shipped vs tensorfold's extensions (${rounds} interleaved rounds, medians)`)
   out.push('')
