@@ -129,14 +129,16 @@ describe('register-blocked matmul and packed Array(4) results', () => {
     gpu.destroy()
   })
 
-  it('unblockRows puts [batch][m/4][n][4] back in row order', () => {
+  it('unblockRows puts [batch][m/4][n][4] back in row order, in place', () => {
     const batch = 2
     const m = 8
     const n = 3
     const packed = new Float32Array(batch * m * n)
     for (let z = 0; z < batch; z++)
       for (let y = 0; y < m / 4; y++) for (let x = 0; x < n; x++) for (let r = 0; r < 4; r++) packed[((z * (m / 4) + y) * n + x) * 4 + r] = z * 1000 + (y * 4 + r) * 10 + x
-    expect(Array.from(unblockRows(packed, batch, m, n))).toEqual(Array.from({ length: batch * m * n }, (_, i) => Math.floor(i / (m * n)) * 1000 + Math.floor((i % (m * n)) / n) * 10 + (i % n)))
+    const rows = unblockRows(packed, batch, m, n)
+    expect(Array.from(rows)).toEqual(Array.from({ length: batch * m * n }, (_, i) => Math.floor(i / (m * n)) * 1000 + Math.floor((i % (m * n)) / n) * 10 + (i % n)))
+    expect(rows).toBe(packed) // in place: no second array of C
   })
 
   const shapes: Array<[number, number, number, number]> = [

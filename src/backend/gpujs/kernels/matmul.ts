@@ -99,18 +99,29 @@ export const matmulBlockedSpec = (batch: number, m: number, k: number, n: number
 export const matmulBlockedKey = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, intLocals: boolean): string =>
   `mm4${intLocals ? 'i' : ''}|${batch}|${m}|${k}|${n}|${transA ? 't' : 'n'}${transB ? 't' : 'n'}`
 
-/** C in row order from the blocked kernel's packed `[batch][m/4][n][4]` output. */
+/** The scratch block {@link unblockRows} reorders through, kept up to this many floats (256 KiB). */
+const SCRATCH_KEEP = 1 << 16
+let scratch = new Float32Array(0)
+
+/**
+ * C in row order from the blocked kernel's packed `[batch][m/4][n][4]` output, reordered in place and
+ * returned: block `blk` (4 rows of C) occupies the same `4n` floats in both layouts, so each block is
+ * copied to one scratch block and written back row by row. `packed` must be the kernel's own fresh
+ * result (gpu.js slices a new array per call); no second array of C is allocated.
+ */
 export const unblockRows = (packed: Float32Array, batch: number, m: number, n: number): Float32Array => {
   const R = MATMUL_ROWS
-  const out = new Float32Array(batch * m * n)
+  const len = R * n
+  if (scratch.length < len && len <= SCRATCH_KEEP) scratch = new Float32Array(len)
+  const s = scratch.length >= len ? scratch : new Float32Array(len)
   const blocks = batch * (m / R)
   for (let blk = 0; blk < blocks; blk++) {
-    const src = blk * n * R
-    const dst = blk * R * n
+    const base = blk * len
+    s.set(packed.subarray(base, base + len))
     for (let r = 0; r < R; r++) {
-      const row = dst + r * n
-      for (let x = 0, s = src + r; x < n; x++, s += R) out[row + x] = packed[s]
+      const row = base + r * n
+      for (let x = 0, q = r; x < n; x++, q += R) packed[row + x] = s[q]
     }
   }
-  return out
+  return packed
 }
