@@ -5,9 +5,11 @@
  * that did not come from those activations keep Keras's clipped formula.
  */
 import { describe, it, expect } from 'vitest'
+import fc from 'fast-check'
+import { tensorOf, shapeArb } from '../../laws/index.js'
 import { tensor, softmax, sigmoid, dataSync, sequential, dense, sgd, withBackend, reference, getBackend, setBackend, type Tensor, type Backend } from '../../src/index.js'
 import * as L from '../../src/losses/index.js'
-import { grad, sum } from '../../src/index.js'
+import { grad, sum, mul, neg, logSoftmax } from '../../src/index.js'
 import { softmaxXent } from '../../src/primitives/index.js'
 
 const v = (t: Tensor): number[] => Array.from(dataSync(t))
@@ -147,5 +149,25 @@ describe('softmaxXent differentiates only what is traced', () => {
     } finally {
       setBackend(base)
     }
+  })
+})
+
+describe('softmaxXent is −Σ t · logSoftmax(x) over the last axis', () => {
+  it('property: the same values and gradients as the composite, on the float64 reference', () => {
+    const arb = fc
+      .tuple(shapeArb(0, 2, 3), fc.integer({ min: 1, max: 7 }))
+      .chain(([lead, C]) => fc.tuple(tensorOf([...lead, C], { min: -6, max: 6 }), tensorOf([...lead, C], { min: 0, max: 1 })))
+    fc.assert(
+      fc.property(arb, ([x, t]) =>
+        withBackend(reference, () => {
+          const composite = (a: Tensor): Tensor => neg(sum(mul(t, logSoftmax(a, -1)), -1))
+          const fused = (a: Tensor): Tensor => softmaxXent(a, t)
+          v(fused(x)).forEach((y, i) => expect(y).toBeCloseTo(v(composite(x))[i], 10))
+          const w = (f: (a: Tensor) => Tensor) => grad((a: Tensor) => sum(mul(f(a), f(a))))(x)
+          v(w(fused)).forEach((g, i) => expect(g).toBeCloseTo(v(w(composite))[i], 9))
+        })
+      ),
+      { numRuns: 60, seed: 12 }
+    )
   })
 })
