@@ -7,6 +7,7 @@ import type { Backend } from '../../src/backend/Backend.js'
 import { record, metaOf, type Body } from '../../src/ad/scanBody.js'
 import { runBodyOf } from '../../src/ad/scanFuse.js'
 import * as Tree from '../../src/core/Tree.js'
+import { counting } from '../backend/counting.js'
 
 /** An LSTM-like cell: the gate chain (sigmoid, tanh, products) is elementwise after two matmuls. */
 const cell =
@@ -16,21 +17,6 @@ const cell =
     const h2 = mul(sigmoid(z), tanh(add(z, h)))
     return [h2, h2]
   }
-
-/** The backend with every method call counted by name. */
-const counting = (): { be: Backend; calls: Map<string, number> } => {
-  const base = getBackend() as Backend
-  const calls = new Map<string, number>()
-  const be = { ...base } as Record<string, unknown>
-  for (const [k, f] of Object.entries(base))
-    if (typeof f === 'function')
-      be[k] = (...a: unknown[]) => {
-        calls.set(k, (calls.get(k) ?? 0) + 1)
-        return (f as (...a: unknown[]) => unknown).apply(base, a)
-      }
-  be.threaded = undefined
-  return { be: be as unknown as Backend, calls }
-}
 
 /** Slice `t` of `xs` along axis 0. */
 const at = (xs: Tensor, t: number): Tensor => reshape(slice(xs, [t, 0, 0], [1, xs.shape[1], xs.shape[2]]), xs.shape.slice(1))
