@@ -166,6 +166,12 @@ export interface Backend<R extends Timing = 'sync'> {
    * `[r, c]`) or a row broadcast (the output's leading dims, then 1s: `[r, 1]` over `[r, c]`).
    */
   fused(expr: Expr, inputs: ReadonlyArray<View>, out: Shape): Later<R, FloatBuffer>
+  /**
+   * Optional: take back result buffers that are unreachable (a compiled replay's intermediates, once its
+   * plan has run), to reuse their memory for later results. The backend keeps only buffers it made
+   * itself and ignores the rest; the caller guarantees nothing reads or holds any of them afterwards.
+   */
+  recycle?(buffers: ReadonlyArray<Buffer>): void
 }
 
 /** A backend of either timing (what `getBackend` returns). */

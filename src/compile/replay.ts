@@ -25,6 +25,7 @@ export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Ba
   }
   const finish = (): O => {
     const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))
+    if (be.recycle !== undefined) be.recycle(deadBuffers(plan, env, leaves, outs))
     return Tree.unflatten<O>(plan.outStructure, outs)
   }
   const from = (first: number): O | Promise<O> => {
@@ -37,4 +38,29 @@ export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Ba
     return finish()
   }
   return from(0) as Later<R, O>
+}
+
+/** The memory a tensor's storage lives in. */
+const memoryOf = (b: Buffer): ArrayBufferLike => b.buffer
+
+/**
+ * The buffers of a finished replay that nothing can reach any more: those its steps wrote, except any
+ * sharing memory with an output, an input or a constant of the plan (a reshape shares its input's
+ * buffer; a cast may return it), and except the results of random steps (regenerated tensors) and of
+ * `scan` (whose recorded body, in its parameters, holds tensors of its own). Each buffer once; the
+ * backend keeps only those it made itself (`gpujs/recycle.ts`).
+ */
+export const deadBuffers = (plan: Plan, env: ReadonlyArray<Buffer | undefined>, leaves: ReadonlyArray<Tensor>, outs: ReadonlyArray<Tensor>): Buffer[] => {
+  const live = new Set<ArrayBufferLike>()
+  for (const t of outs) live.add(memoryOf(storageOf(t) as Buffer))
+  for (const t of leaves) live.add(memoryOf(storageOf(t) as Buffer))
+  for (const st of plan.steps) if (st.kind !== 'random') for (const r of st.ins) if (r.k === 'const') live.add(memoryOf(storageOf(r.t) as Buffer))
+  const dead: Buffer[] = []
+  for (const st of plan.steps) {
+    const b = env[st.out]
+    if (st.kind === 'random' || (st.kind === 'op' && st.def.name === 'scan') || b === undefined || live.has(memoryOf(b))) continue
+    live.add(memoryOf(b))
+    dead.push(b)
+  }
+  return dead
 }

@@ -29,6 +29,7 @@ import { gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
 import { flatOutputsActive, requestFlatOutput } from './flat-outputs.js'
 import { directRun } from './direct-run.js'
+import { recycleArrays } from './recycle.js'
 import { gpujsWindowOps } from './window-ops.js'
 import {
   binaryKey,
@@ -287,7 +288,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   const backend: GpujsBackend & { threaded?: Backend<'async'> } = {
     name,
     precision: 'float32',
-    ...(name === 'webasm' ? { maxKernelBytes: WASM_KERNEL_BYTES } : {}),
+    ...(name === 'webasm' ? { maxKernelBytes: WASM_KERNEL_BYTES, recycle: recycleArrays } : {}),
     unary,
     fused,
     binary,

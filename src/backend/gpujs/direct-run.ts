@@ -11,7 +11,8 @@
  *
  * {@link directRun} does what `run` does on its synchronous path — copy each argument into the active
  * module's wasm memory (`TypedArray.set`, as gpu.js's `flattenTo` does for a flat typed array), write the
- * scalars, run the same `dispatchSpans`, slice the output region — after checking that it would take
+ * scalars, run the same `dispatchSpans`, copy the output region out (into an array a compiled replay
+ * gave back, when one of that length is kept: `recycle.ts`) — after checking that it would take
  * that path with the module already active: the kernel is built and not threaded, uses no random, each
  * array argument is a flat Float32Array or Int32Array of the length the module was laid out for, each
  * scalar has its declared type, and the result needs no erecting (packed, or a 1-D float output). Any
@@ -20,6 +21,8 @@
  *
  * @since 0.3.0
  */
+
+import { ownArray, takeArray } from './recycle.js'
 
 /** The gpu.js version whose `WebAssemblyKernel.run` this path reproduces. */
 export const DIRECT_RUN_GPUJS_VERSION = '2.24.1'
@@ -122,5 +125,10 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
   k._lastRunPath = dispatch(e.run, e.runSimd, e.cells, e.sizeX, 0)
   directRunStats.calls++
   const base = outputOffset / 4
-  return f32.slice(base, base + e.cells * (k.componentCount ?? 1))
+  const n = e.cells * (k.componentCount ?? 1)
+  // the result: an array a compiled replay gave back (recycle.ts), or a fresh one — either way now ours alone
+  const kept = takeArray(n)
+  if (kept === undefined) return ownArray(f32.slice(base, base + n))
+  kept.set(f32.subarray(base, base + n))
+  return ownArray(kept)
 }

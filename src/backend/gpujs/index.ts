@@ -27,6 +27,7 @@ import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.j
 import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
 import { installDirectRun, setDirectRun } from './direct-run.js'
+import { setRecycling } from './recycle.js'
 import { installNativeMath, setNativeMath } from './native-math.js'
 import type { AnyBackend, Backend } from '../Backend.js'
 import { createGpujsBackend, type GpuLike, type GpujsMode } from './backend.js'
@@ -106,6 +107,8 @@ const installExtension = (): void => {
   if (!f.ok) refused.push(`packed Array(4) results, so no register-blocked matmul (${f.reason})`)
   const d = installDirectRun(WebAssemblyKernel, version)
   if (!d.ok) refused.push(`direct kernel calls (${d.reason})`)
+  // results reused from a compiled replay's dead intermediates ride on the direct calls (recycle.ts)
+  if (getEnv('TENSORFOLD_GPUJS_RECYCLE') === '0') setRecycling(false)
   if (refused.length > 0) console.warn(`tensorfold: gpu.js code-generator extensions off: ${refused.join('; ')}; kernels run as gpu.js generates them.`)
 }
 
