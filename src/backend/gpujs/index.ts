@@ -77,7 +77,8 @@ let extension: 'pending' | 'done' = 'pending'
  * needs); and let compiled kernels be called straight into their wasm module (`direct-run.ts`). With
  * another gpu.js version they stay off, and one line says so. The environment variable
  * `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all five off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous
- * loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh.
+ * loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh, `TENSORFOLD_GPUJS_RECYCLE=0` only
+ * the reuse of compiled replays' dead intermediates (`recycle.ts`) that the direct calls do.
  */
 const installExtension = (): void => {
   if (extension === 'done') return
