@@ -99,6 +99,23 @@ describe('compiled replays reuse the memory of their dead intermediates', () => 
     expect(on.trainers.map((t) => snap(Tree.leaves(t.params) as Tensor[]))).toEqual(on.weights)
   })
 
+  it('fit (async replays; matmuls past 2^22 multiply-adds on the worker pool): the same history and weights with reuse on and off', async () => {
+    if (getBackend().name !== 'webasm') return
+    const x = tensor(Array.from({ length: 128 * 256 }, (_, i) => Math.sin(i * 0.013)), [128, 256])
+    const y = tensor(Array.from({ length: 128 * 4 }, (_, i) => (i % 4 === Math.floor(i / 4) % 4 ? 1 : 0)), [128, 4])
+    const run = async (on: boolean) => {
+      setRecycling(on)
+      const model = sequential([dense(256, { inputShape: [256], activation: 'relu' }), dense(4, { activation: 'softmax' })], { seed: 9 })
+      const tr = model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' })
+      const { trainer, history } = await tr.fit(x, y, { batchSize: 64, epochs: 3, shuffle: false, verbose: 0 })
+      return { loss: history.history.loss, weights: snap(Tree.leaves(trainer.params) as Tensor[]) }
+    }
+    const off = await run(false)
+    const on = await run(true)
+    expect(on.loss).toEqual(off.loss)
+    expect(on.weights).toEqual(off.weights)
+  })
+
   it('the backend keeps only arrays it made: a given-back array of its own is reused, a foreign one never', () => {
     const be = getBackend() as Backend
     if (be.name !== 'webasm' || be.recycle === undefined) return

@@ -29,7 +29,7 @@ import { gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
 import { flatOutputsActive, requestFlatOutput } from './flat-outputs.js'
 import { directRun } from './direct-run.js'
-import { recycleArrays } from './recycle.js'
+import { ownArray, recycleArrays } from './recycle.js'
 import { gpujsWindowOps } from './window-ops.js'
 import {
   binaryKey,
@@ -124,7 +124,8 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     }
     const k = cache.get(key, build, (n + inBytes) * 4 + (name === 'webasm' ? 1 << 20 : 0))
     // webasm: straight into the active module when gpu.js would take its plain path (direct-run.ts)
-    return flattenResult((name === 'webasm' ? directRun(k, args) : undefined) ?? k(...args), n, sharedRows, name)
+    // every result is a fresh array no one else holds: the backend's own to take back (recycle.ts)
+    return ownArray(flattenResult((name === 'webasm' ? directRun(k, args) : undefined) ?? k(...args), n, sharedRows, name))
   }
 
   const { matmul, matmulThreaded } = gpujsMatmulOps(name, gpu, cache, run, {

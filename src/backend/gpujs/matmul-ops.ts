@@ -12,6 +12,7 @@ import { zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
 import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
 import { directRun } from './direct-run.js'
+import { ownArray } from './recycle.js'
 import type { KernelCache } from './cache.js'
 
 /** `[batch][rows][cols]` → `[batch][cols][rows]`, as float32. */
@@ -88,7 +89,7 @@ export const gpujsMatmulOps = (
     const total = batch * m * n
     if (total === 0) return new Float32Array(0)
     if (k === 0) return run(zerosKey(total), () => zerosSpec(total), [], total, 0)
-    if (blocked(m, k, n)) return unblockRows(packedResult(blockedRun(a, b, batch, m, k, n, transA, transB, false), total), batch, m, n)
+    if (blocked(m, k, n)) return ownArray(unblockRows(packedResult(blockedRun(a, b, batch, m, k, n, transA, transB, false), total), batch, m, n))
     return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [a, b], total, batch * k * (m + n))
   }
 
@@ -101,9 +102,10 @@ export const gpujsMatmulOps = (
     const total = batch * m * n
     if (name !== 'webasm' || total * k < THREADED_MIN_MACS || total < THREADED_MIN_CELLS || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
     if (blocked(m, k, n))
-      return (blockedRun(a, b, batch, m, k, n, transA, transB, true) as Promise<unknown>).then((r) => unblockRows(packedResult(r, total), batch, m, n))
+      return (blockedRun(a, b, batch, m, k, n, transA, transB, true) as Promise<unknown>).then((r) => ownArray(unblockRows(packedResult(r, total), batch, m, n)))
     const kern = cache.get(`T${matmulKey(batch, m, k, n, transA, transB)}`, () => compileThreaded(gpu, matmulSpec(batch, m, k, n, transA, transB)), bytes(batch, m, k, n))
-    return (kern(a, b) as Promise<unknown>).then((r) => flattenResult(r, total, opts.sharedRows, name))
+    // gpu.js slices a threaded result out of the shared memory: a fresh array, the backend's own (recycle.ts)
+    return (kern(a, b) as Promise<unknown>).then((r) => ownArray(flattenResult(r, total, opts.sharedRows, name)))
   }
   return { matmul, matmulThreaded }
 }
