@@ -12,8 +12,9 @@
  * intermediates that it has proved unreachable — not an output, an input or a constant of the plan, nor
  * sharing their memory (`compile/replay.ts`) — through the backend's `recycle`; of those, only arrays
  * this module handed out are kept ({@link recycleArrays}), at most {@link PER_LENGTH} per length and
- * {@link BUDGET_BYTES} in all. An array is on the free list or owned by a live value, never both: taking
- * it removes it, and giving back an array that is not marked (twice, or one made elsewhere) is ignored.
+ * {@link BUDGET_BYTES} in all, until the next replay gives its own back. An array is on the free list or
+ * owned by a live value, never both: taking it removes it, and giving back an array that is not marked
+ * (twice, or one made elsewhere) is ignored.
  *
  * @since 0.3.0
  */
@@ -56,9 +57,16 @@ export const ownArray = (a: Float32Array): Float32Array => {
   return a
 }
 
-/** Keep, for reuse, those of `arrays` this backend handed out; the caller guarantees none is reachable. */
+/**
+ * Keep, for reuse, those of `arrays` this backend handed out; the caller guarantees none is reachable.
+ * What an earlier call kept and nothing has taken since is dropped first (left to the collector): the
+ * free lists hold one replay's intermediates at most, so arrays of a length no later call asks for
+ * (a threaded matmul's result, which gpu.js slices itself) do not pile up to the budget.
+ */
 export const recycleArrays = (arrays: ReadonlyArray<unknown>): void => {
   if (!enabled) return
+  free.clear()
+  bytes = 0
   for (const a of arrays) {
     if (!(a instanceof Float32Array) || !mine.has(a)) continue
     mine.delete(a)
