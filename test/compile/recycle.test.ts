@@ -37,6 +37,18 @@ const body = (x: Tensor, w: Tensor): Tensor[] => {
   ]
 }
 
+/** A relu-softmax classifier of `inputs → hidden → classes` (Adam 0.01) and `n` samples of data for it. */
+const classifier = (inputs: number, hidden: number, classes: number, n: number, seed: number) => ({
+  x: tensor(Array.from({ length: n * inputs }, (_, i) => Math.sin(i * 0.37)), [n, inputs]),
+  y: tensor(Array.from({ length: n * classes }, (_, i) => (i % classes === Math.floor(i / classes) % classes ? 1 : 0)), [n, classes]),
+  trainer: () =>
+    sequential([dense(hidden, { inputShape: [inputs], activation: 'relu' }), dense(classes, { activation: 'softmax' })], { seed }).compile({
+      optimizer: adam({ learningRate: 0.01 }),
+      loss: 'categoricalCrossentropy'
+    })
+})
+const weightsOf = (t: { readonly params: Tree.Tree }): number[][] => snap(Tree.leaves(t.params) as Tensor[])
+
 describe('compiled replays reuse the memory of their dead intermediates', () => {
   it('property: every earlier result keeps its values while later calls reuse memory; the bits are those of eager', () => {
     if (getBackend().name !== 'webasm') return
@@ -75,12 +87,10 @@ describe('compiled replays reuse the memory of their dead intermediates', () => 
 
   it('training: the same losses and weights to the bit with reuse on and off, and earlier trainers keep their weights', async () => {
     if (getBackend().name !== 'webasm') return
-    const x = tensor(Array.from({ length: 64 * 12 }, (_, i) => Math.sin(i * 0.37)), [64, 12])
-    const y = tensor(Array.from({ length: 64 * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), [64, 3])
-    const run = async (on: boolean) => {
+    const { x, y, trainer } = classifier(12, 16, 3, 64, 5)
+    const run = (on: boolean) => {
       setRecycling(on)
-      const model = sequential([dense(16, { inputShape: [12], activation: 'relu' }), dense(3, { activation: 'softmax' })], { seed: 5 })
-      let tr = model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' })
+      let tr = trainer()
       const losses: number[] = []
       const trainers = [tr]
       for (let i = 0; i < 12; i++) {
@@ -89,26 +99,23 @@ describe('compiled replays reuse the memory of their dead intermediates', () => 
         tr = next
         trainers.push(tr)
       }
-      return { losses, weights: trainers.map((t) => snap(Tree.leaves(t.params) as Tensor[])), trainers }
+      return { losses, weights: trainers.map(weightsOf), trainers }
     }
-    const off = await run(false)
-    const on = await run(true)
+    const off = run(false)
+    const on = run(true)
     expect(on.losses).toEqual(off.losses)
     expect(on.weights).toEqual(off.weights)
     // and the trainers of the run with reuse still hold what they held when made
-    expect(on.trainers.map((t) => snap(Tree.leaves(t.params) as Tensor[]))).toEqual(on.weights)
+    expect(on.trainers.map(weightsOf)).toEqual(on.weights)
   })
 
   it('fit (async replays; matmuls past 2^22 multiply-adds on the worker pool): the same history and weights with reuse on and off', async () => {
     if (getBackend().name !== 'webasm') return
-    const x = tensor(Array.from({ length: 128 * 256 }, (_, i) => Math.sin(i * 0.013)), [128, 256])
-    const y = tensor(Array.from({ length: 128 * 4 }, (_, i) => (i % 4 === Math.floor(i / 4) % 4 ? 1 : 0)), [128, 4])
+    const { x, y, trainer } = classifier(256, 256, 4, 128, 9)
     const run = async (on: boolean) => {
       setRecycling(on)
-      const model = sequential([dense(256, { inputShape: [256], activation: 'relu' }), dense(4, { activation: 'softmax' })], { seed: 9 })
-      const tr = model.compile({ optimizer: adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' })
-      const { trainer, history } = await tr.fit(x, y, { batchSize: 64, epochs: 3, shuffle: false, verbose: 0 })
-      return { loss: history.history.loss, weights: snap(Tree.leaves(trainer.params) as Tensor[]) }
+      const { trainer: t, history } = await trainer().fit(x, y, { batchSize: 64, epochs: 3, shuffle: false, verbose: 0 })
+      return { loss: history.history.loss, weights: weightsOf(t) }
     }
     const off = await run(false)
     const on = await run(true)
