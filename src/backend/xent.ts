@@ -18,7 +18,7 @@ import type { View, XentWrt } from './Backend.js'
 import type { FloatCtor } from './loops.js'
 
 /** The row statistics `[m, ls, T]` of the row starting at `o` (see the module comment). */
-export const xentRowStats = (x: ArrayLike<number>, t: ArrayLike<number>, o: number, C: number): readonly [number, number, number] => {
+const xentRowStats = (x: ArrayLike<number>, t: ArrayLike<number>, o: number, C: number): readonly [number, number, number] => {
   let m = -Infinity
   for (let j = 0; j < C; j++) m = Math.max(m, x[o + j])
   if (m === Infinity || m === -Infinity) m = 0
