@@ -29,10 +29,10 @@ export const DIRECT_RUN_GPUJS_VERSION = '2.24.1'
 
 export type DirectRunInstall = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
-type Span = (start: number, end: number, seed: number) => void
+export type Span = (start: number, end: number, seed: number) => void
 
-/** The internals of a built gpu.js WebAssemblyKernel this path reads. */
-interface WasmKernel {
+/** The internals of a built gpu.js WebAssemblyKernel this path (and `split-run.ts`) reads. */
+export interface WasmKernel {
   readonly built?: boolean
   readonly asyncMode?: boolean
   readonly usesRandom?: boolean
@@ -48,11 +48,7 @@ interface WasmKernel {
     readonly i32: Int32Array | null
     readonly run: Span | null
     readonly runSimd: Span | null
-    readonly layout: {
-      readonly arrays: Record<string, { readonly index: number; readonly offset: number; readonly flatLength: number; readonly dims: ReadonlyArray<number> }>
-      readonly scalars: Record<string, { readonly index: number; readonly offset: number; readonly type: string }>
-      readonly outputOffset: number
-    }
+    readonly layout: ArgLayout
   } | null
   readonly constructor: { readonly dispatchSpans?: (run: Span, runSimd: Span | null, cells: number, sizeX: number, seed: number) => unknown }
 }
@@ -80,6 +76,61 @@ export const installDirectRun = (Kernel: unknown, version: string | undefined): 
   return { ok: true }
 }
 
+/** A module's argument layout, as gpu.js lays it out (the records this path reads). */
+export interface ArgLayout {
+  readonly arrays: Record<string, { readonly index: number; readonly offset: number; readonly flatLength: number; readonly dims: ReadonlyArray<number> }>
+  readonly scalars: Record<string, { readonly index: number; readonly offset: number; readonly type: string }>
+  readonly outputOffset: number
+}
+
+/**
+ * Whether `args` are what the module was laid out for, so copying them in is all gpu.js would do: each
+ * array a flat Float32Array or Int32Array of its record's length (1-D), each scalar of its declared type,
+ * and nothing else.
+ */
+export const argsFit = (layout: ArgLayout, args: ReadonlyArray<unknown>): boolean => {
+  let count = 0
+  for (const name in layout.arrays) {
+    const r = layout.arrays[name]
+    const v = args[r.index]
+    if (!(v instanceof Float32Array || v instanceof Int32Array) || v.length !== r.flatLength || r.dims[1] !== 1 || r.dims[2] !== 1) return false
+    count++
+  }
+  for (const name in layout.scalars) {
+    const r = layout.scalars[name]
+    const v = args[r.index]
+    if (r.type === 'Boolean' ? typeof v !== 'boolean' : typeof v !== 'number') return false
+    count++
+  }
+  return count === args.length
+}
+
+/** Copy arguments that {@link argsFit} into the module's memory, as gpu.js's `run` does. */
+export const writeArgs = (layout: ArgLayout, f32: Float32Array, i32: Int32Array, args: ReadonlyArray<unknown>): void => {
+  for (const name in layout.arrays) {
+    const r = layout.arrays[name]
+    f32.set(args[r.index] as Float32Array | Int32Array, r.offset / 4)
+  }
+  for (const name in layout.scalars) {
+    const r = layout.scalars[name]
+    const v = args[r.index]
+    if (r.type === 'Integer') i32[r.offset / 4] = (v as number) | 0
+    else if (r.type === 'Boolean') i32[r.offset / 4] = v === true ? 1 : 0
+    else f32[r.offset / 4] = v as number
+  }
+}
+
+/** The `n` output floats at `outputOffset`, copied out of the module's memory into an array now ours alone. */
+export const resultOf = (f32: Float32Array, outputOffset: number, n: number): Float32Array => {
+  const base = outputOffset / 4
+  // an array a compiled replay gave back (recycle.ts), or a fresh one; V8 slices a typed array over
+  // shared memory (a threaded module's) element by element, ~30 times slower than `set` copies it
+  const kept = takeArray(n) ?? (f32.buffer instanceof ArrayBuffer ? undefined : new Float32Array(n))
+  if (kept === undefined) return ownArray(f32.slice(base, base + n))
+  kept.set(f32.subarray(base, base + n))
+  return ownArray(kept)
+}
+
 /**
  * Run a compiled webasm kernel (gpu.js's run shortcut, after its first call) on `args` without gpu.js's
  * per-call bookkeeping, or answer undefined when the call must go through gpu.js (see the module header).
@@ -95,40 +146,9 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
   const flat = k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1)
   const dispatch = k.constructor.dispatchSpans
   if (!flat || dispatch === undefined) return undefined
-  const { arrays, scalars, outputOffset } = e.layout
-  let count = 0
-  for (const name in arrays) {
-    const r = arrays[name]
-    const v = args[r.index]
-    if (!(v instanceof Float32Array || v instanceof Int32Array) || v.length !== r.flatLength || r.dims[1] !== 1 || r.dims[2] !== 1) return undefined
-    count++
-  }
-  for (const name in scalars) {
-    const r = scalars[name]
-    const v = args[r.index]
-    if (r.type === 'Boolean' ? typeof v !== 'boolean' : typeof v !== 'number') return undefined
-    count++
-  }
-  if (count !== args.length) return undefined
-  const f32 = e.f32
-  for (const name in arrays) {
-    const r = arrays[name]
-    f32.set(args[r.index] as Float32Array | Int32Array, r.offset / 4)
-  }
-  for (const name in scalars) {
-    const r = scalars[name]
-    const v = args[r.index]
-    if (r.type === 'Integer') e.i32[r.offset / 4] = (v as number) | 0
-    else if (r.type === 'Boolean') e.i32[r.offset / 4] = v === true ? 1 : 0
-    else f32[r.offset / 4] = v as number
-  }
+  if (!argsFit(e.layout, args)) return undefined
+  writeArgs(e.layout, e.f32, e.i32, args)
   k._lastRunPath = dispatch(e.run, e.runSimd, e.cells, e.sizeX, 0)
   directRunStats.calls++
-  const base = outputOffset / 4
-  const n = e.cells * (k.componentCount ?? 1)
-  // the result: an array a compiled replay gave back (recycle.ts), or a fresh one — either way now ours alone
-  const kept = takeArray(n)
-  if (kept === undefined) return ownArray(f32.slice(base, base + n))
-  kept.set(f32.subarray(base, base + n))
-  return ownArray(kept)
+  return resultOf(e.f32, e.layout.outputOffset, e.cells * (k.componentCount ?? 1))
 }

@@ -27,6 +27,7 @@ import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.j
 import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
 import { installDirectRun, setDirectRun } from './direct-run.js'
+import { installSplitRun, setSplitRun } from './split-run.js'
 import { setRecycling } from './recycle.js'
 import { installNativeMath, setNativeMath } from './native-math.js'
 import type { AnyBackend, Backend } from '../Backend.js'
@@ -74,11 +75,12 @@ let extension: 'pending' | 'done' = 'pending'
  * Install tensorfold's extensions of gpu.js's WebAssembly code generator once: contiguous lane loads
  * (`contiguous-loads.ts`), integer locals (`integer-locals.ts`), wasm-native exp and tanh
  * (`native-math.ts`) and packed `Array(n)` results (`flat-outputs.ts`, which the register-blocked matmul
- * needs); and let compiled kernels be called straight into their wasm module (`direct-run.ts`). With
- * another gpu.js version they stay off, and one line says so. The environment variable
- * `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all five off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous
- * loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh, `TENSORFOLD_GPUJS_RECYCLE=0` only
- * the reuse of compiled replays' dead intermediates (`recycle.ts`) that the direct calls do.
+ * needs); let compiled kernels be called straight into their wasm module (`direct-run.ts`), and let the
+ * main thread take a share of a threaded kernel's cells (`split-run.ts`). With another gpu.js version
+ * they stay off, and one line says so. The environment variable `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all
+ * six off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only
+ * the native exp and tanh, `TENSORFOLD_GPUJS_RECYCLE=0` only the reuse of compiled replays' dead
+ * intermediates (`recycle.ts`) that the direct calls do, `TENSORFOLD_GPUJS_SPLIT=0` only the split.
  */
 const installExtension = (): void => {
   if (extension === 'done') return
@@ -88,6 +90,7 @@ const installExtension = (): void => {
     setIntegerLocals(false)
     setNativeMath(false)
     setDirectRun(false)
+    setSplitRun(false)
     return
   }
   const version = gpujsVersion()
@@ -108,6 +111,9 @@ const installExtension = (): void => {
   if (!f.ok) refused.push(`packed Array(4) results, so no register-blocked matmul (${f.reason})`)
   const d = installDirectRun(WebAssemblyKernel, version)
   if (!d.ok) refused.push(`direct kernel calls (${d.reason})`)
+  if (getEnv('TENSORFOLD_GPUJS_SPLIT') === '0') setSplitRun(false)
+  const sp = installSplitRun(WebAssemblyKernel, version)
+  if (!sp.ok) refused.push(`threaded kernels shared with the main thread (${sp.reason})`)
   // results reused from a compiled replay's dead intermediates ride on the direct calls (recycle.ts)
   if (getEnv('TENSORFOLD_GPUJS_RECYCLE') === '0') setRecycling(false)
   if (refused.length > 0) console.warn(`tensorfold: gpu.js code-generator extensions off: ${refused.join('; ')}; kernels run as gpu.js generates them.`)

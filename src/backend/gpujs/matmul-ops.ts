@@ -12,6 +12,7 @@ import { zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
 import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
 import { directRun } from './direct-run.js'
+import { splitRun } from './split-run.js'
 import { ownArray } from './recycle.js'
 import type { KernelCache } from './cache.js'
 
@@ -81,8 +82,9 @@ export const gpujsMatmulOps = (
   const blockedRun = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, threaded: boolean): unknown => {
     const kf = blockedKernel(batch, m, k, n, transA, false, threaded)
     const args = [a, transB ? transposeLast(b, batch, n, k) : b]
-    // a threaded kernel answers a promise through gpu.js; a sync one may go straight in (direct-run.ts)
-    return (threaded ? undefined : directRun(kf, args)) ?? kf(...args)
+    // a threaded kernel is split between this thread and the pool (split-run.ts), a sync one goes
+    // straight into its module (direct-run.ts); either answers undefined where gpu.js must take the call
+    return (threaded ? splitRun(kf, args) : directRun(kf, args)) ?? kf(...args)
   }
 
   const matmul: Matmul = (a, b, batch, m, k, n, transA, transB) => {
@@ -103,9 +105,17 @@ export const gpujsMatmulOps = (
     if (name !== 'webasm' || total * k < THREADED_MIN_MACS || total < THREADED_MIN_CELLS || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
     if (blocked(m, k, n))
       return (blockedRun(a, b, batch, m, k, n, transA, transB, true) as Promise<unknown>).then((r) => ownArray(unblockRows(packedResult(r, total), batch, m, n)))
-    const kern = cache.get(`T${matmulKey(batch, m, k, n, transA, transB)}`, () => compileThreaded(gpu, matmulSpec(batch, m, k, n, transA, transB)), bytes(batch, m, k, n))
+    const kern = cache.get(
+      `T${matmulKey(batch, m, k, n, transA, transB)}`,
+      () => {
+        const kf = compileThreaded(gpu, matmulSpec(batch, m, k, n, transA, transB))
+        requestFlatOutput(kf) // one packed array, which the split path needs (split-run.ts); flattenResult takes either
+        return kf
+      },
+      bytes(batch, m, k, n)
+    )
     // gpu.js slices a threaded result out of the shared memory: a fresh array, the backend's own (recycle.ts)
-    return (kern(a, b) as Promise<unknown>).then((r) => ownArray(flattenResult(r, total, opts.sharedRows, name)))
+    return ((splitRun(kern, [a, b]) ?? kern(a, b)) as Promise<unknown>).then((r) => ownArray(flattenResult(r, total, opts.sharedRows, name)))
   }
   return { matmul, matmulThreaded }
 }

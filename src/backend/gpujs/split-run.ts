@@ -1,0 +1,145 @@
+/**
+ * @internal A threaded gpu.js WebAssembly kernel run with the main thread taking its share — a small,
+ * version-checked reading of `WebAssemblyKernel`'s threaded internals (gpu.js 2.24.1). It patches nothing
+ * in gpu.js.
+ *
+ * gpu.js runs a threaded (`asyncMode`) webasm kernel by splitting its cells over the worker pool, one
+ * range per worker, while the main thread waits for the workers' acknowledgements. The pool is sized to
+ * the cores, so on two cores one core's worth of the call is a thread that sleeps; and gpu.js gives a
+ * worker no more than 4,096 cells, so the MLP's `[128,784]·[784,128]` (4,096 cells of four outputs) went
+ * to one worker — the same work as a synchronous call, plus a round trip. Measured here, a compiled MLP
+ * step ran faster with no threaded matmul at all (32.5k against 23–25k samples/s).
+ *
+ * {@link splitRun} does what gpu.js's `_runThreaded` does on its direct path — copy the arguments into
+ * the module's shared memory, hand contiguous, quad-aligned ranges of cells to the pool, copy the output
+ * region out once every range is done — except that the first range is run here, on the main thread, by
+ * the module instance gpu.js made over that same memory, after the pool's messages have gone out. So two
+ * cores split a call in two: one worker and this thread. Each cell is computed by the same module code
+ * as before (`run_simd` on quads, `run` where a row's width is not a multiple of 4, as gpu.js's workers
+ * choose), so results are bit-identical to gpu.js's threaded and synchronous paths.
+ *
+ * It holds gpu.js's own bookkeeping for the kernel's shared memory: the call counts as in flight
+ * (`_threadedBusy`) and becomes the kernel's tail (`_threadedTail`) until its output is copied out, so a
+ * call through gpu.js meanwhile stages its arguments and waits its turn, exactly as it would behind one
+ * of gpu.js's own runs. It answers undefined, and the call goes through gpu.js, whenever gpu.js would not
+ * take its direct threaded path with the module already active: the kernel not built or not threaded, a
+ * run already in flight, random numbers, a result that needs erecting, arguments not as laid out (see
+ * `direct-run.ts`), a pool of one, or too few cells to give every thread a quad.
+ *
+ * @since 0.3.0
+ */
+import { argsFit, resultOf, writeArgs, type WasmKernel } from './direct-run.js'
+
+/** The gpu.js version whose `WebAssemblyKernel._runThreaded` this path reproduces. */
+export const SPLIT_RUN_GPUJS_VERSION = '2.24.1'
+
+export type SplitRunInstall = { readonly ok: true } | { readonly ok: false; readonly reason: string }
+
+interface Task {
+  readonly start: number
+  readonly end: number
+  readonly seed: number
+}
+
+/** The slice of gpu.js's `WebAssemblyWorkerPool` this path uses. */
+interface Pool {
+  readonly size: number
+  readonly destroyed?: boolean
+  dispatch(entry: unknown, tasks: Task[]): Promise<void>
+}
+
+/** The threaded internals of a gpu.js WebAssemblyKernel this path reads and, like `_runThreaded`, keeps. */
+interface ThreadedKernel extends WasmKernel {
+  readonly _pool?: Pool | null
+  _threadedBusy?: number
+  readonly _threadedEpoch?: number
+  _threadedTail?: Promise<unknown>
+}
+
+/** Calls that took the split path since start-up, and how many cells the main thread ran (tests and diagnostics). */
+export const splitRunStats = { calls: 0, mainCells: 0, cells: 0 }
+
+let installed = false
+let enabled = true
+/** Turn the split path on or off (A/B measurement and tests); it is only taken once installed. */
+export const setSplitRun = (on: boolean): void => {
+  enabled = on
+}
+/** Whether threaded calls may take the split path. */
+export const splitRunActive = (): boolean => installed && enabled
+
+/** Check gpu.js's version and the internals this path reads (the class, from `gpu.js`'s exports). */
+export const installSplitRun = (Kernel: unknown, version: string | undefined): SplitRunInstall => {
+  if (version !== undefined && version !== SPLIT_RUN_GPUJS_VERSION)
+    return { ok: false, reason: `gpu.js ${version} is installed; the split threaded path is written for ${SPLIT_RUN_GPUJS_VERSION}` }
+  const proto = (Kernel as { prototype?: Record<string, unknown> } | undefined)?.prototype
+  if (proto === undefined || typeof proto._runThreaded !== 'function' || typeof proto._instantiate !== 'function')
+    return { ok: false, reason: "gpu.js's WebAssemblyKernel lacks _runThreaded or _instantiate" }
+  installed = true
+  return { ok: true }
+}
+
+/**
+ * The ranges of `cells` for `threads` threads, the first for the main thread: contiguous, each start a
+ * multiple of 4 (so a worker may enter `run_simd`), the last taking the tail. Undefined for one thread,
+ * or when a share would be under one quad or leave the last thread nothing.
+ */
+export const splitRanges = (cells: number, threads: number): ReadonlyArray<readonly [number, number]> | undefined => {
+  const chunk = Math.ceil(cells / threads) & ~3
+  if (threads < 2 || chunk < 4 || chunk * (threads - 1) >= cells) return undefined
+  const out: Array<readonly [number, number]> = []
+  for (let i = 0; i < threads; i++) out.push([i * chunk, i === threads - 1 ? cells : (i + 1) * chunk])
+  return out
+}
+
+/**
+ * Run a compiled threaded webasm kernel (gpu.js's run shortcut with `asyncMode`, after its first call) on
+ * `args`, the main thread computing the first range while the pool's workers compute the rest; or answer
+ * undefined when the call must go through gpu.js (see the module header).
+ */
+export const splitRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Promise<Float32Array> | undefined => {
+  if (!installed || !enabled) return undefined
+  const k = kernelFn.kernel as ThreadedKernel | undefined
+  if (k === undefined || k === null || k.built !== true || k.asyncMode !== true || k.usesRandom !== false || k._threadedBusy !== 0) return undefined
+  const pool = k._pool
+  const e = k._active
+  if (pool === undefined || pool === null || pool.destroyed === true || typeof pool.dispatch !== 'function') return undefined
+  if (e === undefined || e === null || e.shared !== true || e.f32 === null || e.i32 === null || e.run === null || typeof k._threadedEpoch !== 'number') return undefined
+  const out = k.output
+  if (out === undefined || out[0] !== e.sizeX || out.reduce((a, d) => a * d, 1) !== e.cells) return undefined
+  if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
+  const ranges = splitRanges(e.cells, pool.size)
+  if (ranges === undefined || !argsFit(e.layout, args)) return undefined
+  writeArgs(e.layout, e.f32, e.i32, args)
+  const simd = e.runSimd !== null && (e.sizeX & 3) === 0
+  const [, mainEnd] = ranges[0]
+  const tasks = ranges.slice(1).map(([start, end]) => ({ start, end, seed: 0 }))
+  const { run, runSimd, layout } = e
+  const n = e.cells * (k.componentCount ?? 1)
+  // the pool posts each task from a resolved-promise callback: queued now, it runs before this
+  // function's first await resumes, so the workers start before the main thread computes its share
+  const workers = pool.dispatch(e, tasks)
+  const result = (async (): Promise<Float32Array> => {
+    await undefined
+    try {
+      if (simd && runSimd !== null) runSimd(0, mainEnd, 0)
+      else run(0, mainEnd, 0)
+    } finally {
+      // the workers write the same memory: whatever happened here, the call ends when they do
+      await workers
+    }
+    if (e.f32 === null) throw new Error('WebAssembly kernel was destroyed')
+    k._lastRunPath = 'threaded'
+    return resultOf(e.f32, layout.outputOffset, n)
+  })()
+  const epoch = k._threadedEpoch
+  k._threadedBusy = (k._threadedBusy ?? 0) + 1
+  const settle = (): void => {
+    if (k._threadedEpoch === epoch) k._threadedBusy = (k._threadedBusy ?? 1) - 1
+  }
+  k._threadedTail = result.then(settle, settle)
+  splitRunStats.calls++
+  splitRunStats.mainCells += mainEnd
+  splitRunStats.cells += e.cells
+  return result
+}
