@@ -43,6 +43,11 @@ const steps = Number(argValue(argv, 'steps') ?? 20)
 const asJson = hasFlag(argv, 'json')
 /** `--profile-only`: the step profile alone, without the kernel A/B */
 const profileOnly = hasFlag(argv, 'profile-only')
+/**
+ * `--threaded`: profile the step as `fit` runs it, with the backend's threaded twin (large matmuls split
+ * between the main thread and the worker pool); those calls are timed in wall time to their settlement
+ */
+const threadedProfile = hasFlag(argv, 'threaded')
 /** `--model cnn`: profile the bench CNN's step (batch 64) instead of the MLP's */
 const model = argValue(argv, 'model') === 'cnn' ? 'cnn' : 'mlp'
 
@@ -123,26 +128,38 @@ const profileStep = async (): Promise<Profile> => {
   const base = gpujsBackend('webasm')
   const calls = new Map<string, Call>()
   let recording = false
-  const timed = { ...base } as Record<string, unknown>
-  for (const m of Object.keys(base) as Array<keyof Backend>) {
-    const f = base[m]
-    if (typeof f !== 'function' || m === 'toFloat') continue
-    timed[m] = (...args: unknown[]) => {
-      const t0 = callClock.now()
-      const r = (f as (...a: unknown[]) => unknown).apply(base, args)
-      const dt = callClock.now() - t0
-      if (recording) {
-        const key = `${m}(${args.filter((a) => typeof a !== 'string').map(shapeKey).join(', ')}${args.some((a) => typeof a === 'string') ? `; ${args.filter((a) => typeof a === 'string').join(',')}` : ''})`
-        const c = calls.get(key) ?? { method: m, args, ms: 0, count: 0, each: [] }
-        c.ms += dt
-        c.count++
-        c.each.push(dt)
-        calls.set(key, c)
-      }
-      return r
-    }
+  const record = (m: string, args: unknown[], dt: number, tag: string): void => {
+    if (!recording) return
+    const key = `${m}${tag}(${args.filter((a) => typeof a !== 'string').map(shapeKey).join(', ')}${args.some((a) => typeof a === 'string') ? `; ${args.filter((a) => typeof a === 'string').join(',')}` : ''})`
+    const c = calls.get(key) ?? { method: m, args, ms: 0, count: 0, each: [] }
+    c.ms += dt
+    c.count++
+    c.each.push(dt)
+    calls.set(key, c)
   }
-  timed.threaded = undefined
+  /** `source`'s methods, each timed; a promise's call is timed in wall time to its settlement (tagged `‖`). */
+  const timedOf = (source: Backend | Backend<'async'>): Record<string, unknown> => {
+    const timed = { ...source } as Record<string, unknown>
+    for (const m of Object.keys(source) as Array<keyof Backend>) {
+      const f = source[m]
+      if (typeof f !== 'function' || m === 'toFloat') continue
+      timed[m] = (...args: unknown[]) => {
+        const t0 = callClock.now()
+        const w0 = performance.now()
+        const r = (f as (...a: unknown[]) => unknown).apply(source, args)
+        if (r instanceof Promise) return r.then((v: unknown) => (record(m, args, performance.now() - w0, '‖'), v))
+        record(m, args, callClock.now() - t0, '')
+        return r
+      }
+    }
+    return timed
+  }
+  const timed = timedOf(base)
+  if (threadedProfile && base.threaded !== undefined) {
+    const twin = timedOf(base.threaded)
+    twin.syncFallback = timed
+    timed.threaded = twin
+  } else timed.threaded = undefined
   timed.name = 'webasm'
   const prev = tf.getBackend()
   tf.setBackend(timed as unknown as Backend)
@@ -310,8 +327,8 @@ const main = async (): Promise<void> => {
   const out: string[] = []
   out.push(
     model === 'cnn'
-      ? `## CNN step profile (conv 16, pool, conv 32, pool, dense 64, dense 10; batch ${CNN.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`
-      : `## MLP step profile (784-128-64-10, batch ${MLP.batch}, Adam, compiled fit, single-threaded webasm, ${steps + 2} steps)`
+      ? `## CNN step profile (conv 16, pool, conv 32, pool, dense 64, dense 10; batch ${CNN.batch}, Adam, compiled fit, ${threadedProfile ? 'webasm with threaded matmuls (‖: wall time to settlement)' : 'single-threaded webasm'}, ${steps + 2} steps)`
+      : `## MLP step profile (784-128-64-10, batch ${MLP.batch}, Adam, compiled fit, ${threadedProfile ? 'webasm with threaded matmuls (‖: wall time to settlement)' : 'single-threaded webasm'}, ${steps + 2} steps)`
   )
   out.push('')
   const other = prof.otherMs === undefined ? '' : `, ${prof.otherMs.toFixed(2)} ms of it on other threads (V8's GC helpers)`

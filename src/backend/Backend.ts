@@ -55,10 +55,11 @@ const SCALAR: FusedRead = { k: 'scalar' }
  * @example fusedRead([128, 1], [128, 10]) // { k: 'row', inner: 10 }
  */
 export const fusedRead = (s: Shape, out: Shape): FusedRead | undefined => {
+  // indexed loops: this runs for every input of every fused call, and for-of iterators were garbage
   let n = 1
-  for (const d of out) n *= d
+  for (let i = 0; i < out.length; i++) n *= out[i]
   let m = 1
-  for (const d of s) m *= d
+  for (let i = 0; i < s.length; i++) m *= s[i]
   if (m === 1) return SCALAR
   // every cell present: read flat, whatever the shape (as fused kernels always have)
   if (m === n) return FULL

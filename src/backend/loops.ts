@@ -80,9 +80,28 @@ export type UnaryOverrides = () => Partial<Record<UnaryOp, (x: number) => number
  * backend's bit-exact mirrors of its kernels' inline exp and tanh — in `unary` and `fused` alike.
  */
 export const makeLoops = (F: FloatCtor, overrides: UnaryOverrides = () => undefined) => {
+  // the merged table is rebuilt only when the overrides object changes (a compiled step calls this per kernel)
+  let lastOverrides: ReturnType<UnaryOverrides> | undefined
+  let merged: Record<UnaryOp, (x: number) => number> = unaryFn
   const fns = (): Record<UnaryOp, (x: number) => number> => {
     const o = overrides()
-    return o === undefined ? unaryFn : { ...unaryFn, ...o }
+    if (o === undefined) return unaryFn
+    if (o !== lastOverrides) {
+      lastOverrides = o
+      merged = { ...unaryFn, ...o }
+    }
+    return merged
+  }
+  const round = F === Float32Array ? Math.fround : (x: number): number => x
+  // each expression's interpreter, built once per function table (a compiled plan replays the same Expr objects)
+  const evaluators = new WeakMap<Expr, { readonly table: Record<UnaryOp, (x: number) => number>; readonly ev: (read: (k: number) => number) => number }>()
+  const evaluator = (expr: Expr): ((read: (k: number) => number) => number) => {
+    const table = fns()
+    const hit = evaluators.get(expr)
+    if (hit !== undefined && hit.table === table) return hit.ev
+    const ev = evalExpr(expr, round, table)
+    evaluators.set(expr, { table, ev })
+    return ev
   }
   const unary = (op: UnaryOp, x: View): FloatBuffer => {
     const f = fns()[op]
@@ -297,7 +316,7 @@ export const makeLoops = (F: FloatCtor, overrides: UnaryOverrides = () => undefi
     const n = size(outShape)
     const out = new F(n)
     // each step rounded to the storage, as the unfused ops store each result (eager and replay agree bit for bit)
-    const ev = evalExpr(expr, F === Float32Array ? Math.fround : (x) => x, fns())
+    const ev = evaluator(expr)
     const datas = inputs.map((v) => v.data)
     // per input, the element cell i reads (integer math in doubles: exact at any size)
     const at = inputs.map((v): ((i: number) => number) => {
@@ -308,7 +327,9 @@ export const makeLoops = (F: FloatCtor, overrides: UnaryOverrides = () => undefi
       const inner = r.inner
       return r.k === 'suffix' ? (i) => i % inner : (i) => Math.floor(i / inner)
     })
-    for (let i = 0; i < n; i++) out[i] = ev((k) => datas[k][at[k](i)])
+    let i = 0
+    const read = (k: number): number => datas[k][at[k](i)]
+    for (; i < n; i++) out[i] = ev(read)
     return out
   }
   return { unary, binary, where, matmul, reduce, argmax, transpose, broadcastTo, slice, gather, scatterAdd, concat, pad, toFloat, fused }

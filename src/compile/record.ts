@@ -20,6 +20,12 @@ import type { PrimitiveDef } from '../primitives/bind.js'
 import { getBackend } from '../backend/index.js'
 import type { Plan, Ref, Step } from './plan.js'
 
+/** Whether `keys` are in `Array.prototype.sort`'s order (UTF-16 code units). */
+const inOrder = (keys: ReadonlyArray<string>): boolean => {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false
+  return true
+}
+
 /**
  * The leaves of a tree (in `Tree.leaves` order) and a cache key of its signature, in one walk: two trees
  * get the same key exactly when they have the same structure (`Tree.structure`, record keys in the
@@ -40,7 +46,8 @@ export const leavesAndKey = (tree: Tree.Tree): { readonly leaves: Tensor[]; read
       key += ']'
     } else if (Tree.isRecord(t)) {
       const own = Object.keys(t)
-      const sorted = own.slice().sort()
+      // most records already list their keys in order: no sorted copy then
+      const sorted = inOrder(own) ? own : own.slice().sort()
       // the own order matters (a rebuilt record lists its keys in it), so it is part of the key
       key += `{${JSON.stringify(own)}`
       for (const k of sorted) go(t[k] as Tree.Tree)

@@ -76,6 +76,14 @@ export const installDirectRun = (Kernel: unknown, version: string | undefined): 
   return { ok: true }
 }
 
+/** Whether a kernel's output is the active module's cells, x first (a loop, not a `reduce` closure per call). */
+export const outputFits = (out: ReadonlyArray<number> | undefined, sizeX: number, cells: number): boolean => {
+  if (out === undefined || out[0] !== sizeX) return false
+  let n = 1
+  for (let i = 0; i < out.length; i++) n *= out[i]
+  return n === cells
+}
+
 /** A module's argument layout, as gpu.js lays it out (the records this path reads). */
 export interface ArgLayout {
   readonly arrays: Record<string, { readonly index: number; readonly offset: number; readonly flatLength: number; readonly dims: ReadonlyArray<number> }>
@@ -141,8 +149,8 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
   if (k === undefined || k === null || k.built !== true || k.asyncMode === true || k.usesRandom !== false) return undefined
   const e = k._active
   if (e === undefined || e === null || e.shared === true || e.f32 === null || e.i32 === null || e.run === null) return undefined
-  const out = k.output
-  if (out === undefined || out[0] !== e.sizeX || out.reduce((a, d) => a * d, 1) !== e.cells) return undefined
+  if (!outputFits(k.output, e.sizeX, e.cells)) return undefined
+  const out = k.output as ReadonlyArray<number>
   const flat = k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1)
   const dispatch = k.constructor.dispatchSpans
   if (!flat || dispatch === undefined) return undefined

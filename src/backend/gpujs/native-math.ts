@@ -248,7 +248,9 @@ export const tanhF32 = (x0: number): number => {
 
 /** The unary functions the plain loops should use to agree with webasm kernels compiled now. */
 export const nativeMathFns = (): { readonly exp: (x: number) => number; readonly tanh: (x: number) => number } | undefined =>
-  installed && enabled ? { exp: expF32, tanh: tanhF32 } : undefined
+  installed && enabled ? NATIVE_FNS : undefined
+// one object, so that callers may cache what they build from it (loops.ts)
+const NATIVE_FNS = Object.freeze({ exp: expF32, tanh: tanhF32 })
 
 const EMIT: Record<string, (em: Em, v: boolean) => void> = { exp: emitExp, tanh: emitTanh }
 

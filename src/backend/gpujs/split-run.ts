@@ -28,7 +28,7 @@
  *
  * @since 0.3.0
  */
-import { argsFit, resultOf, writeArgs, type WasmKernel } from './direct-run.js'
+import { argsFit, outputFits, resultOf, writeArgs, type WasmKernel } from './direct-run.js'
 
 /** The gpu.js version whose `WebAssemblyKernel._runThreaded` this path reproduces. */
 export const SPLIT_RUN_GPUJS_VERSION = '2.24.1'
@@ -105,8 +105,8 @@ export const splitRun = (kernelFn: { readonly kernel?: unknown }, args: Readonly
   const e = k._active
   if (pool === undefined || pool === null || pool.destroyed === true || typeof pool.dispatch !== 'function') return undefined
   if (e === undefined || e === null || e.shared !== true || e.f32 === null || e.i32 === null || e.run === null || typeof k._threadedEpoch !== 'number') return undefined
-  const out = k.output
-  if (out === undefined || out[0] !== e.sizeX || out.reduce((a, d) => a * d, 1) !== e.cells) return undefined
+  if (!outputFits(k.output, e.sizeX, e.cells)) return undefined
+  const out = k.output as ReadonlyArray<number>
   if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
   const ranges = splitRanges(e.cells, pool.size)
   if (ranges === undefined || !argsFit(e.layout, args)) return undefined
