@@ -25,6 +25,16 @@ const inOrder = (keys: ReadonlyArray<string>): boolean => {
   for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false
   return true
 }
+/** Records' keys in sorted order, by the JSON of their own order (a compiled call meets the same few records every step). */
+const sorted = new Map<string, ReadonlyArray<string>>()
+const sortedKeys = (own: ReadonlyArray<string>, json: string): ReadonlyArray<string> => {
+  const hit = sorted.get(json)
+  if (hit !== undefined) return hit
+  const keys = inOrder(own) ? own : own.slice().sort()
+  if (sorted.size >= 1024) sorted.clear()
+  sorted.set(json, keys)
+  return keys
+}
 
 /**
  * The leaves of a tree (in `Tree.leaves` order) and a cache key of its signature, in one walk: two trees
@@ -46,11 +56,10 @@ export const leavesAndKey = (tree: Tree.Tree): { readonly leaves: Tensor[]; read
       key += ']'
     } else if (Tree.isRecord(t)) {
       const own = Object.keys(t)
-      // most records already list their keys in order: no sorted copy then
-      const sorted = inOrder(own) ? own : own.slice().sort()
       // the own order matters (a rebuilt record lists its keys in it), so it is part of the key
-      key += `{${JSON.stringify(own)}`
-      for (const k of sorted) go(t[k] as Tree.Tree)
+      const json = JSON.stringify(own)
+      key += `{${json}`
+      for (const k of sortedKeys(own, json)) go(t[k] as Tree.Tree)
       key += '}'
     } else Tree.leaves(tree)
   }
