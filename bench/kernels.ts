@@ -1,12 +1,13 @@
 /**
  * `npm run bench:kernels`: per-kernel figures for the gpu.js webasm backend, A/B in one process.
  *
- *   npx tsx bench/kernels.ts [--rounds 3] [--steps 20] [--json]
+ *   npx tsx bench/kernels.ts [--rounds 3] [--steps 20] [--json] [--profile-only] [--threaded] [--model cnn]
  *
  * 1. Step profile: the bench MLP (784-128-64-10, relu, softmax, Adam, batch 128), or with `--model cnn`
  *    the bench CNN (batch 64), trained with `fit`
  *    (compiled) on a backend whose every kernel call is timed; reports each kernel kind's share of the
- *    step time (single-threaded: the timed backend has no threaded twin).
+ *    step time (single-threaded: the timed backend has no threaded twin; with `--threaded` it has one,
+ *    whose large matmuls are timed in wall time to their settlement and tagged ‖).
  * 2. Kernels A/B: the step's heaviest kernels plus matmul 512 and add 2^20, each compiled three times —
  *    gpu.js as shipped (no extension, one matmul output per thread); with tensorfold's code-generator
  *    extensions (contiguous loads, integer locals) on the same kernels; and with the register-blocked

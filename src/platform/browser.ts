@@ -27,6 +27,18 @@ export const gpujsVersion = (): string | undefined => undefined
  */
 export const loadWorkerPool = (): (new () => unknown) | undefined => undefined
 
+/** A thread started by {@link startKernelThread}. */
+export interface KernelThread {
+  readonly post: (message: unknown) => void
+  readonly terminate: () => void
+}
+
+/** A page's main thread may not block on `Atomics.wait`, so kernels never wait for a thread here. */
+export const startKernelThread = (_source: string, _ctrl: SharedArrayBuffer): KernelThread | undefined => undefined
+
+/** How many threads can run at once here. */
+export const hardwareThreads = (): number => (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1
+
 /** Join a directory and a file name with '/'. */
 export const joinPath = (dir: string, name: string): string => (dir === '' ? name : dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`)
 

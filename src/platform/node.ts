@@ -11,7 +11,8 @@ import { createReadStream, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
+import { availableParallelism, hostname } from 'node:os'
+import { MessageChannel, Worker } from 'node:worker_threads'
 import type { FileOps } from './fileOps.js'
 
 /** Which host this build is for. */
@@ -41,6 +42,37 @@ export const loadWorkerPool = (): (new () => unknown) | undefined => {
   const mod = req('gpu.js/src/backend/web-assembly/worker-pool.js') as { WebAssemblyWorkerPool?: new () => unknown }
   return mod.WebAssemblyWorkerPool
 }
+
+/** A thread started by {@link startKernelThread}. */
+export interface KernelThread {
+  /** Send it a message on its port (it reads them synchronously: `receiveMessageOnPort`). */
+  readonly post: (message: unknown) => void
+  /** Stop it (its kernels then run on the calling thread). */
+  readonly terminate: () => void
+}
+
+/**
+ * Start a thread that runs `source` (CommonJS, evaluated) with `require('node:worker_threads').workerData`
+ * = `{ ctrl, port }`: the shared control block and its end of a message channel. It does not hold the
+ * process open; undefined where it cannot be started. Node's main thread may block on `Atomics.wait`,
+ * so a kernel can wait for it synchronously.
+ */
+export const startKernelThread = (source: string, ctrl: SharedArrayBuffer): KernelThread | undefined => {
+  try {
+    const ch = new MessageChannel()
+    const w = new Worker(source, { eval: true, workerData: { ctrl, port: ch.port2 }, transferList: [ch.port2] })
+    w.unref()
+    ch.port1.unref()
+    // a thread that fails is left alone: its share is claimed by the calling thread (kernel-threads.ts)
+    w.on('error', () => undefined)
+    return { post: (m) => ch.port1.postMessage(m), terminate: () => void w.terminate() }
+  } catch {
+    return undefined
+  }
+}
+
+/** How many threads can run at once here. */
+export const hardwareThreads = (): number => availableParallelism()
 
 /** Join a directory and a file name with the host's separator. */
 export const joinPath = (dir: string, name: string): string => join(dir, name)

@@ -1,4 +1,4 @@
-import { describe, it, expect, afterAll } from 'vitest'
+import { describe, it, expect, afterAll, beforeAll } from 'vitest'
 import fc from 'fast-check'
 import { GPU, WebAssemblyKernel } from 'gpu.js'
 import { gpujsBackend } from '../../src/backend/gpujs/index.js'
@@ -6,6 +6,7 @@ import type { Backend } from '../../src/backend/Backend.js'
 import { SPLIT_RUN_GPUJS_VERSION, installSplitRun, setSplitRun, splitRanges, splitRun, splitRunActive, splitRunStats } from '../../src/backend/gpujs/split-run.js'
 import { requestFlatOutput } from '../../src/backend/gpujs/flat-outputs.js'
 import { compileSpec, compileThreaded, type GpuLike, type KernelFn } from '../../src/backend/gpujs/runtime.js'
+import { setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
 import { bits, rnd } from './kernel-cases.js'
 
 const be = gpujsBackend('webasm') // installs the extensions
@@ -16,7 +17,10 @@ const gpu = (): GpuLike => {
   gpus.push(g)
   return g as unknown as GpuLike
 }
+// these tests take the split through gpu.js's pool; tensorfold's own threads (kernel-threads.test.ts) step aside
+beforeAll(() => setKernelThreads(false))
 afterAll(() => {
+  setKernelThreads(true)
   setSplitRun(true)
   for (const g of gpus) g.destroy()
 })

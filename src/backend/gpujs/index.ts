@@ -28,6 +28,7 @@ import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
 import { installDirectRun, setDirectRun } from './direct-run.js'
 import { installSplitRun, setSplitRun } from './split-run.js'
+import { setKernelThreads } from './kernel-threads.js'
 import { setRecycling } from './recycle.js'
 import { installNativeMath, setNativeMath } from './native-math.js'
 import type { AnyBackend, Backend } from '../Backend.js'
@@ -80,7 +81,9 @@ let extension: 'pending' | 'done' = 'pending'
  * they stay off, and one line says so. The environment variable `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all
  * six off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only
  * the native exp and tanh, `TENSORFOLD_GPUJS_RECYCLE=0` only the reuse of compiled replays' dead
- * intermediates (`recycle.ts`) that the direct calls do, `TENSORFOLD_GPUJS_SPLIT=0` only the split.
+ * intermediates (`recycle.ts`) that the direct calls do, `TENSORFOLD_GPUJS_SPLIT=0` only the split,
+ * `TENSORFOLD_GPUJS_THREADS=0` only tensorfold's own threads in it (`kernel-threads.ts`: the split then
+ * goes through gpu.js's pool).
  */
 const installExtension = (): void => {
   if (extension === 'done') return
@@ -91,6 +94,7 @@ const installExtension = (): void => {
     setNativeMath(false)
     setDirectRun(false)
     setSplitRun(false)
+    setKernelThreads(false)
     return
   }
   const version = gpujsVersion()
@@ -112,6 +116,7 @@ const installExtension = (): void => {
   const d = installDirectRun(WebAssemblyKernel, version)
   if (!d.ok) refused.push(`direct kernel calls (${d.reason})`)
   if (getEnv('TENSORFOLD_GPUJS_SPLIT') === '0') setSplitRun(false)
+  if (getEnv('TENSORFOLD_GPUJS_THREADS') === '0') setKernelThreads(false)
   const sp = installSplitRun(WebAssemblyKernel, version)
   if (!sp.ok) refused.push(`threaded kernels shared with the main thread (${sp.reason})`)
   // results reused from a compiled replay's dead intermediates ride on the direct calls (recycle.ts)

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { loadWorkerPool } from '#platform'
+import { releaseShared } from './kernel-threads.js'
 import type { Spec } from './kernels/spec.js'
 
 /** The slice of a gpu.js kernel run shortcut this module uses. */
@@ -122,10 +123,12 @@ export const compileThreaded = (gpu: GpuLike, spec: Spec): KernelFn => {
   return kf
 }
 
-/** Before destroying a threaded kernel: release its modules from the shared pool and keep the pool alive. */
+/** Before destroying a threaded kernel: release its modules from the shared pool (and tensorfold's threads) and keep the pool alive. */
 export const detachSharedPool = (k: KernelFn): void => {
   const inner = k.kernel as ThreadedKernel | undefined
   if (inner === undefined || pool === undefined || inner._pool !== pool) return
   for (const e of inner._moduleCache?.values() ?? []) if (e.shared === true) pool.release(e.id)
+  // and tensorfold's own threads (kernel-threads.ts) drop their instances of its modules
+  for (const e of inner._moduleCache?.values() ?? []) if (e.shared === true) releaseShared(e.id)
   inner._pool = null
 }

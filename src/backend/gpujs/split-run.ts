@@ -11,10 +11,12 @@
  * step ran faster with no threaded matmul at all (32.5k against 23–25k samples/s).
  *
  * {@link splitRun} does what gpu.js's `_runThreaded` does on its direct path — copy the arguments into
- * the module's shared memory, hand contiguous, quad-aligned ranges of cells to the pool, copy the output
- * region out once every range is done — except that the first range is run here, on the main thread, by
- * the module instance gpu.js made over that same memory, after the pool's messages have gone out. So two
- * cores split a call in two: one worker and this thread. Each cell is computed by the same module code
+ * the module's shared memory, have the cells computed, copy the output region out — except that the main
+ * thread computes a share, by the module instance gpu.js made over that same memory. In Node the cells
+ * are shared with tensorfold's own threads (`kernel-threads.ts`): every thread claims chunks until none
+ * are left, synchronously, and a late thread costs nothing. Elsewhere, or with those threads off,
+ * contiguous, quad-aligned ranges go to gpu.js's pool and the first is run here after the pool's messages
+ * have gone out, so two cores split a call in two: one worker and this thread. Each cell is computed by the same module code
  * as before (`run_simd` on quads, `run` where a row's width is not a multiple of 4, as gpu.js's workers
  * choose), so results are bit-identical to gpu.js's threaded and synchronous paths.
  *
@@ -29,6 +31,7 @@
  * @since 0.3.0
  */
 import { argsFit, outputFits, resultOf, writeArgs, type WasmKernel } from './direct-run.js'
+import { kernelThreadsAvailable, runShared } from './kernel-threads.js'
 
 /** The gpu.js version whose `WebAssemblyKernel._runThreaded` this path reproduces. */
 export const SPLIT_RUN_GPUJS_VERSION = '2.24.1'
@@ -49,15 +52,16 @@ interface Pool {
 }
 
 /** The threaded internals of a gpu.js WebAssemblyKernel this path reads and, like `_runThreaded`, keeps. */
-interface ThreadedKernel extends WasmKernel {
+interface ThreadedKernel extends Omit<WasmKernel, '_active'> {
+  readonly _active?: (NonNullable<WasmKernel['_active']> & { readonly id?: number; readonly module?: unknown; readonly memory?: unknown; readonly mathImports?: ReadonlyArray<string> }) | null
   readonly _pool?: Pool | null
   _threadedBusy?: number
   readonly _threadedEpoch?: number
   _threadedTail?: Promise<unknown>
 }
 
-/** Calls that took the split path since start-up, and how many cells the main thread ran (tests and diagnostics). */
-export const splitRunStats = { calls: 0, mainCells: 0, cells: 0 }
+/** Calls split with the pool since start-up and how many cells the main thread ran in them, and calls shared with tensorfold's own threads (tests and diagnostics). */
+export const splitRunStats = { calls: 0, mainCells: 0, cells: 0, shared: 0 }
 
 let installed = false
 let enabled = true
@@ -108,14 +112,23 @@ export const splitRun = (kernelFn: { readonly kernel?: unknown }, args: Readonly
   if (!outputFits(k.output, e.sizeX, e.cells)) return undefined
   const out = k.output as ReadonlyArray<number>
   if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
+  const { run, runSimd, layout } = e
+  const n = e.cells * (k.componentCount ?? 1)
+  // Node: tensorfold's own threads claim chunks with this one, synchronously (kernel-threads.ts)
+  if (e.cells >= 8 && typeof e.id === 'number' && e.module !== undefined && kernelThreadsAvailable()) {
+    if (!argsFit(e.layout, args)) return undefined
+    writeArgs(e.layout, e.f32, e.i32, args)
+    runShared({ id: e.id, module: e.module, memory: e.memory, mathImports: e.mathImports ?? [], cells: e.cells, sizeX: e.sizeX, run, runSimd })
+    k._lastRunPath = 'threaded'
+    splitRunStats.shared++
+    return Promise.resolve(resultOf(e.f32, layout.outputOffset, n))
+  }
   const ranges = splitRanges(e.cells, pool.size)
   if (ranges === undefined || !argsFit(e.layout, args)) return undefined
   writeArgs(e.layout, e.f32, e.i32, args)
   const simd = e.runSimd !== null && (e.sizeX & 3) === 0
   const [, mainEnd] = ranges[0]
   const tasks = ranges.slice(1).map(([start, end]) => ({ start, end, seed: 0 }))
-  const { run, runSimd, layout } = e
-  const n = e.cells * (k.componentCount ?? 1)
   // the pool posts each task from a resolved-promise callback: queued now, it runs before this
   // function's first await resumes, so the workers start before the main thread computes its share
   const workers = pool.dispatch(e, tasks)

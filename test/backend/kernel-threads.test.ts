@@ -1,0 +1,105 @@
+import { describe, it, expect, afterAll } from 'vitest'
+import fc from 'fast-check'
+import { GPU } from 'gpu.js'
+import { gpujsBackend } from '../../src/backend/gpujs/index.js'
+import type { Backend } from '../../src/backend/Backend.js'
+import { MAX_CHUNKS, chunking, kernelThreadStats, kernelThreadsAvailable, setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
+import { splitRun, splitRunStats } from '../../src/backend/gpujs/split-run.js'
+import { compileSpec, compileThreaded, type GpuLike } from '../../src/backend/gpujs/runtime.js'
+import { bits, rnd } from './kernel-cases.js'
+
+const be = gpujsBackend('webasm') // installs the extensions
+const threaded = be.threaded as Backend<'async'>
+const gpus: GPU[] = []
+const gpu = (): GpuLike => {
+  const g = new GPU({ mode: 'webasm' })
+  gpus.push(g)
+  return g as unknown as GpuLike
+}
+afterAll(() => {
+  setKernelThreads(true)
+  for (const g of gpus) g.destroy()
+})
+
+describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
+  it('are there in Node', () => {
+    expect(kernelThreadsAvailable()).toBe(true)
+  })
+
+  it('cut a call into quad-aligned chunks that cover it, at most MAX_CHUNKS, at least two per thread and the caller', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 1_000_000 }), fc.integer({ min: 1, max: 7 }), (cells, threads) => {
+        const [count, size] = chunking(cells, threads)
+        expect(size % 4).toBe(0)
+        expect(count * size).toBeGreaterThanOrEqual(cells)
+        expect((count - 1) * size).toBeLessThan(cells)
+        expect(count).toBeLessThanOrEqual(MAX_CHUNKS)
+        if (cells >= 8 * 2 * threads) expect(count).toBeGreaterThanOrEqual(2)
+      })
+    )
+    expect(chunking(4096, 1)).toEqual([16, 256])
+    expect(chunking(25088, 1)).toEqual([64, 392])
+  })
+
+  it('compute threaded matmuls bit-identically to the synchronous kernel, the threads taking chunks', async () => {
+    const shapes: Array<[number, number, number, boolean, boolean]> = [
+      [128, 784, 128, false, false],
+      [784, 128, 128, true, false],
+      [128, 128, 784, false, true],
+      [300, 120, 130, false, false],
+      [257, 200, 90, true, true]
+    ]
+    const before = { ...kernelThreadStats }
+    const shared = splitRunStats.shared
+    for (const [m, k, n, ta, tb] of shapes) {
+      // first activated on other operands, so nothing a call leaves unwritten can pass
+      await threaded.matmul(rnd(m * k), rnd(k * n), 1, m, k, n, ta, tb)
+      for (let r = 0; r < 10; r++) {
+        const a = rnd(m * k)
+        const b = rnd(k * n)
+        const want = bits(be.matmul(a, b, 1, m, k, n, ta, tb) as Float32Array)
+        const got = await threaded.matmul(a, b, 1, m, k, n, ta, tb)
+        expect({ shape: [m, k, n, ta, tb], r, bits: bits(got as Float32Array) }).toEqual({ shape: [m, k, n, ta, tb], r, bits: want })
+      }
+    }
+    expect(splitRunStats.shared - shared).toBe(shapes.length * 10)
+    const calls = kernelThreadStats.calls - before.calls
+    const chunks = kernelThreadStats.chunks - before.chunks
+    const caller = kernelThreadStats.callerChunks - before.callerChunks
+    expect(calls).toBe(shapes.length * 10)
+    // the caller ran some chunks and the threads the rest of at least some calls
+    expect(caller).toBeGreaterThan(0)
+    expect(caller).toBeLessThan(chunks)
+  })
+
+  it('run rows not a multiple of 4 wide (scalar spans) as gpu.js does', async () => {
+    for (const [n, width] of [[8195, 8195], [130 * 70, 130]]) {
+      const output = width === n ? [n] : [width, n / width]
+      const index = width === n ? 'this.thread.x' : `this.thread.y * ${width} + this.thread.x`
+      const src = `function (a, b, s) {\nreturn a[${index}] * s + b[${index}];\n}`
+      const k = compileThreaded(gpu(), { source: src, output })
+      ;(k.kernel as { tfFlatOutput?: boolean }).tfFlatOutput = true
+      await k(rnd(n), rnd(n), 1)
+      const sync = compileSpec(gpu(), { source: `function (a, b, s) {\nreturn a[this.thread.x] * s + b[this.thread.x];\n}`, output: [n] })
+      const a = rnd(n)
+      const b = rnd(n)
+      const shared = splitRunStats.shared
+      const got = await (splitRun(k, [a, b, 0.75]) as Promise<Float32Array>)
+      expect(splitRunStats.shared).toBe(shared + 1)
+      expect(bits(got)).toEqual(bits(sync(a, b, 0.75) as Float32Array))
+    }
+  })
+
+  it('step aside when turned off: the split then goes through gpu.js’s pool, with the same bits', async () => {
+    const [m, k, n] = [128, 784, 128]
+    const a = rnd(m * k)
+    const b = rnd(k * n)
+    const on = bits((await threaded.matmul(a, b, 1, m, k, n, false, false)) as Float32Array)
+    setKernelThreads(false)
+    const pooled = splitRunStats.calls
+    const off = bits((await threaded.matmul(a, b, 1, m, k, n, false, false)) as Float32Array)
+    expect(splitRunStats.calls).toBe(pooled + 1)
+    setKernelThreads(true)
+    expect(off).toEqual(on)
+  })
+})
