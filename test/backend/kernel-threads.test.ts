@@ -57,7 +57,9 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
       for (let r = 0; r < 10; r++) {
         const a = rnd(m * k)
         const b = rnd(k * n)
+        setKernelThreads(false) // the synchronous kernel alone (eager products share the threads too)
         const want = bits(be.matmul(a, b, 1, m, k, n, ta, tb) as Float32Array)
+        setKernelThreads(true)
         const got = await threaded.matmul(a, b, 1, m, k, n, ta, tb)
         expect({ shape: [m, k, n, ta, tb], r, bits: bits(got as Float32Array) }).toEqual({ shape: [m, k, n, ta, tb], r, bits: want })
       }
@@ -70,6 +72,29 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
     // the caller ran some chunks and the threads the rest of at least some calls
     expect(caller).toBeGreaterThan(0)
     expect(caller).toBeLessThan(chunks)
+  })
+
+  it('take synchronous (eager) products too, once the threaded module is active, with the same bits', async () => {
+    const [m, k, n] = [256, 200, 132]
+    const a = rnd(m * k)
+    const b = rnd(k * n)
+    setKernelThreads(false)
+    const want = bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)
+    setKernelThreads(true)
+    const shared = splitRunStats.shared
+    // the first call activates the threaded module through gpu.js in the background and runs synchronously
+    expect(bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)).toEqual(want)
+    expect(splitRunStats.shared).toBe(shared)
+    for (let i = 0; i < 50 && splitRunStats.shared === shared; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      expect(bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)).toEqual(want)
+    }
+    expect(splitRunStats.shared).toBeGreaterThan(shared)
+    const c = rnd(m * k)
+    setKernelThreads(false)
+    const wantC = bits(be.matmul(c, b, 1, m, k, n, true, true) as Float32Array)
+    setKernelThreads(true)
+    expect(bits(be.matmul(c, b, 1, m, k, n, true, true) as Float32Array)).toEqual(wantC)
   })
 
   it('run rows not a multiple of 4 wide (scalar spans) as gpu.js does', async () => {

@@ -12,7 +12,8 @@ import { zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
 import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
 import { directRun } from './direct-run.js'
-import { splitRun } from './split-run.js'
+import { sharedRun, splitRun } from './split-run.js'
+import { kernelThreadsAvailable } from './kernel-threads.js'
 import { ownArray } from './recycle.js'
 import type { KernelCache } from './cache.js'
 
@@ -87,11 +88,32 @@ export const gpujsMatmulOps = (
     return (threaded ? splitRun(kf, args) : directRun(kf, args)) ?? kf(...args)
   }
 
+  /** Whether a product is large enough for threads (and this backend has them). */
+  const threadable = (total: number, k: number): boolean =>
+    name === 'webasm' && total * k >= THREADED_MIN_MACS && total >= THREADED_MIN_CELLS && k >= 8 && sharedPool() !== undefined
+  /**
+   * Node: a large blocked product computed synchronously by this thread and tensorfold's own threads
+   * (split-run.ts `sharedRun`, kernel-threads.ts), or undefined. The threaded kernel's module is first
+   * made active by one call through gpu.js, on its pool in the background; that call's caller, and any
+   * call while it is in flight, run the synchronous kernel.
+   */
+  const sharedMatmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array | undefined => {
+    if (!threadable(batch * m * n, k) || !kernelThreadsAvailable()) return undefined
+    const kf = blockedKernel(batch, m, k, n, transA, false, true)
+    const args = [a, transB ? transposeLast(b, batch, n, k) : b]
+    const r = sharedRun(kf, args)
+    if (r === undefined && (kf.kernel as { built?: boolean } | undefined)?.built !== true) (kf(...args) as Promise<unknown>).catch(() => undefined)
+    return r
+  }
+
   const matmul: Matmul = (a, b, batch, m, k, n, transA, transB) => {
     const total = batch * m * n
     if (total === 0) return new Float32Array(0)
     if (k === 0) return run(zerosKey(total), () => zerosSpec(total), [], total, 0)
-    if (blocked(m, k, n)) return ownArray(unblockRows(packedResult(blockedRun(a, b, batch, m, k, n, transA, transB, false), total), batch, m, n))
+    if (blocked(m, k, n)) {
+      const packed = sharedMatmul(a, b, batch, m, k, n, transA, transB) ?? packedResult(blockedRun(a, b, batch, m, k, n, transA, transB, false), total)
+      return ownArray(unblockRows(packed, batch, m, n))
+    }
     return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [a, b], total, batch * k * (m + n))
   }
 
@@ -102,7 +124,7 @@ export const gpujsMatmulOps = (
    */
   const matmulThreaded: MatmulAsync = (a, b, batch, m, k, n, transA, transB) => {
     const total = batch * m * n
-    if (name !== 'webasm' || total * k < THREADED_MIN_MACS || total < THREADED_MIN_CELLS || k < 8 || sharedPool() === undefined) return matmul(a, b, batch, m, k, n, transA, transB)
+    if (!threadable(total, k)) return matmul(a, b, batch, m, k, n, transA, transB)
     if (blocked(m, k, n))
       return (blockedRun(a, b, batch, m, k, n, transA, transB, true) as Promise<unknown>).then((r) => ownArray(unblockRows(packedResult(r, total), batch, m, n)))
     const kern = cache.get(

@@ -98,11 +98,38 @@ export const splitRanges = (cells: number, threads: number): ReadonlyArray<reado
 
 /**
  * Run a compiled threaded webasm kernel (gpu.js's run shortcut with `asyncMode`, after its first call) on
+ * `args` synchronously, its cells shared between this thread and tensorfold's own threads
+ * (`kernel-threads.ts`, Node); or answer undefined when they cannot take it: no such threads, or gpu.js
+ * would not take its direct threaded path with the module already active (see the module header).
+ */
+export const sharedRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Float32Array | undefined => {
+  if (!installed || !enabled) return undefined
+  const k = kernelFn.kernel as ThreadedKernel | undefined
+  if (k === undefined || k === null || k.built !== true || k.asyncMode !== true || k.usesRandom !== false || k._threadedBusy !== 0) return undefined
+  const e = k._active
+  if (e === undefined || e === null || e.shared !== true || e.f32 === null || e.i32 === null || e.run === null) return undefined
+  if (typeof e.id !== 'number' || e.module === undefined || e.memory === undefined || e.cells < 8) return undefined
+  if (!outputFits(k.output, e.sizeX, e.cells)) return undefined
+  const out = k.output as ReadonlyArray<number>
+  if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
+  if (!kernelThreadsAvailable() || !argsFit(e.layout, args)) return undefined
+  writeArgs(e.layout, e.f32, e.i32, args)
+  if (!runShared({ id: e.id, module: e.module, memory: e.memory, mathImports: e.mathImports ?? [], cells: e.cells, sizeX: e.sizeX, run: e.run, runSimd: e.runSimd })) return undefined
+  k._lastRunPath = 'threaded'
+  splitRunStats.shared++
+  return resultOf(e.f32, e.layout.outputOffset, e.cells * (k.componentCount ?? 1))
+}
+
+/**
+ * Run a compiled threaded webasm kernel (gpu.js's run shortcut with `asyncMode`, after its first call) on
  * `args`, the main thread computing the first range while the pool's workers compute the rest; or answer
  * undefined when the call must go through gpu.js (see the module header).
  */
 export const splitRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Promise<Float32Array> | undefined => {
   if (!installed || !enabled) return undefined
+  // Node: tensorfold's own threads claim chunks with this one, synchronously (kernel-threads.ts)
+  const shared = sharedRun(kernelFn, args)
+  if (shared !== undefined) return Promise.resolve(shared)
   const k = kernelFn.kernel as ThreadedKernel | undefined
   if (k === undefined || k === null || k.built !== true || k.asyncMode !== true || k.usesRandom !== false || k._threadedBusy !== 0) return undefined
   const pool = k._pool
@@ -114,15 +141,6 @@ export const splitRun = (kernelFn: { readonly kernel?: unknown }, args: Readonly
   if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
   const { run, runSimd, layout } = e
   const n = e.cells * (k.componentCount ?? 1)
-  // Node: tensorfold's own threads claim chunks with this one, synchronously (kernel-threads.ts)
-  if (e.cells >= 8 && typeof e.id === 'number' && e.module !== undefined && kernelThreadsAvailable()) {
-    if (!argsFit(e.layout, args)) return undefined
-    writeArgs(e.layout, e.f32, e.i32, args)
-    runShared({ id: e.id, module: e.module, memory: e.memory, mathImports: e.mathImports ?? [], cells: e.cells, sizeX: e.sizeX, run, runSimd })
-    k._lastRunPath = 'threaded'
-    splitRunStats.shared++
-    return Promise.resolve(resultOf(e.f32, layout.outputOffset, n))
-  }
   const ranges = splitRanges(e.cells, pool.size)
   if (ranges === undefined || !argsFit(e.layout, args)) return undefined
   writeArgs(e.layout, e.f32, e.i32, args)
