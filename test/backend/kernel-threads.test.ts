@@ -1,24 +1,18 @@
 import { describe, it, expect, afterAll } from 'vitest'
 import fc from 'fast-check'
-import { GPU } from 'gpu.js'
 import { gpujsBackend } from '../../src/backend/gpujs/index.js'
 import type { Backend } from '../../src/backend/Backend.js'
 import { MAX_CHUNKS, chunking, kernelThreadStats, kernelThreadsAvailable, setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
 import { splitRun, splitRunStats } from '../../src/backend/gpujs/split-run.js'
-import { compileSpec, compileThreaded, type GpuLike } from '../../src/backend/gpujs/runtime.js'
 import { bits, rnd } from './kernel-cases.js'
+import { axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
 
 const be = gpujsBackend('webasm') // installs the extensions
 const threaded = be.threaded as Backend<'async'>
-const gpus: GPU[] = []
-const gpu = (): GpuLike => {
-  const g = new GPU({ mode: 'webasm' })
-  gpus.push(g)
-  return g as unknown as GpuLike
-}
+const { gpu, destroyAll } = gpuInstances()
 afterAll(() => {
   setKernelThreads(true)
-  for (const g of gpus) g.destroy()
+  destroyAll()
 })
 
 describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
@@ -99,13 +93,8 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
 
   it('run rows not a multiple of 4 wide (scalar spans) as gpu.js does', async () => {
     for (const [n, width] of [[8195, 8195], [130 * 70, 130]]) {
-      const output = width === n ? [n] : [width, n / width]
-      const index = width === n ? 'this.thread.x' : `this.thread.y * ${width} + this.thread.x`
-      const src = `function (a, b, s) {\nreturn a[${index}] * s + b[${index}];\n}`
-      const k = compileThreaded(gpu(), { source: src, output })
-      ;(k.kernel as { tfFlatOutput?: boolean }).tfFlatOutput = true
-      await k(rnd(n), rnd(n), 1)
-      const sync = compileSpec(gpu(), { source: `function (a, b, s) {\nreturn a[this.thread.x] * s + b[this.thread.x];\n}`, output: [n] })
+      const { k } = await axpbThreaded(gpu(), n, width)
+      const sync = axpbSync(gpu(), n)
       const a = rnd(n)
       const b = rnd(n)
       const shared = splitRunStats.shared

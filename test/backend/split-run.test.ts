@@ -1,39 +1,27 @@
 import { describe, it, expect, afterAll, beforeAll } from 'vitest'
 import fc from 'fast-check'
-import { GPU, WebAssemblyKernel } from 'gpu.js'
+import { WebAssemblyKernel } from 'gpu.js'
 import { gpujsBackend } from '../../src/backend/gpujs/index.js'
 import type { Backend } from '../../src/backend/Backend.js'
 import { SPLIT_RUN_GPUJS_VERSION, installSplitRun, setSplitRun, splitRanges, splitRun, splitRunActive, splitRunStats } from '../../src/backend/gpujs/split-run.js'
-import { requestFlatOutput } from '../../src/backend/gpujs/flat-outputs.js'
-import { compileSpec, compileThreaded, type GpuLike, type KernelFn } from '../../src/backend/gpujs/runtime.js'
+import { compileSpec, compileThreaded } from '../../src/backend/gpujs/runtime.js'
 import { setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
 import { bits, rnd } from './kernel-cases.js'
+import { axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
 
 const be = gpujsBackend('webasm') // installs the extensions
 const threaded = be.threaded as Backend<'async'>
-const gpus: GPU[] = []
-const gpu = (): GpuLike => {
-  const g = new GPU({ mode: 'webasm' })
-  gpus.push(g)
-  return g as unknown as GpuLike
-}
+const { gpu, destroyAll } = gpuInstances()
 // these tests take the split through gpu.js's pool; tensorfold's own threads (kernel-threads.test.ts) step aside
 beforeAll(() => setKernelThreads(false))
 afterAll(() => {
   setKernelThreads(true)
   setSplitRun(true)
-  for (const g of gpus) g.destroy()
+  destroyAll()
 })
 
-/** A threaded kernel over `n` cells that reads two arrays and a scalar, called once through gpu.js so its module is active. */
-const built = async (n: number, width = n): Promise<{ k: KernelFn; run: (a: Float32Array, b: Float32Array, s: number) => unknown }> => {
-  const output = width === n ? [n] : [width, n / width]
-  const index = width === n ? 'this.thread.x' : `this.thread.y * ${width} + this.thread.x`
-  const k = compileThreaded(gpu(), { source: `function (a, b, s) {\nreturn a[${index}] * s + b[${index}];\n}`, output })
-  if (width !== n) requestFlatOutput(k)
-  await k(rnd(n), rnd(n), 1)
-  return { k, run: (a, b, s) => k(a, b, s) }
-}
+/** A threaded `a·s + b` kernel over `n` cells, its module active (threaded-kernels.ts). */
+const built = (n: number, width = n): ReturnType<typeof axpbThreaded> => axpbThreaded(gpu(), n, width)
 
 describe('threaded kernels shared with the main thread (gpu.js webasm pool path)', () => {
   it(`is installed for gpu.js ${SPLIT_RUN_GPUJS_VERSION}, and refuses another version or missing internals`, () => {
@@ -102,7 +90,7 @@ describe('threaded kernels shared with the main thread (gpu.js webasm pool path)
       const { k, run } = await built(n, width)
       const a = rnd(n)
       const b = rnd(n)
-      const sync = compileSpec(gpu(), { source: `function (a, b, s) {\nreturn a[this.thread.x] * s + b[this.thread.x];\n}`, output: [n] })
+      const sync = axpbSync(gpu(), n)
       const want = bits(sync(a, b, 0.75) as Float32Array)
       const split = splitRun(k, [a, b, 0.75])
       expect(split).toBeInstanceOf(Promise)
@@ -119,7 +107,7 @@ describe('threaded kernels shared with the main thread (gpu.js webasm pool path)
     const n = 16384
     const { k, run } = await built(n)
     const inputs = Array.from({ length: 6 }, () => [rnd(n), rnd(n)] as const)
-    const sync = compileSpec(gpu(), { source: `function (a, b, s) {\nreturn a[this.thread.x] * s + b[this.thread.x];\n}`, output: [n] })
+    const sync = axpbSync(gpu(), n)
     const want = inputs.map(([a, b], i) => bits(sync(a, b, i) as Float32Array))
     const before = splitRunStats.calls
     // the first call takes the split path; the others find it in flight and stage through gpu.js, then

@@ -1,0 +1,37 @@
+/** Shared by the threaded-kernel tests (split-run, kernel-threads): gpu.js webasm instances and an `a·s + b` kernel. */
+import { GPU } from 'gpu.js'
+import { requestFlatOutput } from '../../src/backend/gpujs/flat-outputs.js'
+import { compileSpec, compileThreaded, type GpuLike, type KernelFn } from '../../src/backend/gpujs/runtime.js'
+import { rnd } from './kernel-cases.js'
+
+/** gpu.js webasm instances made by `gpu()`, all destroyed by `destroyAll()` (a file's `afterAll`). */
+export const gpuInstances = (): { readonly gpu: () => GpuLike; readonly destroyAll: () => void } => {
+  const made: GPU[] = []
+  return {
+    gpu: () => {
+      const g = new GPU({ mode: 'webasm' })
+      made.push(g)
+      return g as unknown as GpuLike
+    },
+    destroyAll: () => {
+      for (const g of made.splice(0)) g.destroy()
+    }
+  }
+}
+
+/** `a·s + b` over `n` cells, read flat. */
+export const axpbSync = (gpu: GpuLike, n: number): KernelFn =>
+  compileSpec(gpu, { source: 'function (a, b, s) {\nreturn a[this.thread.x] * s + b[this.thread.x];\n}', output: [n] })
+
+/**
+ * `a·s + b` as a threaded kernel over `n` cells in rows `width` wide (packed results), called once through
+ * gpu.js so that its module is active.
+ */
+export const axpbThreaded = async (gpu: GpuLike, n: number, width = n): Promise<{ k: KernelFn; run: (a: Float32Array, b: Float32Array, s: number) => unknown }> => {
+  const output = width === n ? [n] : [width, n / width]
+  const index = width === n ? 'this.thread.x' : `this.thread.y * ${width} + this.thread.x`
+  const k = compileThreaded(gpu, { source: `function (a, b, s) {\nreturn a[${index}] * s + b[${index}];\n}`, output })
+  if (width !== n) requestFlatOutput(k)
+  await k(rnd(n), rnd(n), 1)
+  return { k, run: (a, b, s) => k(a, b, s) }
+}
