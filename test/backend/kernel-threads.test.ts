@@ -5,7 +5,7 @@ import type { Backend } from '../../src/backend/Backend.js'
 import { MAX_CHUNKS, chunking, kernelThreadStats, kernelThreadsAvailable, setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
 import { splitRun, splitRunStats } from '../../src/backend/gpujs/split-run.js'
 import { bits, rnd } from './kernel-cases.js'
-import { axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
+import { MATMUL_FORMS, axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
 
 const be = gpujsBackend('webasm') // installs the extensions
 const threaded = be.threaded as Backend<'async'>
@@ -36,13 +36,7 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
   })
 
   it('compute threaded matmuls bit-identically to the synchronous kernel, the threads taking chunks', async () => {
-    const shapes: Array<[number, number, number, boolean, boolean]> = [
-      [128, 784, 128, false, false],
-      [784, 128, 128, true, false],
-      [128, 128, 784, false, true],
-      [300, 120, 130, false, false],
-      [257, 200, 90, true, true]
-    ]
+    const shapes = MATMUL_FORMS
     const before = { ...kernelThreadStats }
     const shared = splitRunStats.shared
     for (const [m, k, n, ta, tb] of shapes) {

@@ -7,7 +7,7 @@ import { SPLIT_RUN_GPUJS_VERSION, installSplitRun, setSplitRun, splitRanges, spl
 import { compileSpec, compileThreaded } from '../../src/backend/gpujs/runtime.js'
 import { setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
 import { bits, rnd } from './kernel-cases.js'
-import { axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
+import { MATMUL_FORMS, axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
 
 const be = gpujsBackend('webasm') // installs the extensions
 const threaded = be.threaded as Backend<'async'>
@@ -60,14 +60,7 @@ describe('threaded kernels shared with the main thread (gpu.js webasm pool path)
   })
 
   it('gives threaded matmuls bit-identical to the synchronous kernel, with the main thread computing a share', async () => {
-    // blocked and one-output-per-thread kernels, transposed operands, rows not a multiple of 4 wide
-    const shapes: Array<[number, number, number, boolean, boolean]> = [
-      [128, 784, 128, false, false],
-      [784, 128, 128, true, false],
-      [128, 128, 784, false, true],
-      [300, 120, 130, false, false],
-      [257, 200, 90, true, true]
-    ]
+    const shapes = MATMUL_FORMS
     for (const [m, k, n, ta, tb] of shapes) {
       const a = rnd(m * k)
       const b = rnd(k * n)

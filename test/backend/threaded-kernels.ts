@@ -35,3 +35,12 @@ export const axpbThreaded = async (gpu: GpuLike, n: number, width = n): Promise<
   await k(rnd(n), rnd(n), 1)
   return { k, run: (a, b, s) => k(a, b, s) }
 }
+
+/** Matmul forms `[m, k, n, transA, transB]`: blocked and one-output-per-thread kernels, transposed operands, rows not a multiple of 4 wide. */
+export const MATMUL_FORMS: ReadonlyArray<readonly [number, number, number, boolean, boolean]> = [
+  [128, 784, 128, false, false],
+  [784, 128, 128, true, false],
+  [128, 128, 784, false, true],
+  [300, 120, 130, false, false],
+  [257, 200, 90, true, true]
+]
