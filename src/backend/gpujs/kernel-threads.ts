@@ -26,7 +26,7 @@
  * take a chunk of the next one with the last one's fields: opening a call first closes the claim word
  * under the new generation, then writes the fields, then opens it. A thread that has not finished a
  * claimed chunk after {@link STALL_MS} is taken for dead: the caller computes the unfinished chunks itself
- * (the same bits) and stops using the threads.
+ * (the same bits) and stops using the threads (`stallForTest` makes a thread sleep mid-claim to test it).
  *
  * @since 0.3.0
  */
@@ -50,6 +50,7 @@ export const MAX_CHUNKS = 64
 const MIN_CHUNK_CELLS = 256
 /** How long the caller waits for a claimed chunk before it takes the thread for dead. */
 export const STALL_MS = 5000
+let stallMs = STALL_MS
 
 /** The worker's source: CommonJS, evaluated; everything it needs comes in `workerData` and on its port. */
 const SOURCE = `
@@ -57,7 +58,9 @@ const { workerData, receiveMessageOnPort } = require('node:worker_threads')
 const c = new Int32Array(workerData.ctrl)
 const port = workerData.port
 const modules = new Map()
+const nap = new Int32Array(new SharedArrayBuffer(4))
 let seen = 0
+let hang = 0
 for (;;) {
   Atomics.wait(c, ${GEN}, seen)
   const g = Atomics.load(c, ${GEN})
@@ -72,6 +75,7 @@ for (;;) {
         modules.set(d.id, new WebAssembly.Instance(d.module, { env }).exports)
       } catch (e) {}
     } else if (d.type === 'release') modules.delete(d.id)
+    else if (d.type === 'hang') hang = d.ms
   }
   const x = modules.get(Atomics.load(c, ${ENTRY}))
   if (x === undefined) continue
@@ -84,6 +88,10 @@ for (;;) {
     if ((w >>> 16) !== g || (w & 0xffff) >= chunks) break
     if (Atomics.compareExchange(c, ${CLAIM}, w, w + 1) !== w) continue
     const k = w & 0xffff
+    if (hang > 0) {
+      Atomics.wait(nap, 0, 0, hang)
+      hang = 0
+    }
     const s = k * size
     const e = Math.min(cells, s + size)
     if (simd) {
@@ -209,7 +217,7 @@ export const runShared = (e: SharedEntry): boolean => {
   }
   const t0 = Date.now()
   for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) {
-    if (Atomics.wait(c, DONE, d, 50) !== 'timed-out' || Date.now() - t0 < STALL_MS) continue
+    if (Atomics.wait(c, DONE, d, 50) !== 'timed-out' || Date.now() - t0 < stallMs) continue
     // a claimed chunk did not finish: compute what is unfinished here, and stop sharing
     for (let k = 0; k < chunks; k++) if (Atomics.load(c, MARKS + k) !== g) runChunk(e, simd, k, size)
     kernelThreadStats.stalls++
@@ -220,6 +228,15 @@ export const runShared = (e: SharedEntry): boolean => {
   kernelThreadStats.callerChunks += mine
   kernelThreadStats.chunks += chunks
   return true
+}
+
+/**
+ * Tests only: make each thread sleep `ms` after its next claim, before it runs the chunk, and take a
+ * thread for dead after `stallAfterMs` (the stall path, with the real protocol).
+ */
+export const stallForTest = (ms: number, stallAfterMs: number): void => {
+  stallMs = stallAfterMs
+  for (const h of threads?.handles ?? []) h.post({ type: 'hang', ms })
 }
 
 /** Let the threads drop their instance of a module whose kernel is being destroyed. */
