@@ -5,7 +5,7 @@ import type { Backend } from '../../src/backend/Backend.js'
 import { MAX_CHUNKS, chunking, kernelThreadStats, kernelThreadsAvailable, setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
 import { splitRun, splitRunStats } from '../../src/backend/gpujs/split-run.js'
 import { bits, rnd } from './kernel-cases.js'
-import { MATMUL_FORMS, axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
+import { MATMUL_FORMS, aloneBits, axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
 
 const be = gpujsBackend('webasm') // installs the extensions
 const threaded = be.threaded as Backend<'async'>
@@ -45,9 +45,7 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
       for (let r = 0; r < 10; r++) {
         const a = rnd(m * k)
         const b = rnd(k * n)
-        setKernelThreads(false) // the synchronous kernel alone (eager products share the threads too)
-        const want = bits(be.matmul(a, b, 1, m, k, n, ta, tb) as Float32Array)
-        setKernelThreads(true)
+        const want = aloneBits(be, a, b, m, k, n, ta, tb) // eager products share the threads too
         const got = await threaded.matmul(a, b, 1, m, k, n, ta, tb)
         expect({ shape: [m, k, n, ta, tb], r, bits: bits(got as Float32Array) }).toEqual({ shape: [m, k, n, ta, tb], r, bits: want })
       }
@@ -66,9 +64,7 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
     const [m, k, n] = [256, 200, 132]
     const a = rnd(m * k)
     const b = rnd(k * n)
-    setKernelThreads(false)
-    const want = bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)
-    setKernelThreads(true)
+    const want = aloneBits(be, a, b, m, k, n, true, true)
     const shared = splitRunStats.shared
     // the first call activates the threaded module through gpu.js in the background and runs synchronously
     expect(bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)).toEqual(want)
@@ -79,9 +75,7 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
     }
     expect(splitRunStats.shared).toBeGreaterThan(shared)
     const c = rnd(m * k)
-    setKernelThreads(false)
-    const wantC = bits(be.matmul(c, b, 1, m, k, n, true, true) as Float32Array)
-    setKernelThreads(true)
+    const wantC = aloneBits(be, c, b, m, k, n, true, true)
     expect(bits(be.matmul(c, b, 1, m, k, n, true, true) as Float32Array)).toEqual(wantC)
   })
 

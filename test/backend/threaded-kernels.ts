@@ -1,8 +1,10 @@
 /** Shared by the threaded-kernel tests (split-run, kernel-threads): gpu.js webasm instances and an `a·s + b` kernel. */
 import { GPU } from 'gpu.js'
+import type { Backend } from '../../src/backend/Backend.js'
+import { setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
 import { requestFlatOutput } from '../../src/backend/gpujs/flat-outputs.js'
 import { compileSpec, compileThreaded, type GpuLike, type KernelFn } from '../../src/backend/gpujs/runtime.js'
-import { rnd } from './kernel-cases.js'
+import { bits, rnd } from './kernel-cases.js'
 
 /** gpu.js webasm instances made by `gpu()`, all destroyed by `destroyAll()` (a file's `afterAll`). */
 export const gpuInstances = (): { readonly gpu: () => GpuLike; readonly destroyAll: () => void } => {
@@ -44,3 +46,13 @@ export const MATMUL_FORMS: ReadonlyArray<readonly [number, number, number, boole
   [300, 120, 130, false, false],
   [257, 200, 90, true, true]
 ]
+
+/** The bits of `be.matmul(...)` computed by the calling thread alone (tensorfold's kernel threads off for the call). */
+export const aloneBits = (be: Backend, a: Float32Array, b: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): number[] => {
+  setKernelThreads(false)
+  try {
+    return bits(be.matmul(a, b, 1, m, k, n, transA, transB) as Float32Array)
+  } finally {
+    setKernelThreads(true)
+  }
+}
