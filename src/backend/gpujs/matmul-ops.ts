@@ -136,7 +136,7 @@ export const gpujsMatmulOps = (
       },
       bytes(batch, m, k, n)
     )
-    // gpu.js slices a threaded result out of the shared memory: a fresh array, the backend's own (recycle.ts)
+    // a fresh (or given-back) array either way, the backend's own (recycle.ts)
     return ((splitRun(kern, [a, b]) ?? kern(a, b)) as Promise<unknown>).then((r) => ownArray(flattenResult(r, total, opts.sharedRows, name)))
   }
   return { matmul, matmulThreaded }

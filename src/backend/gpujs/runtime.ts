@@ -127,8 +127,11 @@ export const compileThreaded = (gpu: GpuLike, spec: Spec): KernelFn => {
 export const detachSharedPool = (k: KernelFn): void => {
   const inner = k.kernel as ThreadedKernel | undefined
   if (inner === undefined || pool === undefined || inner._pool !== pool) return
-  for (const e of inner._moduleCache?.values() ?? []) if (e.shared === true) pool.release(e.id)
-  // and tensorfold's own threads (kernel-threads.ts) drop their instances of its modules
-  for (const e of inner._moduleCache?.values() ?? []) if (e.shared === true) releaseShared(e.id)
+  for (const e of inner._moduleCache?.values() ?? [])
+    if (e.shared === true) {
+      pool.release(e.id)
+      // and tensorfold's own threads (kernel-threads.ts) drop their instances of its modules
+      releaseShared(e.id)
+    }
   inner._pool = null
 }

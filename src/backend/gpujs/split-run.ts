@@ -6,7 +6,7 @@
  * gpu.js runs a threaded (`asyncMode`) webasm kernel by splitting its cells over the worker pool, one
  * range per worker, while the main thread waits for the workers' acknowledgements. The pool is sized to
  * the cores, so on two cores one core's worth of the call is a thread that sleeps; and gpu.js gives a
- * worker no more than 4,096 cells, so the MLP's `[128,784]·[784,128]` (4,096 cells of four outputs) went
+ * worker no fewer than 4,096 cells, so the MLP's `[128,784]·[784,128]` (4,096 cells of four outputs) went
  * to one worker — the same work as a synchronous call, plus a round trip. Measured here, a compiled MLP
  * step ran faster with no threaded matmul at all (32.5k against 23–25k samples/s).
  *
@@ -30,7 +30,7 @@
  *
  * @since 0.3.0
  */
-import { argsFit, outputFits, resultOf, writeArgs, type WasmKernel } from './direct-run.js'
+import { argsFit, outputFits, resultOf, writeArgs, type Span, type WasmKernel } from './direct-run.js'
 import { kernelThreadsAvailable, runShared } from './kernel-threads.js'
 
 /** The gpu.js version whose `WebAssemblyKernel._runThreaded` this path reproduces. */
@@ -96,6 +96,24 @@ export const splitRanges = (cells: number, threads: number): ReadonlyArray<reado
   return out
 }
 
+type Entry = NonNullable<ThreadedKernel['_active']> & { readonly f32: Float32Array; readonly i32: Int32Array; readonly run: Span }
+
+/**
+ * The kernel and its active module, where gpu.js would take its direct threaded path with it: a built,
+ * threaded kernel drawing no random numbers, no run in flight, a shared module active, and a result that
+ * needs no erecting (packed, or a 1-D float output); else undefined.
+ */
+const activeThreaded = (kernelFn: { readonly kernel?: unknown }): { readonly k: ThreadedKernel; readonly e: Entry } | undefined => {
+  const k = kernelFn.kernel as ThreadedKernel | undefined
+  if (k === undefined || k === null || k.built !== true || k.asyncMode !== true || k.usesRandom !== false || k._threadedBusy !== 0) return undefined
+  const e = k._active
+  if (e === undefined || e === null || e.shared !== true || e.f32 === null || e.i32 === null || e.run === null) return undefined
+  if (!outputFits(k.output, e.sizeX, e.cells)) return undefined
+  const out = k.output as ReadonlyArray<number>
+  if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
+  return { k, e: e as Entry }
+}
+
 /**
  * Run a compiled threaded webasm kernel (gpu.js's run shortcut with `asyncMode`, after its first call) on
  * `args` synchronously, its cells shared between this thread and tensorfold's own threads
@@ -104,14 +122,10 @@ export const splitRanges = (cells: number, threads: number): ReadonlyArray<reado
  */
 export const sharedRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Float32Array | undefined => {
   if (!installed || !enabled) return undefined
-  const k = kernelFn.kernel as ThreadedKernel | undefined
-  if (k === undefined || k === null || k.built !== true || k.asyncMode !== true || k.usesRandom !== false || k._threadedBusy !== 0) return undefined
-  const e = k._active
-  if (e === undefined || e === null || e.shared !== true || e.f32 === null || e.i32 === null || e.run === null) return undefined
+  const a = activeThreaded(kernelFn)
+  if (a === undefined) return undefined
+  const { k, e } = a
   if (typeof e.id !== 'number' || e.module === undefined || e.memory === undefined || e.cells < 8) return undefined
-  if (!outputFits(k.output, e.sizeX, e.cells)) return undefined
-  const out = k.output as ReadonlyArray<number>
-  if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
   if (!kernelThreadsAvailable() || !argsFit(e.layout, args)) return undefined
   writeArgs(e.layout, e.f32, e.i32, args)
   if (!runShared({ id: e.id, module: e.module, memory: e.memory, mathImports: e.mathImports ?? [], cells: e.cells, sizeX: e.sizeX, run: e.run, runSimd: e.runSimd })) return undefined
@@ -130,15 +144,11 @@ export const splitRun = (kernelFn: { readonly kernel?: unknown }, args: Readonly
   // Node: tensorfold's own threads claim chunks with this one, synchronously (kernel-threads.ts)
   const shared = sharedRun(kernelFn, args)
   if (shared !== undefined) return Promise.resolve(shared)
-  const k = kernelFn.kernel as ThreadedKernel | undefined
-  if (k === undefined || k === null || k.built !== true || k.asyncMode !== true || k.usesRandom !== false || k._threadedBusy !== 0) return undefined
+  const a = activeThreaded(kernelFn)
+  if (a === undefined) return undefined
+  const { k, e } = a
   const pool = k._pool
-  const e = k._active
-  if (pool === undefined || pool === null || pool.destroyed === true || typeof pool.dispatch !== 'function') return undefined
-  if (e === undefined || e === null || e.shared !== true || e.f32 === null || e.i32 === null || e.run === null || typeof k._threadedEpoch !== 'number') return undefined
-  if (!outputFits(k.output, e.sizeX, e.cells)) return undefined
-  const out = k.output as ReadonlyArray<number>
-  if (!(k.tfFlatOutput === true || (k.componentCount === 1 && out.length === 1))) return undefined
+  if (pool === undefined || pool === null || pool.destroyed === true || typeof pool.dispatch !== 'function' || typeof k._threadedEpoch !== 'number') return undefined
   const { run, runSimd, layout } = e
   const n = e.cells * (k.componentCount ?? 1)
   const ranges = splitRanges(e.cells, pool.size)
