@@ -26,6 +26,7 @@ import { PLATFORM, getEnv, gpujsVersion, hostOs, loadDawn, setEnvDefault } from 
 import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.js'
 import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
+import { installRowPlanes, setRowPlanes } from './row-planes.js'
 import { installDirectRun, setDirectRun } from './direct-run.js'
 import { installSplitRun, setSplitRun } from './split-run.js'
 import { setKernelThreads } from './kernel-threads.js'
@@ -75,13 +76,15 @@ let extension: 'pending' | 'done' = 'pending'
 /**
  * Install tensorfold's extensions of gpu.js's WebAssembly code generator once: contiguous lane loads
  * (`contiguous-loads.ts`), integer locals (`integer-locals.ts`), wasm-native exp and tanh
- * (`native-math.ts`) and packed `Array(n)` results (`flat-outputs.ts`, which the register-blocked matmul
- * needs); let compiled kernels be called straight into their wasm module (`direct-run.ts`), and let the
+ * (`native-math.ts`), packed `Array(n)` results (`flat-outputs.ts`, which the register-blocked matmul
+ * needs) and `Array(n)` results stored as row planes (`row-planes.ts`: the blocked matmul's C in row
+ * order); let compiled kernels be called straight into their wasm module (`direct-run.ts`), and let the
  * main thread take a share of a threaded kernel's cells (`split-run.ts`). With another gpu.js version
  * they stay off, and one line says so. The environment variable `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all
- * six off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only
- * the native exp and tanh, `TENSORFOLD_GPUJS_RECYCLE=0` only the reuse of compiled replays' dead
- * intermediates (`recycle.ts`) that the direct calls do, `TENSORFOLD_GPUJS_SPLIT=0` only the split,
+ * seven off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads, `TENSORFOLD_GPUJS_ROW_PLANES=0`
+ * only the row planes, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh,
+ * `TENSORFOLD_GPUJS_RECYCLE=0` only the reuse of compiled replays' dead intermediates (`recycle.ts`) that
+ * the direct calls do, `TENSORFOLD_GPUJS_SPLIT=0` only the split,
  * `TENSORFOLD_GPUJS_THREADS=0` only tensorfold's own threads in it (`kernel-threads.ts`: the split then
  * goes through gpu.js's pool).
  */
@@ -91,6 +94,7 @@ const installExtension = (): void => {
   if (getEnv('TENSORFOLD_GPUJS_EXTENSIONS') === '0') {
     setContiguousLoads(false)
     setIntegerLocals(false)
+    setRowPlanes(false)
     setNativeMath(false)
     setDirectRun(false)
     setSplitRun(false)
@@ -113,6 +117,11 @@ const installExtension = (): void => {
   }
   const f = installFlatOutputs(WebAssemblyKernel, version)
   if (!f.ok) refused.push(`packed Array(4) results, so no register-blocked matmul (${f.reason})`)
+  if (getEnv('TENSORFOLD_GPUJS_ROW_PLANES') === '0') setRowPlanes(false)
+  else {
+    const p = installRowPlanes(WebAssemblyFunctionNode, WebAssemblyKernel, version)
+    if (!p.ok) refused.push(`row-plane Array(4) results, so blocked matmul results are reordered on the main thread (${p.reason})`)
+  }
   const d = installDirectRun(WebAssemblyKernel, version)
   if (!d.ok) refused.push(`direct kernel calls (${d.reason})`)
   if (getEnv('TENSORFOLD_GPUJS_SPLIT') === '0') setSplitRun(false)

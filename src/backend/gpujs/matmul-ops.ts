@@ -1,6 +1,6 @@
 /**
  * @internal Which matmul kernel runs: the register-blocked one (`matmulBlockedSpec`: 4 rows of C per
- * thread, packed `Array(4)` results) where it fits and the backend allows it, else one output per thread
+ * thread, `Array(4)` results stored as rows of C where `row-planes.ts` allows) where it fits and the backend allows it, else one output per thread
  * (`matmulSpec`); synchronously, or on the shared worker pool for large outputs (the async twin's
  * `matmul`). Split out of `backend.ts`, which only dispatches.
  *
@@ -11,6 +11,7 @@ import { compileSpec, compileThreaded, flattenResult, sharedPool, type GpuLike, 
 import { zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
 import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
+import { hasRowPlanes, requestRowPlanes, rowPlanesActive } from './row-planes.js'
 import { directRun } from './direct-run.js'
 import { sharedRun, splitRun } from './split-run.js'
 import { kernelThreadsAvailable } from './kernel-threads.js'
@@ -63,12 +64,15 @@ export const gpujsMatmulOps = (
   /** Compile (or reuse) a blocked kernel; `threaded` puts it on the shared pool. */
   const blockedKernel = (batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, threaded: boolean): KernelFn => {
     const il = opts.intLocals()
+    const planes = rowPlanesActive() && n % 4 === 0
     return cache.get(
-      `${threaded ? 'T' : ''}${matmulBlockedKey(batch, m, k, n, transA, transB, il)}`,
+      `${threaded ? 'T' : ''}${planes ? 'P' : ''}${matmulBlockedKey(batch, m, k, n, transA, transB, il)}`,
       () => {
         const spec = matmulBlockedSpec(batch, m, k, n, transA, transB, il)
         const kf = threaded ? compileThreaded(gpu, spec) : compileSpec(gpu, spec)
         requestFlatOutput(kf)
+        // C comes out in row order (row-planes.ts); without the extension it is put in order here
+        if (planes) requestRowPlanes(kf, n)
         return kf
       },
       bytes(batch, m, k, n)
@@ -80,13 +84,15 @@ export const gpujsMatmulOps = (
    * columns, k apart), so a transposed B is first transposed here (O(k·n), against the kernel's
    * O(m·k·n)); the kernel then reads the same products in the same order, so the result is bit-identical.
    */
-  const blockedRun = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, threaded: boolean): unknown => {
-    const kf = blockedKernel(batch, m, k, n, transA, false, threaded)
+  const blockedRun = (kf: KernelFn, a: Buffer, b: Buffer, batch: number, k: number, n: number, transB: boolean, threaded: boolean): unknown => {
     const args = [a, transB ? transposeLast(b, batch, n, k) : b]
     // a threaded kernel is split between this thread and the pool (split-run.ts), a sync one goes
     // straight into its module (direct-run.ts); either answers undefined where gpu.js must take the call
     return (threaded ? splitRun(kf, args) : directRun(kf, args)) ?? kf(...args)
   }
+  /** The blocked kernel's packed result in row order (reordered here unless the kernel stores row planes). */
+  const inRowOrder = (kf: KernelFn, packed: Float32Array, batch: number, m: number, n: number): Float32Array =>
+    ownArray(hasRowPlanes(kf) ? packed : unblockRows(packed, batch, m, n))
 
   /** Whether a product is large enough for threads (and this backend has them). */
   const threadable = (total: number, k: number): boolean =>
@@ -103,7 +109,7 @@ export const gpujsMatmulOps = (
     const args = [a, transB ? transposeLast(b, batch, n, k) : b]
     const r = sharedRun(kf, args)
     if (r === undefined && (kf.kernel as { built?: boolean } | undefined)?.built !== true) (kf(...args) as Promise<unknown>).catch(() => undefined)
-    return r
+    return r === undefined ? undefined : inRowOrder(kf, r, batch, m, n)
   }
 
   const matmul: Matmul = (a, b, batch, m, k, n, transA, transB) => {
@@ -111,8 +117,10 @@ export const gpujsMatmulOps = (
     if (total === 0) return new Float32Array(0)
     if (k === 0) return run(zerosKey(total), () => zerosSpec(total), [], total, 0)
     if (blocked(m, k, n)) {
-      const packed = sharedMatmul(a, b, batch, m, k, n, transA, transB) ?? packedResult(blockedRun(a, b, batch, m, k, n, transA, transB, false), total)
-      return ownArray(unblockRows(packed, batch, m, n))
+      const shared = sharedMatmul(a, b, batch, m, k, n, transA, transB)
+      if (shared !== undefined) return shared
+      const kf = blockedKernel(batch, m, k, n, transA, false, false)
+      return inRowOrder(kf, packedResult(blockedRun(kf, a, b, batch, k, n, transB, false), total), batch, m, n)
     }
     return run(matmulKey(batch, m, k, n, transA, transB), () => matmulSpec(batch, m, k, n, transA, transB), [a, b], total, batch * k * (m + n))
   }
@@ -125,8 +133,10 @@ export const gpujsMatmulOps = (
   const matmulThreaded: MatmulAsync = (a, b, batch, m, k, n, transA, transB) => {
     const total = batch * m * n
     if (!threadable(total, k)) return matmul(a, b, batch, m, k, n, transA, transB)
-    if (blocked(m, k, n))
-      return (blockedRun(a, b, batch, m, k, n, transA, transB, true) as Promise<unknown>).then((r) => ownArray(unblockRows(packedResult(r, total), batch, m, n)))
+    if (blocked(m, k, n)) {
+      const kf = blockedKernel(batch, m, k, n, transA, false, true)
+      return (blockedRun(kf, a, b, batch, k, n, transB, true) as Promise<unknown>).then((r) => inRowOrder(kf, packedResult(r, total), batch, m, n))
+    }
     const kern = cache.get(
       `T${matmulKey(batch, m, k, n, transA, transB)}`,
       () => {

@@ -55,8 +55,10 @@ export const blockedMatmulFits = (m: number, k: number, n: number): boolean => m
 /**
  * Register-blocked batched matmul: each thread computes a column of 4 rows of C (`returnType:
  * 'Array(4)'`), so each quad of SIMD lanes computes a 4×4 tile and every B vector it loads is used four
- * times. Thread (x, y, z) = (column, row block, batch); the kernel's packed output is
- * `[batch][m/4][n][4]`, put back in row order by {@link unblockRows}. Operands are read in the layout
+ * times. Thread (x, y, z) = (column, row block, batch). gpu.js stores the results `[batch][m/4][n][4]`;
+ * with the row-plane extension (`row-planes.ts`, when n is a multiple of 4) the kernel stores each row
+ * block as four rows of n, which is C in row order, and otherwise {@link unblockRows} puts the packed
+ * results back in row order. Operands are read in the layout
  * they come in, as in {@link matmulSpec}; each row's sum runs over k in order.
  *
  * With `intLocals` (the integer-local extension is installed, `integer-locals.ts`) the uniform index
