@@ -30,6 +30,7 @@
  *
  * @since 0.2.0
  */
+import type { WasmEmitter } from './wasm-emitter.js'
 
 /** The gpu.js version this extension was written and tested for. */
 export const CONTIGUOUS_LOADS_GPUJS_VERSION = '2.24.1'
@@ -45,32 +46,8 @@ interface Ast {
 type Interval = readonly [number, number]
 type Env = ReadonlyMap<string, Interval>
 
-/** The slice of gpu.js's WebAssemblyFunctionNode internals this extension uses. */
-interface Emitter {
-  addLocal(type: string): number
-  localGet(i: number): Emitter
-  localSet(i: number): Emitter
-  localTee(i: number): Emitter
-  globalGet(i: number): Emitter
-  i32Const(v: number): Emitter
-  i32Add(): Emitter
-  i32Sub(): Emitter
-  i32Shl(): Emitter
-  i32LeU(): Emitter
-  v128Load(offset: number, align: number): Emitter
-  v128ConstI32x4(a: number, b: number, c: number, d: number): Emitter
-  i32x4Splat(): Emitter
-  i32x4Add(): Emitter
-  i32x4MaxS(): Emitter
-  i32x4MinS(): Emitter
-  i32x4ExtractLane(l: number): Emitter
-  f32Load(offset: number, align?: number): Emitter
-  f32x4Splat(): Emitter
-  f32x4ReplaceLane(l: number): Emitter
-  if_(type: string): Emitter
-  else_(): Emitter
-  end(): Emitter
-}
+/** The slice of gpu.js's wasm emitter this extension uses. */
+type Emitter = WasmEmitter
 interface Layout {
   readonly offset: number
   readonly flatLength: number

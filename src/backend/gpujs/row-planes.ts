@@ -22,6 +22,7 @@
  *
  * @since 0.3.0
  */
+import type { WasmEmitter } from './wasm-emitter.js'
 
 /** The gpu.js version this extension was written and tested for. */
 export const ROW_PLANES_GPUJS_VERSION = '2.24.1'
@@ -29,21 +30,7 @@ export const ROW_PLANES_GPUJS_VERSION = '2.24.1'
 /** What installing the extension did. */
 export type RowPlanesInstall = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
-interface Emitter {
-  globalGet(i: number): Emitter
-  localGet(i: number): Emitter
-  localSet(i: number): Emitter
-  i32Const(v: number): Emitter
-  i32Sub(): Emitter
-  i32Mul(): Emitter
-  i32Add(): Emitter
-  i32Shl(): Emitter
-  v128Load(offset: number, align: number): Emitter
-  v128Store(offset: number, align: number): Emitter
-  v128Not(): Emitter
-  v128Bitselect(): Emitter
-  addLocal(type: string): number
-}
+type Emitter = WasmEmitter
 
 interface Node {
   em: Emitter
