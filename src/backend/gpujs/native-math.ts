@@ -29,24 +29,15 @@
  *
  * @since 0.3.0
  */
+import type { WasmEmitter } from './wasm-emitter.js'
 
 /** The gpu.js version this extension was written and tested for. */
 export const NATIVE_MATH_GPUJS_VERSION = '2.24.1'
 
 export type NativeMathInstall = { readonly ok: true } | { readonly ok: false; readonly reason: string }
 
-/** The slice of gpu.js's wasm function emitter used here (each method pushes an instruction, returns itself). */
-interface Em {
-  addLocal(type: 'f32' | 'i32' | 'v128'): number
-  localGet(i: number): Em
-  localSet(i: number): Em
-  localTee(i: number): Em
-  f32Const(v: number): Em
-  i32Const(v: number): Em
-  v128ConstF32x4(a: number, b: number, c: number, d: number): Em
-  v128ConstI32x4(a: number, b: number, c: number, d: number): Em
-  [op: string]: unknown
-}
+/** gpu.js's wasm function emitter; the other instructions by name (`ops` below). */
+type Em = WasmEmitter & { readonly [op: string]: unknown }
 
 interface Node {
   em: Em
@@ -90,7 +81,7 @@ const SIGN = -0x80000000
  * Both forms run the same IEEE operations in the same order, so every lane equals the scalar result.
  */
 const ops = (em: Em, v: boolean) => {
-  const op = (name: string): void => void (em[name] as () => Em).call(em)
+  const op = (name: string): void => void (em[name] as () => unknown).call(em)
   const fc = (x: number): void => void (v ? em.v128ConstF32x4(x, x, x, x) : em.f32Const(x))
   const ic = (x: number): void => void (v ? em.v128ConstI32x4(x, x, x, x) : em.i32Const(x))
   const fop = (s: string): void => op(v ? `f32x4${s}` : `f32${s}`)
