@@ -1,8 +1,8 @@
 /**
  * @internal Which matmul kernel runs: the register-blocked one (`matmulBlockedSpec`: 4 rows of C per
- * thread, `Array(4)` results stored as rows of C where `row-planes.ts` allows) where it fits and the backend allows it, else one output per thread
- * (`matmulSpec`); synchronously, or on the shared worker pool for large outputs (the async twin's
- * `matmul`). Split out of `backend.ts`, which only dispatches.
+ * thread, `Array(4)` results stored as rows of C where `row-planes.ts` allows) where it fits and the
+ * backend allows it, else one output per thread (`matmulSpec`); synchronously, or on the shared worker
+ * pool for large outputs (the async twin's `matmul`). Split out of `backend.ts`, which only dispatches.
  *
  * @since 0.3.0
  */
