@@ -182,11 +182,13 @@ describe('register-blocked matmul and packed Array(4) results', () => {
     for (let i = 0; i < want.length; i++) expect(Math.abs(sync[i] - want[i])).toBeLessThanOrEqual(1e-6 + 1e-5 * bound[i])
   })
 
-  it('small products stay on the main thread: the LSTM step’s [64,64]·[64,256] (16,384 cells, 1.05M multiply-adds)', () => {
+  it('small products stay on the main thread: the LSTM step’s [64,64]·[64,256] (16,384 cells, 1.05M multiply-adds), and blocked kernels of under 4,096 cells', () => {
     const threaded = (fresh() as unknown as { threaded: Backend<'async'> }).threaded
     const [m, k, n] = [64, 64, 256]
     const r = threaded.matmul(rnd(m * k), rnd(k * n), 1, m, k, n, false, false)
     expect(r).toBeInstanceOf(Float32Array)
     expect(threaded.matmul(rnd(m * k * 4), rnd(k * 4 * n), 1, m, k * 4, n, false, false)).toBeInstanceOf(Promise)
+    // 6.4M multiply-adds but 2,048 blocked cells (a cell per 4 outputs): gpu.js would not thread the kernel
+    expect(threaded.matmul(rnd(64 * 784), rnd(784 * 128), 1, 64, 784, 128, false, false)).toBeInstanceOf(Float32Array)
   })
 })

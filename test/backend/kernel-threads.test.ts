@@ -3,7 +3,8 @@ import fc from 'fast-check'
 import { gpujsBackend } from '../../src/backend/gpujs/index.js'
 import type { Backend } from '../../src/backend/Backend.js'
 import { MAX_CHUNKS, chunking, kernelThreadStats, kernelThreadsAvailable, setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
-import { splitRun, splitRunStats } from '../../src/backend/gpujs/split-run.js'
+import { buildThreaded, sharedRun, splitRun, splitRunStats } from '../../src/backend/gpujs/split-run.js'
+import { compileThreaded } from '../../src/backend/gpujs/runtime.js'
 import { bits, rnd } from './kernel-cases.js'
 import { MATMUL_FORMS, aloneBits, axpbSync, axpbThreaded, gpuInstances } from './threaded-kernels.js'
 
@@ -40,7 +41,7 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
     const before = { ...kernelThreadStats }
     const shared = splitRunStats.shared
     for (const [m, k, n, ta, tb] of shapes) {
-      // first activated on other operands, so nothing a call leaves unwritten can pass
+      // first called on other operands, so nothing a call leaves unwritten can pass
       await threaded.matmul(rnd(m * k), rnd(k * n), 1, m, k, n, ta, tb)
       for (let r = 0; r < 10; r++) {
         const a = rnd(m * k)
@@ -50,33 +51,55 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
         expect({ shape: [m, k, n, ta, tb], r, bits: bits(got as Float32Array) }).toEqual({ shape: [m, k, n, ta, tb], r, bits: want })
       }
     }
-    expect(splitRunStats.shared - shared).toBe(shapes.length * 10)
+    // every call shared, the first of each shape too (its kernel built on this thread: buildThreaded)
+    expect(splitRunStats.shared - shared).toBe(shapes.length * 11)
     const calls = kernelThreadStats.calls - before.calls
     const chunks = kernelThreadStats.chunks - before.chunks
     const caller = kernelThreadStats.callerChunks - before.callerChunks
-    expect(calls).toBe(shapes.length * 10)
+    expect(calls).toBe(shapes.length * 11)
     // the caller ran some chunks and the threads the rest of at least some calls
     expect(caller).toBeGreaterThan(0)
     expect(caller).toBeLessThan(chunks)
   })
 
-  it('take synchronous (eager) products too, once the threaded module is active, with the same bits', async () => {
+  it('take synchronous (eager) products too, from the first call, with the same bits', () => {
     const [m, k, n] = [256, 200, 132]
     const a = rnd(m * k)
     const b = rnd(k * n)
     const want = aloneBits(be, a, b, m, k, n, true, true)
     const shared = splitRunStats.shared
-    // the first call activates the threaded module through gpu.js in the background and runs synchronously
+    // the first call builds the threaded kernel here (buildThreaded), without gpu.js's pool, and shares it
     expect(bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)).toEqual(want)
-    expect(splitRunStats.shared).toBe(shared)
-    for (let i = 0; i < 50 && splitRunStats.shared === shared; i++) {
-      await new Promise((r) => setTimeout(r, 20))
-      expect(bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)).toEqual(want)
-    }
-    expect(splitRunStats.shared).toBeGreaterThan(shared)
+    expect(splitRunStats.shared).toBe(shared + 1)
+    expect(bits(be.matmul(a, b, 1, m, k, n, true, true) as Float32Array)).toEqual(want)
+    expect(splitRunStats.shared).toBe(shared + 2)
     const c = rnd(m * k)
     const wantC = aloneBits(be, c, b, m, k, n, true, true)
     expect(bits(be.matmul(c, b, 1, m, k, n, true, true) as Float32Array)).toEqual(wantC)
+  })
+
+  it('build a threaded kernel on the calling thread (buildThreaded): shared from its first call, gpu.js\'s pool untouched', () => {
+    const n = 8192
+    const k = compileThreaded(gpu(), { source: 'function (a, b, s) {\nreturn a[this.thread.x] * s + b[this.thread.x];\n}', output: [n] })
+    const inner = k.kernel as { built?: boolean; _active?: { shared?: boolean }; _pool?: { dispatch: (...x: unknown[]) => unknown } }
+    const dispatch = inner._pool?.dispatch
+    let dispatched = 0
+    if (inner._pool !== undefined) inner._pool.dispatch = (...x: unknown[]) => (dispatched++, dispatch?.apply(inner._pool, x))
+    const a = rnd(n)
+    const b = rnd(n)
+    expect(sharedRun(k, [a, b, 0.5])).toBeUndefined() // not built: gpu.js would take the call
+    expect(buildThreaded(k, [a, b, 0.5])).toBe(true)
+    expect(inner.built).toBe(true)
+    expect(inner._active?.shared).toBe(true)
+    const got = sharedRun(k, [a, b, 0.5])
+    expect(got).toBeInstanceOf(Float32Array)
+    expect(bits(got as Float32Array)).toEqual(bits(axpbSync(gpu(), n)(a, b, 0.5) as Float32Array))
+    expect(dispatched).toBe(0)
+    if (inner._pool !== undefined && dispatch !== undefined) inner._pool.dispatch = dispatch
+    // a synchronous kernel is not built by it
+    const sync = axpbSync(gpu(), n)
+    expect(buildThreaded(sync, [a, b, 0.5])).toBe(false)
+    expect((sync.kernel as { built?: boolean }).built).not.toBe(true)
   })
 
   it('run rows not a multiple of 4 wide (scalar spans) as gpu.js does', async () => {

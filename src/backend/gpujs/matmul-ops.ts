@@ -9,11 +9,11 @@
 import type { Buffer, FloatBuffer } from '../../core/Tensor.js'
 import { compileSpec, compileThreaded, flattenResult, sharedPool, type GpuLike, type KernelFn } from './runtime.js'
 import { zerosKey, zerosSpec, type Spec } from './kernels/spec.js'
-import { blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
+import { MATMUL_ROWS, blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, matmulKey, matmulSpec, unblockRows } from './kernels/matmul.js'
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
 import { hasRowPlanes, requestRowPlanes, rowPlanesActive } from './row-planes.js'
 import { directRun } from './direct-run.js'
-import { sharedRun, splitRun } from './split-run.js'
+import { buildThreaded, sharedRun, splitRun } from './split-run.js'
 import { kernelThreadsAvailable } from './kernel-threads.js'
 import { ownArray } from './recycle.js'
 import type { KernelCache } from './cache.js'
@@ -87,28 +87,35 @@ export const gpujsMatmulOps = (
   const blockedRun = (kf: KernelFn, a: Buffer, b: Buffer, batch: number, k: number, n: number, transB: boolean, threaded: boolean): unknown => {
     const args = [a, transB ? transposeLast(b, batch, n, k) : b]
     // a threaded kernel is split between this thread and the pool (split-run.ts), a sync one goes
-    // straight into its module (direct-run.ts); either answers undefined where gpu.js must take the call
+    // straight into its module (direct-run.ts); either answers undefined where gpu.js must take the call.
+    // With tensorfold's own threads a threaded kernel is built here, so gpu.js's pool never runs it.
+    if (threaded && kernelThreadsAvailable()) buildThreaded(kf, args)
     return (threaded ? splitRun(kf, args) : directRun(kf, args)) ?? kf(...args)
   }
   /** The blocked kernel's packed result in row order (reordered here unless the kernel stores row planes). */
   const inRowOrder = (kf: KernelFn, packed: Float32Array, batch: number, m: number, n: number): Float32Array =>
     ownArray(hasRowPlanes(kf) ? packed : unblockRows(packed, batch, m, n))
 
-  /** Whether a product is large enough for threads (and this backend has them). */
-  const threadable = (total: number, k: number): boolean =>
-    name === 'webasm' && total * k >= THREADED_MIN_MACS && total >= THREADED_MIN_CELLS && k >= 8 && sharedPool() !== undefined
+  /**
+   * Whether a product is large enough for threads (and this backend has them): gpu.js makes a kernel of
+   * fewer than 4,096 cells synchronous, and the blocked kernel has a cell per 4 outputs.
+   */
+  const threadable = (m: number, k: number, n: number, batch: number): boolean => {
+    const total = batch * m * n
+    const cells = blocked(m, k, n) ? total / MATMUL_ROWS : total
+    return name === 'webasm' && total * k >= THREADED_MIN_MACS && cells >= THREADED_MIN_CELLS && k >= 8 && sharedPool() !== undefined
+  }
   /**
    * Node: a large blocked product computed synchronously by this thread and tensorfold's own threads
-   * (split-run.ts `sharedRun`, kernel-threads.ts), or undefined. The threaded kernel's module is first
-   * made active by one call through gpu.js, on its pool in the background; that call's caller, and any
-   * call while it is in flight, run the synchronous kernel.
+   * (split-run.ts `sharedRun`, kernel-threads.ts), or undefined. The threaded kernel is built on its first
+   * call, here (`buildThreaded`): gpu.js's pool takes no part. A product gpu.js does not make threaded
+   * (fewer than 4,096 cells) answers undefined and runs on the synchronous kernel.
    */
   const sharedMatmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array | undefined => {
-    if (!threadable(batch * m * n, k) || !kernelThreadsAvailable()) return undefined
+    if (!threadable(m, k, n, batch) || !kernelThreadsAvailable()) return undefined
     const kf = blockedKernel(batch, m, k, n, transA, false, true)
     const args = [a, transB ? transposeLast(b, batch, n, k) : b]
-    const r = sharedRun(kf, args)
-    if (r === undefined && (kf.kernel as { built?: boolean } | undefined)?.built !== true) (kf(...args) as Promise<unknown>).catch(() => undefined)
+    const r = buildThreaded(kf, args) ? sharedRun(kf, args) : undefined
     return r === undefined ? undefined : inRowOrder(kf, r, batch, m, n)
   }
 
@@ -132,7 +139,7 @@ export const gpujsMatmulOps = (
    */
   const matmulThreaded: MatmulAsync = (a, b, batch, m, k, n, transA, transB) => {
     const total = batch * m * n
-    if (!threadable(total, k)) return matmul(a, b, batch, m, k, n, transA, transB)
+    if (!threadable(m, k, n, batch)) return matmul(a, b, batch, m, k, n, transA, transB)
     if (blocked(m, k, n)) {
       const kf = blockedKernel(batch, m, k, n, transA, false, true)
       return (blockedRun(kf, a, b, batch, k, n, transB, true) as Promise<unknown>).then((r) => inRowOrder(kf, packedResult(r, total), batch, m, n))
@@ -146,6 +153,7 @@ export const gpujsMatmulOps = (
       },
       bytes(batch, m, k, n)
     )
+    if (kernelThreadsAvailable()) buildThreaded(kern, [a, b])
     // a fresh (or given-back) array either way, the backend's own (recycle.ts)
     return ((splitRun(kern, [a, b]) ?? kern(a, b)) as Promise<unknown>).then((r) => ownArray(flattenResult(r, total, opts.sharedRows, name)))
   }

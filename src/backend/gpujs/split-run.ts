@@ -115,6 +115,26 @@ const activeThreaded = (kernelFn: { readonly kernel?: unknown }): { readonly k: 
 }
 
 /**
+ * Build a threaded kernel (gpu.js's run shortcut with `asyncMode`) for `args` now, on this thread, so that
+ * {@link sharedRun} can take its first call: gpu.js's `build` compiles the module and makes it active over
+ * a shared memory, as the run shortcut's first call does before it runs anything (`build` is a no-op on a
+ * built kernel). Nothing runs on gpu.js's pool. False where the kernel is not there to build, or
+ * `build` threw (gpu.js then takes the call, and reports the error itself).
+ */
+export const buildThreaded = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): boolean => {
+  const k = kernelFn.kernel as { built?: boolean; asyncMode?: boolean; build?: (...a: unknown[]) => void } | undefined
+  if (!installed || !enabled || k === undefined || k === null || k.asyncMode !== true || typeof k.build !== 'function') return false
+  if (k.built === true) return true
+  try {
+    k.build(...args)
+  } catch {
+    return false
+  }
+  // gpu.js sets it in build (read again: TypeScript narrowed it above)
+  return (k as { built?: boolean }).built === true
+}
+
+/**
  * Run a compiled threaded webasm kernel (gpu.js's run shortcut with `asyncMode`, after its first call) on
  * `args` synchronously, its cells shared between this thread and tensorfold's own threads
  * (`kernel-threads.ts`, Node); or answer undefined when they cannot take it: no such threads, or gpu.js
