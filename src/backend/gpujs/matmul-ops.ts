@@ -32,8 +32,8 @@ const transposeLast = (x: Buffer, batch: number, rows: number, cols: number): Fl
 }
 
 /**
- * A matmul goes to the worker pool from this many multiply-adds (and at least gpu.js's 4096 output
- * cells, which the pool splits): a dispatch to the workers and back costs tens of µs, as much as a
+ * A matmul goes to the threads from this many multiply-adds (and at least gpu.js's 4,096 kernel cells,
+ * below which gpu.js makes a kernel synchronous; a blocked kernel's cell is 4 outputs): a dispatch to the workers and back costs tens of µs, as much as a
  * 1M-multiply-add product on one core. The LSTM's per-time-step `[64,64]·[64,256]` (1.05M) stays on the
  * main thread; the MLP's `[128,784]·[784,128]` (12.8M) and larger products are split.
  */
@@ -108,8 +108,8 @@ export const gpujsMatmulOps = (
   /**
    * Node: a large blocked product computed synchronously by this thread and tensorfold's own threads
    * (split-run.ts `sharedRun`, kernel-threads.ts), or undefined. The threaded kernel is built on its first
-   * call, here (`buildThreaded`): gpu.js's pool takes no part. A product gpu.js does not make threaded
-   * (fewer than 4,096 cells) answers undefined and runs on the synchronous kernel.
+   * call, here (`buildThreaded`): gpu.js's pool takes no part. Where the call cannot be shared (one of
+   * gpu.js's own runs of the kernel in flight, say) it answers undefined and the synchronous kernel runs.
    */
   const sharedMatmul = (a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array | undefined => {
     if (!threadable(m, k, n, batch) || !kernelThreadsAvailable()) return undefined
