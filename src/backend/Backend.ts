@@ -169,10 +169,11 @@ export interface Backend<R extends Timing = 'sync'> {
   fused(expr: Expr, inputs: ReadonlyArray<View>, out: Shape): Later<R, FloatBuffer>
   /**
    * Optional: take back result buffers that are unreachable (a compiled replay's intermediates, once its
-   * plan has run), to reuse their memory for later results. The backend keeps only buffers it made
-   * itself and ignores the rest; the caller guarantees nothing reads or holds any of them afterwards.
+   * plan has run; a compiled `fit`'s superseded state), to reuse their memory for later results. The
+   * backend keeps only buffers it made itself and ignores the rest; the caller guarantees nothing reads or
+   * holds any of them afterwards. With `add`, they join what the backend kept before rather than replace it.
    */
-  recycle?(buffers: ReadonlyArray<Buffer>): void
+  recycle?(buffers: ReadonlyArray<Buffer>, add?: boolean): void
 }
 
 /** A backend of either timing (what `getBackend` returns). */

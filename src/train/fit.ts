@@ -42,6 +42,7 @@ import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, strea
 import { type Run, startRun, runHook } from './hooks.js'
 import { noLogs, addLogs, meanLogs, type LogSums } from './engine.js'
 import { checkTargets } from './checks.js'
+import { donate, fitDonations, recordStep, type FitDonations } from './donate.js'
 import { evaluatePass } from './evaluate.js'
 
 const isTrainerLike = (u: unknown): u is Trainer => typeof u === 'object' && u !== null && (u as Trainer)._tag === 'Trainer'
@@ -112,6 +113,8 @@ interface FitEnv {
   readonly persistent: AnyIterator | undefined
   /** the trainer the run holds after the last completed step and its batch-end decisions (what an error in the middle of the run carries) */
   readonly last: { trainer: Trainer; steps: number }
+  /** the trainers this run's compiled steps made, whose state may be given back once superseded */
+  readonly donations: FitDonations
 }
 
 /** @internal The fold's accumulator across epochs. */
@@ -177,7 +180,7 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
   try {
     const begin = await runHook(callbacks, startRun(t, callbacks, info), 'onTrainBegin', (tr) => ({ trainer: tr, info }))
     const persistent = train.kind === 'stream' && o.stepsPerEpoch !== undefined ? iteratorOf(train.source) : undefined
-    const env: FitEnv = { o, train, val, info, callbacks, write, persistent, last }
+    const env: FitEnv = { o, train, val, info, callbacks, write, persistent, last, donations: fitDonations() }
     const init: FitState = { run: begin.run, metrics, history: emptyHistory({ verbose, epochs: o.epochs, steps }), lastLogs: {}, end: false }
     const r = await foldPass(rangePass(o.initialEpoch, o.epochs), init, (s, epoch: number) => fitEpoch(env, s, epoch), (s) => (s.run.stop || s.end ? s : undefined))
     if (E.isLeft(r)) return E.left(withLast(r.left))
@@ -261,6 +264,7 @@ const fitExecution = async (env: FitEnv, a: EpochState, bs: ReadonlyArray<Tensor
   if (prev.config.trainStep !== undefined) return customExecution(env, a, bs, epoch, begin.run, metrics, tot)
   // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
   const [t, outs] = await executeSteps(prev, bs)
+  if (!prev.runEagerly) recordStep(env.donations, prev, t, outs)
   env.last.trainer = t
   env.last.steps += bs.length
   const execTot = outs.reduce((acc, out, i) => addBatch(acc, metrics, bs[i], out), emptyTotals(metrics, outputs))
@@ -277,7 +281,11 @@ const fitExecution = async (env: FitEnv, a: EpochState, bs: ReadonlyArray<Tensor
   const all = a.all === undefined ? execTot : concatTotals(metrics, a.all, execTot)
   // what an error from here on carries: the trainer the run goes on with (a callback's replacement included)
   if (end.revert) env.last.trainer = prev
-  else env.last.trainer = end.run.trainer
+  else {
+    env.last.trainer = end.run.trainer
+    // the run has moved past `prev`: its state may serve the next step's results (donate.ts)
+    donate(env.donations, prev, [end.run.trainer, t], outs)
+  }
   return E.right(
     end.revert
       ? { run: { ...end.run, trainer: prev }, metrics, tot, batch: batch + bs.length, done: a.done, all }

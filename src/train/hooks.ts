@@ -11,6 +11,7 @@ import type { Trainer } from './Trainer.js'
 import type { Logs } from './History.js'
 import type { Callback, Decision, HookResult } from './callbacks/Callback.js'
 import { TensorfoldError, tfError, show } from '../core/errors.js'
+import { watchTrainers } from './donate.js'
 
 /** @internal Why a run ended early, if it did. */
 export type Stopped = 'callback' | 'aborted' | 'exhausted' | undefined
@@ -93,7 +94,8 @@ export const runHook = async <Ev>(callbacks: ReadonlyArray<Callback>, run: Run, 
     const callback = callbacks[i].name ?? `callbacks[${i}]`
     let d: unknown
     try {
-      d = await f.call(callbacks[i], o.run.states[i], ev(o.run.trainer))
+      // a trainer a hook reads is never given back for reuse (donate.ts)
+      d = await f.call(callbacks[i], o.run.states[i], watchTrainers(ev(o.run.trainer)))
     } catch (err) {
       if (err instanceof TensorfoldError) throw err
       throw new TensorfoldError(

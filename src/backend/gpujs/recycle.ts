@@ -61,12 +61,15 @@ export const ownArray = (a: Float32Array): Float32Array => {
  * Keep, for reuse, those of `arrays` this backend handed out; the caller guarantees none is reachable.
  * What an earlier call kept and nothing has taken since is dropped first (left to the collector): the
  * free lists hold one replay's intermediates at most, so arrays of a length no later call asks for
- * (a threaded matmul's result, which gpu.js slices itself) do not pile up to the budget.
+ * (a threaded matmul's result, which gpu.js slices itself) do not pile up to the budget. With `add` they
+ * join what is kept instead (a compiled `fit`'s superseded state, given back between two replays).
  */
-export const recycleArrays = (arrays: ReadonlyArray<unknown>): void => {
+export const recycleArrays = (arrays: ReadonlyArray<unknown>, add = false): void => {
   if (!enabled) return
-  free.clear()
-  bytes = 0
+  if (!add) {
+    free.clear()
+    bytes = 0
+  }
   for (const a of arrays) {
     if (!(a instanceof Float32Array) || !mine.has(a)) continue
     mine.delete(a)

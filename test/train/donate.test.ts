@@ -1,0 +1,73 @@
+import { describe, it, expect, afterEach } from 'vitest'
+import { dataSync, randomNormal, key, Tree, sequential, dense, setBackend, getBackend } from '../../src/index.js'
+import * as Tr from '../../src/train/index.js'
+import { setDonation, donationStats } from '../../src/train/donate.js'
+import { compiled, run } from './helpers.js'
+
+/** Every array of a trainer's state, as numbers (parameters and optimizer slots). */
+const stateOf = (t: Tr.Trainer): number[][] => [...Tree.leaves(t.params), ...Tree.leaves(t.optState ?? {})].map((l) => Array.from(dataSync(l)))
+
+/** A model whose arrays are large enough for webasm kernels (the backend only reuses arrays it made). */
+const setup = (): { readonly t: Tr.Trainer; readonly x: ReturnType<typeof randomNormal>; readonly y: ReturnType<typeof randomNormal> } => {
+  const x = randomNormal(key(1), [96, 20])
+  const y = randomNormal(key(2), [96, 8])
+  const m = sequential([dense(32, { inputShape: [20], activation: 'relu' }), dense(8)], { seed: 4 })
+  return { t: compiled(m, { optimizer: 'adam', loss: 'mse', seed: 7 }), x, y }
+}
+
+const previous = getBackend().name
+afterEach(() => setDonation(true))
+
+describe("a compiled fit gives superseded state back for reuse (donate.ts)", () => {
+  it('gives back the state of every trainer no hook read, and trains bit for bit as without it', async () => {
+    setBackend('webasm')
+    const { t, x, y } = setup()
+    const before = { ...donationStats }
+    const on = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 16, shuffle: true, verbose: 0 }))
+    // 12 steps: each but the last two trainers' state was given back
+    expect(donationStats.trainers - before.trainers).toBe(11)
+    expect(donationStats.arrays - before.arrays).toBeGreaterThan(0)
+    setDonation(false)
+    const off = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 16, shuffle: true, verbose: 0 }))
+    expect(stateOf(on.trainer)).toEqual(stateOf(off.trainer))
+    expect(on.history.history.loss).toEqual(off.history.history.loss)
+    setBackend(previous)
+  })
+
+  it('never gives back a trainer a hook read (as `trainer` or as `previous`): the kept ones keep their values', async () => {
+    setBackend('webasm')
+    const { t, x, y } = setup()
+    const kept: Array<readonly [Tr.Trainer, number[][]]> = []
+    const keeper: Tr.Callback<null> = {
+      name: 'keeper',
+      init: () => null,
+      onTrainBatchEnd(_s, ev) {
+        // every third batch: the trainer after it; every fifth: the one before it
+        if (ev.batch % 3 === 0) kept.push([ev.trainer, stateOf(ev.trainer)])
+        if (ev.batch % 5 === 1) kept.push([ev.previous, stateOf(ev.previous)])
+      }
+    }
+    const before = { ...donationStats }
+    const r = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 16, shuffle: true, verbose: 0, callbacks: [keeper] }))
+    expect(kept.length).toBeGreaterThan(6)
+    // the others were given back, and the steps after reused their arrays
+    expect(donationStats.trainers - before.trainers).toBeGreaterThan(4)
+    for (const [trainer, values] of kept) expect(stateOf(trainer)).toEqual(values)
+    setDonation(false)
+    const off = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 16, shuffle: true, verbose: 0 }))
+    expect(stateOf(r.trainer)).toEqual(stateOf(off.trainer))
+    setBackend(previous)
+  })
+
+  it('never gives back the trainer fit started from, nor one an earlier fit returned', async () => {
+    setBackend('webasm')
+    const { t, x, y } = setup()
+    const start = stateOf(t)
+    const first = await run(Tr.fit(t, x, y, { epochs: 1, batchSize: 16, verbose: 0 }))
+    const firstValues = stateOf(first.trainer)
+    await run(Tr.fit(first.trainer, x, y, { epochs: 2, batchSize: 16, verbose: 0 }))
+    expect(stateOf(t)).toEqual(start)
+    expect(stateOf(first.trainer)).toEqual(firstValues)
+    setBackend(previous)
+  })
+})
