@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { dataSync, randomNormal, key, Tree, sequential, dense, setBackend, getBackend } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import { setDonation, donationStats } from '../../src/train/donate.js'
+import type { Callback } from '../../src/train/callbacks/Callback.js'
 import { compiled, run } from './helpers.js'
 
 /** Every array of a trainer's state, as numbers (parameters and optimizer slots). */
@@ -15,7 +16,7 @@ const setup = (): { readonly t: Tr.Trainer; readonly x: ReturnType<typeof random
   return { t: compiled(m, { optimizer: 'adam', loss: 'mse', seed: 7 }), x, y }
 }
 
-const previous = getBackend().name
+const previous = getBackend()
 afterEach(() => setDonation(true))
 
 describe("a compiled fit gives superseded state back for reuse (donate.ts)", () => {
@@ -38,7 +39,7 @@ describe("a compiled fit gives superseded state back for reuse (donate.ts)", () 
     setBackend('webasm')
     const { t, x, y } = setup()
     const kept: Array<readonly [Tr.Trainer, number[][]]> = []
-    const keeper: Tr.Callback<null> = {
+    const keeper: Callback<null> = {
       name: 'keeper',
       init: () => null,
       onTrainBatchEnd(_s, ev) {
