@@ -38,6 +38,9 @@ export const setDonation = (on: boolean): void => {
 /** Counters for tests and diagnostics: trainers whose state was given back, and arrays handed over. */
 export const donationStats = { trainers: 0, arrays: 0 }
 
+/** Whether a hook has read `t` from an event (tests and diagnostics). */
+export const trainerRead = (t: Trainer): boolean => seen.has(t)
+
 /** The keys of an event that carry a trainer. */
 const TRAINER_KEYS = ['trainer', 'previous'] as const
 
@@ -51,6 +54,11 @@ export const watchTrainers = <Ev>(ev: Ev): Ev => {
     const d = Object.getOwnPropertyDescriptor(ev, k)
     if (d === undefined || !('value' in d)) continue
     const t = d.value as Trainer
+    // an event that cannot take a getter: count its trainers as read
+    if (d.configurable !== true) {
+      seen.add(t)
+      continue
+    }
     Object.defineProperty(ev, k, {
       enumerable: true,
       configurable: true,

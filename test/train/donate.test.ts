@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest'
 import { dataSync, randomNormal, key, Tree, sequential, dense, setBackend, getBackend } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
-import { setDonation, donationStats } from '../../src/train/donate.js'
+import { setDonation, donationStats, watchTrainers, trainerRead } from '../../src/train/donate.js'
 import type { Callback } from '../../src/train/callbacks/Callback.js'
 import { compiled, run } from './helpers.js'
 
@@ -20,6 +20,25 @@ const previous = getBackend()
 afterEach(() => setDonation(true))
 
 describe("a compiled fit gives superseded state back for reuse (donate.ts)", () => {
+  it('marks a trainer read when a hook reads it from an event; the event keeps its keys and values', () => {
+    const a = {} as Tr.Trainer
+    const b = {} as Tr.Trainer
+    const ev = watchTrainers({ epoch: 0, trainer: a, previous: b, logs: {} })
+    expect(Object.keys(ev)).toEqual(['epoch', 'trainer', 'previous', 'logs'])
+    expect(trainerRead(a)).toBe(false)
+    expect(ev.trainer).toBe(a)
+    expect(trainerRead(a)).toBe(true)
+    expect(trainerRead(b)).toBe(false)
+    const { previous } = ev
+    expect(previous).toBe(b)
+    expect(trainerRead(b)).toBe(true)
+    // an event that cannot take a getter: its trainer counts as read at once
+    const c = {} as Tr.Trainer
+    const frozen = watchTrainers(Object.freeze({ trainer: c }))
+    expect(trainerRead(c)).toBe(true)
+    expect(frozen.trainer).toBe(c)
+  })
+
   it('gives back the state of every trainer no hook read, and trains bit for bit as without it', async () => {
     setBackend('webasm')
     const { t, x, y } = setup()
