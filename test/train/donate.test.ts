@@ -9,11 +9,11 @@ import { compiled, run } from './helpers.js'
 const stateOf = (t: Tr.Trainer): number[][] => [...Tree.leaves(t.params), ...Tree.leaves(t.optState ?? {})].map((l) => Array.from(dataSync(l)))
 
 /** A model whose arrays are large enough for webasm kernels (the backend only reuses arrays it made). */
-const setup = (): { readonly t: Tr.Trainer; readonly x: ReturnType<typeof randomNormal>; readonly y: ReturnType<typeof randomNormal> } => {
+const setup = (stepsPerExecution = 1): { readonly t: Tr.Trainer; readonly x: ReturnType<typeof randomNormal>; readonly y: ReturnType<typeof randomNormal> } => {
   const x = randomNormal(key(1), [96, 20])
   const y = randomNormal(key(2), [96, 8])
   const m = sequential([dense(32, { inputShape: [20], activation: 'relu' }), dense(8)], { seed: 4 })
-  return { t: compiled(m, { optimizer: 'adam', loss: 'mse', seed: 7 }), x, y }
+  return { t: compiled(m, { optimizer: 'adam', loss: 'mse', seed: 7, stepsPerExecution }), x, y }
 }
 
 const previous = getBackend()
@@ -76,6 +76,24 @@ describe("a compiled fit gives superseded state back for reuse (donate.ts)", () 
     setDonation(false)
     const off = await run(Tr.fit(t, x, y, { epochs: 3, batchSize: 16, shuffle: true, verbose: 0 }))
     expect(stateOf(r.trainer)).toEqual(stateOf(off.trainer))
+    setBackend(previous)
+  })
+
+  it('trains bit for bit as without it with several steps per execution, and with a callback that undoes batches', async () => {
+    setBackend('webasm')
+    // undoes every third batch without reading a trainer: the one before it goes on, and must be intact
+    const undo: Callback<null> = { name: 'undo', init: () => null, onTrainBatchEnd: (_s, ev) => (ev.batch % 3 === 2 ? { revert: true } : undefined) }
+    for (const [steps, options] of [[3, {}], [1, { callbacks: [undo] }]] as const) {
+      const { t, x, y } = setup(steps)
+      const before = donationStats.trainers
+      const on = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 16, shuffle: true, verbose: 0, ...options }))
+      expect(donationStats.trainers).toBeGreaterThan(before)
+      setDonation(false)
+      const off = await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 16, shuffle: true, verbose: 0, ...options }))
+      setDonation(true)
+      expect(stateOf(on.trainer)).toEqual(stateOf(off.trainer))
+      expect(on.history.history.loss).toEqual(off.history.history.loss)
+    }
     setBackend(previous)
   })
 
