@@ -103,6 +103,8 @@ const othersOf = (outs: ReadonlyArray<StepOut>): unknown[] => outs.flatMap((o) =
  * `after`'s state not in `before`'s and not reached by the other outputs.
  */
 export const recordStep = (d: FitDonations, before: Trainer, after: Trainer, outs: ReadonlyArray<StepOut>): void => {
+  // nothing to record where nothing can be given back: no tree walk per step on such backends
+  if (!enabled || getBackend().recycle === undefined) return
   const old = buffersOf([...stateOf(before), ...othersOf(outs)])
   const fresh: Buffer[] = []
   for (const tree of stateOf(after))
@@ -122,9 +124,8 @@ export const recordStep = (d: FitDonations, before: Trainer, after: Trainer, out
 export const donate = (d: FitDonations, old: Trainer, keep: ReadonlyArray<Trainer>, outs: ReadonlyArray<StepOut>): number => {
   const fresh = d.made.get(old)
   d.made.delete(old)
-  if (!enabled || fresh === undefined || seen.has(old) || fresh.length === 0) return 0
   const be = getBackend()
-  if (be.recycle === undefined) return 0
+  if (!enabled || fresh === undefined || seen.has(old) || fresh.length === 0 || be.recycle === undefined) return 0
   const live = buffersOf([...keep.flatMap(stateOf), ...othersOf(outs)])
   const give: Buffer[] = []
   for (const b of fresh) {
