@@ -27,6 +27,7 @@ import { installContiguousLoads, setContiguousLoads } from './contiguous-loads.j
 import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
 import { installRowPlanes, setRowPlanes } from './row-planes.js'
+import { installInlineBodies, setInlineBodies } from './inline-bodies.js'
 import { installDirectRun, setDirectRun } from './direct-run.js'
 import { installSplitRun, setSplitRun } from './split-run.js'
 import { setKernelThreads } from './kernel-threads.js'
@@ -77,12 +78,12 @@ let extension: 'pending' | 'done' = 'pending'
  * Install tensorfold's extensions of gpu.js's WebAssembly code generator once: contiguous lane loads
  * (`contiguous-loads.ts`), integer locals (`integer-locals.ts`), wasm-native exp and tanh
  * (`native-math.ts`), packed `Array(n)` results (`flat-outputs.ts`, which the register-blocked matmul
- * needs) and `Array(n)` results stored as row planes (`row-planes.ts`: the blocked matmul's C in row
- * order); let compiled kernels be called straight into their wasm module (`direct-run.ts`), and let the
+ * needs), `Array(n)` results stored as row planes (`row-planes.ts`: the blocked matmul's C in row
+ * order) and kernel bodies inlined into their cell loops (`inline-bodies.ts`); let compiled kernels be called straight into their wasm module (`direct-run.ts`), and let the
  * main thread take a share of a threaded kernel's cells (`split-run.ts`). With another gpu.js version
  * they stay off, and one line says so. The environment variable `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all
- * seven off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads, `TENSORFOLD_GPUJS_ROW_PLANES=0`
- * only the row planes, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh,
+ * eight off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads, `TENSORFOLD_GPUJS_ROW_PLANES=0`
+ * only the row planes, `TENSORFOLD_GPUJS_INLINE=0` only the inlined bodies, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh,
  * `TENSORFOLD_GPUJS_RECYCLE=0` only the reuse of compiled replays' dead intermediates (`recycle.ts`) that
  * the direct calls do, `TENSORFOLD_GPUJS_SPLIT=0` only the split,
  * `TENSORFOLD_GPUJS_THREADS=0` only tensorfold's own threads in it (`kernel-threads.ts`: the split then
@@ -95,6 +96,7 @@ const installExtension = (): void => {
     setContiguousLoads(false)
     setIntegerLocals(false)
     setRowPlanes(false)
+    setInlineBodies(false)
     setNativeMath(false)
     setDirectRun(false)
     setSplitRun(false)
@@ -121,6 +123,11 @@ const installExtension = (): void => {
   else {
     const p = installRowPlanes(WebAssemblyFunctionNode, WebAssemblyKernel, version)
     if (!p.ok) refused.push(`row-plane Array(4) results, so blocked matmul results are reordered on the main thread (${p.reason})`)
+  }
+  if (getEnv('TENSORFOLD_GPUJS_INLINE') === '0') setInlineBodies(false)
+  else {
+    const b = installInlineBodies(WebAssemblyKernel, version)
+    if (!b.ok) refused.push(`kernel bodies inlined into their cell loops (${b.reason})`)
   }
   const d = installDirectRun(WebAssemblyKernel, version)
   if (!d.ok) refused.push(`direct kernel calls (${d.reason})`)
