@@ -16,6 +16,7 @@ import { tfError, type TfError, orThrow, show } from './errors.js'
 import { type Shape, size as shapeSize, isShape } from './Shape.js'
 import { activeRecorder } from './recorder.js'
 import { formatTensor } from './format.js'
+import { freeze } from './frozen.js'
 
 /** Element types. float32 everywhere; int32 only for indices (gather, argmax, oneHot). */
 export type DType = 'float32' | 'int32'
@@ -262,7 +263,8 @@ export const fromValues = (values: unknown, shape?: unknown, dtype: DType = 'flo
     if (E.isLeft(alloc)) return alloc
     const out = alloc.right
     for (let i = 0; i < arr.length; i++) out[i] = Number(arr[i])
-    return E.right(fromBuffer(out, s, dtype))
+    // a copy only this tensor holds: its contents will not change (frozen.ts)
+    return E.right(fromBuffer(freeze(out), s, dtype))
   }
   const inferred = inferShape(op, values)
   if (E.isLeft(inferred)) return inferred
@@ -282,9 +284,9 @@ export const fromValues = (values: unknown, shape?: unknown, dtype: DType = 'flo
           actual: n
         })
       )
-    return E.right(fromBuffer(out, shape, dtype))
+    return E.right(fromBuffer(freeze(out), shape, dtype))
   }
-  return E.right(fromBuffer(out, inferred.right, dtype))
+  return E.right(fromBuffer(freeze(out), inferred.right, dtype))
 }
 
 /**

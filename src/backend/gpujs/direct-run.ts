@@ -1,7 +1,7 @@
 /**
  * @internal A direct call path into compiled gpu.js WebAssembly kernels — a small, version-checked
  * reading of `WebAssemblyKernel`'s internals (gpu.js 2.24.1), switched on once at start-up beside the
- * code-generator extensions. It patches nothing in gpu.js.
+ * code-generator extensions.
  *
  * A call through gpu.js's run shortcut pays about 2 µs of fixed JavaScript before and after the wasm
  * runs: `build` and argument-type checks, then in `run` the argument dimensions (`getDimensions` per
@@ -19,10 +19,20 @@
  * other call answers undefined and goes through gpu.js as before. The result is the same values from the
  * same module; only the bookkeeping is skipped.
  *
+ * An argument whose contents the module's memory already holds is not copied again: each module
+ * remembers, per array argument, the stamp (`core/frozen.ts`) of the frozen array last copied there
+ * ({@link writeArgs}), and an argument with that same stamp is skipped. Frozen arrays are the ones no
+ * one will write (`tensor()`'s copies, kernel results) until they are given back for reuse, which
+ * takes their stamp; so a kernel called again on the same weights (inference, a recurrent layer's
+ * steps, the same inputs in a loop) reads them where they are. The one thing besides this path that
+ * writes a module's argument region is gpu.js's own `run`; installing this path wraps it (the only
+ * change it makes to gpu.js) to forget what the module remembers, before and after.
+ *
  * @since 0.3.0
  */
 
 import { ownArray, takeArray } from './recycle.js'
+import { stampOf } from '../../core/frozen.js'
 
 /** The gpu.js version whose `WebAssemblyKernel.run` this path reproduces. */
 export const DIRECT_RUN_GPUJS_VERSION = '2.24.1'
@@ -41,6 +51,8 @@ export interface WasmKernel {
   readonly tfFlatOutput?: boolean
   _lastRunPath?: unknown
   readonly _active?: {
+    /** per array argument (layout order), the stamp of the frozen array last copied there (`writeArgs`) */
+    tfStamps?: Array<number | undefined>
     readonly shared?: boolean
     readonly cells: number
     readonly sizeX: number
@@ -65,13 +77,35 @@ export const setDirectRun = (on: boolean): void => {
 /** Whether calls may take the direct path. */
 export const directRunActive = (): boolean => installed && enabled
 
+let resident = true
+/** Let direct calls skip copying frozen arguments the module already holds, or not (A/B and tests). */
+export const setResidentArgs = (on: boolean): void => {
+  resident = on
+}
+/** Copies skipped since start-up because the module held the argument (tests and diagnostics). */
+export const residentArgStats = { skipped: 0 }
+
 /** Check gpu.js's version and the internals this path reads (the class, from `gpu.js`'s exports). */
 export const installDirectRun = (Kernel: unknown, version: string | undefined): DirectRunInstall => {
   if (version !== undefined && version !== DIRECT_RUN_GPUJS_VERSION)
     return { ok: false, reason: `gpu.js ${version} is installed; the direct call path is written for ${DIRECT_RUN_GPUJS_VERSION}` }
   const k = Kernel as { prototype?: Record<string, unknown>; dispatchSpans?: unknown } | undefined
-  if (k?.prototype === undefined || typeof k.prototype._instantiate !== 'function' || typeof k.dispatchSpans !== 'function')
-    return { ok: false, reason: "gpu.js's WebAssemblyKernel lacks _instantiate or dispatchSpans" }
+  if (k?.prototype === undefined || typeof k.prototype._instantiate !== 'function' || typeof k.prototype.run !== 'function' || typeof k.dispatchSpans !== 'function')
+    return { ok: false, reason: "gpu.js's WebAssemblyKernel lacks _instantiate, run or dispatchSpans" }
+  if (k.prototype._tfForgetsArgs !== true) {
+    // gpu.js's run writes the arguments into its active module (maybe another one it switches to): the
+    // stamps that module remembers no longer say what its memory holds
+    const run = k.prototype.run as (this: WasmKernel, ...args: unknown[]) => unknown
+    k.prototype.run = function (this: WasmKernel, ...args: unknown[]): unknown {
+      forgetArgs(this)
+      try {
+        return run.apply(this, args)
+      } finally {
+        forgetArgs(this)
+      }
+    }
+    k.prototype._tfForgetsArgs = true
+  }
   installed = true
   return { ok: true }
 }
@@ -113,11 +147,32 @@ export const argsFit = (layout: ArgLayout, args: ReadonlyArray<unknown>): boolea
   return count === args.length
 }
 
-/** Copy arguments that {@link argsFit} into the module's memory, as gpu.js's `run` does. */
-export const writeArgs = (layout: ArgLayout, f32: Float32Array, i32: Int32Array, args: ReadonlyArray<unknown>): void => {
+/** Drop what a kernel's active module remembers of the arrays copied into it. */
+const forgetArgs = (k: WasmKernel): void => {
+  const e = k._active
+  if (e !== undefined && e !== null) e.tfStamps = undefined
+}
+
+/**
+ * Copy arguments that {@link argsFit} into the module's memory, as gpu.js's `run` does. With `held` (the
+ * module's record of what its memory holds), a frozen array whose stamp the record has for its
+ * argument is already there and is not copied; the record is brought up to date.
+ */
+export const writeArgs = (layout: ArgLayout, f32: Float32Array, i32: Int32Array, args: ReadonlyArray<unknown>, held?: Array<number | undefined>): void => {
+  let j = 0
   for (const name in layout.arrays) {
     const r = layout.arrays[name]
-    f32.set(args[r.index] as Float32Array | Int32Array, r.offset / 4)
+    const a = args[r.index] as Float32Array | Int32Array
+    if (held !== undefined) {
+      const s = stampOf(a)
+      if (s !== undefined && held[j] === s) {
+        j++
+        residentArgStats.skipped++
+        continue
+      }
+      held[j++] = s
+    }
+    f32.set(a, r.offset / 4)
   }
   for (const name in layout.scalars) {
     const r = layout.scalars[name]
@@ -155,7 +210,7 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
   const dispatch = k.constructor.dispatchSpans
   if (!flat || dispatch === undefined) return undefined
   if (!argsFit(e.layout, args)) return undefined
-  writeArgs(e.layout, e.f32, e.i32, args)
+  writeArgs(e.layout, e.f32, e.i32, args, resident ? (e.tfStamps ??= []) : undefined)
   k._lastRunPath = dispatch(e.run, e.runSimd, e.cells, e.sizeX, 0)
   directRunStats.calls++
   return resultOf(e.f32, e.layout.outputOffset, e.cells * (k.componentCount ?? 1))

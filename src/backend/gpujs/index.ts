@@ -28,7 +28,7 @@ import { installIntegerLocals, setIntegerLocals } from './integer-locals.js'
 import { installFlatOutputs } from './flat-outputs.js'
 import { installRowPlanes, setRowPlanes } from './row-planes.js'
 import { installInlineBodies, setInlineBodies } from './inline-bodies.js'
-import { installDirectRun, setDirectRun } from './direct-run.js'
+import { installDirectRun, setDirectRun, setResidentArgs } from './direct-run.js'
 import { installSplitRun, setSplitRun } from './split-run.js'
 import { setKernelThreads } from './kernel-threads.js'
 import { setRecycling } from './recycle.js'
@@ -83,7 +83,8 @@ let extension: 'pending' | 'done' = 'pending'
  * main thread take a share of a threaded kernel's cells (`split-run.ts`). With another gpu.js version
  * they stay off, and one line says so. The environment variable `TENSORFOLD_GPUJS_EXTENSIONS=0` turns all
  * eight off; `TENSORFOLD_GPUJS_CONTIGUOUS=0` only the contiguous loads, `TENSORFOLD_GPUJS_ROW_PLANES=0`
- * only the row planes, `TENSORFOLD_GPUJS_INLINE=0` only the inlined bodies, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh,
+ * only the row planes, `TENSORFOLD_GPUJS_INLINE=0` only the inlined bodies,
+ * `TENSORFOLD_GPUJS_RESIDENT=0` only the direct calls' skipping of arguments a module already holds, `TENSORFOLD_GPUJS_NATIVE_MATH=0` only the native exp and tanh,
  * `TENSORFOLD_GPUJS_RECYCLE=0` only the reuse of compiled replays' dead intermediates (`recycle.ts`) that
  * the direct calls do, `TENSORFOLD_GPUJS_SPLIT=0` only the split,
  * `TENSORFOLD_GPUJS_THREADS=0` only tensorfold's own threads in it (`kernel-threads.ts`: the split then
@@ -131,6 +132,7 @@ const installExtension = (): void => {
   }
   const d = installDirectRun(WebAssemblyKernel, version)
   if (!d.ok) refused.push(`direct kernel calls (${d.reason})`)
+  if (getEnv('TENSORFOLD_GPUJS_RESIDENT') === '0') setResidentArgs(false)
   if (getEnv('TENSORFOLD_GPUJS_SPLIT') === '0') setSplitRun(false)
   if (getEnv('TENSORFOLD_GPUJS_THREADS') === '0') setKernelThreads(false)
   const sp = installSplitRun(WebAssemblyKernel, version)

@@ -19,6 +19,8 @@
  * @since 0.3.0
  */
 
+import { freeze, thaw } from '../../core/frozen.js'
+
 /** Most arrays kept per length. */
 export const PER_LENGTH = 16
 /** Most bytes kept on the free lists. */
@@ -54,7 +56,8 @@ export const takeArray = (length: number): Float32Array | undefined => {
 /** Mark an array this backend made (and no one else holds) as one it may take back. */
 export const ownArray = (a: Float32Array): Float32Array => {
   mine.add(a)
-  return a
+  // written once, before anyone holds it: its contents will not change until it is given back
+  return freeze(a)
 }
 
 /**
@@ -73,6 +76,8 @@ export const recycleArrays = (arrays: ReadonlyArray<unknown>, add = false): void
   for (const a of arrays) {
     if (!(a instanceof Float32Array) || !mine.has(a)) continue
     mine.delete(a)
+    // to be written again: no copy of it anywhere may pass for its contents any more
+    thaw(a)
     if (bytes + a.byteLength > BUDGET_BYTES) continue
     let list = free.get(a.length)
     if (list === undefined) free.set(a.length, (list = []))
