@@ -179,8 +179,15 @@ export interface MatmulResult {
   readonly bestGflops?: number
   readonly skipped?: string
 }
+/** Calls of an elementwise op between its first timed runs and its steady ones (`EwResult.steadyMs`). */
+export const STEADY_WARM = 30
+
 export interface EwResult {
   readonly ms: number
+  /** the median of 21 more runs, after {@link STEADY_WARM} more calls (from the 55th call on) */
+  readonly steadyMs: number
+  readonly steadyMelemPerS: number
+  readonly steadyGbPerS: number
   readonly minMs: number
   readonly melemPerS: number
   readonly gbPerS: number
@@ -224,10 +231,17 @@ const main = async (lib: OpsLib, quick: boolean, sizes: ReadonlyArray<number>): 
   const N = 1_000_000
   const ew = (c: Case, bytesPerElem: number) => async (): Promise<EwResult> => {
     const ts = await timeRuns(() => c.run(), { reps: quick ? 7 : 21, warm: 3, capS: quick ? 3 : 8, minReps: 5 })
+    // the same op again after STEADY_WARM more calls: the first calls of a process also pay for the
+    // fresh memory of their results (page faults) until the allocator's heap stops growing
+    const steady = await timeRuns(() => c.run(), { reps: quick ? 7 : 21, warm: STEADY_WARM, capS: quick ? 3 : 8, minReps: 5 })
     c.free()
     const ms = median(ts)
     const minMs = Math.min(...ts)
+    const steadyMs = median(steady)
     return {
+      steadyMs: r(steadyMs),
+      steadyMelemPerS: r(N / steadyMs / 1e3, 1),
+      steadyGbPerS: r((bytesPerElem * N) / steadyMs / 1e6, 2),
       ms: r(ms),
       minMs: r(minMs),
       melemPerS: r(N / ms / 1e3, 1),
