@@ -1,7 +1,7 @@
 /** The libraries and configurations the benchmark compares (shared by bench/run.ts and the children). */
 
 /** Op benchmarks (bench/ops.ts): one child process each. */
-export const OPS_LIBS = ['tensorfold-webasm', 'tensorfold-cpu', 'tfjs-cpu', 'tfjs-wasm', 'jax-wasm'] as const
+export const OPS_LIBS = ['tensorfold-webasm', 'tensorfold-webasm-1t', 'tensorfold-cpu', 'tfjs-cpu', 'tfjs-wasm', 'jax-wasm'] as const
 export type OpsLib = (typeof OPS_LIBS)[number]
 
 /** MLP training configurations: one child process each (script under bench/mlp/, first argument). */

@@ -4,7 +4,8 @@
  * elementwise run includes reading the result back into a host Float32Array.
  *
  *   node --import tsx bench/ops.ts <lib> [--quick] [--sizes 128,256,512,1024]
- *   lib: tensorfold-webasm | tensorfold-cpu | tfjs-cpu | tfjs-wasm | jax-wasm
+ *   lib: tensorfold-webasm | tensorfold-webasm-1t | tensorfold-cpu | tfjs-cpu | tfjs-wasm | jax-wasm
+ *   (tensorfold-webasm-1t: webasm on the calling thread alone, TENSORFOLD_GPUJS_THREADS=0 and no jit.async)
  *
  * Prints one line `BENCH_JSON {...}` (see bench/common.ts#emit).
  */
@@ -30,7 +31,7 @@ interface Adapter {
   matmulThreaded?(n: number): Case | undefined
 }
 
-async function tensorfoldAdapter(mode: 'webasm' | 'cpu'): Promise<Adapter> {
+async function tensorfoldAdapter(mode: 'webasm' | 'cpu', oneThread = false): Promise<Adapter> {
   const tf = await import('../src/index.js')
   const be = tf.setBackend(mode)
   const t = (n: number, seed: number, shape: number[]) => tf.tensor(randomFloats(n, seed), shape)
@@ -41,14 +42,14 @@ async function tensorfoldAdapter(mode: 'webasm' | 'cpu'): Promise<Adapter> {
   const jmmAsync = jmm.async
   const k0 = tf.key(0)
   return {
-    name: `tensorfold ${be.name} (gpu.js)`,
+    name: `tensorfold ${be.name} (gpu.js)${oneThread ? ', one thread' : ''}`,
     matmul(n) {
       const a = t(n * n, 1, [n, n])
       const b = t(n * n, 2, [n, n])
       return { run: () => tf.dataSync(tf.matmul(a, b)), free() {} }
     },
     matmulThreaded(n) {
-      if (jmmAsync === undefined || mode !== 'webasm') return undefined
+      if (jmmAsync === undefined || mode !== 'webasm' || oneThread) return undefined
       const ab = { a: t(n * n, 1, [n, n]), b: t(n * n, 2, [n, n]) }
       jmm(ab, k0) // record the plan (first call runs eagerly)
       return { run: async () => tf.dataSync(await jmmAsync(ab, k0)), free() {} }
@@ -159,6 +160,10 @@ const makeAdapter = (lib: OpsLib): Promise<Adapter> => {
   switch (lib) {
     case 'tensorfold-webasm':
       return tensorfoldAdapter('webasm')
+    case 'tensorfold-webasm-1t':
+      // issue 12's single-threaded target: no kernel threads, so an eager product runs on this thread alone
+      process.env.TENSORFOLD_GPUJS_THREADS = '0'
+      return tensorfoldAdapter('webasm', true)
     case 'tensorfold-cpu':
       return tensorfoldAdapter('cpu')
     case 'tfjs-cpu':
