@@ -266,6 +266,7 @@ const main = async (): Promise<void> => {
     matmul512WebasmGflops: tfw?.matmulGflops['512'] ?? null,
     matmul512WebasmThreadedGflops: tfw?.matmulThreadedGflops['512'] ?? null,
     matmul512WebasmOneThreadGflops: opsBy('tensorfold-webasm-1t')?.matmulGflops['512'] ?? null,
+    matmul512WebasmOneThreadSteadyGflops: opsBy('tensorfold-webasm-1t')?.matmul512SteadyGflops ?? null,
     matmul512Target: 15,
     matmul512ThreadedTarget: 25,
     addGBs: tfw?.addGBs ?? null,
@@ -339,7 +340,7 @@ const main = async (): Promise<void> => {
     '',
     loadTable(timeline),
     '',
-    `Targets (issue 12): matmul 512 on webasm ${fmt(targets.matmul512WebasmOneThreadGflops)} GFLOP/s on one thread (aim ≥ ${targets.matmul512Target}; ${fmt(targets.matmul512WebasmGflops)} eager with the kernel threads) and ${fmt(targets.matmul512WebasmThreadedGflops)} threaded through jit.async (aim ≥ ${targets.matmul512ThreadedTarget}); add 1e6 ${fmt(targets.addGBs)} GB/s, ${fmt(targets.addSteadyGBs)} from its 55th call (aim ≥ ${targets.addTargetGBs}); tiny add ${fmt(targets.tinyAddUs)} µs/call (aim < ${targets.tinyAddTargetUs}).`,
+    `Targets (issue 12): matmul 512 on webasm ${fmt(targets.matmul512WebasmOneThreadGflops)} GFLOP/s on one thread, ${fmt(targets.matmul512WebasmOneThreadSteadyGflops)} after its first calls (aim ≥ ${targets.matmul512Target}; ${fmt(targets.matmul512WebasmGflops)} eager with the kernel threads) and ${fmt(targets.matmul512WebasmThreadedGflops)} threaded through jit.async (aim ≥ ${targets.matmul512ThreadedTarget}); add 1e6 ${fmt(targets.addGBs)} GB/s, ${fmt(targets.addSteadyGBs)} from its 55th call (aim ≥ ${targets.addTargetGBs}); tiny add ${fmt(targets.tinyAddUs)} µs/call (aim < ${targets.tinyAddTargetUs}).`,
     ...(notRun.length > 0 ? ['', '## Did not run', '', ...notRun.map((s) => `- ${s}`)] : [])
   ].join('\n')
 
