@@ -256,3 +256,18 @@ export const loadTable = (rows: ReadonlyArray<LoadRow>): string =>
       return `| ${label}${flag} | ${h === undefined ? '–' : `${fmt(h.load1Before)} → ${fmt(h.load1After)}`} | ${fmt(h?.busyCores)} | ${fmt(h?.otherCores)} | ${fmt(h?.stealCores)} | ${fmt(num(res.cpuPerWall))} | ${fmt(num(res.childWallS), 1)} |`
     })
   ].join('\n')
+
+/**
+ * One MLP configuration's children (rounds of the same command): the child whose samples/s is the
+ * median of the ones that ran (the lower middle for an even count), with every child's figure in
+ * `samplesPerSRuns` (run order). A configuration none of whose children ran answers its first child.
+ *
+ * @example medianChild([{ ok: true, samplesPerS: 3 }, { ok: true, samplesPerS: 1 }, { ok: true, samplesPerS: 2 }]).samplesPerS // 2
+ */
+export const medianChild = (runs: ReadonlyArray<ChildResult>): ChildResult & { samplesPerSRuns: number[] } => {
+  const ok = runs.filter((x) => x.ok && num(x.samplesPerS) !== undefined)
+  const all = ok.map((x) => num(x.samplesPerS) as number)
+  if (ok.length === 0) return { ...runs[0], samplesPerSRuns: [] }
+  const sorted = [...ok].sort((a, b) => (num(a.samplesPerS) as number) - (num(b.samplesPerS) as number))
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)], samplesPerSRuns: all }
+}

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: tensorfold against TensorFlow.js (cpu, wasm) and jax-js (wasm) on this machine.
  *
- *   npm run bench                    full run (~10–15 min on 2 cores): 2 interleaved rounds of op
- *                                    benchmarks, 3-epoch MLP per framework, 10,000-step memory run
+ *   npm run bench                    full run (~15 min on 2 cores): 2 interleaved rounds of op
+ *                                    benchmarks, 3 interleaved 3-epoch MLP children per framework (the
+ *                                    median child reported), 10,000-step memory run
  *   npm run bench -- --quick         ~3 min: 1 round, fewer reps, 1 epoch, 1,000-step memory run
- *   options: --epochs N   --rounds N   --steps N (memory run)   --only ops,mlp,memory,cnn (cases: bench/<name>/case.ts)   --no-write
+ *   options: --epochs N   --rounds N   --mlp-rounds N   --steps N (memory run)   --only ops,mlp,memory,cnn (cases: bench/<name>/case.ts)   --no-write
  *            --webgpu (also: the MLP, CNN and LSTM cases' tensorfold `fit` on setBackend('webgpu'), and
  *                      bench/webgpu.ts: matmul GFLOP/s at 1024–4096 on tensorfold's WebGPU kernels, through Dawn)
  *
@@ -25,7 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { argValue, hasFlag, r } from './common.js'
 import { MLP_CONFIGS, OPS_LIBS, type OpsLib } from './config.js'
 import { caseRatios, casePredictRatios, caseTable, type BenchCase, type CaseResult } from './case.js'
-import { fmt, fmtRatio, get, ratio, hostRecord, loadTable, loadWarnings, LOAD_WARN, num, opsRatios, opsTable, OTHER_WARN, parseProcStat, summarizeOps, type ChildResult, type CpuTimes, type HostRecord, type Json, type LoadRow } from './report.js'
+import { fmt, fmtRatio, get, medianChild, ratio, hostRecord, loadTable, loadWarnings, LOAD_WARN, num, opsRatios, opsTable, OTHER_WARN, parseProcStat, summarizeOps, type ChildResult, type CpuTimes, type HostRecord, type Json, type LoadRow } from './report.js'
 
 // benchmark cases (bench/<name>/case.ts): one line each
 const CASES: ReadonlyArray<() => Promise<BenchCase>> = [
@@ -40,6 +41,8 @@ const argv = process.argv.slice(2)
 const quick = hasFlag(argv, 'quick')
 const epochs = Number(argValue(argv, 'epochs') ?? (quick ? 1 : 3))
 const rounds = Number(argValue(argv, 'rounds') ?? (quick ? 1 : 2))
+/** MLP children per configuration (interleaved rounds); the table shows the median child */
+const mlpRounds = Number(argValue(argv, 'mlp-rounds') ?? (quick ? 1 : 3))
 const memSteps = Number(argValue(argv, 'steps') ?? (quick ? 1000 : 10000))
 const onlyArg = argValue(argv, 'only')
 const write = !hasFlag(argv, 'no-write')
@@ -138,9 +141,9 @@ const machine = (): Json => {
 // ---------------------------------------------------------------------------------------------------
 // aggregation
 
-const mlpTable = (rs: ReadonlyArray<ChildResult & { label: string; id: string }>): string => {
+const mlpTable = (rs: ReadonlyArray<ChildResult & { label: string; id: string; samplesPerSRuns: number[] }>): string => {
   const rows = [
-    '| configuration | samples/s (steady) | steady epoch s | epoch 1 s | first step s (from process start / from train start) | test acc | peak RSS MB | steady epoch CPU/wall |',
+    '| configuration | samples/s (steady), median child (every child) | steady epoch s | epoch 1 s | first step s (from process start / from train start) | test acc | peak RSS MB | steady epoch CPU/wall |',
     '|---|---|---|---|---|---|---|---|'
   ]
   for (const x of rs) {
@@ -150,7 +153,7 @@ const mlpTable = (rs: ReadonlyArray<ChildResult & { label: string; id: string }>
     }
     const ep = (x.epochS as number[] | undefined) ?? []
     rows.push(
-      `| ${x.label} | ${fmt(num(x.samplesPerS), 0)} | ${fmt(num(x.steadyEpochS), 3)}${x.steadyFromEpoch1 ? ' (epoch 1 only)' : ''} | ${fmt(ep[0], 3)} | ${fmt(num(x.firstStepS), 2)} / ${fmt(num(x.firstStepTrainS), 3)} | ${fmt(num(x.testAcc), 4)} | ${fmt(num(x.peakRssMB), 0)} | ${fmt(num(x.epochCpuPerWall))} |`
+      `| ${x.label} | ${fmt(num(x.samplesPerS), 0)}${x.samplesPerSRuns.length > 1 ? ` (${x.samplesPerSRuns.map((v) => fmt(v, 0)).join(', ')})` : ''} | ${fmt(num(x.steadyEpochS), 3)}${x.steadyFromEpoch1 ? ' (epoch 1 only)' : ''} | ${fmt(ep[0], 3)} | ${fmt(num(x.firstStepS), 2)} / ${fmt(num(x.firstStepTrainS), 3)} | ${fmt(num(x.testAcc), 4)} | ${fmt(num(x.peakRssMB), 0)} | ${fmt(num(x.epochCpuPerWall))} |`
     )
   }
   return rows.join('\n')
@@ -182,19 +185,26 @@ const main = async (): Promise<void> => {
   const ops = only.has('ops') ? OPS_LIBS.map((l) => summarizeOps(l, opsRuns.get(l)!)) : []
 
   // ---- MLP: one child per configuration
-  const mlp: Array<ChildResult & { id: string; label: string }> = []
-  if (only.has('mlp'))
-    for (const c of [
+  const mlp: Array<ChildResult & { id: string; label: string; samplesPerSRuns: number[] }> = []
+  if (only.has('mlp')) {
+    const configs = [
       ...MLP_CONFIGS,
       // --webgpu: the same compiled `fit`, unchanged, with setBackend('webgpu') (Dawn; llvmpipe on a CPU-only machine)
       ...(webgpu ? [{ id: 'tensorfold-webgpu', script: 'bench/mlp/tensorfold.ts', args: ['compiled', '--webgpu'], label: "tensorfold compiled on WebGPU (fit, setBackend('webgpu'))" }] : [])
-    ]) {
-      log(`mlp ${c.id} (${epochs} epoch${epochs > 1 ? 's' : ''})`)
-      const res = await runChild(`mlp ${c.id}`, c.script, [...c.args, '--epochs', String(epochs), ...(quick ? ['--quick'] : [])], { timeoutS: 600 })
-      if (!res.ok) log(`  did not run: ${res.error}`)
-      else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
-      mlp.push({ ...res, id: c.id, label: c.label })
-    }
+    ]
+    // `mlpRounds` children per configuration, interleaved, order reversed every other round: one child's
+    // figure moves ±30% with the machine, so the table takes each configuration's median child
+    const runs = new Map<string, ChildResult[]>(configs.map((c) => [c.id, []]))
+    for (let round = 0; round < mlpRounds; round++)
+      for (const c of round % 2 === 0 ? configs : [...configs].reverse()) {
+        log(`mlp ${c.id} (${epochs} epoch${epochs > 1 ? 's' : ''}; round ${round + 1}/${mlpRounds})`)
+        const res = await runChild(`mlp ${c.id}`, c.script, [...c.args, '--epochs', String(epochs), ...(quick ? ['--quick'] : [])], { timeoutS: 600 })
+        if (!res.ok) log(`  did not run: ${res.error}`)
+        else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
+        runs.get(c.id)!.push(res)
+      }
+    for (const c of configs) mlp.push({ ...medianChild(runs.get(c.id)!), id: c.id, label: c.label })
+  }
 
   // ---- cases (bench/<name>/case.ts): one child per configuration
   const caseResults: Array<{ c: BenchCase; results: CaseResult[] }> = []

@@ -9,6 +9,7 @@ import {
   hostRecord,
   loadTable,
   loadWarnings,
+  medianChild,
   opsRatios,
   opsTable,
   OPS_HEADER,
@@ -103,5 +104,20 @@ describe('the load record', () => {
     expect(loadWarnings([{ label: 'b', res: at(1, 0.3) }])).toEqual(['b: other processes used 0.30 of a core during it (> 0.25)'])
     const table = loadTable([{ label: 'ops jax-wasm (round 1)', res: { ...at(2.2, 0.3), cpuPerWall: 0.8, childWallS: 12.3 } }])
     expect(table.split('\n')[2]).toBe('| ops jax-wasm (round 1) ⚠ | 2.20 → 1.00 | 1.00 | 0.30 | 0.00 | 0.80 | 12.3 |')
+  })
+})
+
+describe('medianChild', () => {
+  it("takes the child with the median samples/s of those that ran, and keeps every child's figure", () => {
+    const c = (samplesPerS: number, ok = true, id = ''): ChildResult => ({ ok, samplesPerS, id })
+    const m = medianChild([c(30, true, 'a'), c(10, true, 'b'), c(99, false, 'x'), c(20, true, 'c')])
+    expect(m.id).toBe('c')
+    expect(m.samplesPerS).toBe(20)
+    expect(m.samplesPerSRuns).toEqual([30, 10, 20])
+    // an even count: the lower middle
+    expect(medianChild([c(4), c(1), c(3), c(2)]).samplesPerS).toBe(2)
+    // none ran: the first child, with no figures
+    const none = medianChild([c(5, false, 'first'), c(6, false, 'second')])
+    expect([none.id, none.ok, none.samplesPerSRuns]).toEqual(['first', false, []])
   })
 })
