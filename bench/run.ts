@@ -186,6 +186,8 @@ const main = async (): Promise<void> => {
 
   // ---- MLP: one child per configuration
   const mlp: Array<ChildResult & { id: string; label: string; samplesPerSRuns: number[] }> = []
+  /** every MLP child's record, by configuration (the tables use the median child) */
+  const mlpRuns: Record<string, ChildResult[]> = {}
   if (only.has('mlp')) {
     const configs = [
       ...MLP_CONFIGS,
@@ -203,7 +205,10 @@ const main = async (): Promise<void> => {
         else log(`  ${res.samplesPerS} samples/s, test acc ${res.testAcc}`)
         runs.get(c.id)!.push(res)
       }
-    for (const c of configs) mlp.push({ ...medianChild(runs.get(c.id)!), id: c.id, label: c.label })
+    for (const c of configs) {
+      mlp.push({ ...medianChild(runs.get(c.id)!), id: c.id, label: c.label })
+      mlpRuns[c.id] = runs.get(c.id)!
+    }
   }
 
   // ---- cases (bench/<name>/case.ts): one child per configuration
@@ -367,6 +372,7 @@ const main = async (): Promise<void> => {
     machine: { ...env, load1Start: r(load0[0], 2), load1End: r(load1[0], 2) },
     ops,
     mlp: mlp.map((m) => ({ ...m })),
+    mlpRuns,
     memory: memory ?? null,
     cases: Object.fromEntries(caseResults.map(({ c, results }) => [c.name, { results, ratios: caseRatios(c, results), predictRatios: casePredictRatios(c, results) ?? null }])),
     webgpu: wg ?? null,
