@@ -109,13 +109,20 @@ describe('arguments a kernel module already holds are not copied again (direct-r
     gpu.destroy()
   })
 
-  it('copies every argument when switched off', () => {
+  it('copies every argument when switched off, and forgets what it held', () => {
     const be = fresh()
     const a = freeze(rnd(N))
-    setResidentArgs(false)
+    const c = freeze(rnd(N))
     be.binary('mul', view(a), view(a), [N])
+    be.binary('mul', view(a), view(a), [N]) // the module holds a in both arguments
+    setResidentArgs(false)
     const before = residentArgStats.skipped
+    expect(bits(be.binary('mul', view(c), view(c), [N]))).toEqual(mulOf(c, c))
     expect(bits(be.binary('mul', view(a), view(a), [N]))).toEqual(mulOf(a, a))
+    expect(bits(be.binary('mul', view(c), view(c), [N]))).toEqual(mulOf(c, c))
     expect(residentArgStats.skipped).toBe(before)
+    // back on: what the module held before was overwritten while off, so a is copied again
+    setResidentArgs(true)
+    expect(bits(be.binary('mul', view(a), view(a), [N]))).toEqual(mulOf(a, a))
   })
 })

@@ -210,7 +210,8 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
   const dispatch = k.constructor.dispatchSpans
   if (!flat || dispatch === undefined) return undefined
   if (!argsFit(e.layout, args)) return undefined
-  writeArgs(e.layout, e.f32, e.i32, args, resident ? (e.tfStamps ??= []) : undefined)
+  // switched off, every argument is copied and the module's record forgotten (it no longer says what is there)
+  writeArgs(e.layout, e.f32, e.i32, args, resident ? (e.tfStamps ??= []) : (e.tfStamps = undefined))
   k._lastRunPath = dispatch(e.run, e.runSimd, e.cells, e.sizeX, 0)
   directRunStats.calls++
   return resultOf(e.f32, e.layout.outputOffset, e.cells * (k.componentCount ?? 1))
