@@ -43,7 +43,7 @@ const Wasm = (
  * calls `kernel`, which stores one i32 at `4 · cell`. `body` emits the kernel; `helper` adds a function
  * `helper() → i32` it may call.
  */
-const module = (body: (k: Em) => void, locals: string[], inline: boolean): ((n: number) => number[]) => {
+const loopModule = (body: (k: Em) => void, locals: string[], inline: boolean): ((n: number) => number[]) => {
   const b = new WasmModuleBuilder()
   b.addMemoryImport(1, 1, false)
   b.addGlobal('i32', true, 0)
@@ -92,8 +92,8 @@ describe('kernel bodies inlined into the cell loops (gpu.js webasm code generato
       k.localGet(1).f32Const(0.5).f32Add().localSet(1)
       storeAtCell(k, (e) => e.localGet(0).localGet(1).i32TruncF32S().i32Add())
     }
-    expect(module(body, ['i32', 'f32'], true)(9)).toEqual(module(body, ['i32', 'f32'], false)(9))
-    expect(module(body, ['i32', 'f32'], true)(9)).toEqual(new Array(9).fill(1))
+    expect(loopModule(body, ['i32', 'f32'], true)(9)).toEqual(loopModule(body, ['i32', 'f32'], false)(9))
+    expect(loopModule(body, ['i32', 'f32'], true)(9)).toEqual(new Array(9).fill(1))
   })
 
   it('turns each return into a branch out of the body, at any depth', () => {
@@ -108,13 +108,13 @@ describe('kernel bodies inlined into the cell loops (gpu.js webasm code generato
       storeAtCell(k, (e) => e.i32Const(2))
       k.return_()
     }
-    expect(module(body, [], true)(8)).toEqual([2, 1, 2, 1, 2, 1, 2, 1])
-    expect(module(body, [], false)(8)).toEqual([2, 1, 2, 1, 2, 1, 2, 1])
+    expect(loopModule(body, [], true)(8)).toEqual([2, 1, 2, 1, 2, 1, 2, 1])
+    expect(loopModule(body, [], false)(8)).toEqual([2, 1, 2, 1, 2, 1, 2, 1])
   })
 
   it('keeps the callee calls, with their targets, and empties the callee', () => {
     const body = (k: Em): void => storeAtCell(k, (e) => e.call('helper').i32Const(2).i32Add())
-    expect(module(body, [], true)(5)).toEqual([42, 42, 42, 42, 42])
+    expect(loopModule(body, [], true)(5)).toEqual([42, 42, 42, 42, 42])
     const b = new WasmModuleBuilder()
     b.addMemoryImport(1, 1, false)
     const k = b.addFunction('kernel', { locals: ['v128'] }) as unknown as Em
@@ -173,7 +173,7 @@ describe('kernel bodies inlined into the cell loops (gpu.js webasm code generato
       k.i32Const(5).localSet(129)
       storeAtCell(k, (e) => e.localGet(129).localGet(3).i32Add())
     }
-    expect(module(body, locals, true)(4)).toEqual([5, 5, 5, 5])
+    expect(loopModule(body, locals, true)(4)).toEqual([5, 5, 5, 5])
   })
 
   it('gives bit-identical results on every kernel kind the backend makes, and inlines both loops', () => {
