@@ -55,6 +55,8 @@ export const takeArray = (length: number): Float32Array | undefined => {
 
 /** Mark an array this backend made (and no one else holds) as one it may take back. */
 export const ownArray = (a: Float32Array): Float32Array => {
+  // already ours (a result the backend marks again on its way out): frozen since it was written
+  if (mine.has(a)) return a
   mine.add(a)
   // written once, before anyone holds it: its contents will not change until it is given back
   return freeze(a)
