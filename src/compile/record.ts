@@ -101,6 +101,26 @@ export const recordShapes = <I extends Tree.Tree, O extends Tree.Tree>(f: (input
   return rec.plan === 'impure' || placeholderReadCount() !== reads ? undefined : rec.plan
 }
 
+/**
+ * Run `f` with shapes only, as {@link recordShapes} records: every primitive checks its shapes and
+ * resource limits but runs no kernel, and its result holds placeholder storage, so no kernel is built and
+ * no memory touched. For a caller that needs only the shapes of what `f` gives (the dry run that checks a
+ * model and its losses on one sample before `fit`, `evaluate` or `predict`).
+ *
+ * Undefined when `f` threw or read a computed value back to the host (it may depend on values: the caller
+ * runs it with values, which gives the real result or the real error).
+ */
+export const runShapesOnly = <A>(f: () => A): A | undefined => {
+  const reads = placeholderReadCount()
+  let out: A
+  try {
+    out = withRecorder({ shapesOnly: true }, f)
+  } catch {
+    return undefined
+  }
+  return placeholderReadCount() !== reads ? undefined : out
+}
+
 const recordWith = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key: Key) => O, inputs0: I, key: Key, shapesOnly: boolean): Recording<O> => {
   // fresh wrappers give every input position its own identity, even when the caller passes one
   // tensor in two places (a replay may receive two different tensors there)

@@ -15,6 +15,7 @@ import { mul, reshape } from '../primitives/index.js'
 import { resolveMetric, type MetricValue } from './registry.js'
 import type { TensorBatch, DataSpec } from './data.js'
 import { TRAIN_RUN_TAGS, asTrainError, type TrainError } from './errors.js'
+import { runShapesOnly } from '../compile/record.js'
 
 /** @internal The data checks' view of a trainer's model; `finiteInputs`: refuse NaN/±Infinity in x (not for predict). */
 export const dataSpec = (t: Trainer, op: string, finiteInputs = true): DataSpec => ({
@@ -212,7 +213,11 @@ export const dryRun = (t: Trainer, b: TensorBatch, op: string): E.Either<TrainEr
   const one: TensorBatch = { xs: b.xs.map(first), ys: b.ys.map(first), sw: b.sw.map((w) => (w === undefined ? undefined : first(w))), size: 1 }
   const c = t.config
   const f = makeEvalFn({ model: t.model, losses: c.losses, lossWeights: c.lossWeights, optimizer: c.optimizer })
-  const r = attemptOf(TRAIN_RUN_TAGS)(() => f({ params: t.params, state: t.state, xs: one.xs, ys: stepTargets(one), sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey()))
+  const run = (): EvalOut => f({ params: t.params, state: t.state, xs: one.xs, ys: stepTargets(one), sampleWeight: one.sw.map((w) => w ?? onesOf(1)) }, t.inferenceKey())
+  // shapes are all it needs: checked with shapes only, no kernel is built for the one-sample shapes; a run
+  // that fails that way, or reads a value, runs again with values for the real answer or error
+  const shaped = runShapesOnly(run)
+  const r = shaped !== undefined ? E.right(shaped) : attemptOf(TRAIN_RUN_TAGS)(run)
   if (E.isLeft(r))
     return E.left(
       tfError(r.left._tag, `${op}: the model and its loss cannot run on this data (x ${show(b.xs.map((x) => x.shape))}, y ${show(b.ys.map((y) => y?.shape ?? null))}): ${r.left.message}`, {

@@ -5,7 +5,7 @@ import {
   TensorfoldError
 } from '../../src/index.js'
 import { jit } from '../../src/compile/jit.js'
-import { record, recordShapes } from '../../src/compile/record.js'
+import { record, recordShapes, runShapesOnly } from '../../src/compile/record.js'
 import type { GpujsBackend } from '../../src/backend/gpujs/backend.js'
 import { step } from './step.js'
 
@@ -133,5 +133,43 @@ describe('jit: the first call records with shapes only', () => {
     expect(dataSync(r.a)).toEqual(new Float32Array([1, 2]))
     expect(dataSync(r.c)).toEqual(new Float32Array([9, 9]))
     expect(dataSync(r.s)).toEqual(new Float32Array([4, 6]))
+  })
+})
+
+describe('runShapesOnly: a computation run for its shapes', () => {
+  it('gives the shapes of what it computes and builds no kernel; inputs come back as they are', () => {
+    onWebasm((be) => {
+      const x = randomNormal(key(4), [3, 1241])
+      const before = be.cacheStats().created
+      const r = runShapesOnly(() => ({ y: exp(mul(x, 2)), s: sum(x, 1), x }))
+      expect(r?.y.shape).toEqual([3, 1241])
+      expect(r?.s.shape).toEqual([3])
+      expect(r?.x).toBe(x)
+      expect(be.cacheStats().created).toBe(before)
+    })
+  })
+
+  it('is undefined when the computation reads a computed value back, throws, or reads one and goes on', () => {
+    const x = tensor([1, 2])
+    expect(runShapesOnly(() => item(sum(x)))).toBeUndefined()
+    expect(
+      runShapesOnly(() => {
+        throw new Error('boom')
+      })
+    ).toBeUndefined()
+    // a read refused inside, caught by the computation, still makes the shapes untrustworthy
+    expect(
+      runShapesOnly(() => {
+        const s = sum(mul(x, 3))
+        try {
+          dataSync(s)
+        } catch {
+          // went on without the value
+        }
+        return s
+      })
+    ).toBeUndefined()
+    // reading an input is not a computed value: the run stands
+    expect(runShapesOnly(() => dataSync(x)[1] + 1)).toBe(3)
   })
 })
