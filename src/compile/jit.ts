@@ -43,6 +43,15 @@ export interface JitStats {
   readonly fused: number
 }
 
+/** Calls of any jitted function that ran its own code (recorded it, or ran it eagerly) since start-up. */
+let userRuns = 0
+/**
+ * @internal How many calls of jitted functions have run the function's own code so far (a recording or
+ * an eager call; a replay runs kernels only). Unchanged across a span of calls: no user code saw their
+ * inputs (`fit` gives the arrays of such a step's batch back for the next batch's rows).
+ */
+export const jitUserRuns = (): number => userRuns
+
 /** Inside a recording (a jitted function called by another one being recorded), calls run eagerly. */
 const recording = (): boolean => activeRecorder()?.exec !== undefined
 
@@ -64,6 +73,7 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
 
   const eager = (inputs: I, key: Key): O => {
     eagerCalls++
+    userRuns++
     return f(inputs, key)
   }
 
@@ -90,6 +100,7 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
    */
   const trace = (inputs: I, key: Key, sig: string): { readonly plan: Plan } | { readonly result: O } => {
     traces++
+    userRuns++
     const shaped = recordShapes(f, inputs, key)
     if (shaped !== undefined) {
       const plan = fuse(prune(shaped))

@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { type Tensor, dataSync, fromBuffer } from '../core/Tensor.js'
+import { type Tensor, dataSync, fromBuffer, storageOf } from '../core/Tensor.js'
+import { thaw } from '../core/frozen.js'
 import { size as shapeSize } from '../core/Shape.js'
 import { show } from '../core/errors.js'
 import { dataError, type TrainError } from './errors.js'
@@ -15,10 +16,78 @@ import { type Host, type ArrayDataset, type TensorBatch, type DataSpec, prepareA
 /** Rows at least this long are copied with `set` over a subarray; shorter ones element by element. */
 const ROW_SET_MIN = 64
 
-/** @internal Rows `[start, end)` of host data (optionally through an index permutation) as a tensor. */
-export const rows = (h: Host, start: number, end: number, order?: Int32Array): Tensor => {
+/**
+ * @internal One `fit`'s spare arrays for its batches' input rows: the arrays of earlier batches that no
+ * one can read any more ({@link giveRows}), so that the next batch's rows need no fresh memory. A fresh
+ * 400 KB batch per step was most of a compiled MLP step's new memory once its state was given back
+ * (`donate.ts`): its page faults and the collections it triggered slowed the first epochs.
+ */
+export interface RowArrays {
+  /** the arrays made for this fit's rows: only these are ever given back */
+  readonly made: WeakSet<Float32Array>
+  /** spare arrays by length */
+  readonly free: Map<number, Float32Array[]>
+}
+
+/** @internal No spare arrays yet. */
+export const rowArrays = (): RowArrays => ({ made: new WeakSet(), free: new Map() })
+
+let reuse = true
+/** @internal Turn giving batch rows back on or off (A/B measurements and tests). */
+export const setRowReuse = (on: boolean): void => {
+  reuse = on
+}
+/** @internal Counters for tests and diagnostics: arrays given back, and rows written into a spare array. */
+export const rowReuseStats = { given: 0, reused: 0 }
+
+/** Most spare arrays kept of one length (a batch per execution step and input, with room for a few). */
+export const SPARE_ROWS_PER_LENGTH = 4
+
+/** An array of `n` floats for rows: a spare one, or a fresh one (counted as made for `spare`). */
+const rowArray = (n: number, spare: RowArrays | undefined): Float32Array => {
+  const kept = spare?.free.get(n)?.pop()
+  if (kept !== undefined) {
+    rowReuseStats.reused++
+    return kept
+  }
+  const a = new Float32Array(n)
+  spare?.made.add(a)
+  return a
+}
+
+/**
+ * @internal Give the arrays of `bs`' inputs back to `spare`, for later batches' rows: those made for
+ * `spare`, except any whose buffer is in `live` (an output or a state that still reaches it). The caller
+ * vouches that nothing else can read them: the step that took them is over, and no code but kernels saw
+ * them (a compiled replay; not a recording, an eager step or a custom step). Answers how many were kept.
+ */
+export const giveRows = (spare: RowArrays, bs: ReadonlyArray<TensorBatch>, live: ReadonlySet<ArrayBufferLike>): number => {
+  let kept = 0
+  if (!reuse) return 0
+  for (const b of bs)
+    for (const x of b.xs) {
+      const a = storageOf(x)
+      if (!(a instanceof Float32Array) || !spare.made.has(a) || live.has(a.buffer)) continue
+      const list = spare.free.get(a.length) ?? []
+      if (list.length >= SPARE_ROWS_PER_LENGTH || list.includes(a)) continue
+      // it will be written again: whatever a stamp said of its contents no longer holds (core/frozen.ts)
+      thaw(a)
+      list.push(a)
+      spare.free.set(a.length, list)
+      kept++
+      rowReuseStats.given++
+    }
+  return kept
+}
+
+/**
+ * @internal Rows `[start, end)` of host data (optionally through an index permutation) as a tensor; into a
+ * spare array of `spare` when it has one (see {@link giveRows}).
+ */
+export const rows = (h: Host, start: number, end: number, order?: Int32Array, spare?: RowArrays): Tensor => {
   const per = shapeSize(h.shape.slice(1))
-  const out = new Float32Array((end - start) * per)
+  // every element is written below, so a spare array's old rows never show
+  const out = rowArray((end - start) * per, spare)
   if (order === undefined) out.set(h.data.subarray(start * per, end * per))
   else if (per >= ROW_SET_MIN) for (let r = start; r < end; r++) out.set(h.data.subarray(order[r] * per, (order[r] + 1) * per), (r - start) * per)
   // short rows (targets, weights): a plain loop, not a subarray object per row
@@ -109,9 +178,12 @@ export const applyClassWeight = (d: ArrayDataset, classWeight: Readonly<Record<s
   return E.right({ ...d, sw: [{ data: w, shape: out }] })
 }
 
-/** @internal A batch from in-memory data: rows `[start, end)` of the (possibly shuffled) order. */
-export const arrayBatch = (d: ArrayDataset, start: number, end: number, order?: Int32Array): TensorBatch => ({
-  xs: d.xs.map((h) => rows(h, start, end, order)),
+/**
+ * @internal A batch from in-memory data: rows `[start, end)` of the (possibly shuffled) order; its inputs
+ * in spare arrays of `spare` where it has them.
+ */
+export const arrayBatch = (d: ArrayDataset, start: number, end: number, order?: Int32Array, spare?: RowArrays): TensorBatch => ({
+  xs: d.xs.map((h) => rows(h, start, end, order, spare)),
   ys: d.ys.map((h) => (h === undefined ? undefined : rows(h, start, end, order))),
   sw: d.sw.map((h) => (h === undefined ? undefined : reshape1(rows(h, start, end, order)))),
   size: end - start

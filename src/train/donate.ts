@@ -87,6 +87,15 @@ const buffersOf = (trees: ReadonlyArray<unknown>): Set<ArrayBufferLike> => {
 
 const stateOf = (t: Trainer): unknown[] => [t.params, t.state, t.optState ?? {}]
 
+/** A step's outputs other than the trainer state. */
+const othersOf = (outs: ReadonlyArray<StepOut>): unknown[] => outs.flatMap((o) => [o.loss, o.perOutputLosses, o.yPreds, o.masks, o.logCounts])
+
+/**
+ * The buffers that the states of `trainers`, and the outputs of `outs` other than the state, reach: what a
+ * caller giving arrays back must keep (`donate`, and `fit`'s batch rows: `batches.ts` `giveRows`).
+ */
+export const heldBuffers = (trainers: ReadonlyArray<Trainer>, outs: ReadonlyArray<StepOut>): Set<ArrayBufferLike> => buffersOf([...trainers.flatMap(stateOf), ...othersOf(outs)])
+
 /** One `fit`'s record of the trainers its compiled steps made, and the arrays each step created. */
 export interface FitDonations {
   /** trainer → the arrays of its state that its step created */
@@ -95,8 +104,6 @@ export interface FitDonations {
 
 export const fitDonations = (): FitDonations => ({ made: new WeakMap() })
 
-/** A step's outputs other than the trainer state. */
-const othersOf = (outs: ReadonlyArray<StepOut>): unknown[] => outs.flatMap((o) => [o.loss, o.perOutputLosses, o.yPreds, o.masks, o.logCounts])
 
 /**
  * Record that a compiled execution made `after` from `before` with outputs `outs`: the arrays of

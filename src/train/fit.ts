@@ -34,15 +34,16 @@ import { progbarLogger } from './callbacks/progbarLogger.js'
 import { stdoutIsInteractive, stdoutWrite } from './progress.js'
 import { decodeFitOptions, resolveVerbose, type FitOptions, type FitOptionsInput, type FitResult } from './options.js'
 import { type TensorBatch, isBatchSource, prepareArrays } from './data.js'
-import { splitTail, applyClassWeight, arrayBatch } from './batches.js'
+import { splitTail, applyClassWeight, arrayBatch, giveRows, rowArrays, type RowArrays } from './batches.js'
 import { dataError, asTrainError, type TrainError } from './errors.js'
+import { jitUserRuns } from '../compile/jit.js'
 import { dataSpec, prepareRun, emptyTotals, addBatch, concatTotals, logsOf, prefixed, type BoundMetric, type Totals } from './engine.js'
 import { executionPass, executeSteps, customSteps } from './execution.js'
 import { type Source, type AnyIterator, iteratorOf, knownSteps, arrayPass, streamPass, sourcePass, rangePass, foldPass } from './pass.js'
 import { type Run, startRun, runHook } from './hooks.js'
 import { noLogs, addLogs, meanLogs, type LogSums } from './engine.js'
 import { checkTargets } from './checks.js'
-import { donate, fitDonations, recordStep, type FitDonations } from './donate.js'
+import { donate, fitDonations, heldBuffers, recordStep, type FitDonations } from './donate.js'
 import { evaluatePass } from './evaluate.js'
 
 const isTrainerLike = (u: unknown): u is Trainer => typeof u === 'object' && u !== null && (u as Trainer)._tag === 'Trainer'
@@ -115,6 +116,8 @@ interface FitEnv {
   readonly last: { trainer: Trainer; steps: number }
   /** the trainers this run's compiled steps made, whose state may be given back once superseded */
   readonly donations: FitDonations
+  /** spare arrays for the training batches' input rows (`batches.ts` `giveRows`) */
+  readonly rows: RowArrays
 }
 
 /** @internal The fold's accumulator across epochs. */
@@ -180,7 +183,7 @@ const runFit = async (t0: Trainer, x: unknown, y: unknown, options: FitOptionsIn
   try {
     const begin = await runHook(callbacks, startRun(t, callbacks, info), 'onTrainBegin', (tr) => ({ trainer: tr, info }))
     const persistent = train.kind === 'stream' && o.stepsPerEpoch !== undefined ? iteratorOf(train.source) : undefined
-    const env: FitEnv = { o, train, val, info, callbacks, write, persistent, last, donations: fitDonations() }
+    const env: FitEnv = { o, train, val, info, callbacks, write, persistent, last, donations: fitDonations(), rows: rowArrays() }
     const init: FitState = { run: begin.run, metrics, history: emptyHistory({ verbose, epochs: o.epochs, steps }), lastLogs: {}, end: false }
     const r = await foldPass(rangePass(o.initialEpoch, o.epochs), init, (s, epoch: number) => fitEpoch(env, s, epoch), (s) => (s.run.stop || s.end ? s : undefined))
     if (E.isLeft(r)) return E.left(withLast(r.left))
@@ -200,7 +203,7 @@ const fitEpoch = async (env: FitEnv, s: FitState, epoch: number): Promise<E.Eith
   const t0 = begin.run.trainer
   const pass =
     train.kind === 'arrays'
-      ? arrayPass(train.d, o.batchSize, o.shuffle ? shuffleIndices(t0.shuffleKey(), train.d.n) : undefined, o.stepsPerEpoch)
+      ? arrayPass(train.d, o.batchSize, o.shuffle ? shuffleIndices(t0.shuffleKey(), train.d.n) : undefined, o.stepsPerEpoch, env.rows)
       : streamPass(env.persistent ?? iteratorOf(train.source, epoch), dataSpec(t0, 'fit', o.checkFiniteInputs), o.stepsPerEpoch, train.classWeight, true)
   const init: EpochState = { run: begin.run, metrics: s.metrics, tot: s.metrics && emptyTotals(s.metrics, t0.config.losses.length), batch: 0, done: 0, all: undefined }
   const halt = (a: EpochState): EpochState | undefined => (a.run.stop ? a : o.signal?.aborted ? { ...a, run: { ...a.run, stop: true, stopped: 'aborted' } } : undefined)
@@ -263,7 +266,10 @@ const fitExecution = async (env: FitEnv, a: EpochState, bs: ReadonlyArray<Tensor
   const prev = begin.run.trainer
   if (prev.config.trainStep !== undefined) return customExecution(env, a, bs, epoch, begin.run, metrics, tot)
   // the async twin: same numbers as trainStep; a compiled replay runs large matmuls on the worker pool
+  const userRuns = jitUserRuns()
   const [t, outs] = await executeSteps(prev, bs)
+  // only kernels saw the batches: no recording, no eager run of a jitted step (nor of its model or losses)
+  const replayed = !prev.runEagerly && jitUserRuns() === userRuns
   if (!prev.runEagerly) recordStep(env.donations, prev, t, outs)
   env.last.trainer = t
   env.last.steps += bs.length
@@ -285,6 +291,8 @@ const fitExecution = async (env: FitEnv, a: EpochState, bs: ReadonlyArray<Tensor
     env.last.trainer = end.run.trainer
     // the run has moved past `prev`: its state may serve the next step's results (donate.ts)
     donate(env.donations, prev, [end.run.trainer, t], outs)
+    // and its batches' input rows may take the next batches' (unless a state or an output reaches them)
+    if (replayed) giveRows(env.rows, bs, heldBuffers([end.run.trainer, t, prev], outs))
   }
   return E.right(
     end.revert

@@ -14,7 +14,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ArrayDataset, TensorBatch, BatchSource, DataSpec } from './data.js'
-import { prepareBatch, applyClassWeight, arrayBatch } from './batches.js'
+import { prepareBatch, applyClassWeight, arrayBatch, type RowArrays } from './batches.js'
 import { yieldToEventLoop } from './engine.js'
 import type { TrainError } from './errors.js'
 import { dataError } from './errors.js'
@@ -51,8 +51,11 @@ export const rangePass = (from: number, to: number): Pass<number> => {
   return { steps: Math.max(0, to - from), next: async () => E.right(i < to ? i++ : undefined) }
 }
 
-/** @internal One pass over array data, in `order` (undefined: as is), cycling when `steps` exceeds the data. */
-export const arrayPass = (d: ArrayDataset, batchSize: number, order: Int32Array | undefined, steps: number | undefined): Pass => {
+/**
+ * @internal One pass over array data, in `order` (undefined: as is), cycling when `steps` exceeds the data;
+ * the inputs' rows in `spare`'s arrays where it has them (`batches.ts` `giveRows`).
+ */
+export const arrayPass = (d: ArrayDataset, batchSize: number, order: Int32Array | undefined, steps: number | undefined, spare?: RowArrays): Pass => {
   const perPass = Math.ceil(d.n / batchSize)
   const total = steps ?? perPass
   let b = 0
@@ -61,7 +64,7 @@ export const arrayPass = (d: ArrayDataset, batchSize: number, order: Int32Array 
     next: async () => {
       if (b >= total) return E.right(undefined)
       const k = b++ % perPass
-      return E.right(arrayBatch(d, k * batchSize, Math.min(d.n, (k + 1) * batchSize), order))
+      return E.right(arrayBatch(d, k * batchSize, Math.min(d.n, (k + 1) * batchSize), order, spare))
     }
   }
 }
