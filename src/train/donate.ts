@@ -104,7 +104,6 @@ export interface FitDonations {
 
 export const fitDonations = (): FitDonations => ({ made: new WeakMap() })
 
-
 /**
  * Record that a compiled execution made `after` from `before` with outputs `outs`: the arrays of
  * `after`'s state not in `before`'s and not reached by the other outputs.
