@@ -1,24 +1,14 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import {
-  tensor, mul, randomNormal, key, exp, neg, Tensor, dataSync, item, add, sum, setBackend, getBackend,
+  tensor, mul, randomNormal, key, exp, neg, Tensor, dataSync, item, add, sum,
   TensorfoldError
 } from '../../src/index.js'
 import { jit } from '../../src/compile/jit.js'
 import { record, recordShapes, runShapesOnly } from '../../src/compile/record.js'
-import type { GpujsBackend } from '../../src/backend/gpujs/backend.js'
 import { step } from './step.js'
+import { onWebasm } from './on-webasm.js'
 
-/** Run `f` on the webasm backend, restoring the previous backend after. */
-const onWebasm = <A>(f: (be: GpujsBackend) => A): A => {
-  const prev = getBackend()
-  setBackend('webasm')
-  try {
-    return f(getBackend() as unknown as GpujsBackend)
-  } finally {
-    setBackend(prev)
-  }
-}
 
 describe('jit: the first call records with shapes only', () => {
   it('recordShapes makes the plan record makes, step for step, without computing a value', () => {

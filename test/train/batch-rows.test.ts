@@ -4,15 +4,14 @@
  * an array a state or an output still reaches.
  */
 import { describe, it, expect, afterEach } from 'vitest'
-import * as E from 'fp-ts/lib/Either.js'
-import { type Tensor, tensor, zeros, add, matmul, item, sum, dataSync, randomNormal, key, type ModelLike, Tree } from '../../src/index.js'
+import { type Tensor, tensor, zeros, add, matmul, item, sum, dataSync, randomNormal, key } from '../../src/index.js'
 import * as Tr from '../../src/train/index.js'
 import { rows, rowArrays, giveRows, setRowReuse, rowReuseStats, SPARE_ROWS_PER_LENGTH } from '../../src/train/batches.js'
 import { storageOf } from '../../src/core/Tensor.js'
 import { freeze, stampOf } from '../../src/core/frozen.js'
 import type { TensorBatch } from '../../src/train/data.js'
 import type { Callback } from '../../src/train/callbacks/Callback.js'
-import { compiled, mlp, regression, run, weightsOf } from './helpers.js'
+import { compiled, handModel, mlp, regression, run, weightsOf } from './helpers.js'
 
 afterEach(() => setRowReuse(true))
 
@@ -84,29 +83,17 @@ describe('fit reuses its batches\' rows', () => {
 
   it('a model whose state keeps its input keeps every batch: the trainers a hook kept hold their own batches', async () => {
     // y = x·w + b, with the input as state (the replay gives the input itself back as the new state)
-    const make = (params: { w: Tensor; b: Tensor }, state: { last: Tensor }): ModelLike =>
-      Object.freeze({
-        kind: 'Sequential' as const,
-        name: 'keeper',
-        built: true,
-        inputShapes: [[null, 3]],
-        outputShapes: [[null, 1]],
-        inputNames: ['x'],
-        outputNames: ['y'],
-        params,
-        state,
-        withWeights: (p: Tree.Tree, s?: Tree.Tree) => make(p as { w: Tensor; b: Tensor }, (s ?? state) as { last: Tensor }),
-        ensureBuilt() {
-          return E.right(this as ModelLike)
-        },
-        forward: (p: Tree.Tree, _s: Tree.Tree, xs: ReadonlyArray<Tensor>) => {
-          const q = p as { w: Tensor; b: Tensor }
-          return { outputs: [add(matmul(xs[0], q.w), q.b)], state: { last: xs[0] } }
-        }
-      })
+    const model = handModel({
+      name: 'keeper',
+      inputs: 3,
+      outputs: 1,
+      params: { w: tensor([[0.1], [0.2], [0.3]]), b: tensor([0]) },
+      state: { last: zeros([8, 3]) },
+      forward: (q, _s, xs) => ({ outputs: [add(matmul(xs[0], q.w), q.b)], state: { last: xs[0] } })
+    })
     const x = randomNormal(key(9), [40, 3])
     const y = randomNormal(key(10), [40, 1])
-    const t = compiled(make({ w: tensor([[0.1], [0.2], [0.3]]), b: tensor([0]) }, { last: zeros([8, 3]) }), { optimizer: 'sgd', loss: 'mse' })
+    const t = compiled(model, { optimizer: 'sgd', loss: 'mse' })
     const kept: Array<readonly [Tr.Trainer, number[]]> = []
     const keeper: Callback<null> = {
       name: 'keeper',
@@ -125,34 +112,23 @@ describe('fit reuses its batches\' rows', () => {
 
   it.each([false, true])('a batch that user code saw is never given back (reading a value at every step: %s): what the model kept keeps its values', async (peek) => {
     const seen: Array<readonly [Tensor, number[]]> = []
-    const make = (params: { w: Tensor; b: Tensor }): ModelLike =>
-      Object.freeze({
-        kind: 'Sequential' as const,
-        name: 'watcher',
-        built: true,
-        inputShapes: [[null, 3]],
-        outputShapes: [[null, 1]],
-        inputNames: ['x'],
-        outputNames: ['y'],
-        params,
-        state: {},
-        withWeights: (p: Tree.Tree) => make(p as { w: Tensor; b: Tensor }),
-        ensureBuilt() {
-          return E.right(this as ModelLike)
-        },
-        forward: (p: Tree.Tree, s: Tree.Tree, xs: ReadonlyArray<Tensor>) => {
-          // runs only when the step is recorded (and in the dry run), or at every step when it reads a
-          // computed value (the step is then impure and runs eagerly): keeps the batch it was given
-          if (xs[0].shape[0] === 8) seen.push([xs[0], Array.from(dataSync(xs[0]))])
-          const q = p as { w: Tensor; b: Tensor }
-          const out = add(matmul(xs[0], q.w), q.b)
-          if (peek) item(sum(out))
-          return { outputs: [out], state: s }
-        }
-      })
+    const model = handModel({
+      name: 'watcher',
+      inputs: 3,
+      outputs: 1,
+      params: { w: tensor([[0.1], [0.2], [0.3]]), b: tensor([0]) },
+      forward: (q, s, xs) => {
+        // runs only when the step is recorded (and in the dry run), or at every step when it reads a
+        // computed value (the step is then impure and runs eagerly): keeps the batch it was given
+        if (xs[0].shape[0] === 8) seen.push([xs[0], Array.from(dataSync(xs[0]))])
+        const out = add(matmul(xs[0], q.w), q.b)
+        if (peek) item(sum(out))
+        return { outputs: [out], state: s }
+      }
+    })
     const x = randomNormal(key(11), [40, 3])
     const y = randomNormal(key(12), [40, 1])
-    const t = compiled(make({ w: tensor([[0.1], [0.2], [0.3]]), b: tensor([0]) }), { optimizer: 'sgd', loss: 'mse' })
+    const t = compiled(model, { optimizer: 'sgd', loss: 'mse' })
     const before = rowReuseStats.reused
     await run(Tr.fit(t, x, y, { epochs: 2, batchSize: 8, shuffle: true, verbose: 0 }))
     expect(seen.length).toBeGreaterThanOrEqual(1)

@@ -5,22 +5,12 @@
  */
 import { describe, it, expect } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { getBackend, setBackend, sequential, dense, item, sum, sub, mul, mean, type Tensor } from '../../src/index.js'
+import { sequential, dense, item, sum, sub, mul, mean, type Tensor } from '../../src/index.js'
 import { dryRun, ready } from '../../src/train/engine.js'
 import { arrayBatch } from '../../src/train/batches.js'
 import { prepareArrays, type TensorBatch } from '../../src/train/data.js'
-import type { GpujsBackend } from '../../src/backend/gpujs/backend.js'
+import { onWebasm } from '../compile/on-webasm.js'
 import { compiled } from './helpers.js'
-
-const onWebasm = <A>(f: (be: GpujsBackend) => A): A => {
-  const prev = getBackend()
-  setBackend('webasm')
-  try {
-    return f(getBackend() as unknown as GpujsBackend)
-  } finally {
-    setBackend(prev)
-  }
-}
 
 /** `n` samples of 13 features and 3 targets (sizes no other test uses, so no kernel of them is cached) */
 const batch = (n: number): TensorBatch => {
