@@ -125,26 +125,70 @@ export interface ArgLayout {
   readonly outputOffset: number
 }
 
+/** One array argument of a layout, as the calls read it: where its floats go, and what it must be. */
+interface ArraySlot {
+  readonly index: number
+  /** its first float in the module's memory */
+  readonly at: number
+  readonly length: number
+  /** laid out 1-D (gpu.js flattens anything else itself) */
+  readonly flat: boolean
+}
+/** One scalar argument: where it goes, and as what (0 float, 1 integer, 2 boolean). */
+interface ScalarSlot {
+  readonly index: number
+  readonly at: number
+  readonly kind: 0 | 1 | 2
+}
+/** A layout's arguments as two arrays of same-shaped records (layout order), read by every call. */
+interface ArgPlan {
+  readonly arrays: ReadonlyArray<ArraySlot>
+  readonly scalars: ReadonlyArray<ScalarSlot>
+}
+
+const plans = new WeakMap<ArgLayout, ArgPlan>()
+/**
+ * The arguments of `layout` as plain arrays, made once per layout (gpu.js makes a layout per module and
+ * never changes it). Walking gpu.js's records by name in every call met a different object shape in every
+ * kernel, and V8 dropped the optimised calls when new kernels came (a training run's last, partial batch).
+ */
+const planOf = (layout: ArgLayout): ArgPlan => {
+  const known = plans.get(layout)
+  if (known !== undefined) return known
+  const arrays: ArraySlot[] = []
+  for (const name in layout.arrays) {
+    const r = layout.arrays[name]
+    arrays.push({ index: r.index, at: r.offset / 4, length: r.flatLength, flat: r.dims[1] === 1 && r.dims[2] === 1 })
+  }
+  const scalars: ScalarSlot[] = []
+  for (const name in layout.scalars) {
+    const r = layout.scalars[name]
+    scalars.push({ index: r.index, at: r.offset / 4, kind: r.type === 'Integer' ? 1 : r.type === 'Boolean' ? 2 : 0 })
+  }
+  const plan = { arrays, scalars }
+  plans.set(layout, plan)
+  return plan
+}
+
 /**
  * Whether `args` are what the module was laid out for, so copying them in is all gpu.js would do: each
  * array a flat Float32Array or Int32Array of its record's length (1-D), each scalar of its declared type,
  * and nothing else.
  */
 export const argsFit = (layout: ArgLayout, args: ReadonlyArray<unknown>): boolean => {
-  let count = 0
-  for (const name in layout.arrays) {
-    const r = layout.arrays[name]
+  const { arrays, scalars } = planOf(layout)
+  if (arrays.length + scalars.length !== args.length) return false
+  for (let j = 0; j < arrays.length; j++) {
+    const r = arrays[j]
     const v = args[r.index]
-    if (!(v instanceof Float32Array || v instanceof Int32Array) || v.length !== r.flatLength || r.dims[1] !== 1 || r.dims[2] !== 1) return false
-    count++
+    if (!(v instanceof Float32Array || v instanceof Int32Array) || v.length !== r.length || !r.flat) return false
   }
-  for (const name in layout.scalars) {
-    const r = layout.scalars[name]
+  for (let j = 0; j < scalars.length; j++) {
+    const r = scalars[j]
     const v = args[r.index]
-    if (r.type === 'Boolean' ? typeof v !== 'boolean' : typeof v !== 'number') return false
-    count++
+    if (r.kind === 2 ? typeof v !== 'boolean' : typeof v !== 'number') return false
   }
-  return count === args.length
+  return true
 }
 
 /** Drop what a kernel's active module remembers of the arrays copied into it. */
@@ -159,29 +203,31 @@ const forgetArgs = (k: WasmKernel): void => {
  * argument is already there and is not copied; the record is brought up to date.
  */
 export const writeArgs = (layout: ArgLayout, f32: Float32Array, i32: Int32Array, args: ReadonlyArray<unknown>, held?: Array<number | undefined>): void => {
-  let j = 0
-  for (const name in layout.arrays) {
-    const r = layout.arrays[name]
+  const { arrays, scalars } = planOf(layout)
+  for (let j = 0; j < arrays.length; j++) {
+    const r = arrays[j]
     const a = args[r.index] as Float32Array | Int32Array
     if (held !== undefined) {
       const s = stampOf(a)
       if (s !== undefined && held[j] === s) {
-        j++
         residentArgStats.skipped++
         continue
       }
-      held[j++] = s
+      held[j] = s
     }
-    f32.set(a, r.offset / 4)
+    f32.set(a, r.at)
   }
-  for (const name in layout.scalars) {
-    const r = layout.scalars[name]
+  for (let j = 0; j < scalars.length; j++) {
+    const r = scalars[j]
     const v = args[r.index]
-    if (r.type === 'Integer') i32[r.offset / 4] = (v as number) | 0
-    else if (r.type === 'Boolean') i32[r.offset / 4] = v === true ? 1 : 0
-    else f32[r.offset / 4] = v as number
+    if (r.kind === 1) i32[r.at] = (v as number) | 0
+    else if (r.kind === 2) i32[r.at] = v === true ? 1 : 0
+    else f32[r.at] = v as number
   }
 }
+
+/** A module's empty record of the stamps its argument regions hold: one slot per array argument. */
+const noStamps = (layout: ArgLayout): Array<number | undefined> => new Array<number | undefined>(planOf(layout).arrays.length).fill(undefined)
 
 /** The `n` output floats at `outputOffset`, copied out of the module's memory into an array now ours alone. */
 export const resultOf = (f32: Float32Array, outputOffset: number, n: number): Float32Array => {
@@ -211,7 +257,7 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
   if (!flat || dispatch === undefined) return undefined
   if (!argsFit(e.layout, args)) return undefined
   // switched off, every argument is copied and the module's record forgotten (it no longer says what is there)
-  writeArgs(e.layout, e.f32, e.i32, args, resident ? (e.tfStamps ??= []) : (e.tfStamps = undefined))
+  writeArgs(e.layout, e.f32, e.i32, args, resident ? (e.tfStamps ??= noStamps(e.layout)) : (e.tfStamps = undefined))
   k._lastRunPath = dispatch(e.run, e.runSimd, e.cells, e.sizeX, 0)
   directRunStats.calls++
   return resultOf(e.f32, e.layout.outputOffset, e.cells * (k.componentCount ?? 1))
