@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest'
 import fc from 'fast-check'
 import { gpujsBackend } from '../../src/backend/gpujs/index.js'
 import type { Backend } from '../../src/backend/Backend.js'
-import { MAX_CHUNKS, chunking, kernelThreadStats, kernelThreadsAvailable, setKernelThreads } from '../../src/backend/gpujs/kernel-threads.js'
+import { MAX_CHUNKS, SPIN_US, STALL_MS, chunking, kernelThreadStats, kernelThreadsAvailable, setKernelThreadSpin, setKernelThreads, stallForTest } from '../../src/backend/gpujs/kernel-threads.js'
 import { buildThreaded, sharedRun, splitRun, splitRunStats } from '../../src/backend/gpujs/split-run.js'
 import { compileThreaded } from '../../src/backend/gpujs/runtime.js'
 import { bits, rnd } from './kernel-cases.js'
@@ -13,6 +13,7 @@ const threaded = be.threaded as Backend<'async'>
 const { gpu, destroyAll } = gpuInstances()
 afterAll(() => {
   setKernelThreads(true)
+  setKernelThreadSpin(SPIN_US)
   destroyAll()
 })
 
@@ -113,6 +114,36 @@ describe("tensorfold's kernel threads (Atomics, shared chunks)", () => {
       expect(splitRunStats.shared).toBe(shared + 1)
       expect(bits(got)).toEqual(bits(sync(a, b, 0.75) as Float32Array))
     }
+  })
+
+  it("spin for the threads' last chunks before sleeping, and sleep when they take longer, with the same bits", async () => {
+    const [m, k, n] = [256, 512, 256]
+    const a = rnd(m * k)
+    const b = rnd(k * n)
+    const want = aloneBits(be, a, b, m, k, n, false, false)
+    await threaded.matmul(a, b, 1, m, k, n, false, false)
+    await threaded.matmul(a, b, 1, m, k, n, false, false)
+    const call = async (): Promise<number> => {
+      const before = kernelThreadStats.sleeps
+      expect(bits((await threaded.matmul(a, b, 1, m, k, n, false, false)) as Float32Array)).toEqual(want)
+      return kernelThreadStats.sleeps - before
+    }
+    try {
+      // a thread sleeps 300 ms after a claim once it reads the message (at its next call, or one after),
+      // longer than the caller's share of the call: a 5 ms spin runs out and the caller sleeps
+      setKernelThreadSpin(5_000)
+      stallForTest(300, STALL_MS)
+      let slept = 0
+      for (let i = 0; i < 6 && slept === 0; i++) slept = await call()
+      expect(slept).toBeGreaterThan(0)
+      // a 2 s spin outlasts it: the caller never sleeps, in the calls the hang falls in or the others
+      setKernelThreadSpin(2_000_000)
+      stallForTest(300, STALL_MS)
+      for (let i = 0; i < 4; i++) expect(await call()).toBe(0)
+    } finally {
+      setKernelThreadSpin(SPIN_US)
+    }
+    expect(kernelThreadStats.stalls).toBe(0)
   })
 
   it('step aside when turned off: the split then goes through gpu.js’s pool, with the same bits', async () => {

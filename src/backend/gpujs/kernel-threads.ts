@@ -14,8 +14,8 @@
  * chunk`. The calling thread publishes the call and wakes the threads (`Atomics.notify`); every thread,
  * the caller included, claims chunks with a compare-and-swap on the claim word until none are left, runs
  * each through its own instance of the same compiled module over the same shared memory, and counts it
- * done. The caller then waits (`Atomics.wait`) only for chunks another thread has claimed and not
- * finished. A late or busy thread claims nothing and costs nothing; the caller computes what is left.
+ * done. The caller then waits only for chunks another thread has claimed and not finished: it spins on
+ * the done count for up to {@link SPIN_US} µs, then sleeps (`Atomics.wait`). A late or busy thread claims nothing and costs nothing; the caller computes what is left.
  * Each cell is computed by the same module code whichever thread runs it (`run_simd` on quads, `run` on
  * rows not a multiple of 4 wide, as gpu.js's own workers choose), so results are bit-identical to gpu.js's
  * synchronous and threaded paths.
@@ -48,6 +48,14 @@ const MARKS = 16
 export const MAX_CHUNKS = 64
 /** Cells per chunk below which a call is cut into fewer chunks. */
 const MIN_CHUNK_CELLS = 256
+/**
+ * How long (µs) the caller spins on the done count, once it has run every chunk it could claim, before it
+ * sleeps in `Atomics.wait`. Waking from that wait took 30–100 µs here, more than what is left of the
+ * threads' last chunks: the MLP's `[128,784]·[784,128]` product waited 83–128 µs a call after its own
+ * chunks with no spin, 22–31 µs with it (and the `[784,128]` weight gradient 27–50 µs against 4–22).
+ */
+export const SPIN_US = 200
+let spinUs = SPIN_US
 /** How long the caller waits for a claimed chunk before it takes the thread for dead. */
 export const STALL_MS = 5000
 let stallMs = STALL_MS
@@ -127,8 +135,11 @@ interface Threads {
   gen: number
 }
 
-/** Counters for tests and diagnostics: calls shared, chunks the caller ran, chunks in all, stalls. */
-export const kernelThreadStats = { calls: 0, callerChunks: 0, chunks: 0, stalls: 0 }
+/**
+ * Counters for tests and diagnostics: calls shared, chunks the caller ran, chunks in all, stalls, and the
+ * times the caller went to sleep for chunks other threads had not finished (after spinning {@link SPIN_US}).
+ */
+export const kernelThreadStats = { calls: 0, callerChunks: 0, chunks: 0, stalls: 0, sleeps: 0 }
 
 let threads: Threads | undefined
 let started = false
@@ -137,6 +148,11 @@ let enabled = true
 /** Turn sharing with the threads on or off (A/B measurements and tests). */
 export const setKernelThreads = (on: boolean): void => {
   enabled = on
+}
+
+/** How long the caller spins before it sleeps, in µs (0: it sleeps at once); A/B measurements and tests. */
+export const setKernelThreadSpin = (us: number): void => {
+  spinUs = Math.max(0, us)
 }
 
 /** The threads (one fewer than the host runs at once, at most 7), started on first use; undefined where there are none. */
@@ -216,7 +232,12 @@ export const runShared = (e: SharedEntry): boolean => {
     mine++
   }
   const t0 = Date.now()
+  if (spinUs > 0 && Atomics.load(c, DONE) < chunks) {
+    const until = performance.now() + spinUs / 1000
+    for (let i = 1; Atomics.load(c, DONE) < chunks; i++) if ((i & 127) === 0 && performance.now() > until) break
+  }
   for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) {
+    kernelThreadStats.sleeps++
     if (Atomics.wait(c, DONE, d, 50) !== 'timed-out' || Date.now() - t0 < stallMs) continue
     // a claimed chunk did not finish: compute what is unfinished here, and stop sharing
     for (let k = 0; k < chunks; k++) if (Atomics.load(c, MARKS + k) !== g) runChunk(e, simd, k, size)
