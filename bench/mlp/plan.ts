@@ -5,7 +5,8 @@
  *
  *   npx tsx bench/mlp/plan.ts [--quiet]
  *
- * It records `makeStepFn` once (as `jit` does on a step's first call) and prints what a replay runs.
+ * It records `makeStepFn` once (as `jit` does on a step's first call) and prints what a replay runs (a
+ * step with several results lists them all: `fuseSiblings`).
  */
 import * as tf from '../../src/index.js'
 import type { Trainer } from '../../src/index.js'
@@ -13,7 +14,7 @@ import { makeStepFn } from '../../src/train/step.js'
 import { arrayBatch } from '../../src/train/batches.js'
 import type { ArrayDataset } from '../../src/train/data.js'
 import { record } from '../../src/compile/record.js'
-import { fuse, prune } from '../../src/compile/fuse.js'
+import { fuse, fuseSiblings, prune } from '../../src/compile/fuse.js'
 import type { Ref } from '../../src/compile/plan.js'
 import type * as Tree from '../../src/core/Tree.js'
 import { hasFlag } from '../common.js'
@@ -33,7 +34,8 @@ const main = async (): Promise<void> => {
   const step = makeStepFn({ model: t.model, losses: t.config.losses, lossWeights: t.config.lossWeights, optimizer: t.config.optimizer })
   const rec = record(step, inputs, t.stepKey())
   if (rec.plan === 'impure') throw new Error('the step read a value back to the host')
-  const plan = fuse(prune(rec.plan))
+  // as `jit` compiles it on webasm: pruned, fused, and fused steps computed with the fused steps they read
+  const plan = fuseSiblings(fuse(prune(rec.plan)))
   const ref = (r: Ref): string => (r.k === 'in' ? `in${r.i}` : r.k === 'slot' ? `s${r.i}` : 'const')
   const shape = (s: ReadonlyArray<number>): string => `[${s.join(',')}]`
   if (!hasFlag(process.argv.slice(2), 'quiet'))
@@ -44,9 +46,11 @@ const main = async (): Promise<void> => {
           : st.kind === 'fused'
             ? `fused ${shape(st.shape)} <- ${st.ins.map((r, j) => `${ref(r)}${shape(st.inShapes[j])}`).join(' ')}`
             : `${st.def.name} ${shape(st.spec.shape)} <- ${st.ins.map((r, j) => `${ref(r)}${shape(st.inShapes[j])}`).join(' ')}`
-      console.log(`${String(i).padStart(3)} s${st.out} = ${what}`)
+      const outs = st.kind === 'fused' && st.more !== undefined ? [st.out, ...st.more.map((m) => m.out)].map((o) => `s${o}`).join(', ') : `s${st.out}`
+      console.log(`${String(i).padStart(3)} ${outs} = ${what}`)
     })
   const kernels = plan.steps.filter((st) => st.kind === 'op' && st.def.name !== 'reshape').length
-  console.log(`steps ${plan.steps.length} (recorded ${rec.plan.steps.length}), fused ${plan.steps.filter((st) => st.kind === 'fused').length}, other ops ${kernels} (reshapes not counted)`)
+  const siblings = plan.steps.filter((st) => st.kind === 'fused' && st.more !== undefined).length
+  console.log(`steps ${plan.steps.length} (recorded ${rec.plan.steps.length}), fused ${plan.steps.filter((st) => st.kind === 'fused').length} (${siblings} computing several results), other ops ${kernels} (reshapes not counted)`)
 }
 void main()

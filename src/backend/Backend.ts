@@ -168,6 +168,13 @@ export interface Backend<R extends Timing = 'sync'> {
    */
   fused(expr: Expr, inputs: ReadonlyArray<View>, out: Shape): Later<R, FloatBuffer>
   /**
+   * Optional: evaluate several fused expressions over the same inputs and output shape, each into its own
+   * buffer, as one kernel where the backend can (an expression may contain the very objects of the ones
+   * before it: a kernel computes such a shared part once). Each result is what {@link fused} gives for
+   * its expression, bit for bit.
+   */
+  fusedMany?(exprs: ReadonlyArray<Expr>, inputs: ReadonlyArray<View>, out: Shape): Later<R, ReadonlyArray<FloatBuffer>>
+  /**
    * Optional: take back result buffers that are unreachable (a compiled replay's intermediates, once its
    * plan has run; a compiled `fit`'s superseded state), to reuse their memory for later results. The
    * backend keeps only buffers it made itself and ignores the rest; the caller guarantees nothing reads or

@@ -19,6 +19,13 @@ export const prune = (plan: Plan): Plan => ({ ...plan, steps: pruneSteps(plan.st
 /** Merge chains of single-consumer elementwise steps into fused steps. */
 export const fuse = (plan: Plan): Plan => ({ ...plan, steps: fuseSteps(plan.steps, plan.outs) })
 
+/**
+ * Compute each fused step together with the fused steps of its shape whose results it reads (Adam's new
+ * moments beside the new weights), as one step with `more` for backends that evaluate several expressions
+ * in one kernel (`Backend.fusedMany`). Run after {@link fuse}.
+ */
+export const fuseSiblings = (plan: Plan): Plan => ({ ...plan, steps: siblingSteps(plan.steps) })
+
 /** @internal Drop steps whose results no output needs (also used on scan bodies, `ad/scanFuse.ts`). */
 export const pruneSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>): Step[] => {
   const live = new Set<number>()
@@ -191,4 +198,107 @@ const asTmp = (st: OpStep, pending: ReadonlyMap<number, { tmp: Tmp; shape: Shape
   const t = fits(inlined, shape) ? inlined : build(false)
   if (!fits(t, shape) || leafRefs(t).length > MAX_LEAVES) return undefined
   return t
+}
+
+// ------------------------------------------------------------------ sibling fusion
+
+/** Most results one sibling step computes (gpu.js's widest `Array(n)` result). */
+export const MAX_SIBLINGS = 4
+
+/** A fused step reading every input in full or as a scalar, with no siblings yet. */
+const plainFused = (st: Step): st is FusedStep => {
+  if (st.kind !== 'fused' || st.more !== undefined) return false
+  const n = sizeOf(st.shape)
+  return st.inShapes.every((s) => {
+    const m = sizeOf(s)
+    return m === 1 || m === n
+  })
+}
+
+const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i])
+
+/** `e` with each leaf `in i` replaced by `leaf(i)`. */
+const relabel = (e: Expr, leaf: (i: number) => Expr): Expr =>
+  e.k === 'in'
+    ? leaf(e.i)
+    : e.k === 'const'
+      ? e
+      : e.k === 'un'
+        ? { k: 'un', op: e.op, x: relabel(e.x, leaf) }
+        : e.k === 'bin'
+          ? { k: 'bin', op: e.op, a: relabel(e.a, leaf), b: relabel(e.b, leaf) }
+          : { k: 'where', c: relabel(e.c, leaf), a: relabel(e.a, leaf), b: relabel(e.b, leaf) }
+
+/**
+ * One step computing the producers' results and the consumer's over the union of their inputs: the
+ * consumer's reads of a producer become the producer's expression object itself. Undefined past
+ * {@link MAX_LEAVES} inputs.
+ */
+const mergeSiblings = (ps: ReadonlyArray<FusedStep>, c: FusedStep): FusedStep | undefined => {
+  const refs: Ref[] = []
+  const shapes: Shape[] = []
+  const index = (r: Ref, s: Shape): Expr => {
+    let k = refs.findIndex((q) => sameRef(q, r))
+    if (k < 0) {
+      k = refs.length
+      refs.push(r)
+      shapes.push(s)
+    }
+    return { k: 'in', i: k }
+  }
+  const exprs = ps.map((p) => relabel(p.expr, (i) => index(p.ins[i], p.inShapes[i])))
+  const last = relabel(c.expr, (i) => {
+    const r = c.ins[i]
+    const j = r.k === 'slot' ? ps.findIndex((p) => p.out === r.i) : -1
+    return j >= 0 ? exprs[j] : index(r, c.inShapes[i])
+  })
+  if (refs.length > MAX_LEAVES) return undefined
+  const more = [...exprs.slice(1).map((expr, k) => ({ expr, out: ps[k + 1].out })), { expr: last, out: c.out }]
+  return { kind: 'fused', expr: exprs[0], ins: refs, inShapes: shapes, shape: c.shape, out: ps[0].out, more }
+}
+
+/**
+ * @internal The steps of {@link fuseSiblings}. A producer joins its consumer's step only when both read
+ * every input in full or as a scalar (one thread per cell reads them all at its cell), it has the
+ * consumer's shape, and no step between the two reads its result (the group runs at the consumer's
+ * place); at most {@link MAX_SIBLINGS} results and {@link MAX_LEAVES} inputs a step.
+ */
+export const siblingSteps = (steps: ReadonlyArray<Step>): Step[] => {
+  const writer = new Map<number, number>()
+  const readers = new Map<number, number[]>()
+  steps.forEach((st, i) => {
+    writer.set(st.out, i)
+    if (st.kind !== 'random')
+      for (const r of st.ins)
+        if (r.k === 'slot') {
+          const list = readers.get(r.i)
+          if (list === undefined) readers.set(r.i, [i])
+          else list.push(i)
+        }
+  })
+  const taken = new Set<number>()
+  const merged = new Map<number, FusedStep>()
+  steps.forEach((st, i) => {
+    if (!plainFused(st)) return
+    const producers: number[] = []
+    for (const r of st.ins) {
+      if (r.k !== 'slot' || producers.length + 1 >= MAX_SIBLINGS) continue
+      const j = writer.get(r.i)
+      if (j === undefined || taken.has(j) || merged.has(j) || producers.includes(j)) continue
+      const p = steps[j]
+      if (!plainFused(p) || !sameShape(p.shape, st.shape)) continue
+      if ((readers.get(p.out) ?? []).some((k) => k > j && k < i)) continue
+      producers.push(j)
+    }
+    if (producers.length === 0) return
+    producers.sort((a, b) => a - b)
+    const step = mergeSiblings(
+      producers.map((j) => steps[j] as FusedStep),
+      st
+    )
+    if (step === undefined) return
+    for (const j of producers) taken.add(j)
+    merged.set(i, step)
+  })
+  return steps.flatMap((st, i) => (taken.has(i) ? [] : [merged.get(i) ?? st]))
 }

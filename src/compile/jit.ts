@@ -4,7 +4,8 @@
  * `jit(f)` takes a pure, shape-static function of a tree of tensors and a random key. The first call
  * for an input signature (tree structure, shapes, dtypes) runs `f` with shapes only (every shape rule,
  * no kernel) while recording it into a flat plan (`record.ts`); the plan is pruned and its elementwise
- * chains fused (`fuse.ts`), and every call, the first included, replays it (`replay.ts`): each step
+ * chains fused (`fuse.ts`; on a backend that evaluates several fused expressions in one kernel, a fused
+ * step is also computed with the fused steps of its shape it reads: `fuseSiblings`), and every call, the first included, replays it (`replay.ts`): each step
  * calls the cached kernels directly, with no tracing, no tree walking, no shape rules and no closures.
  * Random tensors are drawn again from each call's key along the same derivation path, so dropout
  * masks change per step exactly as in eager mode; a function that
@@ -22,8 +23,20 @@ import { activeRecorder } from '../core/recorder.js'
 import { getBackend, syncOf, isAsync } from '../backend/index.js'
 import type { Plan } from './plan.js'
 import { record, recordShapes, leavesAndKey } from './record.js'
-import { fuse, prune } from './fuse.js'
+import { fuse, fuseSiblings, prune } from './fuse.js'
 import { replay } from './replay.js'
+
+let siblings = true
+/** Turn sibling fusion on or off for plans recorded from now on (A/B measurements and tests). */
+export const setSiblingFusion = (on: boolean): void => {
+  siblings = on
+}
+
+/** The passes over a recorded plan: prune, fuse, and where the backend can take them, sibling steps. */
+const compilePlan = (p: Plan): Plan => {
+  const fused = fuse(prune(p))
+  return siblings && fused.backend.fusedMany !== undefined ? fuseSiblings(fused) : fused
+}
 
 /** A jitted function: same inputs, same outputs as `f`. */
 export type Jitted<I extends Tree.Tree, O extends Tree.Tree> = ((inputs: I, key: Key) => O) & {
@@ -103,12 +116,12 @@ export const jit = <I extends Tree.Tree, O extends Tree.Tree>(f: (inputs: I, key
     userRuns++
     const shaped = recordShapes(f, inputs, key)
     if (shaped !== undefined) {
-      const plan = fuse(prune(shaped))
+      const plan = compilePlan(shaped)
       plans.set(sig, plan)
       return { plan }
     }
     const rec = record(f, inputs, key)
-    plans.set(sig, rec.plan === 'impure' ? 'impure' : fuse(prune(rec.plan)))
+    plans.set(sig, rec.plan === 'impure' ? 'impure' : compilePlan(rec.plan))
     return { result: rec.result }
   }
 

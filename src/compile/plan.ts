@@ -37,6 +37,12 @@ export interface FusedStep {
   readonly inShapes: ReadonlyArray<Shape>
   readonly shape: Shape
   readonly out: number
+  /**
+   * More results over the same inputs and shape, computed with `expr` in one kernel where the backend
+   * can (`Backend.fusedMany`; `fuseSiblings` in `fuse.ts`): an expression may contain the very objects
+   * of the ones before it, which a kernel computes once.
+   */
+  readonly more?: ReadonlyArray<{ readonly expr: Expr; readonly out: number }>
 }
 export type Step = OpStep | RandomStep | FusedStep
 

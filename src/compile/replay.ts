@@ -11,17 +11,44 @@
 import { type Tensor, fromBuffer, storageOf, type Buffer } from '../core/Tensor.js'
 import * as Tree from '../core/Tree.js'
 import type { Key } from '../core/Key.js'
-import type { Backend, Later, Timing } from '../backend/Backend.js'
-import type { Plan, Ref, Step } from './plan.js'
+import type { Backend, Expr, Later, Timing } from '../backend/Backend.js'
+import type { FusedStep, Plan, Ref, Step } from './plan.js'
+
+const groupExprs = new WeakMap<FusedStep, ReadonlyArray<Expr>>()
+/** A step's expressions, first and more, as one frozen array made once (the backend may key its kernel on it). */
+const exprsOf = (st: FusedStep, more: NonNullable<FusedStep['more']>): ReadonlyArray<Expr> => {
+  const kept = groupExprs.get(st)
+  if (kept !== undefined) return kept
+  const exprs = Object.freeze([st.expr, ...more.map((m) => m.expr)])
+  groupExprs.set(st, exprs)
+  return exprs
+}
 
 /** Replay `plan` on backend `be` with the input `leaves` and step `key`. */
 export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Backend<R>, leaves: ReadonlyArray<Tensor>, key: Key): Later<R, O> => {
   const env: Array<Buffer | undefined> = new Array(plan.slots)
   const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (storageOf(leaves[r.i]) as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (storageOf(r.t) as Buffer))
-  const exec = (st: Step): Later<R, Buffer> => {
+  const exec = (st: Step): Later<R, Buffer | ReadonlyArray<Buffer>> => {
     if (st.kind === 'random') return storageOf(st.regenerate(key)) as Buffer
-    if (st.kind === 'fused') return be.fused(st.expr, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.shape)
+    if (st.kind === 'fused') {
+      const views = st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] }))
+      if (st.more === undefined) return be.fused(st.expr, views, st.shape)
+      const exprs = exprsOf(st, st.more)
+      if (be.fusedMany !== undefined) return be.fusedMany(exprs, views, st.shape)
+      // a backend of one expression per kernel: each on its own, sharing nothing
+      const each: Array<Buffer | Promise<Buffer>> = exprs.map((e) => be.fused(e, views, st.shape))
+      return (each.some((r) => r instanceof Promise) ? Promise.all(each) : each) as Later<R, ReadonlyArray<Buffer>>
+    }
     return st.def.impl(be, st.ins.map((r, j) => ({ data: bufOf(r), shape: st.inShapes[j] })), st.params, st.spec)
+  }
+  const store = (st: Step, r: Buffer | ReadonlyArray<Buffer>): void => {
+    if (st.kind !== 'fused' || st.more === undefined) {
+      env[st.out] = r as Buffer
+      return
+    }
+    const rs = r as ReadonlyArray<Buffer>
+    env[st.out] = rs[0]
+    for (let k = 0; k < st.more.length; k++) env[st.more[k].out] = rs[k + 1]
   }
   const finish = (): O => {
     const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))
@@ -31,9 +58,9 @@ export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Ba
   const from = (first: number): O | Promise<O> => {
     for (let s = first; s < plan.steps.length; s++) {
       const st = plan.steps[s]
-      const r: Buffer | Promise<Buffer> = exec(st)
-      if (r instanceof Promise) return r.then((b) => ((env[st.out] = b), from(s + 1)))
-      env[st.out] = r
+      const r: Buffer | ReadonlyArray<Buffer> | Promise<Buffer | ReadonlyArray<Buffer>> = exec(st)
+      if (r instanceof Promise) return r.then((b) => (store(st, b), from(s + 1)))
+      store(st, r)
     }
     return finish()
   }
@@ -57,10 +84,14 @@ export const deadBuffers = (plan: Plan, env: ReadonlyArray<Buffer | undefined>, 
   for (const st of plan.steps) if (st.kind !== 'random') for (const r of st.ins) if (r.k === 'const') live.add(memoryOf(storageOf(r.t) as Buffer))
   const dead: Buffer[] = []
   for (const st of plan.steps) {
-    const b = env[st.out]
-    if (st.kind === 'random' || (st.kind === 'op' && st.def.name === 'scan') || b === undefined || live.has(memoryOf(b))) continue
-    live.add(memoryOf(b))
-    dead.push(b)
+    if (st.kind === 'random' || (st.kind === 'op' && st.def.name === 'scan')) continue
+    const outs = st.kind === 'fused' && st.more !== undefined ? [st.out, ...st.more.map((m) => m.out)] : [st.out]
+    for (const o of outs) {
+      const b = env[o]
+      if (b === undefined || live.has(memoryOf(b))) continue
+      live.add(memoryOf(b))
+      dead.push(b)
+    }
   }
   return dead
 }

@@ -27,8 +27,9 @@ import { copyKey, copySpec, type Spec } from './kernels/spec.js'
 import { gpujsMovementOps } from './movement-ops.js'
 import { gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
-import { flatOutputsActive, requestFlatOutput } from './flat-outputs.js'
-import { directRun } from './direct-run.js'
+import { flatOutputsActive, packedResult, requestFlatOutput } from './flat-outputs.js'
+import { directRun, directRunPlanes } from './direct-run.js'
+import { hasRowPlanes, requestRowPlanes, rowPlanesActive } from './row-planes.js'
 import { ownArray, recycleArrays } from './recycle.js'
 import { gpujsWindowOps } from './window-ops.js'
 import {
@@ -37,6 +38,8 @@ import {
   binarySrc,
   fused2D,
   fusedKey,
+  fusedManyKey,
+  fusedManySpec,
   fusedSpec,
   unaryKey,
   unarySpec,
@@ -188,6 +191,38 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     )
   }
 
+  /**
+   * Several fused expressions over the same inputs, each into its own array: on webasm one `Array(k)`
+   * kernel with row planes (`row-planes.ts`; 2–4 expressions, every input read in full or as a scalar, a
+   * multiple of 4 cells) whose planes are copied straight out of its module (`directRunPlanes`), so the
+   * inputs are copied in once and a result another contains is computed once. Otherwise one `fused` each.
+   */
+  const fusedMany = (exprs: ReadonlyArray<Expr>, inputs: ReadonlyArray<View>, out: Shape): ReadonlyArray<FloatBuffer> => {
+    const n = prod(out)
+    const k = exprs.length
+    const each = (): FloatBuffer[] => exprs.map((e) => fused(e, inputs, out))
+    if (name !== 'webasm' || k < 2 || k > 4 || n % 4 !== 0 || n <= forward || !rowPlanesActive() || !flatOutputsActive() || !inputs.every((v) => f32Exact(v.data))) return each()
+    const reads = inputs.map((v) => fusedRead(v.shape, out))
+    if (!reads.every((r): r is FusedRead => r !== undefined && (r.k === 'full' || r.k === 'scalar'))) return each()
+    const kf = cache.get(
+      fusedManyKey(exprs, reads, n),
+      () => {
+        const kf = compileSpec(gpu, fusedManySpec(exprs, reads, n))
+        requestFlatOutput(kf)
+        requestRowPlanes(kf, n)
+        return kf
+      },
+      (n * k + inputs.reduce((a, v) => a + v.data.length, 0)) * 4 + (1 << 20)
+    )
+    // a kernel built before the extension was switched off stores [cell][component]: one `fused` each
+    if (!hasRowPlanes(kf)) return each()
+    const args = inputs.map((v) => nonEmpty(v.data instanceof Float32Array ? v.data : Float32Array.from(v.data)))
+    const planes = directRunPlanes(kf, args, k, n)
+    if (planes !== undefined) return planes
+    const flat = packedResult(kf(...args), n * k)
+    return exprs.map((_, c) => ownArray(flat.slice(c * n, (c + 1) * n)))
+  }
+
   const where = (cond: View, a: View, b: View, out: Shape): FloatBuffer => {
     const n = prod(out)
     if (n === 0) return new Float32Array(0)
@@ -289,7 +324,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   const backend: GpujsBackend & { threaded?: Backend<'async'> } = {
     name,
     precision: 'float32',
-    ...(name === 'webasm' ? { maxKernelBytes: WASM_KERNEL_BYTES, recycle: recycleArrays } : {}),
+    ...(name === 'webasm' ? { maxKernelBytes: WASM_KERNEL_BYTES, recycle: recycleArrays, fusedMany } : {}),
     unary,
     fused,
     binary,

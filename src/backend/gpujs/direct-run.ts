@@ -241,10 +241,11 @@ export const resultOf = (f32: Float32Array, outputOffset: number, n: number): Fl
 }
 
 /**
- * Run a compiled webasm kernel (gpu.js's run shortcut, after its first call) on `args` without gpu.js's
- * per-call bookkeeping, or answer undefined when the call must go through gpu.js (see the module header).
+ * Copy `args` into a compiled webasm kernel's module (gpu.js's run shortcut, after its first call) and
+ * compute its cells without gpu.js's per-call bookkeeping; the module whose output region then holds the
+ * result, or undefined when the call must go through gpu.js (see the module header).
  */
-export const directRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Float32Array | undefined => {
+const directCall = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): { readonly e: NonNullable<WasmKernel['_active']> & { readonly f32: Float32Array }; readonly count: number } | undefined => {
   if (!installed || !enabled) return undefined
   const k = kernelFn.kernel as WasmKernel | undefined
   if (k === undefined || k === null || k.built !== true || k.asyncMode === true || k.usesRandom !== false) return undefined
@@ -260,5 +261,29 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
   writeArgs(e.layout, e.f32, e.i32, args, resident ? (e.tfStamps ??= noStamps(e.layout)) : (e.tfStamps = undefined))
   k._lastRunPath = dispatch(e.run, e.runSimd, e.cells, e.sizeX, 0)
   directRunStats.calls++
-  return resultOf(e.f32, e.layout.outputOffset, e.cells * (k.componentCount ?? 1))
+  return { e: e as NonNullable<WasmKernel['_active']> & { readonly f32: Float32Array }, count: e.cells * (k.componentCount ?? 1) }
+}
+
+/**
+ * Run a compiled webasm kernel (gpu.js's run shortcut, after its first call) on `args` without gpu.js's
+ * per-call bookkeeping, or answer undefined when the call must go through gpu.js (see the module header).
+ */
+export const directRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Float32Array | undefined => {
+  const c = directCall(kernelFn, args)
+  return c === undefined ? undefined : resultOf(c.e.f32, c.e.layout.outputOffset, c.count)
+}
+
+/**
+ * {@link directRun} for a kernel whose flat result is `planes` planes of `n` floats (an `Array(planes)`
+ * kernel with row planes, `row-planes.ts`): each plane copied out of the module's memory into an array of
+ * its own; undefined when the call must go through gpu.js, or the result is not `planes · n` floats.
+ */
+export const directRunPlanes = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>, planes: number, n: number): Float32Array[] | undefined => {
+  const k = kernelFn.kernel as WasmKernel | undefined
+  if (k === undefined || k === null || k._active?.cells === undefined || k._active.cells * (k.componentCount ?? 1) !== planes * n) return undefined
+  const c = directCall(kernelFn, args)
+  if (c === undefined) return undefined
+  const out: Float32Array[] = []
+  for (let p = 0; p < planes; p++) out.push(resultOf(c.e.f32, c.e.layout.outputOffset + p * n * 4, n))
+  return out
 }

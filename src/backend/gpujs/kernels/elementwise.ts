@@ -42,18 +42,21 @@ export const binarySrc: Record<BinaryOp, (a: string, b: string) => string> = {
   ge: (a, b) => `(${a} >= ${b} ? 1 : 0)`
 }
 
-export const render = (e: Expr, leaf: (i: number) => string): string => {
+/** The source of `e`; a subexpression that is a key of `named` (the very object) is read from that local. */
+export const render = (e: Expr, leaf: (i: number) => string, named?: ReadonlyMap<Expr, string>): string => {
+  const local = named?.get(e)
+  if (local !== undefined) return local
   switch (e.k) {
     case 'in':
       return leaf(e.i)
     case 'const':
       return literal(e.v)
     case 'un':
-      return `(${unarySrc[e.op](render(e.x, leaf))})`
+      return `(${unarySrc[e.op](render(e.x, leaf, named))})`
     case 'bin':
-      return `(${binarySrc[e.op](render(e.a, leaf), render(e.b, leaf))})`
+      return `(${binarySrc[e.op](render(e.a, leaf, named), render(e.b, leaf, named))})`
     case 'where':
-      return `(${render(e.c, leaf)} != 0 ? ${render(e.a, leaf)} : ${render(e.b, leaf)})`
+      return `(${render(e.c, leaf, named)} != 0 ? ${render(e.a, leaf, named)} : ${render(e.b, leaf, named)})`
   }
 }
 const exprKeys = new WeakMap<Expr, string>()
@@ -123,9 +126,53 @@ export const fusedSpec = (expr: Expr, reads: ReadonlyArray<FusedRead>, n: number
     r.k === 'full' ? 'this.thread.x' : r.k === 'scalar' ? '0' : r.k === 'suffix' ? `this.thread.x % ${r.inner}` : `Math.floor(this.thread.x / ${r.inner})`
   return { source: `function (${params}) {\nreturn ${render(expr, (k) => `x${k}[${index(reads[k])}]`)};\n}`, output: [n] }
 }
-/** The cache key of a fused kernel: the reads by kind (a `[r, 1]` row and a `[c]` suffix of one size differ). */
-export const fusedKey = (expr: Expr, reads: ReadonlyArray<FusedRead>, n: number): string =>
-  `f|${n}|${reads.map((r) => (r.k === 'full' ? 'v' : r.k === 'scalar' ? 's' : r.k === 'suffix' ? `x${r.inner}` : `r${r.inner}`)).join(',')}|${exprKey(expr)}`
+const fusedKeys = new WeakMap<Expr, { readonly head: string; readonly key: string }>()
+/**
+ * The cache key of a fused kernel: the reads by kind (a `[r, 1]` row and a `[c]` suffix of one size
+ * differ). Kept with the expression object, so a compiled replay's every step looks its kernel up with the
+ * same string (whose hash V8 keeps), not a new one as long as the expression.
+ */
+export const fusedKey = (expr: Expr, reads: ReadonlyArray<FusedRead>, n: number): string => {
+  const head = `f|${n}|${reads.map((r) => (r.k === 'full' ? 'v' : r.k === 'scalar' ? 's' : r.k === 'suffix' ? `x${r.inner}` : `r${r.inner}`)).join(',')}|`
+  const kept = fusedKeys.get(expr)
+  if (kept !== undefined && kept.head === head) return kept.key
+  const key = head + exprKey(expr)
+  fusedKeys.set(expr, { head, key })
+  return key
+}
+
+/**
+ * Several fused expressions over the same inputs, each read in full (`this.thread.x`) or as a scalar, one
+ * kernel returning `Array(k)`: result `c` of cell `i` is component `c` (with row planes, `row-planes.ts`,
+ * plane `c` of the flat result). Each result is a local, and a later expression that contains an earlier
+ * one (the very object) reads the local instead of computing it again: the same floats either way.
+ */
+export const fusedManySpec = (exprs: ReadonlyArray<Expr>, reads: ReadonlyArray<FusedRead>, n: number): Spec => {
+  const params = reads.map((_, k) => `x${k}`).join(', ')
+  const leaf = (k: number): string => `x${k}[${reads[k].k === 'scalar' ? '0' : 'this.thread.x'}]`
+  const named = new Map<Expr, string>()
+  let body = ''
+  exprs.forEach((e, c) => {
+    body += `const r${c} = ${render(e, leaf, named)};\n`
+    named.set(e, `r${c}`)
+  })
+  return { source: `function (${params}) {\n${body}return [${exprs.map((_, c) => `r${c}`).join(', ')}];\n}`, output: [n], returnType: `Array(${exprs.length})` }
+}
+const manyKeys = new WeakMap<ReadonlyArray<Expr>, { readonly head: string; readonly key: string }>()
+/**
+ * The cache key of a {@link fusedManySpec} kernel. For a frozen array of expressions (a compiled replay
+ * passes the same one every step) the key is kept with it and the same string comes back: V8 keeps a
+ * string's hash in the string, so the kernel cache finds it without reading its hundreds of characters.
+ */
+export const fusedManyKey = (exprs: ReadonlyArray<Expr>, reads: ReadonlyArray<FusedRead>, n: number): string => {
+  const head = `fm|${n}|${reads.map((r) => (r.k === 'scalar' ? 's' : 'v')).join(',')}|`
+  const frozen = Object.isFrozen(exprs)
+  const kept = frozen ? manyKeys.get(exprs) : undefined
+  if (kept !== undefined && kept.head === head) return kept.key
+  const key = head + exprs.map(exprKey).join(';')
+  if (frozen) manyKeys.set(exprs, { head, key })
+  return key
+}
 
 /** One input of a strided kernel: its length, strides over the collapsed output, and start offset. */
 export interface StridedInput {
