@@ -14,7 +14,8 @@ import { makeStepFn } from '../../src/train/step.js'
 import { arrayBatch } from '../../src/train/batches.js'
 import type { ArrayDataset } from '../../src/train/data.js'
 import { record } from '../../src/compile/record.js'
-import { fuse, fuseSiblings, prune } from '../../src/compile/fuse.js'
+import { fuse, fuseSiblings, prune, sinkDependents } from '../../src/compile/fuse.js'
+import { THREADED_MIN_MACS } from '../../src/backend/gpujs/matmul-ops.js'
 import type { Ref } from '../../src/compile/plan.js'
 import type * as Tree from '../../src/core/Tree.js'
 import { hasFlag } from '../common.js'
@@ -34,8 +35,9 @@ const main = async (): Promise<void> => {
   const step = makeStepFn({ model: t.model, losses: t.config.losses, lossWeights: t.config.lossWeights, optimizer: t.config.optimizer })
   const rec = record(step, inputs, t.stepKey())
   if (rec.plan === 'impure') throw new Error('the step read a value back to the host')
-  // as `jit` compiles it on webasm: pruned, fused, and fused steps computed with the fused steps they read
-  const plan = fuseSiblings(fuse(prune(rec.plan)))
+  // as `jit` compiles it on webasm: pruned, fused, fused steps computed with the fused steps they read, and
+  // each matmul's dependents after the steps that do not need it
+  const plan = sinkDependents(fuseSiblings(fuse(prune(rec.plan))), THREADED_MIN_MACS)
   const ref = (r: Ref): string => (r.k === 'in' ? `in${r.i}` : r.k === 'slot' ? `s${r.i}` : 'const')
   const shape = (s: ReadonlyArray<number>): string => `[${s.join(',')}]`
   if (!hasFlag(process.argv.slice(2), 'quiet'))

@@ -116,6 +116,12 @@ export interface Backend<R extends Timing = 'sync'> {
    */
   readonly threaded?: Backend<'async'>
   /**
+   * Optional: this backend's matmuls of at least this many multiply-adds may answer a deferred result
+   * (`deferred.ts`: computed on other threads until a caller joins it), so a compiled plan runs the steps
+   * that do not need such a product before those that do (`sinkDependents` in `compile/fuse.ts`).
+   */
+  readonly defersMatmulsFrom?: number
+  /**
    * Optional: the most bytes (float32 inputs and output together) one kernel call may hold; a primitive
    * past it is a `ResourceLimit` before any kernel runs (webasm: one WebAssembly memory of 4 GiB).
    */

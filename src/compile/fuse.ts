@@ -26,6 +26,14 @@ export const fuse = (plan: Plan): Plan => ({ ...plan, steps: fuseSteps(plan.step
  */
 export const fuseSiblings = (plan: Plan): Plan => ({ ...plan, steps: siblingSteps(plan.steps) })
 
+/**
+ * Order the steps so that those reading a large matmul's result (at least `minMacs` multiply-adds),
+ * directly or through other steps, come after those that do not: a product an asynchronous backend started on other threads (`backend/deferred.ts`)
+ * is then computed there while this thread runs the others (an optimizer's updates of the other layers
+ * while the first layer's weight gradient is computed). Every step still comes after the steps it reads.
+ */
+export const sinkDependents = (plan: Plan, minMacs: number): Plan => ({ ...plan, steps: sinkSteps(plan.steps, minMacs) })
+
 /** @internal Drop steps whose results no output needs (also used on scan bodies, `ad/scanFuse.ts`). */
 export const pruneSteps = (steps: ReadonlyArray<Step>, outs: ReadonlyArray<Ref>): Step[] => {
   const live = new Set<number>()
@@ -301,4 +309,41 @@ export const siblingSteps = (steps: ReadonlyArray<Step>): Step[] => {
     merged.set(i, step)
   })
   return steps.flatMap((st, i) => (taken.has(i) ? [] : [merged.get(i) ?? st]))
+}
+
+// ------------------------------------------------------------------ matmul dependents last
+
+/** The slots a step writes. */
+const outsOf = (st: Step): ReadonlyArray<number> => (st.kind === 'fused' && st.more !== undefined ? [st.out, ...st.more.map((m) => m.out)] : [st.out])
+
+/** The multiply-adds of a matmul step. */
+const macs = (st: OpStep): number => {
+  const a = st.inShapes[0]
+  const k = (st.params as { transposeA?: boolean }).transposeA === true ? a[a.length - 2] : a[a.length - 1]
+  return sizeOf(st.spec.shape) * k
+}
+
+/**
+ * @internal The steps of {@link sinkDependents}: after each matmul of at least `minMacs` multiply-adds (the
+ * products a backend may start on other threads; smaller ones would only pull work away from the large
+ * ones), in order, the steps that do not reach its result, then those that do (each part in its order).
+ */
+export const sinkSteps = (steps: ReadonlyArray<Step>, minMacs: number): Step[] => {
+  let order = [...steps]
+  for (let i = 0; i < order.length; i++) {
+    const m = order[i]
+    if (m.kind !== 'op' || m.def.name !== 'matmul' || macs(m) < minMacs) continue
+    const reach = new Set<number>([m.out])
+    const free: Step[] = []
+    const after: Step[] = []
+    for (let j = i + 1; j < order.length; j++) {
+      const st = order[j]
+      if (st.kind !== 'random' && st.ins.some((r) => r.k === 'slot' && reach.has(r.i))) {
+        after.push(st)
+        for (const o of outsOf(st)) reach.add(o)
+      } else free.push(st)
+    }
+    order = [...order.slice(0, i + 1), ...free, ...after]
+  }
+  return order
 }

@@ -23,7 +23,7 @@ import { activeRecorder } from '../core/recorder.js'
 import { getBackend, syncOf, isAsync } from '../backend/index.js'
 import type { Plan } from './plan.js'
 import { record, recordShapes, leavesAndKey } from './record.js'
-import { fuse, fuseSiblings, prune } from './fuse.js'
+import { fuse, fuseSiblings, prune, sinkDependents } from './fuse.js'
 import { replay } from './replay.js'
 
 let siblings = true
@@ -32,10 +32,16 @@ export const setSiblingFusion = (on: boolean): void => {
   siblings = on
 }
 
-/** The passes over a recorded plan: prune, fuse, and where the backend can take them, sibling steps. */
+/**
+ * The passes over a recorded plan: prune, fuse, and where the backend can take them, sibling steps; where
+ * its threaded twin may compute large products on other threads while later steps run
+ * (`defersMatmulsFrom`), each such matmul's dependents after the steps that do not need it.
+ */
 const compilePlan = (p: Plan): Plan => {
   const fused = fuse(prune(p))
-  return siblings && fused.backend.fusedMany !== undefined ? fuseSiblings(fused) : fused
+  const grouped = siblings && fused.backend.fusedMany !== undefined ? fuseSiblings(fused) : fused
+  const from = grouped.backend.threaded?.defersMatmulsFrom
+  return from !== undefined ? sinkDependents(grouped, from) : grouped
 }
 
 /** A jitted function: same inputs, same outputs as `f`. */

@@ -5,11 +5,14 @@
  * One replay for backends of both timings: each step's result is stored as it comes, and when one is a
  * Promise (an asynchronous backend: WebGPU, or webasm's threaded twin) the rest of the plan continues
  * after it resolves. On a synchronous backend no Promise is ever made and the plan runs in one loop.
+ * A deferred result (`backend/deferred.ts`: a product the threads are computing) is not awaited: the
+ * steps after it run, and the first that reads it joins it (so do the outputs, at the end).
  *
  * @since 0.2.0
  */
 import { type Tensor, fromBuffer, storageOf, type Buffer } from '../core/Tensor.js'
 import * as Tree from '../core/Tree.js'
+import { isDeferred, type Deferred } from '../backend/deferred.js'
 import type { Key } from '../core/Key.js'
 import type { Backend, Expr, Later, Timing } from '../backend/Backend.js'
 import type { FusedStep, Plan, Ref, Step } from './plan.js'
@@ -27,7 +30,15 @@ const exprsOf = (st: FusedStep, more: NonNullable<FusedStep['more']>): ReadonlyA
 /** Replay `plan` on backend `be` with the input `leaves` and step `key`. */
 export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Backend<R>, leaves: ReadonlyArray<Tensor>, key: Key): Later<R, O> => {
   const env: Array<Buffer | undefined> = new Array(plan.slots)
-  const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (storageOf(leaves[r.i]) as Buffer) : r.k === 'slot' ? (env[r.i] as Buffer) : (storageOf(r.t) as Buffer))
+  /** slots whose deferred results no step has read yet */
+  let pending: Map<number, Deferred<unknown>> | undefined
+  const join = (i: number): Buffer => {
+    const d = pending?.get(i)
+    if (d === undefined) return env[i] as Buffer
+    ;(pending as Map<number, Deferred<unknown>>).delete(i)
+    return (env[i] = d.join() as Buffer)
+  }
+  const bufOf = (r: Ref): Buffer => (r.k === 'in' ? (storageOf(leaves[r.i]) as Buffer) : r.k === 'slot' ? (env[r.i] ?? join(r.i)) : (storageOf(r.t) as Buffer))
   const exec = (st: Step): Later<R, Buffer | ReadonlyArray<Buffer>> => {
     if (st.kind === 'random') return storageOf(st.regenerate(key)) as Buffer
     if (st.kind === 'fused') {
@@ -51,6 +62,7 @@ export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Ba
     for (let k = 0; k < st.more.length; k++) env[st.more[k].out] = rs[k + 1]
   }
   const finish = (): O => {
+    if (pending !== undefined) for (const i of [...pending.keys()]) join(i)
     const outs = plan.outs.map((r, i) => (r.k === 'in' ? leaves[r.i] : r.k === 'const' ? r.t : fromBuffer(env[r.i] as Buffer, plan.outMeta[i].shape, plan.outMeta[i].dtype)))
     if (be.recycle !== undefined) be.recycle(deadBuffers(plan, env, leaves, outs))
     return Tree.unflatten<O>(plan.outStructure, outs)
@@ -59,6 +71,10 @@ export const replay = <R extends Timing, O extends Tree.Tree>(plan: Plan, be: Ba
     for (let s = first; s < plan.steps.length; s++) {
       const st = plan.steps[s]
       const r: Buffer | ReadonlyArray<Buffer> | Promise<Buffer | ReadonlyArray<Buffer>> = exec(st)
+      if (isDeferred(r) && st.kind === 'op') {
+        ;(pending ??= new Map()).set(st.out, r)
+        continue
+      }
       if (r instanceof Promise) return r.then((b) => (store(st, b), from(s + 1)))
       store(st, r)
     }

@@ -25,7 +25,7 @@ import { F32_EXACT, ND_MIN_INNER, bcastStrides, prod } from './layout.js'
 import { compileSpec, f32Exact, detachSharedPool, flattenResult, nonEmpty, type GpuLike, type GpujsMode, type KernelFn } from './runtime.js'
 import { copyKey, copySpec, type Spec } from './kernels/spec.js'
 import { gpujsMovementOps } from './movement-ops.js'
-import { gpujsMatmulOps } from './matmul-ops.js'
+import { THREADED_MIN_MACS, gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
 import { flatOutputsActive, packedResult, requestFlatOutput } from './flat-outputs.js'
 import { directRun, directRunPlanes } from './direct-run.js'
@@ -349,7 +349,7 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
   }
   if (name === 'webasm') {
     // the asynchronous twin compiled async replays use: large matmuls on the shared worker pool
-    const twin: Backend<'async'> = { ...backend, async: true, syncFallback: backend, threaded: undefined, matmul: matmulThreaded }
+    const twin: Backend<'async'> = { ...backend, async: true, syncFallback: backend, threaded: undefined, matmul: matmulThreaded, defersMatmulsFrom: THREADED_MIN_MACS }
     backend.threaded = Object.freeze(twin)
   }
   return Object.freeze(backend)

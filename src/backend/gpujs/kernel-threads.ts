@@ -193,13 +193,29 @@ const runChunk = (e: SharedEntry, simd: boolean, k: number, size: number): void 
   } else e.run(s, end, 0)
 }
 
-/**
- * Compute every cell of `e` (its arguments already in its memory), sharing chunks with the threads; false,
- * computing nothing, where there are no threads or the call is too small to share.
- */
-export const runShared = (e: SharedEntry): boolean => {
+/** A call published to the threads and not yet finished by the caller (see {@link startShared}). */
+interface Call {
+  readonly t: Threads
+  readonly e: SharedEntry
+  readonly g: number
+  readonly chunks: number
+  readonly size: number
+  readonly simd: boolean
+}
+
+/** The finishing of the call in flight, if one is: the next shared call, a release or a stop runs it first. */
+let inFlight: (() => void) | undefined
+
+/** Finish the shared call in flight, if any, on this thread (before anything touches the threads or its memory). */
+export const settleShared = (): void => {
+  if (inFlight !== undefined) inFlight()
+}
+
+/** Publish `e`'s cells to the threads and wake them; undefined where there are none or the call is too small. */
+const publish = (e: SharedEntry): Call | undefined => {
+  settleShared()
   const t = getThreads()
-  if (t === undefined || e.cells < 8) return false
+  if (t === undefined || e.cells < 8) return undefined
   const c = t.ctrl
   if (!t.sent.has(e.id)) {
     for (const h of t.handles) h.post({ type: 'setup', id: e.id, module: e.module, memory: e.memory, math: [...e.mathImports] })
@@ -220,6 +236,13 @@ export const runShared = (e: SharedEntry): boolean => {
   Atomics.store(c, CLAIM, g << 16)
   Atomics.store(c, GEN, g)
   Atomics.notify(c, GEN)
+  return { t, e, g, chunks, size, simd }
+}
+
+/** Claim and run the chunks still unclaimed, then wait for those the threads claimed (spinning first). */
+const finish = (call: Call): void => {
+  const { e, g, chunks, size, simd } = call
+  const c = call.t.ctrl
   let mine = 0
   for (;;) {
     const w = Atomics.load(c, CLAIM)
@@ -248,7 +271,39 @@ export const runShared = (e: SharedEntry): boolean => {
   kernelThreadStats.calls++
   kernelThreadStats.callerChunks += mine
   kernelThreadStats.chunks += chunks
+}
+
+/**
+ * Compute every cell of `e` (its arguments already in its memory), sharing chunks with the threads; false,
+ * computing nothing, where there are no threads or the call is too small to share.
+ */
+export const runShared = (e: SharedEntry): boolean => {
+  const call = publish(e)
+  if (call === undefined) return false
+  finish(call)
   return true
+}
+
+/**
+ * {@link runShared}, started: publish `e`'s cells to the threads and answer the function that finishes
+ * the call on this thread (it claims the chunks still unclaimed, waits for the threads', then runs
+ * `after`, which reads the result out of the memory; calling it again does nothing). Until it is called this thread is free for other work while the threads compute.
+ * Undefined where {@link runShared} is false. The next shared call, a module's release and a stop finish
+ * it first, so at most one call is ever in flight and its memory is written by nothing else.
+ */
+export const startShared = (e: SharedEntry, after: () => void): (() => void) | undefined => {
+  const call = publish(e)
+  if (call === undefined) return undefined
+  let done = false
+  const end = (): void => {
+    if (done) return
+    done = true
+    if (inFlight === end) inFlight = undefined
+    finish(call)
+    after()
+  }
+  inFlight = end
+  return end
 }
 
 /**
@@ -262,6 +317,7 @@ export const stallForTest = (ms: number, stallAfterMs: number): void => {
 
 /** Let the threads drop their instance of a module whose kernel is being destroyed. */
 export const releaseShared = (id: number): void => {
+  settleShared()
   const t = threads
   if (t === undefined || !t.sent.delete(id)) return
   for (const h of t.handles) h.post({ type: 'release', id })
@@ -269,6 +325,7 @@ export const releaseShared = (id: number): void => {
 
 /** Stop the threads for good (calls then run on the calling thread's paths). */
 export const stopThreads = (): void => {
+  settleShared()
   const t = threads
   threads = undefined
   started = true

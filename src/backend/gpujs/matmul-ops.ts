@@ -13,7 +13,8 @@ import { MATMUL_ROWS, blockedMatmulFits, matmulBlockedKey, matmulBlockedSpec, ma
 import { packedResult, requestFlatOutput } from './flat-outputs.js'
 import { hasRowPlanes, requestRowPlanes, rowPlanesActive } from './row-planes.js'
 import { directRun } from './direct-run.js'
-import { buildThreaded, sharedRun, splitRun } from './split-run.js'
+import { buildThreaded, sharedRun, sharedStart, splitRun } from './split-run.js'
+import { deferred } from '../deferred.js'
 import { kernelThreadsAvailable } from './kernel-threads.js'
 import { ownArray } from './recycle.js'
 import type { KernelCache } from './cache.js'
@@ -38,6 +39,12 @@ const transposeLast = (x: Buffer, batch: number, rows: number, cols: number): Fl
  * main thread; the MLP's `[128,784]·[784,128]` (12.8M) and larger products are split.
  */
 export const THREADED_MIN_MACS = 1 << 22
+
+let deferMatmuls = true
+/** Start threaded blocked products and let their callers finish them (on), or compute them at once (off): A/B measurements and tests. */
+export const setDeferredMatmuls = (on: boolean): void => {
+  deferMatmuls = on
+}
 const THREADED_MIN_CELLS = 4096
 
 export interface MatmulOptions {
@@ -133,6 +140,16 @@ export const gpujsMatmulOps = (
   }
 
   /**
+   * A threaded blocked product started on tensorfold's own threads (`sharedStart`), as a deferred result
+   * whose `join` claims what the threads left and puts C in row order; undefined where it cannot start.
+   */
+  const startBlocked = (kf: KernelFn, a: Buffer, b: Buffer, batch: number, m: number, k: number, n: number, transB: boolean): Promise<FloatBuffer> | undefined => {
+    const args = [a, transB ? transposeLast(b, batch, n, k) : b]
+    const end = buildThreaded(kf, args) ? sharedStart(kf, args) : undefined
+    return end === undefined ? undefined : deferred(() => inRowOrder(kf, end(), batch, m, n))
+  }
+
+  /**
    * The same matmul split over the process-wide worker pool (webasm threads), for products of at least
    * `THREADED_MIN_MACS` multiply-adds; smaller ones, and other modes, run synchronously. Every threaded kernel uses
    * the one shared pool (field notes G4: by default each would spawn its own).
@@ -142,6 +159,9 @@ export const gpujsMatmulOps = (
     if (!threadable(m, k, n, batch)) return matmul(a, b, batch, m, k, n, transA, transB)
     if (blocked(m, k, n)) {
       const kf = blockedKernel(batch, m, k, n, transA, false, true)
+      // Node: started on tensorfold's threads, finished here when the result is needed (deferred.ts)
+      const started = deferMatmuls && kernelThreadsAvailable() ? startBlocked(kf, a, b, batch, m, k, n, transB) : undefined
+      if (started !== undefined) return started
       return (blockedRun(kf, a, b, batch, k, n, transB, true) as Promise<unknown>).then((r) => inRowOrder(kf, packedResult(r, total), batch, m, n))
     }
     const kern = cache.get(

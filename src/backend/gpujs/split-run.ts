@@ -31,7 +31,7 @@
  * @since 0.3.0
  */
 import { argsFit, outputFits, resultOf, writeArgs, type Span, type WasmKernel } from './direct-run.js'
-import { kernelThreadsAvailable, runShared } from './kernel-threads.js'
+import { kernelThreadsAvailable, settleShared, startShared } from './kernel-threads.js'
 
 /** The gpu.js version whose `WebAssemblyKernel._runThreaded` this path reproduces. */
 export const SPLIT_RUN_GPUJS_VERSION = '2.24.1'
@@ -125,6 +125,8 @@ export const buildThreaded = (kernelFn: { readonly kernel?: unknown }, args: Rea
   const k = kernelFn.kernel as { built?: boolean; asyncMode?: boolean; build?: (...a: unknown[]) => void } | undefined
   if (!installed || !enabled || k === undefined || k === null || k.asyncMode !== true || typeof k.build !== 'function') return false
   if (k.built === true) return true
+  // gpu.js's build makes the module active: not over a memory a shared call is still computing in
+  settleShared()
   try {
     k.build(...args)
   } catch {
@@ -141,17 +143,40 @@ export const buildThreaded = (kernelFn: { readonly kernel?: unknown }, args: Rea
  * would not take its direct threaded path with the module already active (see the module header).
  */
 export const sharedRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Float32Array | undefined => {
+  const end = sharedStart(kernelFn, args)
+  return end === undefined ? undefined : end()
+}
+
+/**
+ * {@link sharedRun}, started: the arguments copied in and the cells published to the threads, answering
+ * the function that finishes the call on this thread and gives its result (`kernel-threads.ts`
+ * `startShared`: until it is called, this thread may run other kernels while the threads compute). Any
+ * other shared call finishes it first, and so does this one: its module may be the one in flight.
+ */
+export const sharedStart = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): (() => Float32Array) | undefined => {
   if (!installed || !enabled) return undefined
+  settleShared()
   const a = activeThreaded(kernelFn)
   if (a === undefined) return undefined
   const { k, e } = a
   if (typeof e.id !== 'number' || e.module === undefined || e.memory === undefined || e.cells < 8) return undefined
   if (!kernelThreadsAvailable() || !argsFit(e.layout, args)) return undefined
   writeArgs(e.layout, e.f32, e.i32, args)
-  if (!runShared({ id: e.id, module: e.module, memory: e.memory, mathImports: e.mathImports ?? [], cells: e.cells, sizeX: e.sizeX, run: e.run, runSimd: e.runSimd })) return undefined
+  // what the result is read from, as it is now (a destroyed kernel's entry loses its fields; the memory stays)
+  const { f32, layout } = e
+  const n = e.cells * (k.componentCount ?? 1)
+  // copied out as the call finishes, whoever finishes it: the next shared call may write this memory
+  let result: Float32Array | undefined
+  const end = startShared({ id: e.id, module: e.module, memory: e.memory, mathImports: e.mathImports ?? [], cells: e.cells, sizeX: e.sizeX, run: e.run, runSimd: e.runSimd }, () => {
+    result = resultOf(f32, layout.outputOffset, n)
+  })
+  if (end === undefined) return undefined
   k._lastRunPath = 'threaded'
   splitRunStats.shared++
-  return resultOf(e.f32, e.layout.outputOffset, e.cells * (k.componentCount ?? 1))
+  return () => {
+    end()
+    return result as Float32Array
+  }
 }
 
 /**
@@ -161,6 +186,7 @@ export const sharedRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
  */
 export const splitRun = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>): Promise<Float32Array> | undefined => {
   if (!installed || !enabled) return undefined
+  settleShared()
   // Node: tensorfold's own threads claim chunks with this one, synchronously (kernel-threads.ts)
   const shared = sharedRun(kernelFn, args)
   if (shared !== undefined) return Promise.resolve(shared)
