@@ -95,6 +95,30 @@ export interface GpujsBackend extends Backend {
  */
 export const WASM_KERNEL_BYTES = 2 ** 32 - 2 ** 26
 
+/**
+ * A group kernel's record of its results coming back: the first call's results (`last`), then from the
+ * second call the argument each came back as (`planes`; null: none did, or the in-place kernel could not
+ * run), and the cache key of the kernel that stores them there.
+ */
+interface InPlace {
+  last?: ReadonlyArray<Float32Array>
+  planes?: ReadonlyArray<number> | null
+  key?: string
+}
+
+/** Build a webasm kernel (gpu.js's run shortcut) for `args` now, without running it; false where it cannot be. */
+const buildNow = (kf: KernelFn, args: ReadonlyArray<unknown>): boolean => {
+  const k = kf.kernel as { built?: boolean; build?: (...a: unknown[]) => void } | undefined
+  if (k === undefined || k === null || typeof k.build !== 'function') return false
+  if (k.built === true) return true
+  try {
+    k.build(...args)
+  } catch {
+    return false
+  }
+  return (k as { built?: boolean }).built === true
+}
+
 export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: BackendOptions = {}): GpujsBackend => {
   // on webasm, the loops compute exp and tanh as the kernels' inline code does (native-math.ts), bit for bit
   const loops = makeLoops(Float32Array, name === 'webasm' ? nativeMathFns : undefined)
@@ -217,10 +241,64 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     // a kernel built before the extension was switched off stores [cell][component]: one `fused` each
     if (!hasRowPlanes(kf)) return each()
     const args = inputs.map((v) => nonEmpty(v.data instanceof Float32Array ? v.data : Float32Array.from(v.data)))
-    const planes = directRunPlanes(kf, args, k, n)
-    if (planes !== undefined) return planes
-    const flat = packedResult(kf(...args), n * k)
-    return exprs.map((_, c) => ownArray(flat.slice(c * n, (c + 1) * n)))
+    const st = inPlaceState(kf)
+    if (st.planes !== undefined && st.planes !== null) {
+      const done = inPlaceRun(st as InPlace & { planes: ReadonlyArray<number> }, exprs, reads, args, n, k)
+      if (done !== undefined) return done
+      st.planes = null
+    }
+    const planes = directRunPlanes(kf, args, k, n) ?? planesOf(packedResult(kf(...args), n * k), k, n)
+    if (st.planes === undefined) {
+      // the second call: which results came back as which arguments (an optimizer's state does)
+      if (st.last !== undefined) {
+        st.planes = cameBack(st.last, args, reads)
+        st.last = undefined
+      } else st.last = planes
+    }
+    return planes
+  }
+  /** `k` planes of `n` floats, each an array of the backend's own. */
+  const planesOf = (flat: Float32Array, k: number, n: number): Float32Array[] => Array.from({ length: k }, (_, c) => ownArray(flat.slice(c * n, (c + 1) * n)))
+  /**
+   * Per result of the last call, the argument of this call it came back as (read in full; each argument
+   * once), or -1; null when none did.
+   */
+  const cameBack = (last: ReadonlyArray<Float32Array>, args: ReadonlyArray<unknown>, reads: ReadonlyArray<FusedRead>): ReadonlyArray<number> | null => {
+    const used = new Set<number>()
+    const planes = last.map((r) => {
+      const j = args.findIndex((a, i) => a === r && reads[i].k === 'full' && !used.has(i))
+      if (j >= 0) used.add(j)
+      return j
+    })
+    return planes.some((j) => j >= 0) ? planes : null
+  }
+  /**
+   * The group's kernel storing each result that comes back as an argument in that argument's region, run
+   * straight into its module (built here, so gpu.js never runs it: its own call would read the output
+   * region); undefined where it cannot be (the direct path off, the build failed).
+   */
+  const inPlaceRun = (st: InPlace & { planes: ReadonlyArray<number> }, exprs: ReadonlyArray<Expr>, reads: ReadonlyArray<FusedRead>, args: unknown[], n: number, k: number): Float32Array[] | undefined => {
+    st.key ??= `${fusedManyKey(exprs, reads, n)}|in:${st.planes.join(',')}`
+    const kf = cache.get(
+      st.key,
+      () => {
+        const kf = compileSpec(gpu, fusedManySpec(exprs, reads, n))
+        requestFlatOutput(kf)
+        requestRowPlanes(kf, n, st.planes)
+        return kf
+      },
+      (n * k + args.reduce((a: number, v) => a + (v as Float32Array).length, 0)) * 4 + (1 << 20)
+    )
+    if (!hasRowPlanes(kf) || !buildNow(kf, args)) return undefined
+    return directRunPlanes(kf, args, k, n, st.planes)
+  }
+
+  /** What a group's kernel learnt of its results coming back (see `fusedMany`), per plain kernel. */
+  const inPlaceStates = new WeakMap<KernelFn, InPlace>()
+  const inPlaceState = (kf: KernelFn): InPlace => {
+    let st = inPlaceStates.get(kf)
+    if (st === undefined) inPlaceStates.set(kf, (st = {}))
+    return st
   }
 
   const where = (cond: View, a: View, b: View, out: Shape): FloatBuffer => {

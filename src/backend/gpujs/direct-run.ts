@@ -33,6 +33,7 @@
 
 import { ownArray, takeArray } from './recycle.js'
 import { stampOf } from '../../core/frozen.js'
+import { planeOffset } from './row-planes.js'
 
 /** The gpu.js version whose `WebAssemblyKernel.run` this path reproduces. */
 export const DIRECT_RUN_GPUJS_VERSION = '2.24.1'
@@ -277,13 +278,30 @@ export const directRun = (kernelFn: { readonly kernel?: unknown }, args: Readonl
  * {@link directRun} for a kernel whose flat result is `planes` planes of `n` floats (an `Array(planes)`
  * kernel with row planes, `row-planes.ts`): each plane copied out of the module's memory into an array of
  * its own; undefined when the call must go through gpu.js, or the result is not `planes · n` floats.
+ *
+ * With `inPlace` (the kernel was built with it: `requestRowPlanes`), its SIMD path stored plane `c` in the
+ * region of argument `inPlace[c]`: the plane is read there, and the module's record of what its argument
+ * regions hold says so (the result's stamp), so that the next call skips copying that result back in
+ * when it comes as that argument. Where the scalar path ran instead, every plane is in the output region.
  */
-export const directRunPlanes = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>, planes: number, n: number): Float32Array[] | undefined => {
+export const directRunPlanes = (kernelFn: { readonly kernel?: unknown }, args: ReadonlyArray<unknown>, planes: number, n: number, inPlace?: ReadonlyArray<number>): Float32Array[] | undefined => {
   const k = kernelFn.kernel as WasmKernel | undefined
   if (k === undefined || k === null || k._active?.cells === undefined || k._active.cells * (k.componentCount ?? 1) !== planes * n) return undefined
   const c = directCall(kernelFn, args)
   if (c === undefined) return undefined
+  const e = c.e
+  const simd = inPlace !== undefined && e.runSimd !== null && (e.sizeX & 3) === 0
   const out: Float32Array[] = []
-  for (let p = 0; p < planes; p++) out.push(resultOf(c.e.f32, c.e.layout.outputOffset + p * n * 4, n))
+  for (let p = 0; p < planes; p++) out.push(resultOf(e.f32, simd ? planeOffset(e.layout, inPlace, p, n) : e.layout.outputOffset + p * n * 4, n))
+  const held = e.tfStamps
+  if (simd && held !== undefined) {
+    const slots = planOf(e.layout).arrays
+    for (let p = 0; p < planes; p++) {
+      const j = (inPlace as ReadonlyArray<number>)[p]
+      const at = j >= 0 ? slots.findIndex((r) => r.index === j && r.length === n) : -1
+      // that region now holds this result (copied out just now, frozen with a stamp of its own)
+      if (at >= 0) held[at] = stampOf(out[p])
+    }
+  }
   return out
 }

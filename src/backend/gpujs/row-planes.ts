@@ -35,7 +35,10 @@ type Emitter = WasmEmitter
 interface Node {
   em: Emitter
   output: ReadonlyArray<number>
-  assembler?: { readonly globals: { readonly dataIndex: number; readonly threadX: number }; readonly layout: { readonly outputOffset: number } }
+  assembler?: {
+    readonly globals: { readonly dataIndex: number; readonly threadX: number }
+    readonly layout: { readonly outputOffset: number; readonly arrays?: Record<string, { readonly index: number; readonly offset: number; readonly flatLength: number }> }
+  }
   vMaskDepth: number
   vCur: number
   vRetMask: number
@@ -43,12 +46,14 @@ interface Node {
 
 type ComponentAddress = (this: Node, dataIndexGlobal: number, componentCount: number, component: number) => void
 type StoreOutput = (this: Node, comps: ReadonlyArray<number>) => void
-type Assemble = (this: { tfRowPlanes?: boolean }, ...args: unknown[]) => unknown
+type Assemble = (this: { tfRowPlanes?: boolean; tfPlaneArgs?: ReadonlyArray<number> }, ...args: unknown[]) => unknown
 
 let installed = false
 let enabled = true
 /** Whether the kernel being assembled now asked for row planes (set around gpu.js's `_assembleModule`). */
 let assembling = false
+/** Its planes' argument regions, where it asked for them ({@link requestRowPlanes}'s `inPlace`). */
+let assemblingArgs: ReadonlyArray<number> | undefined
 
 /** Turn the extension on or off for kernels flagged from now on (A/B measurement and tests). */
 export const setRowPlanes = (on: boolean): void => {
@@ -62,11 +67,31 @@ export const rowPlanesActive = (): boolean => installed && enabled
  * results; true when it will have them, false (nothing changed) where the extension is off or not
  * installed, or the width is not a multiple of 4.
  */
-export const requestRowPlanes = (kernelFn: { readonly kernel?: unknown }, width: number): boolean => {
-  const k = kernelFn.kernel as { tfRowPlanes?: boolean; built?: boolean } | undefined
+export const requestRowPlanes = (kernelFn: { readonly kernel?: unknown }, width: number, inPlace?: ReadonlyArray<number>): boolean => {
+  const k = kernelFn.kernel as { tfRowPlanes?: boolean; tfPlaneArgs?: ReadonlyArray<number>; built?: boolean } | undefined
   if (!rowPlanesActive() || width % 4 !== 0 || k === undefined || k === null || k.built === true) return false
   k.tfRowPlanes = true
+  if (inPlace !== undefined) k.tfPlaneArgs = inPlace
   return true
+}
+
+/**
+ * The byte offset the SIMD path stores plane `c` at: the region of argument `inPlace[c]` where that is a
+ * flat array of one plane's floats (`planeFloats`), else plane `c` of the output region.
+ */
+export const planeOffset = (
+  layout: { readonly outputOffset: number; readonly arrays?: Record<string, { readonly index: number; readonly offset: number; readonly flatLength: number }> },
+  inPlace: ReadonlyArray<number> | undefined,
+  c: number,
+  planeFloats: number
+): number => {
+  const j = inPlace?.[c] ?? -1
+  if (j >= 0 && layout.arrays !== undefined)
+    for (const name in layout.arrays) {
+      const r = layout.arrays[name]
+      if (r.index === j && r.flatLength === planeFloats) return r.offset
+    }
+  return layout.outputOffset + c * planeFloats * 4
 }
 
 /** Whether a kernel stores row-plane results (it was flagged by {@link requestRowPlanes}). */
@@ -96,13 +121,16 @@ export const installRowPlanes = (FunctionNode: unknown, Kernel: unknown, version
   if (missing.length > 0) return { ok: false, reason: `gpu.js's WebAssembly classes lack ${missing.join(', ')}` }
 
   const assemble = kernel._assembleModule as Assemble
-  kernel._assembleModule = function (this: { tfRowPlanes?: boolean }, ...args: unknown[]) {
+  kernel._assembleModule = function (this: { tfRowPlanes?: boolean; tfPlaneArgs?: ReadonlyArray<number> }, ...args: unknown[]) {
     const outer = assembling
+    const outerArgs = assemblingArgs
     assembling = this.tfRowPlanes === true
+    assemblingArgs = assembling ? this.tfPlaneArgs : undefined
     try {
       return assemble.apply(this, args)
     } finally {
       assembling = outer
+      assemblingArgs = outerArgs
     }
   } as Assemble
 
@@ -129,9 +157,8 @@ export const installRowPlanes = (FunctionNode: unknown, Kernel: unknown, version
     const addr = em.addLocal('i32')
     emitPlaneBase(this, comps.length)
     em.i32Const(2).i32Shl().localSet(addr)
-    const plane = this.output[0] * 4
     for (let c = 0; c < comps.length; c++) {
-      const offset = this.assembler.layout.outputOffset + c * plane
+      const offset = planeOffset(this.assembler.layout, assemblingArgs, c, this.output[0])
       em.localGet(addr).localGet(comps[c])
       if (mask !== -1) em.localGet(addr).v128Load(offset, 2).localGet(mask).v128Bitselect()
       em.v128Store(offset, 2)
