@@ -220,6 +220,9 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
    * kernel with row planes (`row-planes.ts`; 2–4 expressions, every input read in full or as a scalar, a
    * multiple of 4 cells) whose planes are copied straight out of its module (`directRunPlanes`), so the
    * inputs are copied in once and a result another contains is computed once. Otherwise one `fused` each.
+   * From the third call, results that came back as arguments on the second (an optimizer's state) are
+   * stored in those arguments' regions by a twin kernel (`inPlaceRun`), so a call that passes them back
+   * skips copying them in; a call that passes anything else copies it, as always.
    */
   const fusedMany = (exprs: ReadonlyArray<Expr>, inputs: ReadonlyArray<View>, out: Shape): ReadonlyArray<FloatBuffer> => {
     const n = prod(out)
