@@ -99,15 +99,16 @@ export const deadBuffers = (plan: Plan, env: ReadonlyArray<Buffer | undefined>, 
   for (const t of leaves) live.add(memoryOf(storageOf(t) as Buffer))
   for (const st of plan.steps) if (st.kind !== 'random') for (const r of st.ins) if (r.k === 'const') live.add(memoryOf(storageOf(r.t) as Buffer))
   const dead: Buffer[] = []
+  const take = (o: number): void => {
+    const b = env[o]
+    if (b === undefined || live.has(memoryOf(b))) return
+    live.add(memoryOf(b))
+    dead.push(b)
+  }
   for (const st of plan.steps) {
     if (st.kind === 'random' || (st.kind === 'op' && st.def.name === 'scan')) continue
-    const outs = st.kind === 'fused' && st.more !== undefined ? [st.out, ...st.more.map((m) => m.out)] : [st.out]
-    for (const o of outs) {
-      const b = env[o]
-      if (b === undefined || live.has(memoryOf(b))) continue
-      live.add(memoryOf(b))
-      dead.push(b)
-    }
+    take(st.out)
+    if (st.kind === 'fused' && st.more !== undefined) for (const m of st.more) take(m.out)
   }
   return dead
 }

@@ -27,9 +27,9 @@ import { copyKey, copySpec, type Spec } from './kernels/spec.js'
 import { gpujsMovementOps } from './movement-ops.js'
 import { THREADED_MIN_MACS, gpujsMatmulOps } from './matmul-ops.js'
 import { integerLocalsActive } from './integer-locals.js'
-import { flatOutputsActive, packedResult, requestFlatOutput } from './flat-outputs.js'
-import { directRun, directRunPlanes } from './direct-run.js'
-import { hasRowPlanes, requestRowPlanes, rowPlanesActive } from './row-planes.js'
+import { flatOutputsActive, requestFlatOutput } from './flat-outputs.js'
+import { directRun } from './direct-run.js'
+import { gpujsFusedMany } from './fused-many.js'
 import { ownArray, recycleArrays } from './recycle.js'
 import { gpujsWindowOps } from './window-ops.js'
 import {
@@ -38,8 +38,6 @@ import {
   binarySrc,
   fused2D,
   fusedKey,
-  fusedManyKey,
-  fusedManySpec,
   fusedSpec,
   unaryKey,
   unarySpec,
@@ -94,30 +92,6 @@ export interface GpujsBackend extends Backend {
  * 65536 pages of 64 KiB (4 GiB), and gpu.js adds 16 pages and its own layout on top; 64 MiB is kept free.
  */
 export const WASM_KERNEL_BYTES = 2 ** 32 - 2 ** 26
-
-/**
- * A group kernel's record of its results coming back: the first call's results (`last`), then from the
- * second call the argument each came back as (`planes`; null: none did, or the in-place kernel could not
- * run), and the cache key of the kernel that stores them there.
- */
-interface InPlace {
-  last?: ReadonlyArray<Float32Array>
-  planes?: ReadonlyArray<number> | null
-  key?: string
-}
-
-/** Build a webasm kernel (gpu.js's run shortcut) for `args` now, without running it; false where it cannot be. */
-const buildNow = (kf: KernelFn, args: ReadonlyArray<unknown>): boolean => {
-  const k = kf.kernel as { built?: boolean; build?: (...a: unknown[]) => void } | undefined
-  if (k === undefined || k === null || typeof k.build !== 'function') return false
-  if (k.built === true) return true
-  try {
-    k.build(...args)
-  } catch {
-    return false
-  }
-  return (k as { built?: boolean }).built === true
-}
 
 export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: BackendOptions = {}): GpujsBackend => {
   // on webasm, the loops compute exp and tanh as the kernels' inline code does (native-math.ts), bit for bit
@@ -215,94 +189,8 @@ export const createGpujsBackend = (name: GpujsMode, gpu: GpuLike, options: Backe
     )
   }
 
-  /**
-   * Several fused expressions over the same inputs, each into its own array: on webasm one `Array(k)`
-   * kernel with row planes (`row-planes.ts`; 2–4 expressions, every input read in full or as a scalar, a
-   * multiple of 4 cells) whose planes are copied straight out of its module (`directRunPlanes`), so the
-   * inputs are copied in once and a result another contains is computed once. Otherwise one `fused` each.
-   * From the third call, results that came back as arguments on the second (an optimizer's state) are
-   * stored in those arguments' regions by a twin kernel (`inPlaceRun`), so a call that passes them back
-   * skips copying them in; a call that passes anything else copies it, as always.
-   */
-  const fusedMany = (exprs: ReadonlyArray<Expr>, inputs: ReadonlyArray<View>, out: Shape): ReadonlyArray<FloatBuffer> => {
-    const n = prod(out)
-    const k = exprs.length
-    const each = (): FloatBuffer[] => exprs.map((e) => fused(e, inputs, out))
-    if (name !== 'webasm' || k < 2 || k > 4 || n % 4 !== 0 || n <= forward || !rowPlanesActive() || !flatOutputsActive() || !inputs.every((v) => f32Exact(v.data))) return each()
-    const reads = inputs.map((v) => fusedRead(v.shape, out))
-    if (!reads.every((r): r is FusedRead => r !== undefined && (r.k === 'full' || r.k === 'scalar'))) return each()
-    const kf = cache.get(
-      fusedManyKey(exprs, reads, n),
-      () => {
-        const kf = compileSpec(gpu, fusedManySpec(exprs, reads, n))
-        requestFlatOutput(kf)
-        requestRowPlanes(kf, n)
-        return kf
-      },
-      (n * k + inputs.reduce((a, v) => a + v.data.length, 0)) * 4 + (1 << 20)
-    )
-    // a kernel built before the extension was switched off stores [cell][component]: one `fused` each
-    if (!hasRowPlanes(kf)) return each()
-    const args = inputs.map((v) => nonEmpty(v.data instanceof Float32Array ? v.data : Float32Array.from(v.data)))
-    const st = inPlaceState(kf)
-    if (st.planes !== undefined && st.planes !== null) {
-      const done = inPlaceRun(st as InPlace & { planes: ReadonlyArray<number> }, exprs, reads, args, n, k)
-      if (done !== undefined) return done
-      st.planes = null
-    }
-    const planes = directRunPlanes(kf, args, k, n) ?? planesOf(packedResult(kf(...args), n * k), k, n)
-    if (st.planes === undefined) {
-      // the second call: which results came back as which arguments (an optimizer's state does)
-      if (st.last !== undefined) {
-        st.planes = cameBack(st.last, args, reads)
-        st.last = undefined
-      } else st.last = planes
-    }
-    return planes
-  }
-  /** `k` planes of `n` floats, each an array of the backend's own. */
-  const planesOf = (flat: Float32Array, k: number, n: number): Float32Array[] => Array.from({ length: k }, (_, c) => ownArray(flat.slice(c * n, (c + 1) * n)))
-  /**
-   * Per result of the last call, the argument of this call it came back as (read in full; each argument
-   * once), or -1; null when none did.
-   */
-  const cameBack = (last: ReadonlyArray<Float32Array>, args: ReadonlyArray<unknown>, reads: ReadonlyArray<FusedRead>): ReadonlyArray<number> | null => {
-    const used = new Set<number>()
-    const planes = last.map((r) => {
-      const j = args.findIndex((a, i) => a === r && reads[i].k === 'full' && !used.has(i))
-      if (j >= 0) used.add(j)
-      return j
-    })
-    return planes.some((j) => j >= 0) ? planes : null
-  }
-  /**
-   * The group's kernel storing each result that comes back as an argument in that argument's region, run
-   * straight into its module (built here, so gpu.js never runs it: its own call would read the output
-   * region); undefined where it cannot be (the direct path off, the build failed).
-   */
-  const inPlaceRun = (st: InPlace & { planes: ReadonlyArray<number> }, exprs: ReadonlyArray<Expr>, reads: ReadonlyArray<FusedRead>, args: unknown[], n: number, k: number): Float32Array[] | undefined => {
-    st.key ??= `${fusedManyKey(exprs, reads, n)}|in:${st.planes.join(',')}`
-    const kf = cache.get(
-      st.key,
-      () => {
-        const kf = compileSpec(gpu, fusedManySpec(exprs, reads, n))
-        requestFlatOutput(kf)
-        requestRowPlanes(kf, n, st.planes)
-        return kf
-      },
-      (n * k + args.reduce((a: number, v) => a + (v as Float32Array).length, 0)) * 4 + (1 << 20)
-    )
-    if (!hasRowPlanes(kf) || !buildNow(kf, args)) return undefined
-    return directRunPlanes(kf, args, k, n, st.planes)
-  }
-
-  /** What a group's kernel learnt of its results coming back (see `fusedMany`), per plain kernel. */
-  const inPlaceStates = new WeakMap<KernelFn, InPlace>()
-  const inPlaceState = (kf: KernelFn): InPlace => {
-    let st = inPlaceStates.get(kf)
-    if (st === undefined) inPlaceStates.set(kf, (st = {}))
-    return st
-  }
+  // several fused expressions in one kernel where webasm can (fused-many.ts)
+  const fusedMany = gpujsFusedMany(gpu, cache, fused, { webasm: name === 'webasm', forward })
 
   const where = (cond: View, a: View, b: View, out: Shape): FloatBuffer => {
     const n = prod(out)
