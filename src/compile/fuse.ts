@@ -9,7 +9,7 @@
  */
 import { storageOf } from '../core/Tensor.js'
 import type { Shape } from '../core/Shape.js'
-import { size as sizeOf } from '../core/Shape.js'
+import { shapeEq, size as sizeOf } from '../core/Shape.js'
 import { fusedRead, type Expr, type UnaryOp, type BinaryOp } from '../backend/Backend.js'
 import { sameRef, type FusedStep, type OpStep, type Plan, type Ref, type Step } from './plan.js'
 
@@ -28,9 +28,10 @@ export const fuseSiblings = (plan: Plan): Plan => ({ ...plan, steps: siblingStep
 
 /**
  * Order the steps so that those reading a large matmul's result (at least `minMacs` multiply-adds),
- * directly or through other steps, come after those that do not: a product an asynchronous backend started on other threads (`backend/deferred.ts`)
- * is then computed there while this thread runs the others (an optimizer's updates of the other layers
- * while the first layer's weight gradient is computed). Every step still comes after the steps it reads.
+ * directly or through other steps, come after those that do not: a product an asynchronous backend
+ * started on other threads (`backend/deferred.ts`) is then computed there while this thread runs the
+ * others (an optimizer's updates of the other layers while the first layer's weight gradient is
+ * computed). Every step still comes after the steps it reads.
  */
 export const sinkDependents = (plan: Plan, minMacs: number): Plan => ({ ...plan, steps: sinkSteps(plan.steps, minMacs) })
 
@@ -223,8 +224,6 @@ const plainFused = (st: Step): st is FusedStep => {
   })
 }
 
-const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i])
-
 /** `e` with each leaf `in i` replaced by `leaf(i)`. */
 const relabel = (e: Expr, leaf: (i: number) => Expr): Expr =>
   e.k === 'in'
@@ -294,7 +293,7 @@ export const siblingSteps = (steps: ReadonlyArray<Step>): Step[] => {
       const j = writer.get(r.i)
       if (j === undefined || taken.has(j) || merged.has(j) || producers.includes(j)) continue
       const p = steps[j]
-      if (!plainFused(p) || !sameShape(p.shape, st.shape)) continue
+      if (!plainFused(p) || !shapeEq(p.shape, st.shape)) continue
       if ((readers.get(p.out) ?? []).some((k) => k > j && k < i)) continue
       producers.push(j)
     }
