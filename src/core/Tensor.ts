@@ -17,6 +17,7 @@ import { type Shape, size as shapeSize, isShape } from './Shape.js'
 import { activeRecorder } from './recorder.js'
 import { formatTensor } from './format.js'
 import { freeze } from './frozen.js'
+import { unfilledFloats } from '#platform'
 
 /** Element types. float32 everywhere; int32 only for indices (gather, argmax, oneHot). */
 export type DType = 'float32' | 'int32'
@@ -358,7 +359,9 @@ export const dataSync = (t: Tensor): Float32Array => {
         return orThrow(E.left(invalid('dataSync', 'int32 values float32 can hold exactly (|v| <= 2^24; read larger ones with toArray)', v, `[${i}]`)))
     }
   }
-  return Float32Array.from(data)
+  const out = unfilledFloats(data.length)
+  out.set(data)
+  return out
 }
 /** @internal A Float64Array copy of the values (full precision under the reference backend). */
 export const dataF64 = (t: Tensor): Float64Array => Float64Array.from(bufferOf(t))

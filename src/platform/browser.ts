@@ -36,6 +36,12 @@ export interface KernelThread {
 /** A page's main thread may not block on `Atomics.wait`, so kernels never wait for a thread here. */
 export const startKernelThread = (_source: string, _ctrl: SharedArrayBuffer): KernelThread | undefined => undefined
 
+/** The size from which Node's {@link unfilledFloats} skips zeroing; the browser's zeroes at every size. */
+export const UNFILLED_MIN = 65536
+
+/** A new Float32Array of `n` floats for a caller that writes every one (zeroed here: a page has no uninitialised allocation). */
+export const unfilledFloats = (n: number): Float32Array => new Float32Array(n)
+
 /** How many threads can run at once here. */
 export const hardwareThreads = (): number => (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1
 

@@ -32,6 +32,7 @@
  */
 
 import { ownArray, takeArray } from './recycle.js'
+import { unfilledFloats } from '#platform'
 import { stampOf } from '../../core/frozen.js'
 import { planeOffset } from './row-planes.js'
 
@@ -233,12 +234,12 @@ const noStamps = (layout: ArgLayout): Array<number | undefined> => new Array<num
 /** The `n` output floats at `outputOffset`, copied out of the module's memory into an array now ours alone. */
 export const resultOf = (f32: Float32Array, outputOffset: number, n: number): Float32Array => {
   const base = outputOffset / 4
-  // an array a compiled replay gave back (recycle.ts), or a fresh one; V8 slices a typed array over
-  // shared memory (a threaded module's) element by element, ~30 times slower than `set` copies it
-  const kept = takeArray(n) ?? (f32.buffer instanceof ArrayBuffer ? undefined : new Float32Array(n))
-  if (kept === undefined) return ownArray(f32.slice(base, base + n))
-  kept.set(f32.subarray(base, base + n))
-  return ownArray(kept)
+  // an array a compiled replay gave back (recycle.ts), or a fresh one left unzeroed, since `set` writes
+  // all of it (`slice` would zero it first; over shared memory, a threaded module's, V8 also slices
+  // element by element, ~30 times slower than `set` copies)
+  const out = takeArray(n) ?? unfilledFloats(n)
+  out.set(f32.subarray(base, base + n))
+  return ownArray(out)
 }
 
 /**

@@ -22,6 +22,7 @@ import { flatOutputsActive, packedResult, requestFlatOutput } from './flat-outpu
 import { directRunPlanes } from './direct-run.js'
 import { hasRowPlanes, requestRowPlanes, rowPlanesActive } from './row-planes.js'
 import { ownArray } from './recycle.js'
+import { unfilledFloats } from '#platform'
 import { fusedManyKey, fusedManySpec } from './kernels/elementwise.js'
 
 type Fused = (expr: Expr, inputs: ReadonlyArray<View>, out: Shape) => FloatBuffer
@@ -51,8 +52,13 @@ const buildNow = (kf: KernelFn, args: ReadonlyArray<unknown>): boolean => {
   return (k as { built?: boolean }).built === true
 }
 
-/** `k` planes of `n` floats, each an array of the backend's own. */
-const planesOf = (flat: Float32Array, k: number, n: number): Float32Array[] => Array.from({ length: k }, (_, c) => ownArray(flat.slice(c * n, (c + 1) * n)))
+/** `k` planes of `n` floats, each copied into an array of the backend's own. */
+const planesOf = (flat: Float32Array, k: number, n: number): Float32Array[] =>
+  Array.from({ length: k }, (_, c) => {
+    const plane = unfilledFloats(n)
+    plane.set(flat.subarray(c * n, (c + 1) * n))
+    return ownArray(plane)
+  })
 
 /**
  * Per result of the last call, the argument of this call it came back as (read in full; each argument
