@@ -80,8 +80,8 @@ export const UNFILLED_MIN = 65536
  * them before the array leaves its hands (a kernel result copied out of wasm memory, `dataSync`'s copy).
  * From {@link UNFILLED_MIN} floats its memory comes from `Buffer.allocUnsafeSlow` (its own ArrayBuffer,
  * not Node's shared pool), which skips the zeroing a `new Float32Array(n)` does: a 4 MB result then
- * costs 0.13 ms to allocate and fill instead of 0.27 (tmp probe, 2026-12-04). The browser's version
- * always zeroes.
+ * costs 0.10–0.14 ms to allocate and fill instead of 0.25–0.28 (docs/performance.md, "Large results left
+ * unzeroed"). The browser's version always zeroes.
  */
 export const unfilledFloats = (n: number): Float32Array => {
   if (n < UNFILLED_MIN) return new Float32Array(n)
