@@ -8,7 +8,8 @@ import fc from 'fast-check'
 import { GPU } from 'gpu.js'
 import type { GpuLike } from '../../src/backend/gpujs/runtime.js'
 import { createGpujsBackend } from '../../src/backend/gpujs/backend.js'
-import { convIm2col, im2col } from '../../src/backend/gpujs/im2col.js'
+import { convIm2col, im2col, type MatmulKernel } from '../../src/backend/gpujs/im2col.js'
+import type { FloatBuffer } from '../../src/core/Tensor.js'
 import { convOutShape, makeWindowLoops, type ConvGeometry } from '../../src/backend/window.js'
 import type { View } from '../../src/backend/Backend.js'
 import { convCases } from './conv-cases.js'
@@ -114,6 +115,19 @@ describe('a forward convolution in slices of the batch', () => {
       const got = convIm2col(mm, x, w, g, out, slice) as Float32Array
       expect({ slice, same: bitsEqual(got, whole) }).toEqual({ slice, same: true })
     }
+  })
+
+  it('waits for an asynchronous matmul before the next slice overwrites the patches it was given', async () => {
+    // a matmul that reads its arguments only when it resolves: patches overwritten before then would show
+    const lazy: MatmulKernel<Promise<FloatBuffer>> = (a, b, batch, m, k, n, ta, tb) =>
+      new Promise((resolve) => setTimeout(() => resolve(mm(a, b, batch, m, k, n, ta, tb)), 1))
+    const g: ConvGeometry = { strides: [1, 1], padding: [[1, 1], [1, 1]], lhsDilation: [1, 1], rhsDilation: [1, 1], groups: 1 }
+    const x = view([5, 9, 8, 6])
+    const w = view([3, 3, 6, 7])
+    const out = convOutShape(x.shape, w.shape, g)
+    const pending = convIm2col(lazy, x, w, g, out, 2 * 9 * 8 * 9 * 6)
+    expect(pending).toBeInstanceOf(Promise)
+    expect(bitsEqual((await pending) as Float32Array, convIm2col(mm, x, w, g, out, Infinity) as Float32Array)).toBe(true)
   })
 
   it('runs grouped convolutions whole', () => {

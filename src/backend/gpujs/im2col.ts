@@ -233,15 +233,6 @@ const convInSlices = <T extends FloatBuffer | Promise<FloatBuffer>>(
   const sample = prod(shape.slice(1))
   const rows = prod(O)
   const T = prod(K)
-  const parts: Array<T> = []
-  for (let n0 = 0; n0 < N; n0 += per) {
-    const n = Math.min(per, N - n0)
-    // the patches live in the kept array until the next slice overwrites them: the synchronous
-    // matmul has copied them into its module by then (an asynchronous one never gets here: WebGPU
-    // runs its convolutions as direct kernels)
-    const cols = im2col({ data: xd.subarray(n0 * sample, (n0 + n) * sample), shape: [n, ...shape.slice(1)] }, g, K, O, Cin)
-    parts.push(mm(cols, wm, 1, n * rows, T * Cin, Cout, false, false))
-  }
   const join = (ys: ReadonlyArray<FloatBuffer>): Float32Array => {
     const outRows = N * rows * Cout
     const y = takeArray(outRows) ?? unfilledFloats(outRows)
@@ -252,7 +243,19 @@ const convInSlices = <T extends FloatBuffer | Promise<FloatBuffer>>(
     }
     return ownArray(y)
   }
-  return parts.some((p) => p instanceof Promise) ? Promise.all(parts).then(join) : join(parts as ReadonlyArray<FloatBuffer>)
+  // each slice's patches live in the kept array until the next slice overwrites them: a synchronous
+  // matmul has copied them into its module when it returns; an asynchronous one is waited for first
+  const from = (n0: number, parts: FloatBuffer[]): FloatBuffer | Promise<FloatBuffer> => {
+    for (let at = n0; at < N; at += per) {
+      const n = Math.min(per, N - at)
+      const cols = im2col({ data: xd.subarray(at * sample, (at + n) * sample), shape: [n, ...shape.slice(1)] }, g, K, O, Cin)
+      const y = mm(cols, wm, 1, n * rows, T * Cin, Cout, false, false)
+      if (y instanceof Promise) return y.then((v: FloatBuffer) => from(at + per, [...parts, v]))
+      parts.push(y)
+    }
+    return join(parts)
+  }
+  return from(0, [])
 }
 
 /** The kernel cotangent of `conv(x, ·)` as im2col(x)ᵀ · ct per group, on the matmul `mm`. */
