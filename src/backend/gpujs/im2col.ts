@@ -73,7 +73,7 @@ const SET_FROM = 16
  * Write every patch row of `N` samples (`sample` floats each) into `cols` (`row` floats a row) by the
  * copies of {@link patchRuns}; padding runs are zeroed unless `cols` is fresh (already zeros).
  */
-const copyRuns = (cols: Float32Array, fresh: boolean, xd: ArrayLike<number>, pr: { readonly starts: Int32Array; readonly runs: Int32Array }, N: number, P: number, sample: number, row: number): void => {
+const copyRuns = (cols: Float32Array, fresh: boolean, xd: Float32Array, pr: { readonly starts: Int32Array; readonly runs: Int32Array }, N: number, P: number, sample: number, row: number): void => {
   const { starts, runs } = pr
   for (let n = 0; n < N; n++) {
     const sBase = n * sample
@@ -87,7 +87,7 @@ const copyRuns = (cols: Float32Array, fresh: boolean, xd: ArrayLike<number>, pr:
           continue
         }
         const s = sBase + runs[q + 1]
-        if (len >= SET_FROM && xd instanceof Float32Array) cols.set(xd.subarray(s, s + len), d)
+        if (len >= SET_FROM) cols.set(xd.subarray(s, s + len), d)
         else for (let c = 0; c < len; c++) cols[d + c] = xd[s + c]
       }
     }
@@ -146,7 +146,8 @@ export const im2col = (x: View, g: ConvGeometry, K: ReadonlyArray<number>, O: Re
     }
   }
   if (G === 1) {
-    copyRuns(cols, fresh, xd, patchRuns(offs, P, T, Cin), N, P, Ps * Cin, row)
+    // float32 either way: `cols` rounds whatever it is given (every caller passes float32 already)
+    copyRuns(cols, fresh, xd instanceof Float32Array ? xd : Float32Array.from(xd), patchRuns(offs, P, T, Cin), N, P, Ps * Cin, row)
     return cols
   }
   // rows in order (n, then position), so the writes run through `cols` front to back
